@@ -1,0 +1,15 @@
+-- Publishes a running task's progress (a RUNNING event carrying `progress`). Fenced.
+-- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  id   ARGV[4]  attempt
+-- ARGV[5]  progress JSON
+-- Returns  1 published, -1 fenced, -2 no task
+--@include common
+
+local base, maxLen, id, attempt = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local key, code = currentRun(base, id, attempt)
+if not key then
+  return code
+end
+redis.call('HSET', key, 'progress', ARGV[5])
+recordStatus(base, key, id, 'running', attempt, nowMs(), maxLen, 'progress', ARGV[5])
+return 1

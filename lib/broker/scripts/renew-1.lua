@@ -1,0 +1,20 @@
+-- Extends the leases of a worker's running tasks in one call.
+-- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- ARGV[1]  key base   ARGV[2]  lease ms   ARGV[3..] pairs of id, attempt
+-- Returns  the ids whose lease was lost (no longer this attempt's): their outcome will be fenced.
+--@include common
+
+local base, leaseMs = ARGV[1], tonumber(ARGV[2])
+local deadline = nowMs() + leaseMs
+local lost = {}
+for i = 3, #ARGV, 2 do
+  local id = ARGV[i]
+  local key = currentRun(base, id, ARGV[i + 1])
+  if key then
+    local queue = redis.call('HGET', key, 'queue')
+    redis.call('ZADD', queueKey(base, queue, QUEUE_LEASES), 'XX', deadline, id)
+  else
+    lost[#lost + 1] = id
+  end
+end
+return lost

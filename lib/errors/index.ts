@@ -1,0 +1,14 @@
+export { TaskmillError } from './taskmill.error';
+export { InvalidOptionsError } from './invalid-options.error';
+export { TaskNameCollisionError } from './task-name-collision.error';
+export { UnknownTaskError } from './unknown-task.error';
+export { TaskNotFoundError } from './task-not-found.error';
+export { MessageAlreadyExistsError } from './message-already-exists.error';
+export { SerializationError } from './serialization.error';
+export { TaskFailedError } from './task-failed.error';
+export { TaskCancelledError } from './task-cancelled.error';
+export { ResultTimeoutError } from './result-timeout.error';
+export { TaskTimeoutError } from './task-timeout.error';
+export { NonRetryableError } from './non-retryable.error';
+export { ConnectionError } from './connection.error';
+export { ErrorDetails, toErrorDetails } from './error-details';

@@ -1,0 +1,8 @@
+import { TaskmillError } from './taskmill.error';
+
+/** `result()` of a task that was cancelled before it finished. */
+export class TaskCancelledError extends TaskmillError {
+  constructor(readonly taskId: string) {
+    super(`Task ${taskId} was cancelled before it finished, so it has no result.`);
+  }
+}

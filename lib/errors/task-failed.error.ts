@@ -1,0 +1,22 @@
+import { ErrorDetails } from './error-details';
+import { TaskmillError } from './taskmill.error';
+
+/** `result()` of a task that ended FAILED; carries the remote error as the handler threw it. */
+export class TaskFailedError extends TaskmillError {
+  readonly remoteName: string;
+  readonly remoteMessage: string;
+  readonly remoteStack?: string;
+
+  constructor(
+    readonly taskId: string,
+    readonly attempts: number,
+    remote: ErrorDetails,
+  ) {
+    super(
+      `Task ${taskId} failed after ${attempts} attempt(s): ${remote.name}: ${remote.message}`,
+    );
+    this.remoteName = remote.name;
+    this.remoteMessage = remote.message;
+    this.remoteStack = remote.stack;
+  }
+}

@@ -1,0 +1,108 @@
+import { Redis } from 'ioredis';
+import { InvalidOptionsError } from '../errors';
+import { JsonSerializer } from '../serialization/json-serializer';
+import {
+  checkBoolean,
+  checkDuration,
+  checkInteger,
+  checkKnownKeys,
+  checkName,
+  checkObject,
+  isPlainObject,
+} from '../validation/checks';
+import {
+  DEFAULT_DEAD_LETTER_TTL,
+  DEFAULT_EVENTS_MAX_LEN,
+  DEFAULT_PREFIX,
+  DEFAULT_REDIS_URL,
+  DEFAULT_TASK_OPTIONS,
+  DEFAULT_WORKER_OPTIONS,
+} from './defaults';
+import { QueueModuleOptions, ResolvedModuleOptions } from './module.options';
+import { validateTaskOptions } from './task-options.validator';
+
+const MODULE_KEYS = [
+  'connection',
+  'prefix',
+  'strict',
+  'serializer',
+  'defaults',
+  'worker',
+  'eventsMaxLen',
+  'deadLetterTtl',
+];
+const WORKER_KEYS = ['enabled', 'queues', 'concurrency', 'leaseMs', 'shutdownTimeoutMs'];
+
+/** Validates module options at startup and fills in every default. */
+export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModuleOptions {
+  const options = checkObject(raw, 'QueueModule options');
+  checkKnownKeys(options, MODULE_KEYS, '');
+  const worker = checkObject(options.worker ?? {}, 'worker');
+  checkKnownKeys(worker, WORKER_KEYS, 'worker');
+  return {
+    connection: resolveConnection(options.connection),
+    prefix: options.prefix === undefined ? DEFAULT_PREFIX : checkName(options.prefix, 'prefix'),
+    strict: options.strict === undefined ? false : checkBoolean(options.strict, 'strict'),
+    serializer: resolveSerializer(options.serializer),
+    defaults: {
+      ...DEFAULT_TASK_OPTIONS,
+      ...validateTaskOptions((options.defaults ?? {}) as QueueModuleOptions['defaults'] & object, 'defaults'),
+    },
+    worker: {
+      enabled: optional(worker.enabled, DEFAULT_WORKER_OPTIONS.enabled, (v) => checkBoolean(v, 'worker.enabled')),
+      queues: worker.queues === undefined ? undefined : resolveQueues(worker.queues),
+      concurrency: optional(worker.concurrency, DEFAULT_WORKER_OPTIONS.concurrency, (v) =>
+        checkInteger(v, 'worker.concurrency', { min: 1, max: 10_000 }),
+      ),
+      leaseMs: optional(worker.leaseMs, DEFAULT_WORKER_OPTIONS.leaseMs, (v) =>
+        checkDuration(v, 'worker.leaseMs', { min: 100 }),
+      ),
+      shutdownTimeoutMs: optional(
+        worker.shutdownTimeoutMs,
+        DEFAULT_WORKER_OPTIONS.shutdownTimeoutMs,
+        (v) => checkDuration(v, 'worker.shutdownTimeoutMs'),
+      ),
+    },
+    eventsMaxLen: optional(options.eventsMaxLen, DEFAULT_EVENTS_MAX_LEN, (v) =>
+      checkInteger(v, 'eventsMaxLen', { min: 100 }),
+    ),
+    deadLetterTtl: optional(options.deadLetterTtl, DEFAULT_DEAD_LETTER_TTL, (v) =>
+      checkDuration(v, 'deadLetterTtl', { min: 1 }),
+    ),
+  };
+}
+
+function optional<T>(value: unknown, fallback: T, check: (value: unknown) => T): T {
+  return value === undefined ? fallback : check(value);
+}
+
+function resolveConnection(value: unknown): ResolvedModuleOptions['connection'] {
+  if (value === undefined) return process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+  if (typeof value === 'string') {
+    if (!/^rediss?:\/\//.test(value)) {
+      throw new InvalidOptionsError('connection', `"${value}" is not a redis:// or rediss:// URL`);
+    }
+    return value;
+  }
+  if (value instanceof Redis || isPlainObject(value)) return value as ResolvedModuleOptions['connection'];
+  throw new InvalidOptionsError(
+    'connection',
+    'must be a redis:// URL, an ioredis options object or an ioredis Redis instance',
+  );
+}
+
+function resolveSerializer(value: unknown): ResolvedModuleOptions['serializer'] {
+  if (value === undefined) return new JsonSerializer();
+  const candidate = value as { serialize?: unknown; deserialize?: unknown };
+  if (typeof candidate.serialize !== 'function' || typeof candidate.deserialize !== 'function') {
+    throw new InvalidOptionsError('serializer', 'must have serialize(value) and deserialize(text) methods');
+  }
+  return value as ResolvedModuleOptions['serializer'];
+}
+
+function resolveQueues(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new InvalidOptionsError('worker.queues', 'must be a non-empty array of queue names');
+  }
+  return value.map((queue, i) => checkName(queue, `worker.queues[${i}]`));
+}

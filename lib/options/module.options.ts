@@ -1,0 +1,49 @@
+import type { Redis, RedisOptions } from 'ioredis';
+import { Serializer } from '../serialization/serializer';
+import { TaskOptions, ResolvedTaskOptions } from './task.options';
+
+/** Where Redis is: a URL, ioredis options, or an ioredis instance you own. */
+export type ConnectionOption = string | RedisOptions | Redis;
+
+export interface WorkerOptions {
+  /** `false`: this app only enqueues. Default `true`. */
+  enabled?: boolean;
+  /** Queues to consume. Default: every queue that has a `@Task` in this app. */
+  queues?: string[];
+  /** Tasks run at once by this process. Default `10`. */
+  concurrency?: number;
+  /** A claimed task's lease; renewed while the handler runs. Default `30 000`. */
+  leaseMs?: number;
+  /** How long `stop()` waits for in-flight tasks before handing them back. Default `10 000`. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface QueueModuleOptions {
+  /** Default `process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'`. */
+  connection?: ConnectionOption;
+  /** Key namespace; two prefixes never see each other's data. Default `'taskmill'`. */
+  prefix?: string;
+  /** Refuse to enqueue task names that no `@Task` in this app declares. Default `false`. */
+  strict?: boolean;
+  /** How args, results and metadata are encoded. Default JSON with strict round-trip checks. */
+  serializer?: Serializer;
+  /** Defaults for every task; `@Task` and enqueue options override them. */
+  defaults?: TaskOptions;
+  worker?: WorkerOptions;
+  /** Approximate cap on each queue's status events stream. Default `10 000`. */
+  eventsMaxLen?: number;
+  /** How long failed tasks stay in the dead-letter set, in ms. Default 7 days. */
+  deadLetterTtl?: number;
+}
+
+/** Module options after validation, with every default applied. */
+export interface ResolvedModuleOptions {
+  connection: ConnectionOption;
+  prefix: string;
+  strict: boolean;
+  serializer: Serializer;
+  defaults: ResolvedTaskOptions;
+  worker: Required<Omit<WorkerOptions, 'queues'>> & { queues: string[] | undefined };
+  eventsMaxLen: number;
+  deadLetterTtl: number;
+}

@@ -1,0 +1,83 @@
+import { InvalidOptionsError } from '../errors';
+import {
+  checkBoolean,
+  checkDuration,
+  checkInteger,
+  checkKnownKeys,
+  checkName,
+  checkObject,
+} from '../validation/checks';
+import { BackoffOption } from './backoff.options';
+import { ResolvedBackoff, ResolvedTaskOptions, TaskOptions } from './task.options';
+
+export const TASK_OPTION_KEYS = [
+  'queue',
+  'priority',
+  'retries',
+  'backoff',
+  'timeout',
+  'resultTtl',
+] as const;
+
+const MAX_PRIORITY = 1_000_000_000;
+const MAX_RETRIES = 1_000_000;
+
+/**
+ * Validates the task options present in `raw` (absent ones stay absent so that the layers
+ * module defaults ← @Task ← enqueue can be merged afterwards).
+ */
+export function validateTaskOptions(
+  raw: TaskOptions,
+  field: string,
+  extraKeys: readonly string[] = [],
+): Partial<ResolvedTaskOptions> {
+  const options = checkObject(raw, field || 'options');
+  checkKnownKeys(options, [...TASK_OPTION_KEYS, ...extraKeys], field);
+  const at = (key: string) => (field ? `${field}.${key}` : key);
+  const result: Partial<ResolvedTaskOptions> = {};
+  if (options.queue !== undefined) result.queue = checkName(options.queue, at('queue'));
+  if (options.priority !== undefined) {
+    result.priority = checkInteger(options.priority, at('priority'), {
+      min: -MAX_PRIORITY,
+      max: MAX_PRIORITY,
+    });
+  }
+  if (options.retries !== undefined) {
+    result.retries = checkInteger(options.retries, at('retries'), { min: 0, max: MAX_RETRIES });
+  }
+  if (options.backoff !== undefined) {
+    result.backoff = validateBackoff(options.backoff as BackoffOption, at('backoff'));
+  }
+  if (options.timeout !== undefined) {
+    result.timeout = checkDuration(options.timeout, at('timeout'), { min: 1 });
+  }
+  if (options.resultTtl !== undefined) {
+    result.resultTtl = checkDuration(options.resultTtl, at('resultTtl'), { min: 1 });
+  }
+  return result;
+}
+
+export function validateBackoff(raw: BackoffOption, field: string): ResolvedBackoff {
+  if (typeof raw === 'number') return { type: 'constant', delay: checkDuration(raw, field) };
+  const backoff = checkObject(raw, field);
+  checkKnownKeys(backoff, ['type', 'delay', 'floor', 'ceiling', 'jitter'], field);
+  if (!['constant', 'linear', 'exponential'].includes(backoff.type as string)) {
+    throw new InvalidOptionsError(`${field}.type`, `must be 'constant', 'linear' or 'exponential'`);
+  }
+  const result: ResolvedBackoff = {
+    type: backoff.type as ResolvedBackoff['type'],
+    delay: checkDuration(backoff.delay, `${field}.delay`),
+  };
+  if (backoff.floor !== undefined) result.floor = checkDuration(backoff.floor, `${field}.floor`);
+  if (backoff.ceiling !== undefined) {
+    result.ceiling = checkDuration(backoff.ceiling, `${field}.ceiling`);
+  }
+  if (result.floor !== undefined && result.ceiling !== undefined && result.floor > result.ceiling) {
+    throw new InvalidOptionsError(
+      `${field}.floor`,
+      `floor (${result.floor}) must not exceed ceiling (${result.ceiling})`,
+    );
+  }
+  if (backoff.jitter !== undefined) result.jitter = checkBoolean(backoff.jitter, `${field}.jitter`);
+  return result;
+}

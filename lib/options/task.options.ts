@@ -1,0 +1,53 @@
+import { BackoffOption } from './backoff.options';
+
+/** Options every task has; set per module (`defaults`), per `@Task`, or per enqueue. */
+export interface TaskOptions {
+  /** Queue the task goes to. Default `'default'`. */
+  queue?: string;
+  /** Lower runs first; FIFO within one priority. Default `0`. */
+  priority?: number;
+  /** Retries after the first failed attempt. Default `3`. */
+  retries?: number;
+  /** Delay before each retry. Default exponential from 1 s, ceiling 60 s. */
+  backoff?: BackoffOption;
+  /** Abort the handler's signal and fail the attempt after this many ms. Default none. */
+  timeout?: number;
+  /** How long a finished task and its result are kept, in ms. Default 86 400 000 (one day). */
+  resultTtl?: number;
+}
+
+/** TaskOptions with every default filled in, as stored with each task. */
+export interface ResolvedTaskOptions {
+  queue: string;
+  priority: number;
+  retries: number;
+  backoff: ResolvedBackoff;
+  timeout: number | undefined;
+  resultTtl: number;
+}
+
+export interface ResolvedBackoff {
+  type: 'constant' | 'linear' | 'exponential';
+  delay: number;
+  floor?: number;
+  ceiling?: number;
+  jitter?: boolean;
+}
+
+/** Options of `@Task()`: the task options plus its name. */
+export interface TaskDecoratorOptions extends TaskOptions {
+  /** Unique task name. Default `ClassName.methodName`. */
+  name?: string;
+}
+
+/** Options of one enqueue call: the task options plus what is specific to one message. */
+export interface EnqueueOptions extends TaskOptions {
+  /** A custom id; enqueueing an id that exists throws MessageAlreadyExistsError. */
+  id?: string;
+  /** Run no earlier than this many ms from now. */
+  delay?: number;
+  /** Run no earlier than this time. */
+  runAt?: Date;
+  /** Free-form data kept with the task (must be serialisable). */
+  metadata?: Record<string, unknown>;
+}

@@ -1,0 +1,63 @@
+import { Redis, RedisOptions } from 'ioredis';
+import { ConnectionOption } from '../options/module.options';
+
+/**
+ * Owns taskmill's Redis connections: one shared, auto-pipelined connection for commands and one
+ * dedicated connection per blocking reader (a blocked connection cannot serve anyone else).
+ * A Redis instance passed in by the user is used but never closed by us.
+ */
+export class RedisConnections {
+  readonly command: Redis;
+  private readonly owned: { redis: Redis; blocking: boolean }[] = [];
+  private readonly template: Redis;
+
+  constructor(connection: ConnectionOption) {
+    if (connection instanceof Redis) {
+      this.command = connection;
+      this.template = connection;
+    } else {
+      this.command = this.track(create(connection, { enableAutoPipelining: true }), false);
+      this.template = this.command;
+    }
+  }
+
+  /** A new connection for a blocking command (BLPOP, XREAD BLOCK, SUBSCRIBE). */
+  createBlocking(name: string): Redis {
+    const blocking = this.template.duplicate({
+      enableAutoPipelining: false,
+      connectionName: `taskmill:${name}`,
+      // A blocking read must wait as long as it needs, and be re-sent after a reconnect.
+      maxRetriesPerRequest: null,
+    });
+    return this.track(blocking, true);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(
+      this.owned.splice(0).map(({ redis, blocking }) =>
+        // QUIT would queue behind a pending blocking read: cut those connections instead.
+        blocking ? redis.disconnect() : closeQuietly(redis),
+      ),
+    );
+  }
+
+  private track(redis: Redis, blocking: boolean): Redis {
+    this.owned.push({ redis, blocking });
+    return redis;
+  }
+}
+
+function create(connection: string | RedisOptions, extra: RedisOptions): Redis {
+  return typeof connection === 'string'
+    ? new Redis(connection, extra)
+    : new Redis({ ...connection, ...extra });
+}
+
+async function closeQuietly(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  try {
+    await redis.quit();
+  } catch {
+    redis.disconnect();
+  }
+}

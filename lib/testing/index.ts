@@ -1,0 +1,2 @@
+/** Helpers for tests and demos: `import { startPrivateRedis } from 'taskmill/testing'`. */
+export { startPrivateRedis, PrivateRedis, PrivateRedisOptions, RedisServerUnavailableError } from './private-redis';
