@@ -20,16 +20,16 @@ export interface ClaimedTask {
 
 export interface ClaimBatch {
   tasks: ClaimedTask[];
-  /** Earliest due time (epoch ms, server clock) of a delayed task in the claimed queues. */
-  nextDueAt: number | undefined;
+  /** ms until the earliest delayed task of the claimed queues is due (server clock). */
+  nextDueIn: number | undefined;
 }
 
 type RawTask = [string, string, string, string, number, string, string, string, string, string];
 
 export function parseClaimReply(reply: [number, ...RawTask[]]): ClaimBatch {
-  const [nextDueAt, ...raw] = reply;
+  const [nextDueIn, ...raw] = reply;
   return {
-    nextDueAt: nextDueAt === -1 ? undefined : Number(nextDueAt),
+    nextDueIn: nextDueIn === -1 ? undefined : Number(nextDueIn),
     tasks: raw.map(parseTask),
   };
 }

@@ -15,8 +15,12 @@ export const KEY_FAMILIES = {
   queue: 'q',
   /** set: every queue that has ever received a task. */
   queues: 'queues',
+  /** stream: one entry per queue seen for the first time (lets readers of all queues find it). */
+  queueLog: 'queue-log',
   /** pub/sub channel: ids of running tasks whose cancellation was requested. */
   cancel: 'cancel',
+  /** list or stream private to one process's blocking reader: an entry interrupts its wait. */
+  nudge: 'nudge',
 } as const;
 
 export const QUEUE_KEY_KINDS = {
@@ -60,6 +64,14 @@ export class KeyBuilder {
 
   queues(): string {
     return `${this.base}:${KEY_FAMILIES.queues}`;
+  }
+
+  queueLog(): string {
+    return `${this.base}:${KEY_FAMILIES.queueLog}`;
+  }
+
+  nudge(readerId: string): string {
+    return `${this.base}:${KEY_FAMILIES.nudge}:${readerId}`;
   }
 
   cancelChannel(): string {

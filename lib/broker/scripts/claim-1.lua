@@ -3,8 +3,8 @@
 -- KEYS[1]  the prefix's queues set (routes the call on Cluster)
 -- ARGV[1]  key base    ARGV[2]  events MAXLEN    ARGV[3]  count    ARGV[4]  lease ms
 -- ARGV[5..] queue names, tried in order
--- Returns  { nextDueAt, claimed... } where nextDueAt is the earliest delayed due time of these
---          queues (epoch ms, -1 when none) and each claimed task is
+-- Returns  { nextDueIn, claimed... } where nextDueIn is how many ms until the earliest delayed
+--          task of these queues is due (-1 when none) and each claimed task is
 --          { id, name, queue, args, attempt, failures, retries, backoff, timeout, metadata }
 --@include common
 
@@ -69,5 +69,5 @@ for i = 5, #ARGV do
     nextDueAt = tonumber(first[2])
   end
 end
-reply[1] = nextDueAt
+reply[1] = nextDueAt == -1 and -1 or math.max(0, nextDueAt - now)
 return reply

@@ -27,7 +27,9 @@ for i = 0, count - 1 do
     'retries', ARGV[at + 7], 'backoff', ARGV[at + 8], 'timeout', ARGV[at + 9],
     'resultTtl', ARGV[at + 10], 'metadata', ARGV[at + 11], 'attempt', 0, 'failures', 0,
     'createdAt', now)
-  redis.call('SADD', KEYS[1], queue)
+  if redis.call('SADD', KEYS[1], queue) == 1 then
+    redis.call('XADD', base .. ':' .. FAMILY_QUEUELOG, '*', 'queue', queue)
+  end
   local dueAt = runAt > 0 and runAt or now + delay
   if dueAt > now then
     redis.call('ZADD', queueKey(base, queue, QUEUE_DELAYED), dueAt, id)

@@ -1,0 +1,35 @@
+import { TASK_METADATA } from '../constants';
+import { validateTaskOptions } from '../options/task-options.validator';
+import { TaskDecoratorOptions } from '../options/task.options';
+import { checkName } from '../validation/checks';
+
+/** What @Task() records on a method, already validated. */
+export interface TaskMetadata {
+  name: string;
+  options: ReturnType<typeof validateTaskOptions>;
+}
+
+/**
+ * Marks a provider method as the handler of a task. The name defaults to
+ * `ClassName.methodName`; options override the module's `defaults`.
+ *
+ * @example
+ * ＠Task({ name: 'email.send', queue: 'emails', retries: 5 })
+ * async send(to: string, body: string) { ... }
+ */
+export function Task(nameOrOptions: string | TaskDecoratorOptions = {}): MethodDecorator {
+  return (target, propertyKey, descriptor) => {
+    const options = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions;
+    const where = `@Task(${target.constructor.name}.${String(propertyKey)})`;
+    const { name, ...taskOptions } = options;
+    const metadata: TaskMetadata = {
+      name:
+        name === undefined
+          ? checkName(`${target.constructor.name}.${String(propertyKey)}`, `${where}.name`)
+          : checkName(name, `${where}.name`),
+      options: validateTaskOptions(taskOptions, where),
+    };
+    Reflect.defineMetadata(TASK_METADATA, metadata, descriptor.value as object);
+    return descriptor;
+  };
+}

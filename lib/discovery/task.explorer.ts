@@ -1,0 +1,47 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
+import { readTaskMetadata } from './task-metadata.accessor';
+import { TaskRegistry } from './task.registry';
+
+/**
+ * Finds every @Task() method on the application's providers at startup and registers it,
+ * bound to its provider instance so dependency injection works inside handlers.
+ */
+@Injectable()
+export class TaskExplorer implements OnModuleInit {
+  private readonly logger = new Logger('taskmill:TaskExplorer');
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly registry: TaskRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders()) this.explore(wrapper);
+  }
+
+  private explore(wrapper: InstanceWrapper): void {
+    const instance = wrapper.instance as Record<string, unknown> | undefined;
+    if (!instance || typeof instance !== 'object') return;
+    const prototype = Object.getPrototypeOf(instance) as object;
+    for (const methodName of this.scanner.getAllMethodNames(prototype)) {
+      const metadata = readTaskMetadata(instance[methodName]);
+      if (!metadata) continue;
+      const source = `${instance.constructor.name}.${methodName}`;
+      if (!wrapper.isDependencyTreeStatic()) {
+        // A request-scoped provider has no instance outside a request: it cannot run tasks.
+        this.logger.warn(`@Task ${source} ignored: its provider is request-scoped`);
+        continue;
+      }
+      const method = instance[methodName] as (...args: unknown[]) => unknown;
+      this.registry.register({
+        name: metadata.name,
+        source,
+        options: metadata.options,
+        handler: (...args) => method.apply(instance, args),
+      });
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { TaskNameCollisionError } from '../errors';
+import { ResolvedTaskOptions } from '../options/task.options';
+
+/** A discovered @Task handler, bound to its provider instance. */
+export interface TaskDefinition {
+  name: string;
+  /** `ClassName.methodName`, for messages. */
+  source: string;
+  options: Partial<ResolvedTaskOptions>;
+  handler: (...args: unknown[]) => unknown;
+}
+
+/** The tasks this application can run, by name. */
+@Injectable()
+export class TaskRegistry {
+  private readonly tasks = new Map<string, TaskDefinition>();
+
+  register(definition: TaskDefinition): void {
+    const existing = this.tasks.get(definition.name);
+    if (existing) {
+      throw new TaskNameCollisionError(definition.name, existing.source, definition.source);
+    }
+    this.tasks.set(definition.name, definition);
+  }
+
+  get(name: string): TaskDefinition | undefined {
+    return this.tasks.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.tasks.has(name);
+  }
+
+  all(): TaskDefinition[] {
+    return [...this.tasks.values()];
+  }
+}

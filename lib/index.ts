@@ -1,0 +1,42 @@
+// The public API of taskmill. Everything else under lib/ is internal.
+export { QueueModule } from './module/queue.module';
+export { Task } from './decorators/task.decorator';
+export { QueueService } from './queue/queue.service';
+export { TaskHandle, ResultOptions } from './queue/task-handle';
+export { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './queue/task-types';
+export { WorkerService } from './worker/worker.service';
+export { WorkerEvent, TaskRef } from './worker/worker-event';
+export { taskContext, TaskContext } from './worker/task-context';
+export { StatusTracker, HistoryEntry } from './status/status-tracker';
+export { TaskStatus, StatusUpdate, isTerminal } from './status/task-status';
+export { ResultStore, StoredOutcome } from './results/result-store';
+export { Broker } from './broker/broker';
+export { Serializer } from './serialization/serializer';
+export { JsonSerializer } from './serialization/json-serializer';
+export {
+  QueueModuleOptions,
+  WorkerOptions,
+  ConnectionOption,
+} from './options/module.options';
+export {
+  TaskOptions,
+  TaskDecoratorOptions,
+  EnqueueOptions,
+} from './options/task.options';
+export { BackoffOption, BackoffOptions } from './options/backoff.options';
+export {
+  TaskmillError,
+  InvalidOptionsError,
+  TaskNameCollisionError,
+  UnknownTaskError,
+  TaskNotFoundError,
+  MessageAlreadyExistsError,
+  SerializationError,
+  TaskFailedError,
+  TaskCancelledError,
+  ResultTimeoutError,
+  TaskTimeoutError,
+  NonRetryableError,
+  ConnectionError,
+  ErrorDetails,
+} from './errors';

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { Broker } from '../broker/broker';
+import { TaskExplorer } from '../discovery/task.explorer';
+import { TaskRegistry } from '../discovery/task.registry';
+import { QueueService } from '../queue/queue.service';
+import { ResultStore } from '../results/result-store';
+import { StatusTracker } from '../status/status-tracker';
+import { WorkerService } from '../worker/worker.service';
+import { ConnectionLifecycle } from './connection-lifecycle';
+import { coreProviders } from './providers';
+import { ConfigurableQueueModule } from './queue.module-definition';
+
+/**
+ * Durable background tasks on Redis.
+ * @example
+ * ＠Module({ imports: [QueueModule.forRoot({ connection: 'redis://localhost:6379' })] })
+ * class AppModule {}
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    ...coreProviders,
+    TaskRegistry,
+    TaskExplorer,
+    QueueService,
+    WorkerService,
+    ConnectionLifecycle,
+  ],
+  exports: [QueueService, WorkerService, StatusTracker, ResultStore, Broker, TaskRegistry],
+})
+export class QueueModule extends ConfigurableQueueModule {}

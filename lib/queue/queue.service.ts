@@ -1,0 +1,104 @@
+import { Inject, Injectable, Type } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import { Broker } from '../broker/broker';
+import { RESOLVED_OPTIONS } from '../constants';
+import { readTaskMetadata } from '../discovery/task-metadata.accessor';
+import { TaskRegistry } from '../discovery/task.registry';
+import { InvalidOptionsError, UnknownTaskError } from '../errors';
+import { ResolvedModuleOptions } from '../options/module.options';
+import { EnqueueOptions } from '../options/task.options';
+import { ResultStore } from '../results/result-store';
+import { StatusTracker } from '../status/status-tracker';
+import { StatusUpdate } from '../status/task-status';
+import { TaskHandle } from './task-handle';
+import { TaskMessageBuilder } from './task-message.builder';
+import { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './task-types';
+
+/** Enqueues tasks and follows them, from any provider. */
+@Injectable()
+export class QueueService {
+  private readonly builder: TaskMessageBuilder;
+
+  constructor(
+    @Inject(RESOLVED_OPTIONS) options: ResolvedModuleOptions,
+    registry: TaskRegistry,
+    private readonly broker: Broker,
+    private readonly tracker: StatusTracker,
+    private readonly results: ResultStore,
+  ) {
+    this.builder = new TaskMessageBuilder(options, registry);
+  }
+
+  /**
+   * Enqueues a task by name, or by class and method (arguments and result type-checked).
+   * One round trip; nothing is written when validation fails.
+   * @example
+   * await queue.enqueue('email.send', ['a@b.c', 'hi'], { priority: 1 });
+   * await queue.enqueue(EmailService, 'send', ['a@b.c', 'hi']);
+   */
+  enqueue(task: string, args?: unknown[], options?: EnqueueOptions): Promise<TaskHandle>;
+  enqueue<T, K extends MethodName<T>>(
+    type: Type<T>,
+    method: K,
+    args: MethodArgs<T, K>,
+    options?: EnqueueOptions,
+  ): Promise<TaskHandle<MethodResult<T, K>>>;
+  async enqueue(
+    task: string | Type<unknown>,
+    second?: unknown,
+    third?: unknown,
+    fourth?: EnqueueOptions,
+  ): Promise<TaskHandle<unknown>> {
+    const message =
+      typeof task === 'string'
+        ? this.builder.build(task, second ?? [], third as EnqueueOptions | undefined)
+        : this.buildFromMethod(task, second, third, fourth);
+    await this.broker.enqueue([message]);
+    return this.handle(message.id);
+  }
+
+  /** Enqueues a batch atomically in one round trip: every task is written, or none. */
+  async enqueueMany(requests: EnqueueRequest[]): Promise<TaskHandle[]> {
+    if (!Array.isArray(requests)) throw new InvalidOptionsError('requests', 'must be an array');
+    if (requests.length === 0) return [];
+    const messages = requests.map((request, i) => {
+      if (!request || typeof request !== 'object') {
+        throw new InvalidOptionsError(`requests[${i}]`, 'must be { task, args?, options? }');
+      }
+      return this.builder.build(request.task, request.args ?? [], request.options);
+    });
+    const ids = new Set(messages.map((m) => m.id));
+    if (ids.size !== messages.length) {
+      throw new InvalidOptionsError('requests', 'two tasks of the batch have the same id');
+    }
+    await this.broker.enqueue(messages);
+    return messages.map((message) => this.handle(message.id));
+  }
+
+  /** A handle on any task id, e.g. one received from another process. */
+  handle<R = unknown>(id: string): TaskHandle<R> {
+    return new TaskHandle<R>(id, this.tracker, this.results, this.broker);
+  }
+
+  /** Same as `handle(id).status$`. */
+  status$(id: string): Observable<StatusUpdate> {
+    return this.tracker.status$(id);
+  }
+
+  /** Status changes of every task (of one queue when given), across all processes. */
+  events$(filter: { queue?: string } = {}): Observable<StatusUpdate> {
+    return this.tracker.events$(filter);
+  }
+
+  private buildFromMethod(type: Type<unknown>, method: unknown, args: unknown, options?: EnqueueOptions) {
+    const name = typeof type === 'function' ? type.name : String(type);
+    const metadata = readTaskMetadata((type?.prototype as Record<string, unknown> | undefined)?.[method as string]);
+    if (!metadata) {
+      throw new UnknownTaskError(
+        `${name}.${String(method)}`,
+        'that method has no @Task() decorator; add one, or enqueue by task name',
+      );
+    }
+    return this.builder.build(metadata.name, args, options, metadata.options);
+  }
+}

@@ -1,0 +1,55 @@
+import { Observable } from 'rxjs';
+import { Broker } from '../broker/broker';
+import { ResultStore } from '../results/result-store';
+import { HistoryEntry, StatusTracker } from '../status/status-tracker';
+import { StatusUpdate } from '../status/task-status';
+
+export interface ResultOptions {
+  /** Reject with ResultTimeoutError after this many ms. Default: wait as long as it takes. */
+  timeout?: number;
+}
+
+/**
+ * Follows one task from any process: its status, its status changes and its result.
+ * `R` is the handler's resolved return type when the task was enqueued by class and method.
+ */
+export class TaskHandle<R = unknown> {
+  constructor(
+    readonly id: string,
+    private readonly tracker: StatusTracker,
+    private readonly results: ResultStore,
+    private readonly broker: Broker,
+  ) {}
+
+  /** The current status (UNKNOWN when the task has no record). */
+  status(): Promise<StatusUpdate> {
+    return this.tracker.status(this.id);
+  }
+
+  /** Current status first, then each change in order; completes after a terminal status. */
+  get status$(): Observable<StatusUpdate> {
+    return this.tracker.status$(this.id);
+  }
+
+  /** Every status the task went through, oldest first. */
+  history(): Promise<HistoryEntry[]> {
+    return this.tracker.history(this.id);
+  }
+
+  /**
+   * The handler's return value. Rejects with TaskFailedError, TaskCancelledError,
+   * TaskNotFoundError, or ResultTimeoutError when `timeout` passes first.
+   */
+  result(options: ResultOptions = {}): Promise<R> {
+    return this.results.wait<R>(this.id, options.timeout);
+  }
+
+  /**
+   * Cancels the task: a waiting one never runs; a running one has its signal aborted and ends
+   * CANCELLED. True if it was cancelled before it finished.
+   */
+  async cancel(): Promise<boolean> {
+    const result = await this.broker.cancel(this.id);
+    return result === 'cancelled' || result === 'requested';
+  }
+}

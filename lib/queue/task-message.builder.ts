@@ -1,0 +1,67 @@
+import { randomUUID } from 'crypto';
+import { NewTask } from '../broker/new-task';
+import { TaskRegistry } from '../discovery/task.registry';
+import { InvalidOptionsError, UnknownTaskError } from '../errors';
+import { ResolvedModuleOptions } from '../options/module.options';
+import { validateTaskOptions } from '../options/task-options.validator';
+import { EnqueueOptions, ResolvedTaskOptions } from '../options/task.options';
+import { checkDuration, checkName, checkObject, checkTaskId } from '../validation/checks';
+
+const ENQUEUE_ONLY_KEYS = ['id', 'delay', 'runAt', 'metadata'] as const;
+
+/**
+ * Turns one enqueue call into a validated, serialised NewTask. Everything is checked here,
+ * before any byte is written: a bad call changes nothing in Redis.
+ */
+export class TaskMessageBuilder {
+  constructor(
+    private readonly options: ResolvedModuleOptions,
+    private readonly registry: TaskRegistry,
+  ) {}
+
+  build(
+    name: string,
+    args: unknown,
+    raw: EnqueueOptions = {},
+    declared?: Partial<ResolvedTaskOptions>,
+  ): NewTask {
+    checkName(name, 'task');
+    const local = declared ?? this.registry.get(name)?.options;
+    if (!local && this.options.strict) {
+      throw new UnknownTaskError(name, 'no @Task in this application declares it and strict mode is on');
+    }
+    if (!Array.isArray(args)) {
+      throw new InvalidOptionsError('args', 'must be an array of the handler\'s arguments, e.g. [to, body]');
+    }
+    const taskOptions: ResolvedTaskOptions = {
+      ...this.options.defaults,
+      ...local,
+      ...validateTaskOptions(raw, '', ENQUEUE_ONLY_KEYS),
+    };
+    const serializer = this.options.serializer;
+    return {
+      id: raw.id === undefined ? randomUUID() : checkTaskId(raw.id, 'id'),
+      name,
+      ...taskOptions,
+      ...this.schedule(raw),
+      args: serializer.serialize(args, 'args'),
+      metadata:
+        raw.metadata === undefined
+          ? ''
+          : serializer.serialize(checkObject(raw.metadata, 'metadata'), 'metadata'),
+    };
+  }
+
+  private schedule(raw: EnqueueOptions): { delay: number; runAt: number } {
+    if (raw.delay !== undefined && raw.runAt !== undefined) {
+      throw new InvalidOptionsError('runAt', 'give either delay or runAt, not both');
+    }
+    if (raw.runAt !== undefined) {
+      if (!(raw.runAt instanceof Date) || Number.isNaN(raw.runAt.getTime())) {
+        throw new InvalidOptionsError('runAt', 'must be a valid Date');
+      }
+      return { delay: 0, runAt: raw.runAt.getTime() };
+    }
+    return { delay: raw.delay === undefined ? 0 : checkDuration(raw.delay, 'delay'), runAt: 0 };
+  }
+}

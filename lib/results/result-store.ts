@@ -1,0 +1,85 @@
+import { filter, firstValueFrom, timeout as rxTimeout, TimeoutError } from 'rxjs';
+import { KeyBuilder } from '../broker/keys';
+import {
+  ErrorDetails,
+  ResultTimeoutError,
+  TaskCancelledError,
+  TaskFailedError,
+  TaskNotFoundError,
+} from '../errors';
+import { RedisConnections } from '../redis/redis-connections';
+import { Serializer } from '../serialization/serializer';
+import { StatusTracker } from '../status/status-tracker';
+import { isTerminal, TaskStatus } from '../status/task-status';
+
+/** A task's outcome as stored: the value, or why there is none. */
+export type StoredOutcome =
+  | { status: TaskStatus.SUCCEEDED; value: unknown }
+  | { status: TaskStatus.FAILED; error: ErrorDetails; attempts: number }
+  | { status: TaskStatus.CANCELLED }
+  | { status: TaskStatus.SUBMITTED | TaskStatus.RUNNING | TaskStatus.RETRYING }
+  | { status: TaskStatus.UNKNOWN };
+
+/**
+ * Results live in the task's own hash (field `result`) and expire with it after `resultTtl`.
+ * Waiting for one rides on the status events stream: no polling.
+ */
+export class ResultStore {
+  constructor(
+    private readonly connections: RedisConnections,
+    private readonly keys: KeyBuilder,
+    private readonly serializer: Serializer,
+    private readonly tracker: StatusTracker,
+  ) {}
+
+  /** The stored outcome right now, without waiting. */
+  async get(id: string): Promise<StoredOutcome> {
+    const [status, result, error, attempt] = await this.connections.command.hmget(
+      this.keys.task(id),
+      'status',
+      'result',
+      'error',
+      'attempt',
+    );
+    switch (status) {
+      case null:
+        return { status: TaskStatus.UNKNOWN };
+      case TaskStatus.SUCCEEDED:
+        return { status, value: result ? this.serializer.deserialize(result) : undefined };
+      case TaskStatus.FAILED:
+        return { status, error: JSON.parse(error ?? '{}') as ErrorDetails, attempts: Number(attempt) };
+      default:
+        return { status: status as TaskStatus.SUBMITTED };
+    }
+  }
+
+  /**
+   * Resolves with the task's return value once it succeeds; rejects with TaskFailedError,
+   * TaskCancelledError, TaskNotFoundError, or ResultTimeoutError after `timeoutMs`.
+   */
+  async wait<T>(id: string, timeoutMs?: number): Promise<T> {
+    const terminal$ = this.tracker
+      .status$(id)
+      .pipe(filter((update) => isTerminal(update.status) || update.status === TaskStatus.UNKNOWN));
+    try {
+      await firstValueFrom(timeoutMs === undefined ? terminal$ : terminal$.pipe(rxTimeout(timeoutMs)));
+    } catch (error) {
+      if (error instanceof TimeoutError) throw new ResultTimeoutError(id, timeoutMs as number);
+      throw error;
+    }
+    return this.unwrap<T>(id, await this.get(id));
+  }
+
+  private unwrap<T>(id: string, outcome: StoredOutcome): T {
+    switch (outcome.status) {
+      case TaskStatus.SUCCEEDED:
+        return outcome.value as T;
+      case TaskStatus.FAILED:
+        throw new TaskFailedError(id, outcome.attempts, outcome.error);
+      case TaskStatus.CANCELLED:
+        throw new TaskCancelledError(id);
+      default:
+        throw new TaskNotFoundError(id);
+    }
+  }
+}

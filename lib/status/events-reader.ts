@@ -1,0 +1,202 @@
+import { randomUUID } from 'crypto';
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { KeyBuilder } from '../broker/keys';
+import { RedisConnections } from '../redis/redis-connections';
+import { Serializer } from '../serialization/serializer';
+import { decodeStreamEntry } from './status-codec';
+import { StatusUpdate } from './task-status';
+
+export type StatusListener = (update: StatusUpdate, streamId: string) => void;
+
+/** What a listener wants: one task (its queue must be given), one queue, or every queue. */
+export interface ListenFilter {
+  queue?: string;
+  id?: string;
+}
+
+type StreamReply = [key: string, entries: [id: string, fields: string[]][]][] | null;
+
+const NUDGE_TTL_MS = 60_000;
+const RETRY_AFTER_ERROR_MS = 500;
+
+/**
+ * The process's one blocking reader of the queues' events streams (XREAD BLOCK), shared by
+ * every status$ / events$ / result() subscriber. Listening to a new queue interrupts the
+ * blocked read through a private "nudge" stream that is always part of the read, so there is
+ * no window in which a change of the stream set can be missed.
+ */
+export class EventsReader {
+  private readonly logger = new Logger('taskmill:EventsReader');
+  private readonly readerId = randomUUID();
+  private readonly nudgeKey: string;
+  private readonly positions = new Map<string, string>();
+  private readonly queueRefs = new Map<string, number>();
+  private readonly queueOfKey = new Map<string, string>();
+  /** Queues watched on behalf of every-queue listeners (one reference each). */
+  private readonly allModeQueues = new Set<string>();
+  private readonly byId = new Map<string, Set<StatusListener>>();
+  private readonly byQueue = new Map<string, Set<StatusListener>>();
+  private readonly everything = new Set<StatusListener>();
+  private blocking?: Redis;
+  private loop?: Promise<void>;
+  private reading = false;
+  private closed = false;
+
+  constructor(
+    private readonly connections: RedisConnections,
+    private readonly keys: KeyBuilder,
+    private readonly serializer: Serializer,
+  ) {
+    this.nudgeKey = keys.nudge(`reader:${this.readerId}`);
+    this.positions.set(this.nudgeKey, '0-0');
+  }
+
+  /**
+   * Registers `listener`; resolves once every event written from then on will reach it.
+   * Returns the function that removes it.
+   */
+  async listen(filter: ListenFilter, listener: StatusListener): Promise<() => void> {
+    const registry = filter.id
+      ? this.listenersOf(this.byId, filter.id)
+      : filter.queue
+        ? this.listenersOf(this.byQueue, filter.queue)
+        : this.everything;
+    registry.add(listener);
+    if (filter.queue) await this.watchQueue(filter.queue);
+    else await this.startWatchingAll();
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      registry.delete(listener);
+      if (filter.id && registry.size === 0) this.byId.delete(filter.id);
+      if (filter.queue) this.unwatchQueue(filter.queue);
+      else this.stopWatchingAll();
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.blocking?.disconnect();
+    await this.loop;
+  }
+
+  private listenersOf(map: Map<string, Set<StatusListener>>, key: string): Set<StatusListener> {
+    let set = map.get(key);
+    if (!set) map.set(key, (set = new Set()));
+    return set;
+  }
+
+  private async watchQueue(queue: string): Promise<void> {
+    const refs = this.queueRefs.get(queue) ?? 0;
+    this.queueRefs.set(queue, refs + 1);
+    const key = this.keys.queue(queue, 'events');
+    if (this.positions.has(key)) return;
+    this.queueOfKey.set(key, queue);
+    // Start after the newest existing event: the caller takes its snapshot after this point.
+    this.positions.set(key, await this.lastId(key));
+    await this.restartRead();
+  }
+
+  private unwatchQueue(queue: string): void {
+    const refs = (this.queueRefs.get(queue) ?? 1) - 1;
+    if (refs > 0) {
+      this.queueRefs.set(queue, refs);
+      return;
+    }
+    // The running read may still deliver this stream once; those events find no listener.
+    this.queueRefs.delete(queue);
+    const key = this.keys.queue(queue, 'events');
+    this.positions.delete(key);
+    this.queueOfKey.delete(key);
+  }
+
+  /** Watching every queue means watching the queue log too, to learn about new queues. */
+  private async startWatchingAll(): Promise<void> {
+    const logKey = this.keys.queueLog();
+    // Log position first: a queue created after it shows up in the log, if not in the set.
+    if (!this.positions.has(logKey)) this.positions.set(logKey, await this.lastId(logKey));
+    const queues = await this.connections.command.smembers(this.keys.queues());
+    await Promise.all(queues.map((queue) => this.watchForAll(queue)));
+    await this.restartRead();
+  }
+
+  private async watchForAll(queue: string, startAfter?: string): Promise<void> {
+    if (this.allModeQueues.has(queue)) return;
+    this.allModeQueues.add(queue);
+    const key = this.keys.queue(queue, 'events');
+    if (startAfter && !this.positions.has(key)) {
+      // A new queue's first event comes after its log entry (same script): start there.
+      this.queueOfKey.set(key, queue);
+      this.positions.set(key, startAfter);
+    }
+    await this.watchQueue(queue);
+  }
+
+  private stopWatchingAll(): void {
+    if (this.everything.size > 0) return;
+    this.positions.delete(this.keys.queueLog());
+    for (const queue of this.allModeQueues) this.unwatchQueue(queue);
+    this.allModeQueues.clear();
+  }
+
+  private async lastId(key: string): Promise<string> {
+    const last = (await this.connections.command.xrevrange(key, '+', '-', 'COUNT', 1)) as [string, string[]][];
+    return last[0]?.[0] ?? '0-0';
+  }
+
+  private async restartRead(): Promise<void> {
+    if (this.closed) return;
+    if (!this.reading) {
+      this.reading = true;
+      this.loop = this.run();
+      return;
+    }
+    await this.connections.command
+      .multi()
+      .xadd(this.nudgeKey, 'MAXLEN', '1', '*', 'n', '1')
+      .pexpire(this.nudgeKey, NUDGE_TTL_MS)
+      .exec();
+  }
+
+  private async run(): Promise<void> {
+    this.blocking ??= this.connections.createBlocking(`events:${this.readerId}`);
+    while (!this.closed && this.positions.size > 1) {
+      const keys = [...this.positions.keys()];
+      const ids = keys.map((key) => this.positions.get(key) as string);
+      let reply: StreamReply;
+      try {
+        reply = (await this.blocking.call('XREAD', 'BLOCK', '0', 'STREAMS', ...keys, ...ids)) as StreamReply;
+      } catch (error) {
+        if (this.closed) break;
+        this.logger.warn(`events read failed, retrying: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_ERROR_MS));
+        continue;
+      }
+      for (const [key, entries] of reply ?? []) this.deliver(key, entries);
+    }
+    // Same synchronous step as the loop's last check: a later listen() starts a new loop.
+    this.reading = false;
+  }
+
+  private deliver(key: string, entries: [string, string[]][]): void {
+    if (!this.positions.has(key) || entries.length === 0) return;
+    this.positions.set(key, entries[entries.length - 1][0]);
+    if (key === this.nudgeKey) return;
+    if (key === this.keys.queueLog()) {
+      for (const [id, fields] of entries) void this.watchForAll(fields[1], id);
+      return;
+    }
+    const queue = this.queueOfKey.get(key) as string;
+    for (const [streamId, fields] of entries) {
+      const update = decodeStreamEntry(queue, fields, this.serializer);
+      const listeners = [
+        ...(this.byId.get(update.id) ?? []),
+        ...(this.byQueue.get(queue) ?? []),
+        ...this.everything,
+      ];
+      for (const listener of listeners) listener(update, streamId);
+    }
+  }
+}

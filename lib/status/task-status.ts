@@ -1,0 +1,35 @@
+import { ErrorDetails } from '../errors';
+
+/** Where a task is in its life. Terminal: SUCCEEDED, FAILED, CANCELLED. */
+export enum TaskStatus {
+  SUBMITTED = 'submitted',
+  RUNNING = 'running',
+  RETRYING = 'retrying',
+  SUCCEEDED = 'succeeded',
+  FAILED = 'failed',
+  CANCELLED = 'cancelled',
+  /** No record: never enqueued under this prefix, or expired after resultTtl. */
+  UNKNOWN = 'unknown',
+}
+
+const TERMINAL = new Set<TaskStatus>([TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.CANCELLED]);
+
+export function isTerminal(status: TaskStatus): boolean {
+  return TERMINAL.has(status);
+}
+
+/** One status change of one task, as every process sees it. */
+export interface StatusUpdate {
+  id: string;
+  task: string;
+  queue: string;
+  status: TaskStatus;
+  /** Runs started so far (the first run is attempt 1; 0 while never run). */
+  attempt: number;
+  /** When the change happened, epoch ms (Redis server clock). */
+  at: number;
+  /** The last run's error, on RETRYING and FAILED. */
+  error?: ErrorDetails;
+  /** The value the handler last passed to `progress()`, on RUNNING. */
+  progress?: unknown;
+}

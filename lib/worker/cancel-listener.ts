@@ -1,0 +1,27 @@
+import type { Redis } from 'ioredis';
+import { KeyBuilder } from '../broker/keys';
+import { RedisConnections } from '../redis/redis-connections';
+import { TaskRunner } from './task-runner';
+
+/** Hears cancel() from any process (pub/sub) and aborts the matching run in this worker. */
+export class CancelListener {
+  private subscriber?: Redis;
+
+  constructor(
+    private readonly connections: RedisConnections,
+    private readonly keys: KeyBuilder,
+    private readonly runner: TaskRunner,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.subscriber) return;
+    this.subscriber = this.connections.createBlocking('cancel');
+    this.subscriber.on('message', (_channel: string, id: string) => this.runner.abort(id, 'cancel'));
+    await this.subscriber.subscribe(this.keys.cancelChannel());
+  }
+
+  stop(): void {
+    this.subscriber?.disconnect();
+    this.subscriber = undefined;
+  }
+}

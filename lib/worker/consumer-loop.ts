@@ -1,0 +1,122 @@
+import { randomUUID } from 'crypto';
+import type { Redis } from 'ioredis';
+import { Subject } from 'rxjs';
+import { Broker } from '../broker/broker';
+import { RedisConnections } from '../redis/redis-connections';
+import { computeBackoff } from './backoff';
+import { TaskRunner } from './task-runner';
+import { WorkerEvent } from './worker-event';
+
+export interface ConsumerSettings {
+  queues: string[];
+  concurrency: number;
+  leaseMs: number;
+}
+
+/** Alsek's consumer backoff after Redis errors: linear 1 s steps, floor 1 s, ceiling 30 s. */
+const CONSUMER_BACKOFF = { type: 'linear', delay: 1000, floor: 1000, ceiling: 30_000 } as const;
+const NUDGE_TTL_MS = 60_000;
+
+/**
+ * Claims tasks while slots are free and sleeps, without polling, when there is nothing to do:
+ * a blocking pop on the queues' wake lists plus this loop's private nudge list, which a timer
+ * pushes to when the next delayed task falls due (Redis's own blocking timeouts are only
+ * precise to ~100 ms) and stop() pushes to on shutdown.
+ */
+export class ConsumerLoop {
+  private readonly nudgeKey: string;
+  private blocking?: Redis;
+  private running = false;
+  private loop?: Promise<void>;
+  private slotFreed?: () => void;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly connections: RedisConnections,
+    private readonly runner: TaskRunner,
+    private readonly settings: ConsumerSettings,
+    private readonly events: Subject<WorkerEvent>,
+  ) {
+    this.nudgeKey = broker.keys.nudge(`worker:${randomUUID()}`);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.blocking ??= this.connections.createBlocking('consumer');
+    this.loop = this.run();
+  }
+
+  /** Stops claiming; resolves when the loop has exited (in-flight runs go on). */
+  async stopClaiming(): Promise<void> {
+    if (!this.running) return this.loop;
+    this.running = false;
+    this.slotFreed?.();
+    await this.nudge().catch(() => this.blocking?.disconnect());
+    await this.loop;
+  }
+
+  /** Resolves when every run has settled, or after `timeoutMs`; true when all settled. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const settled = Promise.all(this.inFlight).then(() => true as const);
+    const drained = await Promise.race([settled, timedOut]);
+    clearTimeout(timer);
+    return drained;
+  }
+
+  private async run(): Promise<void> {
+    let errors = 0;
+    while (this.running) {
+      const free = this.settings.concurrency - this.runner.size;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        continue;
+      }
+      try {
+        const batch = await this.broker.claim(this.settings.queues, free, this.settings.leaseMs);
+        errors = 0;
+        for (const task of batch.tasks) this.track(this.runner.run(task));
+        if (batch.tasks.length < free) await this.waitForWork(batch.nextDueIn);
+      } catch (error) {
+        if (!this.running) break;
+        this.events.next({ type: 'worker.error', error: error as Error });
+        await sleep(computeBackoff(CONSUMER_BACKOFF, ++errors));
+      }
+    }
+  }
+
+  private track(run: Promise<void>): void {
+    this.inFlight.add(run);
+    void run.finally(() => {
+      this.inFlight.delete(run);
+      this.slotFreed?.();
+      this.slotFreed = undefined;
+    });
+  }
+
+  /** Blocks until an enqueue or retry wakes us, the next delayed task is due, or stop(). */
+  private async waitForWork(nextDueIn: number | undefined): Promise<void> {
+    const timer = nextDueIn === undefined ? undefined : setTimeout(() => void this.nudge(), nextDueIn);
+    try {
+      const wakeKeys = this.settings.queues.map((queue) => this.broker.keys.queue(queue, 'wake'));
+      await (this.blocking as Redis).blpop(this.nudgeKey, ...wakeKeys, 0);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async nudge(): Promise<void> {
+    await this.connections.command
+      .multi()
+      .lpush(this.nudgeKey, '1')
+      .pexpire(this.nudgeKey, NUDGE_TTL_MS)
+      .exec();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,39 @@
+import { AsyncLocalStorage } from 'async_hooks';
+import { TaskmillError } from '../errors';
+
+/** What a running handler can know about its task and do about it. */
+export interface TaskContext {
+  id: string;
+  name: string;
+  queue: string;
+  /** This run's number, from 1. */
+  attempt: number;
+  /** Aborts on timeout, on cancel() from any process, and when the worker loses the lease. */
+  signal: AbortSignal;
+  metadata: Record<string, unknown> | undefined;
+  /** Publishes progress: observers see a RUNNING update carrying `value`. */
+  progress(value: unknown): Promise<void>;
+}
+
+const storage = new AsyncLocalStorage<TaskContext>();
+
+/**
+ * The running task's context, from anywhere inside its handler's async call tree.
+ * @example
+ * const { signal, progress } = taskContext();
+ * await progress({ done: 10, total: 100 });
+ */
+export function taskContext(): TaskContext {
+  const context = storage.getStore();
+  if (!context) {
+    throw new TaskmillError(
+      'taskContext() was called outside a running @Task handler; call it from the handler ' +
+        '(or code it awaits) while the task runs.',
+    );
+  }
+  return context;
+}
+
+export function runInTaskContext<T>(context: TaskContext, fn: () => T): T {
+  return storage.run(context, fn);
+}

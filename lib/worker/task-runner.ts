@@ -1,0 +1,186 @@
+import { Subject } from 'rxjs';
+import { Broker, OutcomeResult } from '../broker/broker';
+import { ClaimedTask } from '../broker/claimed-task';
+import { TaskRegistry } from '../discovery/task.registry';
+import {
+  ErrorDetails,
+  NonRetryableError,
+  SerializationError,
+  TaskmillError,
+  TaskTimeoutError,
+  toErrorDetails,
+  UnknownTaskError,
+} from '../errors';
+import { Serializer } from '../serialization/serializer';
+import { computeBackoff } from './backoff';
+import { runInTaskContext, TaskContext } from './task-context';
+import { TaskRef, WorkerEvent } from './worker-event';
+
+/** Why a run's signal was aborted. */
+type AbortCause = 'timeout' | 'cancel' | 'lease-lost' | 'shutdown';
+
+interface Run {
+  task: ClaimedTask;
+  controller: AbortController;
+  cause?: AbortCause;
+  /** Handed back to the queue on shutdown: no outcome may be written any more. */
+  released: boolean;
+  startedAt: number;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown; final: boolean };
+
+/** Failures that no retry can fix: fail at once. */
+class FinalError extends TaskmillError {}
+
+/**
+ * Runs claimed tasks: decodes arguments, calls the handler inside its task context, enforces
+ * the timeout, and records exactly one outcome through the fenced broker scripts.
+ */
+export class TaskRunner {
+  private readonly runs = new Map<string, Run>();
+
+  constructor(
+    private readonly registry: TaskRegistry,
+    private readonly broker: Broker,
+    private readonly serializer: Serializer,
+    private readonly events: Subject<WorkerEvent>,
+  ) {}
+
+  get size(): number {
+    return this.runs.size;
+  }
+
+  /** Ids and attempts of the runs in flight, for lease renewal. */
+  inFlight(): { id: string; attempt: number }[] {
+    return [...this.runs.values()].map(({ task }) => ({ id: task.id, attempt: task.attempt }));
+  }
+
+  /** Runs the task to one recorded outcome; never rejects. */
+  async run(task: ClaimedTask): Promise<void> {
+    const run: Run = { task, controller: new AbortController(), released: false, startedAt: Date.now() };
+    this.runs.set(task.id, run);
+    this.events.next({ type: 'task.started', task: ref(task) });
+    try {
+      const outcome = await this.execute(run);
+      if (!run.released) await this.record(run, outcome);
+    } catch (error) {
+      this.events.next({ type: 'worker.error', error: error as Error });
+    } finally {
+      this.runs.delete(task.id);
+    }
+  }
+
+  /** Aborts a run's signal; its outcome is then recorded according to `cause`. */
+  abort(id: string, cause: AbortCause): void {
+    const run = this.runs.get(id);
+    if (!run || run.cause) return;
+    run.cause = cause;
+    run.controller.abort(cause === 'timeout' ? new TaskTimeoutError(run.task.name, run.task.timeout ?? 0) : cause);
+  }
+
+  /** Shutdown: hands every run still in flight back to its queue. */
+  async releaseAll(): Promise<void> {
+    const runs = [...this.runs.values()].filter((run) => !run.released);
+    await Promise.all(
+      runs.map(async (run) => {
+        run.released = true;
+        this.abort(run.task.id, 'shutdown');
+        const result = await this.broker.release(run.task.id, run.task.attempt);
+        if (result === 'recorded') this.events.next({ type: 'task.released', task: ref(run.task) });
+      }),
+    );
+  }
+
+  private async execute(run: Run): Promise<Outcome> {
+    const { task, controller } = run;
+    let call: () => unknown;
+    try {
+      call = this.prepare(task, controller.signal);
+    } catch (error) {
+      return { ok: false, error, final: true };
+    }
+    const aborted = new Promise<Outcome>((resolve) =>
+      controller.signal.addEventListener('abort', () =>
+        resolve({ ok: false, error: controller.signal.reason, final: false }),
+      ),
+    );
+    const timer =
+      task.timeout === undefined ? undefined : setTimeout(() => this.abort(task.id, 'timeout'), task.timeout);
+    try {
+      const handled = Promise.resolve()
+        .then(call)
+        .then(
+          (value): Outcome => ({ ok: true, value }),
+          (error): Outcome => ({ ok: false, error, final: error instanceof NonRetryableError }),
+        );
+      // An aborted run is settled at once; a handler that ignores its signal runs on unobserved.
+      return await Promise.race([handled, aborted]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Resolves the handler and decodes the arguments; throws FinalError-like errors. */
+  private prepare(task: ClaimedTask, signal: AbortSignal): () => unknown {
+    const definition = this.registry.get(task.name);
+    if (!definition) {
+      throw new UnknownTaskError(task.name, `no @Task handler with this name in the worker that claimed it from queue "${task.queue}"`);
+    }
+    const args = this.serializer.deserialize(task.args);
+    if (!Array.isArray(args)) throw new FinalError(`arguments of task ${task.id} are not an array`);
+    const context: TaskContext = {
+      id: task.id,
+      name: task.name,
+      queue: task.queue,
+      attempt: task.attempt,
+      signal,
+      metadata: task.metadata ? (this.serializer.deserialize(task.metadata) as Record<string, unknown>) : undefined,
+      progress: async (value) => {
+        await this.broker.progress(task.id, task.attempt, this.serializer.serialize(value, 'progress'));
+      },
+    };
+    return () => runInTaskContext(context, () => definition.handler(...args));
+  }
+
+  private async record(run: Run, outcome: Outcome): Promise<void> {
+    const { task } = run;
+    if (run.cause === 'lease-lost') return this.report(run, 'fenced');
+    if (outcome.ok) {
+      let result: string;
+      try {
+        result = outcome.value === undefined ? '' : this.serializer.serialize(outcome.value, 'result');
+      } catch (error) {
+        return this.record(run, { ok: false, error, final: error instanceof SerializationError });
+      }
+      return this.report(run, await this.broker.complete(task.id, task.attempt, result));
+    }
+    const error = toErrorDetails(run.cause === 'cancel' ? 'cancelled' : outcome.error);
+    const final = outcome.final || outcome.error instanceof FinalError || task.failures + 1 > task.retries;
+    if (final || run.cause === 'cancel') {
+      return this.report(run, await this.broker.fail(task.id, task.attempt, JSON.stringify(error)), error);
+    }
+    const delayMs = computeBackoff(task.backoff, task.failures + 1);
+    const result = await this.broker.retry(task.id, task.attempt, JSON.stringify(error), delayMs);
+    return this.report(run, result, error, delayMs);
+  }
+
+  private report(run: Run, result: OutcomeResult, error?: ErrorDetails, delayMs?: number): void {
+    const task = ref(run.task);
+    if (result === 'cancelled') return void this.events.next({ type: 'task.cancelled', task });
+    if (result === 'fenced') return void this.events.next({ type: 'task.lease-lost', task });
+    if (result === 'missing') {
+      const error = new Error(`task ${task.id} vanished from Redis while it ran`);
+      return void this.events.next({ type: 'worker.error', error });
+    }
+    if (!error) {
+      return void this.events.next({ type: 'task.succeeded', task, durationMs: Date.now() - run.startedAt });
+    }
+    if (delayMs === undefined) return void this.events.next({ type: 'task.failed', task, error });
+    this.events.next({ type: 'task.retrying', task, error, delayMs });
+  }
+}
+
+function ref(task: ClaimedTask): TaskRef {
+  return { id: task.id, name: task.name, queue: task.queue, attempt: task.attempt };
+}

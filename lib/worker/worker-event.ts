@@ -1,0 +1,24 @@
+import { ErrorDetails } from '../errors';
+
+/** The task a worker event is about. */
+export interface TaskRef {
+  id: string;
+  name: string;
+  queue: string;
+  attempt: number;
+}
+
+/** What this process's worker does, as it happens (`WorkerService.events$`). */
+export type WorkerEvent =
+  | { type: 'worker.started'; queues: string[] }
+  | { type: 'worker.stopped' }
+  | { type: 'worker.error'; error: Error }
+  | { type: 'task.started'; task: TaskRef }
+  | { type: 'task.succeeded'; task: TaskRef; durationMs: number }
+  | { type: 'task.retrying'; task: TaskRef; error: ErrorDetails; delayMs: number }
+  | { type: 'task.failed'; task: TaskRef; error: ErrorDetails }
+  | { type: 'task.cancelled'; task: TaskRef }
+  /** Handed back to the queue on shutdown. */
+  | { type: 'task.released'; task: TaskRef }
+  /** A newer attempt owns the task (lease expired): this run's outcome was not recorded. */
+  | { type: 'task.lease-lost'; task: TaskRef };

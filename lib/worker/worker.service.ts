@@ -1,0 +1,92 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Observable, Subject } from 'rxjs';
+import { Broker } from '../broker/broker';
+import { RESOLVED_OPTIONS } from '../constants';
+import { TaskRegistry } from '../discovery/task.registry';
+import { ResolvedModuleOptions } from '../options/module.options';
+import { RedisConnections } from '../redis/redis-connections';
+import { CancelListener } from './cancel-listener';
+import { ConsumerLoop } from './consumer-loop';
+import { LeaseKeeper } from './lease-keeper';
+import { TaskRunner } from './task-runner';
+import { WorkerEvent } from './worker-event';
+
+/**
+ * Runs this application's @Task handlers: started on application bootstrap (unless
+ * `worker.enabled` is false), stopped gracefully when the application shuts down.
+ */
+@Injectable()
+export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('taskmill:WorkerService');
+  private readonly subject = new Subject<WorkerEvent>();
+  private parts?: { loop: ConsumerLoop; leases: LeaseKeeper; cancels: CancelListener; runner: TaskRunner };
+  private stopping?: Promise<void>;
+
+  /** This process's tasks as they start, succeed, fail, retry, and the worker's own life. */
+  readonly events$: Observable<WorkerEvent> = this.subject.asObservable();
+
+  constructor(
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedModuleOptions,
+    private readonly registry: TaskRegistry,
+    private readonly broker: Broker,
+    private readonly connections: RedisConnections,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.options.worker.enabled) await this.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  /** The queues this worker consumes: `worker.queues`, else every queue of a local @Task. */
+  queues(): string[] {
+    if (this.options.worker.queues) return this.options.worker.queues;
+    const queues = this.registry.all().map((task) => task.options.queue ?? this.options.defaults.queue);
+    return [...new Set(queues)];
+  }
+
+  /** Starts consuming; idempotent. */
+  async start(): Promise<void> {
+    if (this.parts) return;
+    await this.stopping;
+    const queues = this.queues();
+    if (queues.length === 0) {
+      this.logger.log('no @Task handlers in this application: the worker stays idle');
+      return;
+    }
+    const { concurrency, leaseMs } = this.options.worker;
+    const runner = new TaskRunner(this.registry, this.broker, this.options.serializer, this.subject);
+    const parts = {
+      runner,
+      loop: new ConsumerLoop(this.broker, this.connections, runner, { queues, concurrency, leaseMs }, this.subject),
+      leases: new LeaseKeeper(this.broker, runner, leaseMs, this.subject),
+      cancels: new CancelListener(this.connections, this.broker.keys, runner),
+    };
+    this.parts = parts;
+    await parts.cancels.start();
+    parts.leases.start();
+    parts.loop.start();
+    this.subject.next({ type: 'worker.started', queues });
+  }
+
+  /**
+   * Stops claiming, lets in-flight tasks finish for up to `shutdownTimeoutMs`, then hands the
+   * rest back to their queue. Nothing is lost; idempotent.
+   */
+  stop(): Promise<void> {
+    const parts = this.parts;
+    if (!parts) return this.stopping ?? Promise.resolve();
+    this.parts = undefined;
+    this.stopping = (async () => {
+      await parts.loop.stopClaiming();
+      const drained = await parts.loop.drain(this.options.worker.shutdownTimeoutMs);
+      if (!drained) await parts.runner.releaseAll();
+      parts.leases.stop();
+      parts.cancels.stop();
+      this.subject.next({ type: 'worker.stopped' });
+    })();
+    return this.stopping;
+  }
+}

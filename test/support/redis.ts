@@ -1,0 +1,24 @@
+import { randomUUID } from 'crypto';
+import { Redis } from 'ioredis';
+
+/** The private test server started by global-setup (never the user's Redis). */
+export function testRedisUrl(): string {
+  const url = process.env.TASKMILL_TEST_REDIS_URL;
+  if (!url) throw new Error('TASKMILL_TEST_REDIS_URL is not set: run the tests with `npm test`');
+  return url;
+}
+
+/** A prefix no other test uses, so tests can share the server. */
+export function uniquePrefix(): string {
+  return `test-${randomUUID().slice(0, 8)}`;
+}
+
+/** A plain client for asserting on Redis directly; close it with `.disconnect()`. */
+export function rawRedis(): Redis {
+  return new Redis(testRedisUrl());
+}
+
+/** Every key of a prefix (tests only: production code never uses KEYS). */
+export function keysOf(redis: Redis, prefix: string): Promise<string[]> {
+  return redis.keys(`{${prefix}}:*`);
+}

@@ -1,0 +1,32 @@
+import { ModuleMetadata } from '@nestjs/common';
+import { Test, TestingModule } from '@nestjs/testing';
+import { QueueModule, QueueModuleOptions, QueueService, WorkerService } from '../../lib';
+import { testRedisUrl, uniquePrefix } from './redis';
+
+export interface TestApp {
+  app: TestingModule;
+  queue: QueueService;
+  worker: WorkerService;
+  prefix: string;
+  close(): Promise<void>;
+}
+
+/** Boots a real Nest application with QueueModule on the private test Redis. */
+export async function createTestApp(
+  providers: ModuleMetadata['providers'] = [],
+  options: QueueModuleOptions = {},
+): Promise<TestApp> {
+  const prefix = options.prefix ?? uniquePrefix();
+  const app = await Test.createTestingModule({
+    imports: [QueueModule.forRoot({ connection: testRedisUrl(), ...options, prefix })],
+    providers,
+  }).compile();
+  await app.init();
+  return {
+    app,
+    prefix,
+    queue: app.get(QueueService),
+    worker: app.get(WorkerService),
+    close: () => app.close(),
+  };
+}
