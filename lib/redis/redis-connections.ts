@@ -8,7 +8,7 @@ import { ConnectionOption } from '../options/module.options';
  */
 export class RedisConnections {
   readonly command: Redis;
-  private readonly owned: { redis: Redis; blocking: boolean }[] = [];
+  private readonly owned: Redis[] = [];
   private readonly template: Redis;
 
   constructor(connection: ConnectionOption) {
@@ -16,7 +16,7 @@ export class RedisConnections {
       this.command = connection;
       this.template = connection;
     } else {
-      this.command = this.track(create(connection, { enableAutoPipelining: true }), false);
+      this.command = this.track(create(connection, { enableAutoPipelining: true }));
       this.template = this.command;
     }
   }
@@ -29,20 +29,16 @@ export class RedisConnections {
       // A blocking read must wait as long as it needs, and be re-sent after a reconnect.
       maxRetriesPerRequest: null,
     });
-    return this.track(blocking, true);
+    return this.track(blocking);
   }
 
+  /** Closes every connection we opened. Blocking readers must have been woken up first. */
   async closeAll(): Promise<void> {
-    await Promise.all(
-      this.owned.splice(0).map(({ redis, blocking }) =>
-        // QUIT would queue behind a pending blocking read: cut those connections instead.
-        blocking ? redis.disconnect() : closeQuietly(redis),
-      ),
-    );
+    await Promise.all(this.owned.splice(0).map(closeQuietly));
   }
 
-  private track(redis: Redis, blocking: boolean): Redis {
-    this.owned.push({ redis, blocking });
+  private track(redis: Redis): Redis {
+    this.owned.push(redis);
     return redis;
   }
 }
@@ -53,11 +49,13 @@ function create(connection: string | RedisOptions, extra: RedisOptions): Redis {
     : new Redis({ ...connection, ...extra });
 }
 
-async function closeQuietly(redis: Redis): Promise<void> {
+/** QUIT lets the server close the socket at once; disconnect() is the fallback. */
+export async function closeQuietly(redis: Redis): Promise<void> {
   if (redis.status === 'end') return;
   try {
     await redis.quit();
   } catch {
-    redis.disconnect();
+    // ioredis may reject QUIT with "Connection is closed" when the socket closes first.
+    if ((redis.status as string) !== 'end') redis.disconnect();
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { KeyBuilder } from '../broker/keys';
-import { RedisConnections } from '../redis/redis-connections';
+import { closeQuietly, RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
 import { decodeStreamEntry } from './status-codec';
 import { StatusUpdate } from './task-status';
@@ -77,9 +77,11 @@ export class EventsReader {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
-    this.blocking?.disconnect();
+    if (this.reading) await this.nudge().catch(() => this.blocking?.disconnect());
     await this.loop;
+    if (this.blocking) await closeQuietly(this.blocking);
   }
 
   private listenersOf(map: Map<string, Set<StatusListener>>, key: string): Set<StatusListener> {
@@ -153,6 +155,10 @@ export class EventsReader {
       this.loop = this.run();
       return;
     }
+    await this.nudge();
+  }
+
+  private async nudge(): Promise<void> {
     await this.connections.command
       .multi()
       .xadd(this.nudgeKey, 'MAXLEN', '1', '*', 'n', '1')

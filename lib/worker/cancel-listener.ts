@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { KeyBuilder } from '../broker/keys';
-import { RedisConnections } from '../redis/redis-connections';
+import { closeQuietly, RedisConnections } from '../redis/redis-connections';
 import { TaskRunner } from './task-runner';
 
 /** Hears cancel() from any process (pub/sub) and aborts the matching run in this worker. */
@@ -20,8 +20,9 @@ export class CancelListener {
     await this.subscriber.subscribe(this.keys.cancelChannel());
   }
 
-  stop(): void {
-    this.subscriber?.disconnect();
+  async stop(): Promise<void> {
+    const subscriber = this.subscriber;
     this.subscriber = undefined;
+    if (subscriber) await closeQuietly(subscriber);
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import type { Redis } from 'ioredis';
 import { Subject } from 'rxjs';
 import { Broker } from '../broker/broker';
-import { RedisConnections } from '../redis/redis-connections';
+import { closeQuietly, RedisConnections } from '../redis/redis-connections';
 import { computeBackoff } from './backoff';
 import { TaskRunner } from './task-runner';
 import { WorkerEvent } from './worker-event';
@@ -55,6 +55,8 @@ export class ConsumerLoop {
     this.slotFreed?.();
     await this.nudge().catch(() => this.blocking?.disconnect());
     await this.loop;
+    if (this.blocking) await closeQuietly(this.blocking);
+    this.blocking = undefined;
   }
 
   /** Resolves when every run has settled, or after `timeoutMs`; true when all settled. */
@@ -82,6 +84,7 @@ export class ConsumerLoop {
         if (batch.tasks.length < free) await this.waitForWork(batch.nextDueIn);
       } catch (error) {
         if (!this.running) break;
+        // A blocked read cut off by a lost connection: ioredis reconnects, we try again.
         this.events.next({ type: 'worker.error', error: error as Error });
         await sleep(computeBackoff(CONSUMER_BACKOFF, ++errors));
       }

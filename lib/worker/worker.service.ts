@@ -84,7 +84,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       const drained = await parts.loop.drain(this.options.worker.shutdownTimeoutMs);
       if (!drained) await parts.runner.releaseAll();
       parts.leases.stop();
-      parts.cancels.stop();
+      await parts.cancels.stop();
       this.subject.next({ type: 'worker.stopped' });
     })();
     return this.stopping;

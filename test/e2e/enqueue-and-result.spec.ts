@@ -1,0 +1,138 @@
+import { Injectable } from '@nestjs/common';
+import { firstValueFrom, filter, take, toArray } from 'rxjs';
+import { RedisConnections } from '../../lib/redis/redis-connections';
+import { Task, TaskStatus, taskContext, WorkerEvent } from '../../lib';
+import { collect } from '../support/observables';
+import { createTestApp, TestApp } from '../support/test-app';
+
+@Injectable()
+class Greeter {
+  greet(name: string): string {
+    return `hello ${name}`;
+  }
+}
+
+@Injectable()
+class MathTasks {
+  constructor(private readonly greeter: Greeter) {}
+
+  @Task('math.add')
+  async add(a: number, b: number): Promise<number> {
+    return a + b;
+  }
+
+  /** Name defaults to ClassName.methodName; DI works inside the handler. */
+  @Task()
+  async greet(name: string): Promise<{ text: string; attempt: number }> {
+    return { text: this.greeter.greet(name), attempt: taskContext().attempt };
+  }
+
+  @Task('math.count')
+  async count(to: number): Promise<number> {
+    for (let done = 1; done <= to; done++) await taskContext().progress({ done, to });
+    return to;
+  }
+}
+
+describe('enqueue and result', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await createTestApp([Greeter, MathTasks])));
+  afterAll(() => t.close());
+
+  it('runs a task enqueued by name and resolves with its return value', async () => {
+    const handle = await t.queue.enqueue('math.add', [2, 3]);
+    await expect(handle.result({ timeout: 5000 })).resolves.toBe(5);
+    expect((await handle.status()).status).toBe(TaskStatus.SUCCEEDED);
+  });
+
+  it('runs a task enqueued by class and method on its provider instance (DI works)', async () => {
+    const handle = await t.queue.enqueue(MathTasks, 'greet', ['ada']);
+    await expect(handle.result({ timeout: 5000 })).resolves.toEqual({ text: 'hello ada', attempt: 1 });
+  });
+
+  it('reports SUBMITTED, RUNNING, SUCCEEDED in order through status$', async () => {
+    // Delayed, so the observer subscribes while the task still waits.
+    const handle = await t.queue.enqueue('math.add', [1, 1], { delay: 300 });
+    const updates = await collect(handle.status$);
+    expect(updates.map((u) => u.status)).toEqual([
+      TaskStatus.SUBMITTED,
+      TaskStatus.RUNNING,
+      TaskStatus.SUCCEEDED,
+    ]);
+    expect(updates.map((u) => u.attempt)).toEqual([0, 1, 1]);
+    expect(updates.every((u) => u.id === handle.id && u.task === 'math.add' && u.queue === 'default')).toBe(true);
+  });
+
+  it('starts status$ with the current status and completes at once for a finished task', async () => {
+    const handle = await t.queue.enqueue('math.add', [4, 4]);
+    await handle.result({ timeout: 5000 });
+    const updates = await collect(handle.status$);
+    expect(updates.map((u) => u.status)).toEqual([TaskStatus.SUCCEEDED]);
+  });
+
+  it('publishes progress as RUNNING updates carrying the value', async () => {
+    const handle = await t.queue.enqueue('math.count', [3], { delay: 200 });
+    const updates = await collect(handle.status$);
+    const progress = updates.filter((u) => u.progress !== undefined).map((u) => u.progress);
+    expect(progress).toEqual([
+      { done: 1, to: 3 },
+      { done: 2, to: 3 },
+      { done: 3, to: 3 },
+    ]);
+    expect(updates[updates.length - 1].status).toBe(TaskStatus.SUCCEEDED);
+  });
+
+  it('keeps a status history per task', async () => {
+    const handle = await t.queue.enqueue('math.add', [5, 5]);
+    await handle.result({ timeout: 5000 });
+    const history = await handle.history();
+    expect(history.map((h) => h.status)).toEqual([
+      TaskStatus.SUBMITTED,
+      TaskStatus.RUNNING,
+      TaskStatus.SUCCEEDED,
+    ]);
+  });
+
+  it('enqueues a batch with enqueueMany in one round trip', async () => {
+    const command = t.app.get(RedisConnections).command;
+    const sent = jest.spyOn(command, 'sendCommand');
+    // The worker shares the connection: count only calls of the enqueue script.
+    const enqueueCalls = () =>
+      sent.mock.calls.filter(([c]) => ['evalsha', 'eval'].includes(c.name) && c.args.includes('math.add'));
+    const handles = await t.queue.enqueueMany([
+      { task: 'math.add', args: [1, 2] },
+      { task: 'math.add', args: [3, 4], options: { priority: 2 } },
+      { task: 'MathTasks.greet', args: ['bob'] },
+    ]);
+    expect(enqueueCalls()).toHaveLength(1);
+    sent.mockRestore();
+    const results = await Promise.all(handles.map((h) => h.result({ timeout: 5000 })));
+    expect(results).toEqual([3, 7, { text: 'hello bob', attempt: 1 }]);
+  });
+
+  it('streams every task change on queue.events$, and this worker\'s work on worker.events$', async () => {
+    const seen = firstValueFrom(
+      t.queue.events$({ queue: 'default' }).pipe(
+        filter((u) => u.id === 'events-1' && u.status === TaskStatus.SUCCEEDED),
+        take(1),
+      ),
+    );
+    const workerEvents = firstValueFrom(
+      t.worker.events$.pipe(
+        filter((e: WorkerEvent) => 'task' in e && e.task.id === 'events-1'),
+        take(2),
+        toArray(),
+      ),
+    );
+    // Delayed, so both subscriptions are registered before the task runs.
+    const handle = await t.queue.enqueue('math.add', [10, 20], { id: 'events-1', delay: 300 });
+    expect((await seen).id).toBe(handle.id);
+    expect((await workerEvents).map((e) => e.type)).toEqual(['task.started', 'task.succeeded']);
+  });
+
+  it('reports UNKNOWN for an id that was never enqueued', async () => {
+    const handle = t.queue.handle('no-such-task');
+    expect((await handle.status()).status).toBe(TaskStatus.UNKNOWN);
+    expect((await collect(handle.status$)).map((u) => u.status)).toEqual([TaskStatus.UNKNOWN]);
+  });
+});
