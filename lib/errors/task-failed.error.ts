@@ -13,7 +13,8 @@ export class TaskFailedError extends TaskmillError {
     remote: ErrorDetails,
   ) {
     super(
-      `Task ${taskId} failed after ${attempts} attempt(s): ${remote.name}: ${remote.message}`,
+      `Task ${taskId} failed after ${attempts} attempt(s): ${remote.name}: ${remote.message}. ` +
+        `See remoteStack for where it was thrown; fix the cause, then enqueue the task again.`,
     );
     this.remoteName = remote.name;
     this.remoteMessage = remote.message;

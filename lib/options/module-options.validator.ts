@@ -37,7 +37,7 @@ const WORKER_KEYS = ['enabled', 'queues', 'concurrency', 'leaseMs', 'shutdownTim
 export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModuleOptions {
   const options = checkObject(raw, 'QueueModule options');
   checkKnownKeys(options, MODULE_KEYS, '');
-  const worker = checkObject(options.worker ?? {}, 'worker');
+  const worker = checkObject(options.worker === undefined ? {} : options.worker, 'worker');
   checkKnownKeys(worker, WORKER_KEYS, 'worker');
   return {
     connection: resolveConnection(options.connection),
@@ -46,7 +46,10 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
     serializer: resolveSerializer(options.serializer),
     defaults: {
       ...DEFAULT_TASK_OPTIONS,
-      ...validateTaskOptions((options.defaults ?? {}) as QueueModuleOptions['defaults'] & object, 'defaults'),
+      ...validateTaskOptions(
+        (options.defaults === undefined ? {} : options.defaults) as object,
+        'defaults',
+      ),
     },
     worker: {
       enabled: optional(worker.enabled, DEFAULT_WORKER_OPTIONS.enabled, (v) => checkBoolean(v, 'worker.enabled')),

@@ -41,7 +41,10 @@ function assertJsonSafe(value: unknown, path: string, ancestors: Set<object>): v
   if (ancestors.has(object)) fail(path, 'the value contains a cycle');
   ancestors.add(object);
   if (Array.isArray(object)) {
-    object.forEach((item, index) => assertJsonSafe(item, `${path}[${index}]`, ancestors));
+    // An index loop, not forEach: forEach skips holes, which JSON would turn into null.
+    for (let index = 0; index < object.length; index++) {
+      assertJsonSafe(object[index], `${path}[${index}]`, ancestors);
+    }
   } else {
     assertPlainObject(object, path);
     for (const [key, item] of Object.entries(object)) {

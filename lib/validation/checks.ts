@@ -62,7 +62,7 @@ export function checkBoolean(value: unknown, field: string): boolean {
   return value;
 }
 
-const NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.\-/@]*$/;
+const NAME_PATTERN = /^[\p{L}\p{N}_$][\p{L}\p{N}_$.\-/@]*$/u;
 const NAME_MAX_LENGTH = 128;
 
 /**
@@ -79,7 +79,7 @@ export function checkName(value: unknown, field: string): string {
   if (!NAME_PATTERN.test(value)) {
     throw new InvalidOptionsError(
       field,
-      `"${printable(value)}" may only contain letters, digits and _ . - / @ ` +
+      `"${printable(value)}" may only contain letters, digits and _ $ . - / @ ` +
         `(and must not start with . - / @)`,
     );
   }

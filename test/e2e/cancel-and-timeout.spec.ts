@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { filter, firstValueFrom } from 'rxjs';
+import {
+  Task,
+  TaskCancelledError,
+  TaskFailedError,
+  TaskmillError,
+  TaskStatus,
+  taskContext,
+} from '../../lib';
+import { Ledger } from '../support/ledger';
+import { collect } from '../support/observables';
+import { createTestApp, TestApp } from '../support/test-app';
+
+const aborted = new Ledger<string>();
+const ran = new Ledger<string>();
+
+/** Resolves when the signal aborts, with its reason. */
+function untilAborted(signal: AbortSignal): Promise<unknown> {
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(signal.reason)));
+}
+
+@Injectable()
+class SlowTasks {
+  @Task({ name: 'slow.timeout', timeout: 200, retries: 0 })
+  async waitsForever(): Promise<string> {
+    const reason = await untilAborted(taskContext().signal);
+    aborted.add(`timeout:${(reason as Error).name}`);
+    throw reason;
+  }
+
+  @Task({ name: 'slow.cancellable', retries: 3 })
+  async untilCancelled(): Promise<string> {
+    const { id, signal } = taskContext();
+    ran.add(`started:${id}`);
+    await untilAborted(signal);
+    aborted.add(`cancel:${id}`);
+    return 'finished anyway';
+  }
+
+  @Task('slow.record')
+  async record(label: string): Promise<string> {
+    ran.add(label);
+    return label;
+  }
+}
+
+describe('cancellation and timeouts', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await createTestApp([SlowTasks])));
+  afterAll(() => t.close());
+
+  it('aborts the signal when a task exceeds its timeout and fails it with TaskTimeoutError', async () => {
+    const handle = await t.queue.enqueue('slow.timeout', []);
+    const error = (await handle.result({ timeout: 5000 }).catch((e: unknown) => e)) as TaskFailedError;
+    expect(error).toBeInstanceOf(TaskFailedError);
+    expect(error.remoteName).toBe('TaskTimeoutError');
+    expect(error.remoteMessage).toContain('200 ms');
+    await aborted.until(1);
+    expect(aborted.entries).toContain('timeout:TaskTimeoutError');
+  });
+
+  it('cancels a waiting task before it runs: CANCELLED, never run, result rejects', async () => {
+    const handle = await t.queue.enqueue('slow.record', ['never'], { delay: 10_000 });
+    await expect(handle.cancel()).resolves.toBe(true);
+    expect((await handle.status()).status).toBe(TaskStatus.CANCELLED);
+    await expect(handle.result({ timeout: 1000 })).rejects.toBeInstanceOf(TaskCancelledError);
+    expect(await collect(handle.status$)).toEqual([expect.objectContaining({ status: TaskStatus.CANCELLED })]);
+    expect(ran.entries).not.toContain('never');
+  });
+
+  it('aborts a running task\'s signal on cancel() and records it CANCELLED', async () => {
+    const handle = await t.queue.enqueue('slow.cancellable', []);
+    await firstValueFrom(handle.status$.pipe(filter((u) => u.status === TaskStatus.RUNNING)));
+    await expect(handle.cancel()).resolves.toBe(true);
+    await expect(handle.result({ timeout: 5000 })).rejects.toBeInstanceOf(TaskCancelledError);
+    expect(aborted.entries).toContain(`cancel:${handle.id}`);
+    const history = await handle.history();
+    expect(history.map((h) => h.status)).toEqual(['submitted', 'running', 'cancelled']);
+  });
+
+  it('returns false when cancelling a task that already finished', async () => {
+    const handle = await t.queue.enqueue('slow.record', ['done']);
+    await handle.result({ timeout: 5000 });
+    await expect(handle.cancel()).resolves.toBe(false);
+    expect((await handle.status()).status).toBe(TaskStatus.SUCCEEDED);
+  });
+
+  it('throws a TaskmillError when taskContext() is called outside a handler', () => {
+    expect(() => taskContext()).toThrow(TaskmillError);
+    expect(() => taskContext()).toThrow(/outside a running @Task handler/);
+  });
+});

@@ -1,0 +1,94 @@
+import {
+  KEY_FAMILIES,
+  KeyBuilder,
+  luaKeyLayout,
+  QUEUE_KEY_KINDS,
+  QueueKeyKind,
+} from '../../../lib/broker/keys';
+
+const KINDS = Object.keys(QUEUE_KEY_KINDS) as QueueKeyKind[];
+
+function everyKey(keys: KeyBuilder): string[] {
+  return [
+    keys.task('id-1'),
+    keys.history('id-1'),
+    ...KINDS.map((kind) => keys.queue('emails', kind)),
+    keys.queues(),
+    keys.queueLog(),
+    keys.nudge('reader-1'),
+    keys.cancelChannel(),
+  ];
+}
+
+describe('KeyBuilder', () => {
+  it('exposes the hash tag {prefix} as its base', () => {
+    expect(new KeyBuilder('app').base).toBe('{app}');
+  });
+
+  it('starts every key of a prefix with the hash tag {prefix}: so that all of them share a slot', () => {
+    for (const key of everyKey(new KeyBuilder('app'))) {
+      expect(key.startsWith('{app}:')).toBe(true);
+    }
+  });
+
+  it('puts exactly one hash tag in each key, so Redis Cluster hashes only the prefix', () => {
+    for (const key of everyKey(new KeyBuilder('app'))) {
+      expect(key.match(/[{}]/g)).toEqual(['{', '}']);
+    }
+  });
+
+  it('gives every key family and queue kind a distinct key', () => {
+    const keys = everyKey(new KeyBuilder('app'));
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('gives the same queue kind of two queues distinct keys', () => {
+    const keys = new KeyBuilder('app');
+    expect(keys.queue('a', 'ready')).not.toBe(keys.queue('b', 'ready'));
+  });
+
+  it('gives task and history keys of two ids distinct keys', () => {
+    const keys = new KeyBuilder('app');
+    expect(keys.task('1')).not.toBe(keys.task('2'));
+    expect(keys.history('1')).not.toBe(keys.history('2'));
+    expect(keys.task('1')).not.toBe(keys.history('1'));
+  });
+
+  it('never shares a key between two prefixes', () => {
+    const a = everyKey(new KeyBuilder('a'));
+    const b = new Set(everyKey(new KeyBuilder('b')));
+    expect(a.filter((key) => b.has(key))).toEqual([]);
+  });
+
+  it('builds queue keys from the family, the queue name and the kind', () => {
+    expect(new KeyBuilder('app').queue('emails', 'delayed')).toBe('{app}:q:emails:delayed');
+  });
+});
+
+describe('luaKeyLayout', () => {
+  const layout = luaKeyLayout();
+
+  it.each(Object.entries(KEY_FAMILIES))('declares family %s as FAMILY_<NAME>', (name, value) => {
+    expect(layout).toContain(`local FAMILY_${name.toUpperCase()} = '${value}'`);
+  });
+
+  it.each(Object.entries(QUEUE_KEY_KINDS))(
+    'declares queue kind %s as QUEUE_<NAME>',
+    (name, value) => {
+      expect(layout).toContain(`local QUEUE_${name.toUpperCase()} = '${value}'`);
+    },
+  );
+
+  it('declares nothing but the families and kinds, one per line', () => {
+    const lines = layout.split('\n');
+    expect(lines).toHaveLength(
+      Object.keys(KEY_FAMILIES).length + Object.keys(QUEUE_KEY_KINDS).length,
+    );
+    for (const line of lines) expect(line).toMatch(/^local [A-Z_]+ = '[a-z-]+'$/);
+  });
+
+  it('declares each Lua name only once', () => {
+    const names = layout.split('\n').map((line) => line.split(' ')[1]);
+    expect(new Set(names).size).toBe(names.length);
+  });
+});

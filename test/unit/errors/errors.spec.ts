@@ -1,0 +1,215 @@
+import * as publicApi from '../../../lib';
+import {
+  ConnectionError,
+  InvalidOptionsError,
+  MessageAlreadyExistsError,
+  NonRetryableError,
+  ResultTimeoutError,
+  SerializationError,
+  TaskCancelledError,
+  TaskFailedError,
+  TaskmillError,
+  TaskNameCollisionError,
+  TaskNotFoundError,
+  TaskTimeoutError,
+  toErrorDetails,
+  UnknownTaskError,
+} from '../../../lib/errors';
+
+interface ErrorCase {
+  /** The class under test; its name is what `error.name` must be. */
+  type: abstract new (...args: never[]) => TaskmillError;
+  create: () => TaskmillError;
+  /** The offending value(s) the message must quote. */
+  offending: string[];
+  /** What the message tells the user to do; empty where it only reports (see below). */
+  remedy: string[];
+}
+
+const CASES: ErrorCase[] = [
+  {
+    type: InvalidOptionsError,
+    create: () =>
+      new InvalidOptionsError('worker.concurrency', 'must be between 1 and 10000, got 0'),
+    offending: ['worker.concurrency', 'got 0'],
+    remedy: ['must be between 1 and 10000'],
+  },
+  {
+    type: TaskNameCollisionError,
+    create: () => new TaskNameCollisionError('email.send', 'MailService.send', 'SmtpService.send'),
+    offending: ['email.send', 'MailService.send', 'SmtpService.send'],
+    remedy: ["@Task({ name: '...' })"],
+  },
+  {
+    type: UnknownTaskError,
+    create: () => new UnknownTaskError('email.sned', 'add a @Task handler or fix the name'),
+    offending: ['"email.sned"'],
+    remedy: ['add a @Task handler or fix the name'],
+  },
+  {
+    type: TaskNotFoundError,
+    create: () => new TaskNotFoundError('task-123'),
+    offending: ['"task-123"'],
+    remedy: ['Raise resultTtl'],
+  },
+  {
+    type: MessageAlreadyExistsError,
+    create: () => new MessageAlreadyExistsError('order-42'),
+    offending: ['"order-42"'],
+    remedy: ['Use another id', "queue.handle('order-42')"],
+  },
+  {
+    type: SerializationError,
+    create: () =>
+      new SerializationError('args[1].when', 'a Date instance; pass date.toISOString()'),
+    offending: ['args[1].when', 'a Date instance'],
+    remedy: ['pass date.toISOString()'],
+  },
+  {
+    type: TaskFailedError,
+    create: () => new TaskFailedError('task-7', 4, { name: 'TypeError', message: 'boom' }),
+    offending: ['task-7', '4 attempt(s)', 'TypeError: boom'],
+    remedy: ['remoteStack', 'enqueue the task again'],
+  },
+  {
+    type: TaskCancelledError,
+    create: () => new TaskCancelledError('task-8'),
+    offending: ['task-8', 'cancelled'],
+    remedy: ['Enqueue it again'],
+  },
+  {
+    type: ResultTimeoutError,
+    create: () => new ResultTimeoutError('task-9', 5000),
+    offending: ['task-9', '5000 ms'],
+    remedy: ['wait longer', 'status$'],
+  },
+  {
+    type: TaskTimeoutError,
+    create: () => new TaskTimeoutError('report.build', 10_000),
+    offending: ['"report.build"', '10000 ms'],
+    remedy: ["Raise the task's timeout", 'taskContext().signal'],
+  },
+  {
+    type: NonRetryableError,
+    create: () => new NonRetryableError('recipient address "x@" is invalid; fix the address'),
+    offending: ['"x@"'],
+    remedy: ['fix the address'],
+  },
+  {
+    type: ConnectionError,
+    create: () => new ConnectionError('connect ECONNREFUSED 127.0.0.1:6399'),
+    offending: ['ECONNREFUSED 127.0.0.1:6399'],
+    remedy: ['Check that Redis is running', 'REDIS_URL'],
+  },
+];
+
+describe.each(CASES.map((c) => [c.type.name, c] as const))('%s', (name, c) => {
+  const error = c.create();
+
+  it('is an instance of its class, TaskmillError and Error', () => {
+    expect(error).toBeInstanceOf(c.type);
+    expect(error).toBeInstanceOf(TaskmillError);
+    expect(error).toBeInstanceOf(Error);
+  });
+
+  it('has name equal to its class name', () => {
+    expect(error.name).toBe(name);
+  });
+
+  it('shows its class name and message when printed', () => {
+    expect(String(error)).toBe(`${name}: ${error.message}`);
+    expect(error.stack).toContain(name);
+  });
+
+  it('mentions the offending value in its message', () => {
+    for (const text of c.offending) expect(error.message).toContain(text);
+  });
+
+  if (c.remedy.length > 0) {
+    it('says what to do in its message', () => {
+      for (const text of c.remedy) expect(error.message).toContain(text);
+    });
+  }
+
+  it('is exported from the package root', () => {
+    expect((publicApi as Record<string, unknown>)[name]).toBe(c.type);
+  });
+});
+
+describe('error properties', () => {
+  it('InvalidOptionsError exposes the field it rejects', () => {
+    expect(new InvalidOptionsError('defaults.retries', 'must be an integer').field).toBe(
+      'defaults.retries',
+    );
+  });
+
+  it('SerializationError exposes the path of the value it rejects', () => {
+    expect(new SerializationError('args[0]', 'a function').path).toBe('args[0]');
+  });
+
+  it("TaskFailedError carries the remote error's name, message, stack and attempt count", () => {
+    const error = new TaskFailedError('t1', 3, {
+      name: 'RangeError',
+      message: 'out of range',
+      stack: 'RangeError: out of range\n    at handler',
+    });
+    expect(error).toMatchObject({
+      taskId: 't1',
+      attempts: 3,
+      remoteName: 'RangeError',
+      remoteMessage: 'out of range',
+      remoteStack: 'RangeError: out of range\n    at handler',
+    });
+  });
+
+  it('ResultTimeoutError exposes the task id and the timeout', () => {
+    expect(new ResultTimeoutError('t2', 250)).toMatchObject({ taskId: 't2', timeoutMs: 250 });
+  });
+
+  it('TaskNameCollisionError exposes the colliding name', () => {
+    expect(new TaskNameCollisionError('a', 'X.a', 'Y.a').taskName).toBe('a');
+  });
+
+  it('a subclass of NonRetryableError is still a NonRetryableError, named after the subclass', () => {
+    class InvalidRecipientError extends NonRetryableError {}
+    const error = new InvalidRecipientError('bad recipient');
+    expect(error).toBeInstanceOf(NonRetryableError);
+    expect(error.name).toBe('InvalidRecipientError');
+  });
+});
+
+describe('toErrorDetails', () => {
+  it('keeps the name, message and stack of an Error', () => {
+    const error = new TypeError('bad input');
+    expect(toErrorDetails(error)).toEqual({
+      name: 'TypeError',
+      message: 'bad input',
+      stack: error.stack,
+    });
+  });
+
+  it('keeps the name of a taskmill error', () => {
+    expect(toErrorDetails(new NonRetryableError('stop')).name).toBe('NonRetryableError');
+  });
+
+  it('describes a thrown string as NonErrorThrown with the string', () => {
+    expect(toErrorDetails('oops')).toEqual({
+      name: 'NonErrorThrown',
+      message: 'handler threw a non-Error value: oops',
+    });
+  });
+
+  it('describes a thrown object as JSON', () => {
+    expect(toErrorDetails({ code: 42 }).message).toContain('{"code":42}');
+  });
+
+  it('describes a thrown value JSON cannot encode without throwing itself', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(toErrorDetails(cyclic)).toEqual({
+      name: 'NonErrorThrown',
+      message: 'handler threw a non-Error value: [object Object]',
+    });
+    expect(toErrorDetails(BigInt(7)).message).toContain('7');
+  });
+});

@@ -1,0 +1,197 @@
+import { Redis } from 'ioredis';
+import { QueueModuleOptions } from '../../../lib/options/module.options';
+import { resolveModuleOptions } from '../../../lib/options/module-options.validator';
+import { JsonSerializer } from '../../../lib/serialization/json-serializer';
+import { catchInvalidOptions } from '../../support/expect-invalid';
+
+/** Lets a test pass options the types forbid, as a JavaScript caller could. */
+function resolveUntyped(options: unknown) {
+  return resolveModuleOptions(options as QueueModuleOptions);
+}
+
+describe('resolveModuleOptions', () => {
+  const savedRedisUrl = process.env.REDIS_URL;
+  afterEach(() => {
+    if (savedRedisUrl === undefined) delete process.env.REDIS_URL;
+    else process.env.REDIS_URL = savedRedisUrl;
+  });
+
+  describe('defaults', () => {
+    it('fills in every default of the API contract when given no options', () => {
+      delete process.env.REDIS_URL;
+      const resolved = resolveModuleOptions();
+      expect(resolved).toMatchObject({
+        connection: 'redis://127.0.0.1:6379',
+        prefix: 'taskmill',
+        strict: false,
+        defaults: {
+          queue: 'default',
+          priority: 0,
+          retries: 3,
+          backoff: { type: 'exponential', delay: 1000, ceiling: 60_000 },
+          timeout: undefined,
+          resultTtl: 86_400_000,
+        },
+        worker: {
+          enabled: true,
+          queues: undefined,
+          concurrency: 10,
+          leaseMs: 30_000,
+          shutdownTimeoutMs: 10_000,
+        },
+      });
+      expect(resolved.serializer).toBeInstanceOf(JsonSerializer);
+    });
+
+    it('gives the default backoff no floor and no jitter', () => {
+      expect(resolveModuleOptions().defaults.backoff).toEqual({
+        type: 'exponential',
+        delay: 1000,
+        ceiling: 60_000,
+      });
+    });
+
+    it('takes the connection from REDIS_URL when it is set and no connection is given', () => {
+      process.env.REDIS_URL = 'redis://redis.internal:6390/2';
+      expect(resolveModuleOptions({}).connection).toBe('redis://redis.internal:6390/2');
+    });
+
+    it('prefers an explicit connection over REDIS_URL', () => {
+      process.env.REDIS_URL = 'redis://redis.internal:6390';
+      expect(resolveModuleOptions({ connection: 'rediss://elsewhere:6380' }).connection).toBe(
+        'rediss://elsewhere:6380',
+      );
+    });
+
+    it('keeps module defaults that are not overridden when some defaults are given', () => {
+      const resolved = resolveModuleOptions({ defaults: { retries: 9, queue: 'jobs' } });
+      expect(resolved.defaults).toMatchObject({
+        queue: 'jobs',
+        retries: 9,
+        priority: 0,
+        resultTtl: 86_400_000,
+      });
+    });
+
+    it('keeps worker defaults that are not overridden when some worker options are given', () => {
+      const resolved = resolveModuleOptions({ worker: { concurrency: 3 } });
+      expect(resolved.worker).toEqual({
+        enabled: true,
+        queues: undefined,
+        concurrency: 3,
+        leaseMs: 30_000,
+        shutdownTimeoutMs: 10_000,
+      });
+    });
+  });
+
+  describe('accepted values', () => {
+    it('accepts an ioredis options object as the connection', () => {
+      const connection = { host: '10.0.0.1', port: 6400 };
+      expect(resolveModuleOptions({ connection }).connection).toBe(connection);
+    });
+
+    it('accepts an ioredis instance as the connection, unchanged', () => {
+      const redis = new Redis({ lazyConnect: true });
+      try {
+        expect(resolveModuleOptions({ connection: redis }).connection).toBe(redis);
+      } finally {
+        redis.disconnect();
+      }
+    });
+
+    it('accepts a custom serializer with serialize and deserialize methods', () => {
+      const serializer = { serialize: () => '', deserialize: () => null };
+      expect(resolveModuleOptions({ serializer }).serializer).toBe(serializer);
+    });
+
+    it('accepts a list of worker queues', () => {
+      expect(resolveModuleOptions({ worker: { queues: ['a', 'b'] } }).worker.queues).toEqual([
+        'a',
+        'b',
+      ]);
+    });
+
+    it('accepts a prefix made of letters, digits and _ . - / @', () => {
+      expect(resolveModuleOptions({ prefix: 'my-app_v2.prod/eu@1' }).prefix).toBe(
+        'my-app_v2.prod/eu@1',
+      );
+    });
+  });
+
+  describe('rejections name the bad field', () => {
+    it.each<[string, unknown, string]>([
+      ['an unknown top-level key', { retires: 3 }, 'retires'],
+      ['an unknown worker key', { worker: { concurency: 3 } }, 'worker.concurency'],
+      ['an unknown defaults key', { defaults: { retires: 3 } }, 'defaults.retires'],
+      ['worker.concurrency 0', { worker: { concurrency: 0 } }, 'worker.concurrency'],
+      ['a fractional worker.concurrency', { worker: { concurrency: 1.5 } }, 'worker.concurrency'],
+      ['a negative worker.leaseMs', { worker: { leaseMs: -1 } }, 'worker.leaseMs'],
+      [
+        'a non-numeric worker.shutdownTimeoutMs',
+        { worker: { shutdownTimeoutMs: '10s' } },
+        'worker.shutdownTimeoutMs',
+      ],
+      ['a non-boolean worker.enabled', { worker: { enabled: 'yes' } }, 'worker.enabled'],
+      [
+        'a connection string that is not a redis URL',
+        { connection: 'localhost:6379' },
+        'connection',
+      ],
+      ['an http URL as the connection', { connection: 'http://127.0.0.1:6379' }, 'connection'],
+      ['a number as the connection', { connection: 6379 }, 'connection'],
+      ['a prefix containing {', { prefix: 'a{b' }, 'prefix'],
+      ['a prefix containing }', { prefix: 'a}b' }, 'prefix'],
+      ['a prefix containing :', { prefix: 'a:b' }, 'prefix'],
+      ['a prefix containing a control character', { prefix: 'a\u0001b' }, 'prefix'],
+      ['a prefix containing a newline', { prefix: 'a\nb' }, 'prefix'],
+      ['a prefix containing a space', { prefix: 'a b' }, 'prefix'],
+      ['an empty prefix', { prefix: '' }, 'prefix'],
+      ['a prefix longer than 128 characters', { prefix: 'p'.repeat(129) }, 'prefix'],
+      [
+        'a backoff floor above its ceiling',
+        { defaults: { backoff: { type: 'constant', delay: 1, floor: 500, ceiling: 100 } } },
+        'defaults.backoff.floor',
+      ],
+      [
+        'an unknown backoff type',
+        { defaults: { backoff: { type: 'fibonacci', delay: 100 } } },
+        'defaults.backoff.type',
+      ],
+      ['a serializer without methods', { serializer: {} }, 'serializer'],
+      ['a serializer without deserialize', { serializer: { serialize: () => '' } }, 'serializer'],
+      ['an empty worker.queues', { worker: { queues: [] } }, 'worker.queues'],
+      ['worker.queues that is not an array', { worker: { queues: 'emails' } }, 'worker.queues'],
+      [
+        'a bad queue name in worker.queues',
+        { worker: { queues: ['ok', 'a:b'] } },
+        'worker.queues[1]',
+      ],
+      ['a non-boolean strict', { strict: 1 }, 'strict'],
+      ['options that are not an object', 'redis://127.0.0.1', 'QueueModule options'],
+      ['worker options that are not an object', { worker: [] }, 'worker'],
+      ['null worker options', { worker: null }, 'worker'],
+      ['null defaults', { defaults: null }, 'defaults'],
+    ])('rejects %s', (_what, options, field) => {
+      expect(catchInvalidOptions(() => resolveUntyped(options)).field).toBe(field);
+    });
+
+    it('quotes the rejected connection string in the message', () => {
+      const error = catchInvalidOptions(() => resolveUntyped({ connection: 'localhost:6379' }));
+      expect(error.message).toContain('"localhost:6379"');
+      expect(error.message).toContain('redis://');
+    });
+
+    it('shows control characters of a rejected prefix as escapes, not raw bytes', () => {
+      const error = catchInvalidOptions(() => resolveUntyped({ prefix: 'a\u0001b' }));
+      expect(error.message).toContain('a\\x01b');
+      expect(error.message).not.toContain('\u0001');
+    });
+
+    it('lists the known keys when rejecting an unknown one', () => {
+      const error = catchInvalidOptions(() => resolveUntyped({ retires: 3 }));
+      expect(error.message).toContain('connection');
+      expect(error.message).toContain('worker');
+    });
+  });
+});

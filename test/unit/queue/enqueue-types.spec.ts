@@ -1,0 +1,91 @@
+import { QueueService } from '../../../lib/queue/queue.service';
+import { TaskHandle } from '../../../lib/queue/task-handle';
+
+/**
+ * Compile-time checks of `QueueService.enqueue(Class, 'method', args)`. ts-jest type-checks this
+ * file: a call below that stops being an error makes its `@ts-expect-error` unused, and a valid
+ * call that starts failing is an error, so either regression fails the suite. The calls are
+ * never run, so no Redis is needed.
+ */
+
+class Calc {
+  rate = 2;
+
+  async add(a: number, b: number): Promise<number> {
+    return a + b;
+  }
+
+  describe(value: number, unit?: string): string {
+    return `${value}${unit ?? ''}`;
+  }
+
+  async log(..._lines: string[]): Promise<void> {}
+
+  async reset(): Promise<{ cleared: boolean }> {
+    return { cleared: true };
+  }
+}
+
+const queue = {} as QueueService;
+
+async function typeChecks(): Promise<void> {
+  // Valid calls, and the handle's result type is the method's resolved return type.
+  const sum: TaskHandle<number> = await queue.enqueue(Calc, 'add', [1, 2]);
+  const total: number = await sum.result();
+  const text: TaskHandle<string> = await queue.enqueue(Calc, 'describe', [3]);
+  await queue.enqueue(Calc, 'describe', [3, 'kg']);
+  await queue.enqueue(Calc, 'log', []);
+  await queue.enqueue(Calc, 'log', ['a', 'b', 'c']);
+  const reset = await queue.enqueue(Calc, 'reset', [], { priority: 1, delay: 10 });
+  const cleared: boolean = (await reset.result()).cleared;
+
+  // Wrong argument types.
+  // @ts-expect-error b must be a number
+  await queue.enqueue(Calc, 'add', [1, '2']);
+  // @ts-expect-error lines must be strings
+  await queue.enqueue(Calc, 'log', ['a', 1]);
+  // @ts-expect-error args must be a tuple, not a bare value
+  await queue.enqueue(Calc, 'add', 1);
+
+  // Wrong method names.
+  // @ts-expect-error Calc has no method 'sub'
+  await queue.enqueue(Calc, 'sub', [1, 2]);
+  // @ts-expect-error 'rate' is a property, not a method
+  await queue.enqueue(Calc, 'rate', []);
+
+  // Wrong arity.
+  // @ts-expect-error add needs two arguments
+  await queue.enqueue(Calc, 'add', [1]);
+  // @ts-expect-error add takes only two arguments
+  await queue.enqueue(Calc, 'add', [1, 2, 3]);
+  // @ts-expect-error describe needs at least one argument
+  await queue.enqueue(Calc, 'describe', []);
+  // @ts-expect-error args cannot be omitted when enqueueing by class and method
+  await queue.enqueue(Calc, 'add');
+
+  // Wrong result types.
+  // @ts-expect-error add resolves to a number, not a string
+  const wrongHandle: TaskHandle<string> = await queue.enqueue(Calc, 'add', [1, 2]);
+  // @ts-expect-error the result of add is a number
+  const wrongResult: string = await sum.result();
+
+  // Wrong options.
+  // @ts-expect-error priority must be a number
+  await queue.enqueue(Calc, 'add', [1, 2], { priority: 'high' });
+  // @ts-expect-error unknown option
+  await queue.enqueue(Calc, 'add', [1, 2], { retires: 2 });
+
+  // By name, the result is unknown and arguments are not checked.
+  const byName = await queue.enqueue('math.add', [1, 'anything']);
+  const unknownResult: unknown = await byName.result();
+  // @ts-expect-error a handle enqueued by name has an unknown result
+  const notANumber: number = await byName.result();
+
+  void [total, text, cleared, wrongHandle, wrongResult, unknownResult, notANumber];
+}
+
+describe('QueueService.enqueue types', () => {
+  it('compiles the type checks above (a failed check fails the suite at compile time)', () => {
+    expect(typeof typeChecks).toBe('function');
+  });
+});
