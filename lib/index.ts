@@ -13,16 +13,8 @@ export { ResultStore, StoredOutcome } from './results/result-store';
 export { Broker } from './broker/broker';
 export { Serializer } from './serialization/serializer';
 export { JsonSerializer } from './serialization/json-serializer';
-export {
-  QueueModuleOptions,
-  WorkerOptions,
-  ConnectionOption,
-} from './options/module.options';
-export {
-  TaskOptions,
-  TaskDecoratorOptions,
-  EnqueueOptions,
-} from './options/task.options';
+export { QueueModuleOptions, WorkerOptions, ConnectionOption } from './options/module.options';
+export { TaskOptions, TaskDecoratorOptions, EnqueueOptions } from './options/task.options';
 export { BackoffOption, BackoffOptions } from './options/backoff.options';
 export {
   TaskmillError,

@@ -10,8 +10,18 @@ import { withConnectionErrors } from '../redis/connection-errors';
 export type OutcomeResult = 'recorded' | 'cancelled' | 'fenced' | 'missing';
 export type CancelResult = 'cancelled' | 'requested' | 'finished' | 'missing';
 
-const OUTCOMES: Record<number, OutcomeResult> = { 1: 'recorded', 2: 'cancelled', [-1]: 'fenced', [-2]: 'missing' };
-const CANCELS: Record<number, CancelResult> = { 1: 'cancelled', 2: 'requested', 0: 'finished', [-2]: 'missing' };
+const OUTCOMES: Record<number, OutcomeResult> = {
+  1: 'recorded',
+  2: 'cancelled',
+  [-1]: 'fenced',
+  [-2]: 'missing',
+};
+const CANCELS: Record<number, CancelResult> = {
+  1: 'cancelled',
+  2: 'requested',
+  0: 'finished',
+  [-2]: 'missing',
+};
 
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
 

@@ -37,7 +37,8 @@ export function loadScripts(): LoadedScript[] {
 /** Defines every script as a custom command on `redis` (idempotent). */
 export function defineScripts(redis: Redis): void {
   for (const script of loadScripts()) {
-    if (typeof (redis as unknown as Record<string, unknown>)[script.command] === 'function') continue;
+    if (typeof (redis as unknown as Record<string, unknown>)[script.command] === 'function')
+      continue;
     redis.defineCommand(script.command, { numberOfKeys: script.numberOfKeys, lua: script.lua });
   }
 }

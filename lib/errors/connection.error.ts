@@ -4,7 +4,7 @@ import { TaskmillError } from './taskmill.error';
 export class ConnectionError extends TaskmillError {
   constructor(detail: string) {
     super(
-      `Redis connection problem: ${detail}. Check that Redis is running and that the ` +
+      `Redis connection problem: ${detail.replace(/[.\s]+$/, '')}. Check that Redis is running and that the ` +
         `"connection" option (or REDIS_URL) points at it.`,
     );
   }

@@ -43,14 +43,22 @@ export const coreProviders: Provider[] = [
   },
   {
     provide: StatusTracker,
-    useFactory: (options: Options, connections: RedisConnections, keys: KeyBuilder, reader: EventsReader) =>
-      new StatusTracker(connections, keys, options.serializer, reader),
+    useFactory: (
+      options: Options,
+      connections: RedisConnections,
+      keys: KeyBuilder,
+      reader: EventsReader,
+    ) => new StatusTracker(connections, keys, options.serializer, reader),
     inject: [RESOLVED_OPTIONS, RedisConnections, KeyBuilder, EventsReader],
   },
   {
     provide: ResultStore,
-    useFactory: (options: Options, connections: RedisConnections, keys: KeyBuilder, tracker: StatusTracker) =>
-      new ResultStore(connections, keys, options.serializer, tracker),
+    useFactory: (
+      options: Options,
+      connections: RedisConnections,
+      keys: KeyBuilder,
+      tracker: StatusTracker,
+    ) => new ResultStore(connections, keys, options.serializer, tracker),
     inject: [RESOLVED_OPTIONS, RedisConnections, KeyBuilder, StatusTracker],
   },
 ];

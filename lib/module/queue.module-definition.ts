@@ -9,5 +9,8 @@ export const {
 } = new ConfigurableModuleBuilder<QueueModuleOptions>({ moduleName: 'Queue' })
   .setClassMethodName('forRoot')
   // Global by default, like ConfigModule: feature modules inject QueueService without imports.
-  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .setExtras({ isGlobal: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
   .build();

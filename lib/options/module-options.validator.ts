@@ -52,7 +52,9 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
       ),
     },
     worker: {
-      enabled: optional(worker.enabled, DEFAULT_WORKER_OPTIONS.enabled, (v) => checkBoolean(v, 'worker.enabled')),
+      enabled: optional(worker.enabled, DEFAULT_WORKER_OPTIONS.enabled, (v) =>
+        checkBoolean(v, 'worker.enabled'),
+      ),
       queues: worker.queues === undefined ? undefined : resolveQueues(worker.queues),
       concurrency: optional(worker.concurrency, DEFAULT_WORKER_OPTIONS.concurrency, (v) =>
         checkInteger(v, 'worker.concurrency', { min: 1, max: 10_000 }),
@@ -87,7 +89,8 @@ function resolveConnection(value: unknown): ResolvedModuleOptions['connection'] 
     }
     return value;
   }
-  if (value instanceof Redis || isPlainObject(value)) return value as ResolvedModuleOptions['connection'];
+  if (value instanceof Redis || isPlainObject(value))
+    return value as ResolvedModuleOptions['connection'];
   throw new InvalidOptionsError(
     'connection',
     'must be a redis:// URL, an ioredis options object or an ioredis Redis instance',
@@ -98,7 +101,10 @@ function resolveSerializer(value: unknown): ResolvedModuleOptions['serializer'] 
   if (value === undefined) return new JsonSerializer();
   const candidate = value as { serialize?: unknown; deserialize?: unknown };
   if (typeof candidate.serialize !== 'function' || typeof candidate.deserialize !== 'function') {
-    throw new InvalidOptionsError('serializer', 'must have serialize(value) and deserialize(text) methods');
+    throw new InvalidOptionsError(
+      'serializer',
+      'must have serialize(value) and deserialize(text) methods',
+    );
   }
   return value as ResolvedModuleOptions['serializer'];
 }

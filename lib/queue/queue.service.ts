@@ -90,9 +90,16 @@ export class QueueService {
     return this.tracker.events$(filter);
   }
 
-  private buildFromMethod(type: Type<unknown>, method: unknown, args: unknown, options?: EnqueueOptions) {
+  private buildFromMethod(
+    type: Type<unknown>,
+    method: unknown,
+    args: unknown,
+    options?: EnqueueOptions,
+  ) {
     const name = typeof type === 'function' ? type.name : String(type);
-    const metadata = readTaskMetadata((type?.prototype as Record<string, unknown> | undefined)?.[method as string]);
+    const metadata = readTaskMetadata(
+      (type?.prototype as Record<string, unknown> | undefined)?.[method as string],
+    );
     if (!metadata) {
       throw new UnknownTaskError(
         `${name}.${String(method)}`,

@@ -28,10 +28,16 @@ export class TaskMessageBuilder {
     checkName(name, 'task');
     const local = declared ?? this.registry.get(name)?.options;
     if (!local && this.options.strict) {
-      throw new UnknownTaskError(name, 'no @Task in this application declares it and strict mode is on');
+      throw new UnknownTaskError(
+        name,
+        'no @Task in this application declares it and strict mode is on',
+      );
     }
     if (!Array.isArray(args)) {
-      throw new InvalidOptionsError('args', 'must be an array of the handler\'s arguments, e.g. [to, body]');
+      throw new InvalidOptionsError(
+        'args',
+        "must be an array of the handler's arguments, e.g. [to, body]",
+      );
     }
     const taskOptions: ResolvedTaskOptions = {
       ...this.options.defaults,

@@ -9,7 +9,9 @@ export type MethodName<T> = {
   string;
 
 /** The parameters of method `K` of `T`, as enqueue must receive them. */
-export type MethodArgs<T, K extends keyof T> = T[K] extends (...args: infer A) => unknown ? A : never;
+export type MethodArgs<T, K extends keyof T> = T[K] extends (...args: infer A) => unknown
+  ? A
+  : never;
 
 /** What method `K` of `T` resolves to: the type of `handle.result()`. */
 export type MethodResult<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Redis, RedisOptions } from 'ioredis';
 import { ConnectionOption } from '../options/module.options';
 
@@ -16,7 +17,9 @@ export class RedisConnections {
       this.command = connection;
       this.template = connection;
     } else {
-      this.command = this.track(create(connection, { enableAutoPipelining: true }));
+      this.command = this.track(
+        create(connection, { enableAutoPipelining: true, lazyConnect: true }),
+      );
       this.template = this.command;
     }
   }
@@ -25,6 +28,7 @@ export class RedisConnections {
   createBlocking(name: string): Redis {
     const blocking = this.template.duplicate({
       enableAutoPipelining: false,
+      lazyConnect: true,
       connectionName: `taskmill:${name}`,
       // A blocking read must wait as long as it needs, and be re-sent after a reconnect.
       maxRetriesPerRequest: null,
@@ -39,8 +43,29 @@ export class RedisConnections {
 
   private track(redis: Redis): Redis {
     this.owned.push(redis);
+    reportErrorsOnce(redis);
     return redis;
   }
+}
+
+const logger = new Logger('taskmill:Redis');
+
+/**
+ * Without an 'error' listener ioredis prints every failed reconnect with a stack trace.
+ * Log the first failure of an outage and the recovery instead; commands still get the errors.
+ */
+function reportErrorsOnce(redis: Redis): void {
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    logger.warn(`connection ${redis.options.connectionName ?? 'taskmill'} lost: ${error.message}`);
+  });
+  redis.on('ready', () => {
+    if (!down) return;
+    down = false;
+    logger.log(`connection ${redis.options.connectionName ?? 'taskmill'} restored`);
+  });
 }
 
 function create(connection: string | RedisOptions, extra: RedisOptions): Redis {

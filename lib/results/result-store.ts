@@ -47,7 +47,11 @@ export class ResultStore {
       case TaskStatus.SUCCEEDED:
         return { status, value: result ? this.serializer.deserialize(result) : undefined };
       case TaskStatus.FAILED:
-        return { status, error: JSON.parse(error ?? '{}') as ErrorDetails, attempts: Number(attempt) };
+        return {
+          status,
+          error: JSON.parse(error ?? '{}') as ErrorDetails,
+          attempts: Number(attempt),
+        };
       default:
         return { status: status as TaskStatus.SUBMITTED };
     }
@@ -62,7 +66,9 @@ export class ResultStore {
       .status$(id)
       .pipe(filter((update) => isTerminal(update.status) || update.status === TaskStatus.UNKNOWN));
     try {
-      await firstValueFrom(timeoutMs === undefined ? terminal$ : terminal$.pipe(rxTimeout(timeoutMs)));
+      await firstValueFrom(
+        timeoutMs === undefined ? terminal$ : terminal$.pipe(rxTimeout(timeoutMs)),
+      );
     } catch (error) {
       if (error instanceof TimeoutError) throw new ResultTimeoutError(id, timeoutMs as number);
       throw error;

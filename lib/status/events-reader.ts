@@ -129,7 +129,6 @@ export class EventsReader {
     this.allModeQueues.add(queue);
     const key = this.keys.queue(queue, 'events');
     if (startAfter && !this.positions.has(key)) {
-      // A new queue's first event comes after its log entry (same script): start there.
       this.queueOfKey.set(key, queue);
       this.positions.set(key, startAfter);
     }
@@ -144,7 +143,10 @@ export class EventsReader {
   }
 
   private async lastId(key: string): Promise<string> {
-    const last = (await this.connections.command.xrevrange(key, '+', '-', 'COUNT', 1)) as [string, string[]][];
+    const last = (await this.connections.command.xrevrange(key, '+', '-', 'COUNT', 1)) as [
+      string,
+      string[],
+    ][];
     return last[0]?.[0] ?? '0-0';
   }
 
@@ -173,7 +175,14 @@ export class EventsReader {
       const ids = keys.map((key) => this.positions.get(key) as string);
       let reply: StreamReply;
       try {
-        reply = (await this.blocking.call('XREAD', 'BLOCK', '0', 'STREAMS', ...keys, ...ids)) as StreamReply;
+        reply = (await this.blocking.call(
+          'XREAD',
+          'BLOCK',
+          '0',
+          'STREAMS',
+          ...keys,
+          ...ids,
+        )) as StreamReply;
       } catch (error) {
         if (this.closed) break;
         this.logger.warn(`events read failed, retrying: ${(error as Error).message}`);
@@ -191,7 +200,8 @@ export class EventsReader {
     this.positions.set(key, entries[entries.length - 1][0]);
     if (key === this.nudgeKey) return;
     if (key === this.keys.queueLog()) {
-      for (const [id, fields] of entries) void this.watchForAll(fields[1], id);
+      // A queue that has just been created: read its events stream from its very first entry.
+      for (const [, fields] of entries) void this.watchForAll(fields[1], '0-0');
       return;
     }
     const queue = this.queueOfKey.get(key) as string;

@@ -28,14 +28,19 @@ export function decodeSnapshot(
 ): Snapshot | undefined {
   const [name, queue, status, attempt, updatedAt, error, progress, sid] = values;
   if (!status || !queue || !name) return undefined;
-  const update = decodeUpdate(id, queue, {
-    task: name,
-    status,
-    attempt: attempt ?? '0',
-    at: updatedAt ?? '0',
-    error: status === TaskStatus.RETRYING || status === TaskStatus.FAILED ? error : null,
-    progress: status === TaskStatus.RUNNING ? progress : null,
-  }, serializer);
+  const update = decodeUpdate(
+    id,
+    queue,
+    {
+      task: name,
+      status,
+      attempt: attempt ?? '0',
+      at: updatedAt ?? '0',
+      error: status === TaskStatus.RETRYING || status === TaskStatus.FAILED ? error : null,
+      progress: status === TaskStatus.RUNNING ? progress : null,
+    },
+    serializer,
+  );
   return { update, streamId: sid ?? '0-0' };
 }
 
@@ -59,7 +64,12 @@ interface RawUpdate {
   progress?: string | null;
 }
 
-function decodeUpdate(id: string, queue: string, raw: RawUpdate, serializer: Serializer): StatusUpdate {
+function decodeUpdate(
+  id: string,
+  queue: string,
+  raw: RawUpdate,
+  serializer: Serializer,
+): StatusUpdate {
   const update: StatusUpdate = {
     id,
     task: raw.task,

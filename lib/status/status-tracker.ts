@@ -36,7 +36,12 @@ export class StatusTracker {
   async history(id: string): Promise<HistoryEntry[]> {
     const entries = await this.connections.command.lrange(this.keys.history(id), 0, -1);
     return entries.map((entry) => {
-      const raw = JSON.parse(entry) as { status: TaskStatus; attempt: number; at: number; error?: string };
+      const raw = JSON.parse(entry) as {
+        status: TaskStatus;
+        attempt: number;
+        at: number;
+        error?: string;
+      };
       const item: HistoryEntry = { status: raw.status, attempt: raw.attempt, at: raw.at };
       if (raw.error) item.error = JSON.parse(raw.error) as StatusUpdate['error'];
       return item;
@@ -101,7 +106,10 @@ export class StatusTracker {
     return decodeSnapshot(id, values, this.serializer);
   }
 
-  private finishUnknown(subscriber: { next(u: StatusUpdate): void; complete(): void }, id: string): void {
+  private finishUnknown(
+    subscriber: { next(u: StatusUpdate): void; complete(): void },
+    id: string,
+  ): void {
     subscriber.next(unknownUpdate(id));
     subscriber.complete();
   }

@@ -12,7 +12,11 @@ export enum TaskStatus {
   UNKNOWN = 'unknown',
 }
 
-const TERMINAL = new Set<TaskStatus>([TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.CANCELLED]);
+const TERMINAL = new Set<TaskStatus>([
+  TaskStatus.SUCCEEDED,
+  TaskStatus.FAILED,
+  TaskStatus.CANCELLED,
+]);
 
 export function isTerminal(status: TaskStatus): boolean {
   return TERMINAL.has(status);

@@ -47,17 +47,32 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
   const child = spawn(
     binary,
     [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--dir', dir,
-      '--save', '',
-      '--appendonly', 'no',
-      '--logfile', join(dir, 'redis.log'),
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--logfile',
+      join(dir, 'redis.log'),
       ...(options.args ?? []),
     ],
     { stdio: 'ignore' },
   );
-  const stop = () => stopProcess(child, dir);
+  // If this process exits without calling stop() (a crash, process.exit), take Redis along.
+  const onExit = () => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
+  const stop = () => {
+    process.removeListener('exit', onExit);
+    return stopProcess(child, dir);
+  };
   try {
     await waitUntilListening(port, child);
   } catch (error) {

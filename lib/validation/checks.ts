@@ -47,7 +47,10 @@ export function checkInteger(
 /** Durations are milliseconds: finite, non-negative numbers (fractions are rounded up). */
 export function checkDuration(value: unknown, field: string, { min = 0 } = {}): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new InvalidOptionsError(field, `must be a number of milliseconds, got ${describe(value)}`);
+    throw new InvalidOptionsError(
+      field,
+      `must be a number of milliseconds, got ${describe(value)}`,
+    );
   }
   if (value < min) {
     throw new InvalidOptionsError(field, `must be at least ${min} ms, got ${value}`);
@@ -95,7 +98,10 @@ export function checkTaskId(value: unknown, field: string): string {
   }
   // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f]/.test(value)) {
-    throw new InvalidOptionsError(field, `"${printable(value)}" must not contain whitespace or control characters`);
+    throw new InvalidOptionsError(
+      field,
+      `"${printable(value)}" must not contain whitespace or control characters`,
+    );
   }
   return value;
 }
@@ -109,6 +115,9 @@ export function describe(value: unknown): string {
 }
 
 function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }

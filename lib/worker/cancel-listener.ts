@@ -13,11 +13,17 @@ export class CancelListener {
     private readonly runner: TaskRunner,
   ) {}
 
-  async start(): Promise<void> {
+  /**
+   * Subscribes in the background: startup must not wait on Redis (ioredis subscribes again
+   * by itself after every reconnect).
+   */
+  start(onError: (error: Error) => void): void {
     if (this.subscriber) return;
     this.subscriber = this.connections.createBlocking('cancel');
-    this.subscriber.on('message', (_channel: string, id: string) => this.runner.abort(id, 'cancel'));
-    await this.subscriber.subscribe(this.keys.cancelChannel());
+    this.subscriber.on('message', (_channel: string, id: string) =>
+      this.runner.abort(id, 'cancel'),
+    );
+    this.subscriber.subscribe(this.keys.cancelChannel()).catch(onError);
   }
 
   async stop(): Promise<void> {

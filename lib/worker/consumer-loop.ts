@@ -28,7 +28,8 @@ export class ConsumerLoop {
   private blocking?: Redis;
   private running = false;
   private loop?: Promise<void>;
-  private slotFreed?: () => void;
+  /** Resolves the loop's current pause (waiting for a slot, or backing off after an error). */
+  private resume?: () => void;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -52,7 +53,7 @@ export class ConsumerLoop {
   async stopClaiming(): Promise<void> {
     if (!this.running) return this.loop;
     this.running = false;
-    this.slotFreed?.();
+    this.resume?.();
     await this.nudge().catch(() => this.blocking?.disconnect());
     await this.loop;
     if (this.blocking) await closeQuietly(this.blocking);
@@ -62,7 +63,9 @@ export class ConsumerLoop {
   /** Resolves when every run has settled, or after `timeoutMs`; true when all settled. */
   async drain(timeoutMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const timedOut = new Promise<false>(
+      (resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)),
+    );
     const settled = Promise.all(this.inFlight).then(() => true as const);
     const drained = await Promise.race([settled, timedOut]);
     clearTimeout(timer);
@@ -74,7 +77,7 @@ export class ConsumerLoop {
     while (this.running) {
       const free = this.settings.concurrency - this.runner.size;
       if (free <= 0) {
-        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        await this.pause();
         continue;
       }
       try {
@@ -86,7 +89,7 @@ export class ConsumerLoop {
         if (!this.running) break;
         // A blocked read cut off by a lost connection: ioredis reconnects, we try again.
         this.events.next({ type: 'worker.error', error: error as Error });
-        await sleep(computeBackoff(CONSUMER_BACKOFF, ++errors));
+        await this.pause(computeBackoff(CONSUMER_BACKOFF, ++errors));
       }
     }
   }
@@ -95,14 +98,26 @@ export class ConsumerLoop {
     this.inFlight.add(run);
     void run.finally(() => {
       this.inFlight.delete(run);
-      this.slotFreed?.();
-      this.slotFreed = undefined;
+      this.resume?.();
+    });
+  }
+
+  /** Waits for resume() (a slot freed, or stop), or at most `ms` when given. */
+  private pause(ms?: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(() => this.resume?.(), ms);
+      this.resume = () => {
+        clearTimeout(timer);
+        this.resume = undefined;
+        resolve();
+      };
     });
   }
 
   /** Blocks until an enqueue or retry wakes us, the next delayed task is due, or stop(). */
   private async waitForWork(nextDueIn: number | undefined): Promise<void> {
-    const timer = nextDueIn === undefined ? undefined : setTimeout(() => void this.nudge(), nextDueIn);
+    const timer =
+      nextDueIn === undefined ? undefined : setTimeout(() => void this.nudge(), nextDueIn);
     try {
       const wakeKeys = this.settings.queues.map((queue) => this.broker.keys.queue(queue, 'wake'));
       await (this.blocking as Redis).blpop(this.nudgeKey, ...wakeKeys, 0);
@@ -118,8 +133,4 @@ export class ConsumerLoop {
       .pexpire(this.nudgeKey, NUDGE_TTL_MS)
       .exec();
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

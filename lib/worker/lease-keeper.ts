@@ -19,7 +19,10 @@ export class LeaseKeeper {
 
   start(): void {
     // Three renewals per lease: one late or failed renewal never lets a healthy lease expire.
-    this.timer ??= setInterval(() => void this.renewAll(), Math.max(50, Math.floor(this.leaseMs / 3)));
+    this.timer ??= setInterval(
+      () => void this.renewAll(),
+      Math.max(50, Math.floor(this.leaseMs / 3)),
+    );
     this.timer.unref();
   }
 

@@ -58,7 +58,12 @@ export class TaskRunner {
 
   /** Runs the task to one recorded outcome; never rejects. */
   async run(task: ClaimedTask): Promise<void> {
-    const run: Run = { task, controller: new AbortController(), released: false, startedAt: Date.now() };
+    const run: Run = {
+      task,
+      controller: new AbortController(),
+      released: false,
+      startedAt: Date.now(),
+    };
     this.runs.set(task.id, run);
     this.events.next({ type: 'task.started', task: ref(task) });
     try {
@@ -76,7 +81,9 @@ export class TaskRunner {
     const run = this.runs.get(id);
     if (!run || run.cause) return;
     run.cause = cause;
-    run.controller.abort(cause === 'timeout' ? new TaskTimeoutError(run.task.name, run.task.timeout ?? 0) : cause);
+    run.controller.abort(
+      cause === 'timeout' ? new TaskTimeoutError(run.task.name, run.task.timeout ?? 0) : cause,
+    );
   }
 
   /** Shutdown: hands every run still in flight back to its queue. */
@@ -106,7 +113,9 @@ export class TaskRunner {
       ),
     );
     const timer =
-      task.timeout === undefined ? undefined : setTimeout(() => this.abort(task.id, 'timeout'), task.timeout);
+      task.timeout === undefined
+        ? undefined
+        : setTimeout(() => this.abort(task.id, 'timeout'), task.timeout);
     try {
       const handled = Promise.resolve()
         .then(call)
@@ -125,7 +134,10 @@ export class TaskRunner {
   private prepare(task: ClaimedTask, signal: AbortSignal): () => unknown {
     const definition = this.registry.get(task.name);
     if (!definition) {
-      throw new UnknownTaskError(task.name, `no @Task handler with this name in the worker that claimed it from queue "${task.queue}"`);
+      throw new UnknownTaskError(
+        task.name,
+        `no @Task handler with this name in the worker that claimed it from queue "${task.queue}"`,
+      );
     }
     const args = this.serializer.deserialize(task.args);
     if (!Array.isArray(args)) throw new FinalError(`arguments of task ${task.id} are not an array`);
@@ -135,9 +147,15 @@ export class TaskRunner {
       queue: task.queue,
       attempt: task.attempt,
       signal,
-      metadata: task.metadata ? (this.serializer.deserialize(task.metadata) as Record<string, unknown>) : undefined,
+      metadata: task.metadata
+        ? (this.serializer.deserialize(task.metadata) as Record<string, unknown>)
+        : undefined,
       progress: async (value) => {
-        await this.broker.progress(task.id, task.attempt, this.serializer.serialize(value, 'progress'));
+        await this.broker.progress(
+          task.id,
+          task.attempt,
+          this.serializer.serialize(value, 'progress'),
+        );
       },
     };
     return () => runInTaskContext(context, () => definition.handler(...args));
@@ -149,16 +167,22 @@ export class TaskRunner {
     if (outcome.ok) {
       let result: string;
       try {
-        result = outcome.value === undefined ? '' : this.serializer.serialize(outcome.value, 'result');
+        result =
+          outcome.value === undefined ? '' : this.serializer.serialize(outcome.value, 'result');
       } catch (error) {
         return this.record(run, { ok: false, error, final: error instanceof SerializationError });
       }
       return this.report(run, await this.broker.complete(task.id, task.attempt, result));
     }
     const error = toErrorDetails(run.cause === 'cancel' ? 'cancelled' : outcome.error);
-    const final = outcome.final || outcome.error instanceof FinalError || task.failures + 1 > task.retries;
+    const final =
+      outcome.final || outcome.error instanceof FinalError || task.failures + 1 > task.retries;
     if (final || run.cause === 'cancel') {
-      return this.report(run, await this.broker.fail(task.id, task.attempt, JSON.stringify(error)), error);
+      return this.report(
+        run,
+        await this.broker.fail(task.id, task.attempt, JSON.stringify(error)),
+        error,
+      );
     }
     const delayMs = computeBackoff(task.backoff, task.failures + 1);
     const result = await this.broker.retry(task.id, task.attempt, JSON.stringify(error), delayMs);
@@ -174,7 +198,11 @@ export class TaskRunner {
       return void this.events.next({ type: 'worker.error', error });
     }
     if (!error) {
-      return void this.events.next({ type: 'task.succeeded', task, durationMs: Date.now() - run.startedAt });
+      return void this.events.next({
+        type: 'task.succeeded',
+        task,
+        durationMs: Date.now() - run.startedAt,
+      });
     }
     if (delayMs === undefined) return void this.events.next({ type: 'task.failed', task, error });
     this.events.next({ type: 'task.retrying', task, error, delayMs });

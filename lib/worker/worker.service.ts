@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
 import { Broker } from '../broker/broker';
 import { RESOLVED_OPTIONS } from '../constants';
@@ -19,7 +25,12 @@ import { WorkerEvent } from './worker-event';
 export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('taskmill:WorkerService');
   private readonly subject = new Subject<WorkerEvent>();
-  private parts?: { loop: ConsumerLoop; leases: LeaseKeeper; cancels: CancelListener; runner: TaskRunner };
+  private parts?: {
+    loop: ConsumerLoop;
+    leases: LeaseKeeper;
+    cancels: CancelListener;
+    runner: TaskRunner;
+  };
   private stopping?: Promise<void>;
 
   /** This process's tasks as they start, succeed, fail, retry, and the worker's own life. */
@@ -43,7 +54,9 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
   /** The queues this worker consumes: `worker.queues`, else every queue of a local @Task. */
   queues(): string[] {
     if (this.options.worker.queues) return this.options.worker.queues;
-    const queues = this.registry.all().map((task) => task.options.queue ?? this.options.defaults.queue);
+    const queues = this.registry
+      .all()
+      .map((task) => task.options.queue ?? this.options.defaults.queue);
     return [...new Set(queues)];
   }
 
@@ -57,15 +70,26 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     const { concurrency, leaseMs } = this.options.worker;
-    const runner = new TaskRunner(this.registry, this.broker, this.options.serializer, this.subject);
+    const runner = new TaskRunner(
+      this.registry,
+      this.broker,
+      this.options.serializer,
+      this.subject,
+    );
     const parts = {
       runner,
-      loop: new ConsumerLoop(this.broker, this.connections, runner, { queues, concurrency, leaseMs }, this.subject),
+      loop: new ConsumerLoop(
+        this.broker,
+        this.connections,
+        runner,
+        { queues, concurrency, leaseMs },
+        this.subject,
+      ),
       leases: new LeaseKeeper(this.broker, runner, leaseMs, this.subject),
       cancels: new CancelListener(this.connections, this.broker.keys, runner),
     };
     this.parts = parts;
-    await parts.cancels.start();
+    parts.cancels.start((error) => this.subject.next({ type: 'worker.error', error }));
     parts.leases.start();
     parts.loop.start();
     this.subject.next({ type: 'worker.started', queues });

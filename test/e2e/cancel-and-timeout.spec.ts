@@ -52,7 +52,9 @@ describe('cancellation and timeouts', () => {
 
   it('aborts the signal when a task exceeds its timeout and fails it with TaskTimeoutError', async () => {
     const handle = await t.queue.enqueue('slow.timeout', []);
-    const error = (await handle.result({ timeout: 5000 }).catch((e: unknown) => e)) as TaskFailedError;
+    const error = (await handle
+      .result({ timeout: 5000 })
+      .catch((e: unknown) => e)) as TaskFailedError;
     expect(error).toBeInstanceOf(TaskFailedError);
     expect(error.remoteName).toBe('TaskTimeoutError');
     expect(error.remoteMessage).toContain('200 ms');
@@ -65,11 +67,13 @@ describe('cancellation and timeouts', () => {
     await expect(handle.cancel()).resolves.toBe(true);
     expect((await handle.status()).status).toBe(TaskStatus.CANCELLED);
     await expect(handle.result({ timeout: 1000 })).rejects.toBeInstanceOf(TaskCancelledError);
-    expect(await collect(handle.status$)).toEqual([expect.objectContaining({ status: TaskStatus.CANCELLED })]);
+    expect(await collect(handle.status$)).toEqual([
+      expect.objectContaining({ status: TaskStatus.CANCELLED }),
+    ]);
     expect(ran.entries).not.toContain('never');
   });
 
-  it('aborts a running task\'s signal on cancel() and records it CANCELLED', async () => {
+  it("aborts a running task's signal on cancel() and records it CANCELLED", async () => {
     const handle = await t.queue.enqueue('slow.cancellable', []);
     await firstValueFrom(handle.status$.pipe(filter((u) => u.status === TaskStatus.RUNNING)));
     await expect(handle.cancel()).resolves.toBe(true);

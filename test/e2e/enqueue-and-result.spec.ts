@@ -47,7 +47,10 @@ describe('enqueue and result', () => {
 
   it('runs a task enqueued by class and method on its provider instance (DI works)', async () => {
     const handle = await t.queue.enqueue(MathTasks, 'greet', ['ada']);
-    await expect(handle.result({ timeout: 5000 })).resolves.toEqual({ text: 'hello ada', attempt: 1 });
+    await expect(handle.result({ timeout: 5000 })).resolves.toEqual({
+      text: 'hello ada',
+      attempt: 1,
+    });
   });
 
   it('reports SUBMITTED, RUNNING, SUCCEEDED in order through status$', async () => {
@@ -60,7 +63,9 @@ describe('enqueue and result', () => {
       TaskStatus.SUCCEEDED,
     ]);
     expect(updates.map((u) => u.attempt)).toEqual([0, 1, 1]);
-    expect(updates.every((u) => u.id === handle.id && u.task === 'math.add' && u.queue === 'default')).toBe(true);
+    expect(
+      updates.every((u) => u.id === handle.id && u.task === 'math.add' && u.queue === 'default'),
+    ).toBe(true);
   });
 
   it('starts status$ with the current status and completes at once for a finished task', async () => {
@@ -98,7 +103,9 @@ describe('enqueue and result', () => {
     const sent = jest.spyOn(command, 'sendCommand');
     // The worker shares the connection: count only calls of the enqueue script.
     const enqueueCalls = () =>
-      sent.mock.calls.filter(([c]) => ['evalsha', 'eval'].includes(c.name) && c.args.includes('math.add'));
+      sent.mock.calls.filter(
+        ([c]) => ['evalsha', 'eval'].includes(c.name) && c.args.includes('math.add'),
+      );
     const handles = await t.queue.enqueueMany([
       { task: 'math.add', args: [1, 2] },
       { task: 'math.add', args: [3, 4], options: { priority: 2 } },
@@ -110,7 +117,7 @@ describe('enqueue and result', () => {
     expect(results).toEqual([3, 7, { text: 'hello bob', attempt: 1 }]);
   });
 
-  it('streams every task change on queue.events$, and this worker\'s work on worker.events$', async () => {
+  it("streams every task change on queue.events$, and this worker's work on worker.events$", async () => {
     const seen = firstValueFrom(
       t.queue.events$({ queue: 'default' }).pipe(
         filter((u) => u.id === 'events-1' && u.status === TaskStatus.SUCCEEDED),
@@ -128,6 +135,24 @@ describe('enqueue and result', () => {
     const handle = await t.queue.enqueue('math.add', [10, 20], { id: 'events-1', delay: 300 });
     expect((await seen).id).toBe(handle.id);
     expect((await workerEvents).map((e) => e.type)).toEqual(['task.started', 'task.succeeded']);
+  });
+
+  it('shows events$() of every queue the first events of a queue created later', async () => {
+    const queue = `fresh-${Date.now()}`;
+    const seen = firstValueFrom(
+      t.queue.events$().pipe(
+        filter((u) => u.queue === queue),
+        take(1),
+      ),
+    );
+    // events$ has no "ready" signal: give the subscription time to register.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await t.queue.enqueue('handled.elsewhere', [], { queue });
+    expect(await seen).toMatchObject({
+      queue,
+      status: TaskStatus.SUBMITTED,
+      task: 'handled.elsewhere',
+    });
   });
 
   it('reports UNKNOWN for an id that was never enqueued', async () => {

@@ -43,6 +43,8 @@ describe('result expiry', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect((await handle.status()).status).toBe(TaskStatus.UNKNOWN);
     await expect(handle.result({ timeout: 1000 })).rejects.toBeInstanceOf(TaskNotFoundError);
-    expect(await redis.exists(`{${t.prefix}}:t:${handle.id}`, `{${t.prefix}}:h:${handle.id}`)).toBe(0);
+    expect(await redis.exists(`{${t.prefix}}:t:${handle.id}`, `{${t.prefix}}:h:${handle.id}`)).toBe(
+      0,
+    );
   });
 });

@@ -51,7 +51,13 @@ describe('retries and failures', () => {
     expect(ledger.entries.filter((e) => e.startsWith(handle.id))).toHaveLength(3);
     const history = await handle.history();
     expect(history.map((h) => h.status)).toEqual([
-      'submitted', 'running', 'retrying', 'running', 'retrying', 'running', 'succeeded',
+      'submitted',
+      'running',
+      'retrying',
+      'running',
+      'retrying',
+      'running',
+      'succeeded',
     ]);
     expect(history[2].error?.message).toBe('attempt 1 failed');
     // Each retry ran no earlier than the 150 ms backoff after the failure (server clock).
@@ -61,7 +67,9 @@ describe('retries and failures', () => {
 
   it('fails after its retries with TaskFailedError carrying the remote error', async () => {
     const handle = await t.queue.enqueue('flaky.always', []);
-    const error = (await handle.result({ timeout: 10_000 }).catch((e: unknown) => e)) as TaskFailedError;
+    const error = (await handle
+      .result({ timeout: 10_000 })
+      .catch((e: unknown) => e)) as TaskFailedError;
     expect(error).toBeInstanceOf(TaskFailedError);
     expect(error.remoteName).toBe('PaymentDeclined');
     expect(error.remoteMessage).toBe('card declined');
@@ -76,25 +84,35 @@ describe('retries and failures', () => {
     expect(status.error?.name).toBe('PaymentDeclined');
   });
 
-  it('puts a failed task in its queue\'s dead-letter set', async () => {
+  it("puts a failed task in its queue's dead-letter set", async () => {
     const handle = await t.queue.enqueue('flaky.throws-string', [], { id: 'dead-1' });
     await expect(handle.result({ timeout: 5000 })).rejects.toBeInstanceOf(TaskFailedError);
-    const score = await t.app.get(RedisConnections).command.zscore(`{${t.prefix}}:q:default:dead`, 'dead-1');
+    const score = await t.app
+      .get(RedisConnections)
+      .command.zscore(`{${t.prefix}}:q:default:dead`, 'dead-1');
     expect(score).not.toBeNull();
   });
 
   it('fails at once on NonRetryableError, leaving its retries unused', async () => {
     const handle = await t.queue.enqueue('flaky.fatal', []);
-    const error = (await handle.result({ timeout: 5000 }).catch((e: unknown) => e)) as TaskFailedError;
+    const error = (await handle
+      .result({ timeout: 5000 })
+      .catch((e: unknown) => e)) as TaskFailedError;
     expect(error).toBeInstanceOf(TaskFailedError);
     expect(error.remoteName).toBe('NonRetryableError');
     expect(error.attempts).toBe(1);
-    expect((await handle.history()).map((h) => h.status)).toEqual(['submitted', 'running', 'failed']);
+    expect((await handle.history()).map((h) => h.status)).toEqual([
+      'submitted',
+      'running',
+      'failed',
+    ]);
   });
 
   it('records a non-Error throw with a readable message', async () => {
     const handle = await t.queue.enqueue('flaky.throws-string', []);
-    const error = (await handle.result({ timeout: 5000 }).catch((e: unknown) => e)) as TaskFailedError;
+    const error = (await handle
+      .result({ timeout: 5000 })
+      .catch((e: unknown) => e)) as TaskFailedError;
     expect(error.remoteName).toBe('NonErrorThrown');
     expect(error.remoteMessage).toContain('plain string');
   });

@@ -38,8 +38,14 @@ describe('scheduling', () => {
     const prefix = uniquePrefix();
     const { queue } = await producer(prefix);
     const plan: [string, number][] = [
-      ['low-1', 5], ['high-1', -3], ['mid-1', 0], ['low-2', 5], ['high-2', -3], ['mid-2', 0],
-      ['mid-3', 0], ['high-3', -3],
+      ['low-1', 5],
+      ['high-1', -3],
+      ['mid-1', 0],
+      ['low-2', 5],
+      ['high-2', -3],
+      ['mid-2', 0],
+      ['mid-3', 0],
+      ['high-3', -3],
     ];
     const handles = [];
     for (const [label, priority] of plan) {
@@ -47,7 +53,16 @@ describe('scheduling', () => {
     }
     await worker(prefix);
     await Promise.all(handles.map((h) => h.result({ timeout: 5000 })));
-    expect(ledger.entries).toEqual(['high-1', 'high-2', 'high-3', 'mid-1', 'mid-2', 'mid-3', 'low-1', 'low-2']);
+    expect(ledger.entries).toEqual([
+      'high-1',
+      'high-2',
+      'high-3',
+      'mid-1',
+      'mid-2',
+      'mid-3',
+      'low-1',
+      'low-2',
+    ]);
   });
 
   it('keeps FIFO order for tasks enqueued in one batch', async () => {
@@ -55,7 +70,11 @@ describe('scheduling', () => {
     const { queue } = await producer(prefix);
     const labels = Array.from({ length: 20 }, (_, i) => `batch-${i}`);
     const handles = await queue.enqueueMany(
-      labels.map((label) => ({ task: 'ordered.record', args: [label], options: { queue: 'ordered' } })),
+      labels.map((label) => ({
+        task: 'ordered.record',
+        args: [label],
+        options: { queue: 'ordered' },
+      })),
     );
     await worker(prefix);
     await Promise.all(handles.map((h) => h.result({ timeout: 5000 })));
@@ -65,7 +84,10 @@ describe('scheduling', () => {
   it('does not run a delayed task before its delay, and runs it when due', async () => {
     const prefix = uniquePrefix();
     const { queue } = await worker(prefix);
-    const handle = await queue.enqueue('ordered.record', ['later'], { delay: 400, queue: 'ordered' });
+    const handle = await queue.enqueue('ordered.record', ['later'], {
+      delay: 400,
+      queue: 'ordered',
+    });
     await expect(handle.result({ timeout: 5000 })).resolves.toBe('later');
     const [submitted, running] = await handle.history();
     expect(running.at - submitted.at).toBeGreaterThanOrEqual(400);
@@ -75,8 +97,14 @@ describe('scheduling', () => {
     const prefix = uniquePrefix();
     const { queue } = await worker(prefix);
     const now = Date.now();
-    const second = await queue.enqueue('ordered.record', ['second'], { runAt: new Date(now + 500), queue: 'ordered' });
-    const first = await queue.enqueue('ordered.record', ['first'], { runAt: new Date(now + 250), queue: 'ordered' });
+    const second = await queue.enqueue('ordered.record', ['second'], {
+      runAt: new Date(now + 500),
+      queue: 'ordered',
+    });
+    const first = await queue.enqueue('ordered.record', ['first'], {
+      runAt: new Date(now + 250),
+      queue: 'ordered',
+    });
     await Promise.all([first.result({ timeout: 5000 }), second.result({ timeout: 5000 })]);
     expect(ledger.entries).toEqual(['first', 'second']);
     const [, running] = await second.history();
@@ -86,7 +114,10 @@ describe('scheduling', () => {
   it('runs a task whose runAt is already past at once', async () => {
     const prefix = uniquePrefix();
     const { queue } = await worker(prefix);
-    const handle = await queue.enqueue('ordered.record', ['overdue'], { runAt: new Date(Date.now() - 60_000), queue: 'ordered' });
+    const handle = await queue.enqueue('ordered.record', ['overdue'], {
+      runAt: new Date(Date.now() - 60_000),
+      queue: 'ordered',
+    });
     await expect(handle.result({ timeout: 5000 })).resolves.toBe('overdue');
   });
 

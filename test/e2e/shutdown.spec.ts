@@ -34,9 +34,14 @@ describe('graceful shutdown', () => {
 
   it('lets in-flight tasks finish within shutdownTimeoutMs before closing', async () => {
     const prefix = uniquePrefix();
-    const worker = await createTestApp([Sleepy], { prefix, worker: { concurrency: 3, shutdownTimeoutMs: 5000 } });
+    const worker = await createTestApp([Sleepy], {
+      prefix,
+      worker: { concurrency: 3, shutdownTimeoutMs: 5000 },
+    });
     const handles = await Promise.all(
-      ['a', 'b', 'c'].map((label) => worker.queue.enqueue('sleepy.nap', [label, 300], { queue: 'naps' })),
+      ['a', 'b', 'c'].map((label) =>
+        worker.queue.enqueue('sleepy.nap', [label, 300], { queue: 'naps' }),
+      ),
     );
     await started.until(3);
     await worker.close();
@@ -44,16 +49,27 @@ describe('graceful shutdown', () => {
 
     const observer = await createTestApp([], { prefix, worker: { enabled: false } });
     const statuses = await Promise.all(handles.map((h) => observer.queue.handle(h.id).status()));
-    expect(statuses.map((s) => s.status)).toEqual([TaskStatus.SUCCEEDED, TaskStatus.SUCCEEDED, TaskStatus.SUCCEEDED]);
+    expect(statuses.map((s) => s.status)).toEqual([
+      TaskStatus.SUCCEEDED,
+      TaskStatus.SUCCEEDED,
+      TaskStatus.SUCCEEDED,
+    ]);
     await observer.close();
   });
 
   it('hands tasks still running at shutdownTimeoutMs back to the queue, and loses none', async () => {
     const prefix = uniquePrefix();
-    const first = await createTestApp([Sleepy], { prefix, worker: { concurrency: 2, shutdownTimeoutMs: 100 } });
+    const first = await createTestApp([Sleepy], {
+      prefix,
+      worker: { concurrency: 2, shutdownTimeoutMs: 100 },
+    });
     const labels = ['p', 'q', 'r', 's', 't'];
     const handles = await first.queue.enqueueMany(
-      labels.map((label) => ({ task: 'sleepy.nap', args: [label, 1500], options: { queue: 'naps' } })),
+      labels.map((label) => ({
+        task: 'sleepy.nap',
+        args: [label, 1500],
+        options: { queue: 'naps' },
+      })),
     );
     await started.until(2);
     await first.close();
@@ -66,7 +82,9 @@ describe('graceful shutdown', () => {
 
     const second = await createTestApp([Sleepy], { prefix, worker: { concurrency: 5 } });
     const secondHandles = handles.map((h) => second.queue.handle(h.id));
-    await expect(Promise.all(secondHandles.map((h) => h.result({ timeout: 10_000 })))).resolves.toEqual(labels);
+    await expect(
+      Promise.all(secondHandles.map((h) => h.result({ timeout: 10_000 }))),
+    ).resolves.toEqual(labels);
     // The two interrupted runs were re-run as attempt 2; the rest ran once.
     expect(started.entries.filter((e) => e.endsWith('@2'))).toHaveLength(2);
     await second.close();

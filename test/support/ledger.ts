@@ -5,7 +5,9 @@ export class Ledger<T = string> {
 
   add(entry: T): void {
     this.entries.push(entry);
-    this.waiters = this.waiters.filter((w) => (this.entries.length >= w.count ? (w.resolve(), false) : true));
+    this.waiters = this.waiters.filter((w) =>
+      this.entries.length >= w.count ? (w.resolve(), false) : true,
+    );
   }
 
   /** Resolves once at least `count` entries were recorded. */

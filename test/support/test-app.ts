@@ -21,7 +21,12 @@ export async function createTestApp(
     imports: [QueueModule.forRoot({ connection: testRedisUrl(), ...options, prefix })],
     providers,
   }).compile();
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   return {
     app,
     prefix,

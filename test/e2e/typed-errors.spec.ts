@@ -1,0 +1,211 @@
+import { Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { filter, firstValueFrom } from 'rxjs';
+import { Redis } from 'ioredis';
+import {
+  ConnectionError,
+  InvalidOptionsError,
+  MessageAlreadyExistsError,
+  QueueModule,
+  QueueService,
+  ResultTimeoutError,
+  SerializationError,
+  Task,
+  TaskNameCollisionError,
+  TaskStatus,
+  UnknownTaskError,
+} from '../../lib';
+import { keysOf, rawRedis, testRedisUrl, uniquePrefix } from '../support/redis';
+import { createTestApp, TestApp } from '../support/test-app';
+
+@Injectable()
+class Mailer {
+  @Task('mail.send')
+  async send(to: string): Promise<string> {
+    return `sent to ${to}`;
+  }
+
+  notDecorated(): string {
+    return 'plain';
+  }
+}
+
+@Injectable()
+class OtherMailer {
+  @Task('mail.send')
+  async send(): Promise<void> {}
+}
+
+describe('typed errors (bad input changes nothing)', () => {
+  let t: TestApp;
+  let redis: Redis;
+  beforeAll(async () => {
+    t = await createTestApp([Mailer], { worker: { enabled: false } });
+    redis = rawRedis();
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await t.close();
+  });
+
+  it('fails startup with TaskNameCollisionError when two handlers share a name', async () => {
+    const error = await createTestApp([Mailer, OtherMailer]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskNameCollisionError);
+    expect((error as Error).message).toContain('Mailer.send');
+    expect((error as Error).message).toContain('OtherMailer.send');
+  });
+
+  it('rejects bad module options at startup with InvalidOptionsError naming the field', async () => {
+    const error = await createTestApp([], { worker: { concurrency: -1 } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect((error as InvalidOptionsError).field).toBe('worker.concurrency');
+  });
+
+  it('rejects a duplicate custom id with MessageAlreadyExistsError and keeps the first task', async () => {
+    const first = await t.queue.enqueue('mail.send', ['a@b.c'], { id: 'order-42' });
+    await expect(
+      t.queue.enqueue('mail.send', ['x@y.z'], { id: 'order-42' }),
+    ).rejects.toBeInstanceOf(MessageAlreadyExistsError);
+    expect(await redis.hget(`{${t.prefix}}:t:${first.id}`, 'args')).toBe('["a@b.c"]');
+  });
+
+  it('writes nothing of an enqueueMany batch when one id is taken', async () => {
+    await t.queue.enqueue('mail.send', ['a@b.c'], { id: 'taken' });
+    const before = (await keysOf(redis, t.prefix)).sort();
+    const error = await t.queue
+      .enqueueMany([
+        { task: 'mail.send', args: ['1'], options: { id: 'fresh-1' } },
+        { task: 'mail.send', args: ['2'], options: { id: 'taken' } },
+      ])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MessageAlreadyExistsError);
+    expect((error as MessageAlreadyExistsError).taskId).toBe('taken');
+    expect((await keysOf(redis, t.prefix)).sort()).toEqual(before);
+    expect((await t.queue.handle('fresh-1').status()).status).toBe(TaskStatus.UNKNOWN);
+  });
+
+  it.each<[string, () => Promise<unknown>, new (...args: never[]) => Error]>([
+    ['a function argument', () => t.queue.enqueue('mail.send', [() => 1]), SerializationError],
+    ['a BigInt argument', () => t.queue.enqueue('mail.send', [BigInt(1)]), SerializationError],
+    [
+      'a Date in metadata',
+      () => t.queue.enqueue('mail.send', ['a'], { metadata: { at: new Date() } }),
+      SerializationError,
+    ],
+    [
+      'a negative delay',
+      () => t.queue.enqueue('mail.send', ['a'], { delay: -5 }),
+      InvalidOptionsError,
+    ],
+    [
+      'an unknown option',
+      () => t.queue.enqueue('mail.send', ['a'], { retires: 2 } as never),
+      InvalidOptionsError,
+    ],
+    [
+      'a queue name with :',
+      () => t.queue.enqueue('mail.send', ['a'], { queue: 'a:b' }),
+      InvalidOptionsError,
+    ],
+    ['a task name with {', () => t.queue.enqueue('mail{x}', ['a']), InvalidOptionsError],
+    [
+      'an id with a newline',
+      () => t.queue.enqueue('mail.send', ['a'], { id: 'a\nb' }),
+      InvalidOptionsError,
+    ],
+    ['a non-array args', () => t.queue.enqueue('mail.send', 'a@b.c' as never), InvalidOptionsError],
+    ['a method without @Task', () => t.queue.enqueue(Mailer, 'notDecorated', []), UnknownTaskError],
+    [
+      'a bad request in a batch',
+      () => t.queue.enqueueMany([{ task: 'mail.send', args: [Symbol('x')] }]),
+      SerializationError,
+    ],
+  ])('rejects %s with a typed error and writes nothing', async (_what, enqueue, type) => {
+    const before = (await keysOf(redis, t.prefix)).sort();
+    await expect(enqueue()).rejects.toBeInstanceOf(type);
+    expect((await keysOf(redis, t.prefix)).sort()).toEqual(before);
+  });
+
+  it('rejects an unknown task name with UnknownTaskError in strict mode only', async () => {
+    const strict = await createTestApp([Mailer], { strict: true, worker: { enabled: false } });
+    await expect(strict.queue.enqueue('mail.sned', ['a'])).rejects.toBeInstanceOf(UnknownTaskError);
+    await expect(strict.queue.enqueue('mail.send', ['a'])).resolves.toBeDefined();
+    await strict.close();
+    await expect(t.queue.enqueue('handled.elsewhere', [1])).resolves.toBeDefined();
+  });
+
+  it('rejects result() with ResultTimeoutError when the timeout passes first', async () => {
+    const handle = await t.queue.enqueue('mail.send', ['a'], { delay: 60_000 });
+    const error = await handle.result({ timeout: 50 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResultTimeoutError);
+    expect((await handle.status()).status).toBe(TaskStatus.SUBMITTED);
+  });
+
+  it('rejects enqueue with ConnectionError when Redis cannot be reached', async () => {
+    const offline = await createTestApp([], {
+      connection: {
+        host: '127.0.0.1',
+        port: 1,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      },
+      worker: { enabled: false },
+    });
+    await expect(offline.queue.enqueue('mail.send', ['a'])).rejects.toBeInstanceOf(ConnectionError);
+    await offline.close();
+  });
+
+  it('starts and stops an app with a worker even when Redis cannot be reached', async () => {
+    const offline = await createTestApp([Mailer], {
+      connection: {
+        host: '127.0.0.1',
+        port: 1,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      },
+      worker: { shutdownTimeoutMs: 100 },
+    });
+    const error = await firstValueFrom(
+      offline.worker.events$.pipe(filter((e) => e.type === 'worker.error')),
+    );
+    expect(error.type).toBe('worker.error');
+    await offline.close();
+  });
+});
+
+describe('QueueModule.forRootAsync', () => {
+  const CONFIG = 'CONFIG';
+
+  @Module({
+    providers: [{ provide: CONFIG, useValue: { url: testRedisUrl(), prefix: uniquePrefix() } }],
+    exports: [CONFIG],
+  })
+  class ConfigModule {}
+
+  it('takes its options from an injected factory', async () => {
+    const app = await Test.createTestingModule({
+      imports: [
+        QueueModule.forRootAsync({
+          imports: [ConfigModule],
+          inject: [CONFIG],
+          useFactory: (config: { url: string; prefix: string }) => ({
+            connection: config.url,
+            prefix: config.prefix,
+          }),
+        }),
+      ],
+      providers: [Mailer],
+    }).compile();
+    await app.init();
+    const handle = await app.get(QueueService).enqueue(Mailer, 'send', ['async@b.c']);
+    await expect(handle.result({ timeout: 5000 })).resolves.toBe('sent to async@b.c');
+    await app.close();
+  });
+
+  it('validates factory options at startup', async () => {
+    const building = Test.createTestingModule({
+      imports: [QueueModule.forRootAsync({ useFactory: () => ({ prefix: 'bad:prefix' }) })],
+    }).compile();
+    await expect(building).rejects.toBeInstanceOf(InvalidOptionsError);
+  });
+});
