@@ -62,6 +62,9 @@ export class ResultStore {
    * TaskCancelledError, TaskNotFoundError, or ResultTimeoutError after `timeoutMs`.
    */
   async wait<T>(id: string, timeoutMs?: number): Promise<T> {
+    // A finished (or unknown) task needs no subscription at all.
+    const now = await this.get(id);
+    if (isTerminal(now.status) || now.status === TaskStatus.UNKNOWN) return this.unwrap<T>(id, now);
     const terminal$ = this.tracker
       .status$(id)
       .pipe(filter((update) => isTerminal(update.status) || update.status === TaskStatus.UNKNOWN));

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { Task, TaskStatus } from '../../lib';
+import { Ledger } from '../support/ledger';
+import { uniquePrefix } from '../support/redis';
+import { createTestApp, TestApp } from '../support/test-app';
+
+const concurrency = { now: 0, peak: 0 };
+const ran = new Ledger<string>();
+
+@Injectable()
+class Workload {
+  @Task({ name: 'work.busy', queue: 'busy' })
+  async busy(): Promise<void> {
+    concurrency.now++;
+    concurrency.peak = Math.max(concurrency.peak, concurrency.now);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    concurrency.now--;
+  }
+
+  @Task({ name: 'work.alpha', queue: 'alpha' })
+  async alpha(label: string): Promise<void> {
+    ran.add(`alpha:${label}`);
+  }
+
+  @Task({ name: 'work.beta', queue: 'beta' })
+  async beta(label: string): Promise<void> {
+    ran.add(`beta:${label}`);
+  }
+}
+
+describe('worker', () => {
+  const apps: TestApp[] = [];
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close()));
+  });
+  async function app(options: Parameters<typeof createTestApp>[1]): Promise<TestApp> {
+    const created = await createTestApp([Workload], options);
+    apps.push(created);
+    return created;
+  }
+
+  it('never runs more tasks at once than its concurrency, and runs them all', async () => {
+    const { queue } = await app({ worker: { concurrency: 3 } });
+    const handles = await queue.enqueueMany(
+      Array.from({ length: 30 }, () => ({ task: 'work.busy', options: { queue: 'busy' } })),
+    );
+    await Promise.all(handles.map((h) => h.result({ timeout: 10_000 })));
+    expect(concurrency.peak).toBe(3);
+  });
+
+  it('consumes only the queues in worker.queues', async () => {
+    const prefix = uniquePrefix();
+    const { queue, worker } = await app({ prefix, worker: { queues: ['alpha'] } });
+    expect(worker.queues()).toEqual(['alpha']);
+    const beta = await queue.enqueue('work.beta', ['b1'], { queue: 'beta' });
+    const alpha = await queue.enqueue('work.alpha', ['a1'], { queue: 'alpha' });
+    await alpha.result({ timeout: 5000 });
+    expect(ran.entries).toEqual(['alpha:a1']);
+    expect((await beta.status()).status).toBe(TaskStatus.SUBMITTED);
+  });
+
+  it('consumes every queue of its @Task handlers by default', async () => {
+    const { worker } = await app({});
+    expect(worker.queues().sort()).toEqual(['alpha', 'beta', 'busy']);
+  });
+
+  it('does not consume at all with worker.enabled false, until started by hand', async () => {
+    const { queue, worker } = await app({ worker: { enabled: false } });
+    const handle = await queue.enqueue('work.alpha', ['manual'], { queue: 'alpha' });
+    expect((await handle.status()).status).toBe(TaskStatus.SUBMITTED);
+    await worker.start();
+    await worker.start(); // idempotent
+    await expect(handle.result({ timeout: 5000 })).resolves.toBeUndefined();
+    expect((await handle.status()).status).toBe(TaskStatus.SUCCEEDED);
+  });
+});
