@@ -52,7 +52,8 @@ export function validateTaskOptions(
     result.timeout = checkDuration(options.timeout, at('timeout'), { min: 1 });
   }
   if (options.resultTtl !== undefined) {
-    result.resultTtl = checkDuration(options.resultTtl, at('resultTtl'), { min: 1 });
+    // 0 discards the task and its result as soon as it finishes (fire and forget).
+    result.resultTtl = checkDuration(options.resultTtl, at('resultTtl'));
   }
   return result;
 }

@@ -12,7 +12,10 @@ export interface TaskOptions {
   backoff?: BackoffOption;
   /** Abort the handler's signal and fail the attempt after this many ms. Default none. */
   timeout?: number;
-  /** How long a finished task and its result are kept, in ms. Default 86 400 000 (one day). */
+  /**
+   * How long a finished task and its result are kept, in ms; 0 forgets them as soon as the
+   * task finishes. Default 86 400 000 (one day).
+   */
   resultTtl?: number;
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { lastValueFrom } from 'rxjs';
 import { Task, TaskNotFoundError, TaskStatus } from '../../lib';
 import { rawRedis } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -35,6 +36,19 @@ describe('result expiry', () => {
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(300);
     expect(await redis.pttl(`{${t.prefix}}:h:${handle.id}`)).toBeGreaterThan(0);
+  });
+
+  it('forgets a task as soon as it finishes with resultTtl 0', async () => {
+    const handle = await t.queue.enqueue('short.echo', ['fire and forget'], {
+      resultTtl: 0,
+      delay: 100,
+    });
+    const done = lastValueFrom(handle.status$);
+    expect((await done).status).toBe(TaskStatus.SUCCEEDED);
+    expect(await redis.exists(`{${t.prefix}}:t:${handle.id}`, `{${t.prefix}}:h:${handle.id}`)).toBe(
+      0,
+    );
+    await expect(handle.result()).rejects.toBeInstanceOf(TaskNotFoundError);
   });
 
   it('forgets a result after resultTtl: UNKNOWN status, result() rejects with TaskNotFoundError', async () => {

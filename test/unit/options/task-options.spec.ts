@@ -37,6 +37,7 @@ describe('validateTaskOptions', () => {
   });
 
   it('rounds fractional durations up to whole milliseconds', () => {
+    expect(validateTaskOptions({ resultTtl: 0 }, 'defaults')).toEqual({ resultTtl: 0 });
     expect(validateTaskOptions({ timeout: 1.2, resultTtl: 9.9 }, 'defaults')).toMatchObject({
       timeout: 2,
       resultTtl: 10,
@@ -64,6 +65,7 @@ describe('validateTaskOptions', () => {
     ['a zero timeout', { timeout: 0 }, 'defaults.timeout'],
     ['an infinite timeout', { timeout: Infinity }, 'defaults.timeout'],
     ['a NaN resultTtl', { resultTtl: NaN }, 'defaults.resultTtl'],
+    ['a negative resultTtl', { resultTtl: -1 }, 'defaults.resultTtl'],
     ['an unknown key', { retires: 3 }, 'defaults.retires'],
     ['a negative number backoff', { backoff: -1 }, 'defaults.backoff'],
     ['a backoff without a type', { backoff: { delay: 1 } }, 'defaults.backoff.type'],

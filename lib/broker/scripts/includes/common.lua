@@ -65,7 +65,7 @@ local function recordStatus(base, key, id, status, attempt, now, maxLen, extraNa
   return sid
 end
 
--- A finished task (and its history) lives on for `ttl` ms, then expires.
+-- A finished task (and its history) lives on for `ttl` ms, then expires (at once when 0).
 local function expireFinished(base, key, id, ttl)
   redis.call('PEXPIRE', key, ttl)
   redis.call('PEXPIRE', historyKey(base, id), ttl)
