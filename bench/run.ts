@@ -1,0 +1,113 @@
+// `npm run bench [-- --quick] [-- --repeats=N] [-- --only=<substring>]`: taskmill and BullMQ
+// side by side on one private redis-server, same payload { i }, same no-op handler.
+import 'reflect-metadata';
+import { readFileSync } from 'fs';
+import { cpus, totalmem } from 'os';
+import { join } from 'path';
+import { startPrivateRedis } from '../lib/testing';
+import { BenchCase, BenchContext } from './cases/bench-case';
+import { enqueueCases } from './cases/enqueue.case';
+import { latencyCase } from './cases/latency.case';
+import { memoryCase } from './cases/memory.case';
+import { multiProcessCase } from './cases/multi-process.case';
+import { processingCases } from './cases/processing.case';
+import { redisCostCase } from './cases/redis-cost.case';
+import { countSocketWrites, RedisProbe } from './probe';
+import { ResultRow, table, writeResults } from './report';
+import { BullmqSubject } from './subjects/bullmq.subject';
+import { Subject } from './subjects/subject';
+import { TaskmillSubject } from './subjects/taskmill.subject';
+
+export interface BenchOptions {
+  quick: boolean;
+  repeats: number;
+  only?: string;
+  /** Where to write the markdown table; undefined: do not write. */
+  resultsPath?: string;
+  log: (line: string) => void;
+}
+
+const ALL_CASES: BenchCase[] = [
+  ...enqueueCases,
+  ...processingCases,
+  latencyCase,
+  redisCostCase,
+  memoryCase,
+  multiProcessCase,
+];
+
+/** Runs every case for both libraries; returns the rows of the table. */
+export async function runBenchmarks(options: BenchOptions): Promise<ResultRow[]> {
+  const redis = await startPrivateRedis({
+    installIfMissing: true,
+    args: ['--save', '', '--appendonly', 'no'],
+  });
+  countSocketWrites(redis.port);
+  const probe = new RedisProbe(redis.url);
+  const context: BenchContext = { url: redis.url, probe, quick: options.quick };
+  const rows: ResultRow[] = [];
+  const cases = ALL_CASES.filter(
+    (c) => !options.only || c.metrics.some((m) => m.label.includes(options.only as string)),
+  );
+  try {
+    for (const benchCase of cases) {
+      const caseRows = benchCase.metrics.map((metric) => ({
+        metric,
+        samples: new Map<string, number[]>(),
+      }));
+      for (let repeat = 0; repeat < options.repeats; repeat++) {
+        // Alternate who goes first, so warm-up effects do not favour one library.
+        const subjects: Subject[] = [new TaskmillSubject(), new BullmqSubject()];
+        if (repeat % 2 === 1) subjects.reverse();
+        for (const subject of subjects) {
+          await probe.flush();
+          await subject.open(redis.url);
+          const values = await benchCase.run(subject, context);
+          await subject.close();
+          for (const row of caseRows) {
+            const list = row.samples.get(subject.name) ?? [];
+            list.push(values[row.metric.key]);
+            row.samples.set(subject.name, list);
+          }
+        }
+      }
+      options.log(table(caseRows, options.repeats).split('\n').slice(2).join('\n'));
+      rows.push(...caseRows);
+    }
+    if (options.resultsPath) {
+      writeResults(options.resultsPath, rows, {
+        command: `npm run bench${options.quick ? ' -- --quick' : ''}`,
+        date: new Date().toISOString().slice(0, 10),
+        machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+        node: process.version,
+        redis: (await probe.versions()).redis,
+        taskmill: packageVersion(join(__dirname, '..', 'package.json')),
+        bullmq: packageVersion(require.resolve('bullmq/package.json')),
+        repeats: options.repeats,
+      });
+    }
+    return rows;
+  } finally {
+    probe.close();
+    await redis.stop();
+  }
+}
+
+function packageVersion(path: string): string {
+  return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const repeats = Number(args.find((a) => a.startsWith('--repeats='))?.split('=')[1] ?? 3);
+  const only = args.find((a) => a.startsWith('--only='))?.split('=')[1];
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  log('| case | unit | taskmill | BullMQ | taskmill advantage |\n|---|---|---:|---:|---:|');
+  const resultsPath = only ? undefined : join(__dirname, quick ? 'results-quick.md' : 'results.md');
+  await runBenchmarks({ quick, repeats, only, resultsPath, log });
+  if (resultsPath) log(`\nwritten to ${resultsPath}`);
+  process.exit(0);
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,65 @@
+import { Queue, QueueEvents, Worker } from 'bullmq';
+import { CompletionCounter, RunningWorker, Subject, WorkerSetup } from './subject';
+
+const QUEUE = 'bench';
+
+/** BullMQ as its docs recommend: Queue to add, Worker to process, QueueEvents to await. */
+export class BullmqSubject implements Subject {
+  readonly name = 'BullMQ';
+  private connection = { host: '127.0.0.1', port: 0 };
+  private queue?: Queue;
+  private events?: QueueEvents;
+
+  async open(url: string): Promise<void> {
+    const { hostname, port } = new URL(url);
+    this.connection = { host: hostname, port: Number(port) };
+    this.queue = new Queue(QUEUE, { connection: this.connection });
+    await this.queue.waitUntilReady();
+  }
+
+  async close(): Promise<void> {
+    await this.events?.close();
+    await this.queue?.close();
+    this.events = undefined;
+  }
+
+  async enqueue(i: number, keepResult = true): Promise<void> {
+    await this.queue!.add('noop', { i }, { removeOnComplete: !keepResult });
+  }
+
+  async enqueueBulk(items: number[], keepResult: boolean): Promise<void> {
+    await this.queue!.addBulk(
+      items.map((i) => ({ name: 'noop', data: { i }, opts: { removeOnComplete: !keepResult } })),
+    );
+  }
+
+  async startWorker(setup: WorkerSetup): Promise<RunningWorker> {
+    const counter = new CompletionCounter();
+    const worker = new Worker(
+      QUEUE,
+      async (job) => {
+        setup.onStart?.((job.data as { i: number }).i);
+      },
+      { connection: this.connection, concurrency: setup.concurrency, autorun: false },
+    );
+    worker.on('completed', () => {
+      counter.increment();
+      setup.onComplete?.();
+    });
+    await worker.waitUntilReady();
+    return {
+      begin: async () => void worker.run(),
+      completed: (count) => counter.until(count),
+      stop: () => worker.close(),
+    };
+  }
+
+  async enqueueAndAwaitResult(i: number): Promise<void> {
+    if (!this.events) {
+      this.events = new QueueEvents(QUEUE, { connection: this.connection });
+      await this.events.waitUntilReady();
+    }
+    const job = await this.queue!.add('noop', { i });
+    await job.waitUntilFinished(this.events);
+  }
+}

@@ -1,0 +1,45 @@
+/** One queue library under test, driven the same way as the other. */
+export interface Subject {
+  readonly name: string;
+  /** Connects a producer to the benchmark Redis. */
+  open(url: string): Promise<void>;
+  close(): Promise<void>;
+  enqueue(i: number, keepResult?: boolean): Promise<void>;
+  enqueueBulk(items: number[], keepResult: boolean): Promise<void>;
+  /** Starts a worker whose no-op handler calls `onStart(i)`; counts completions. */
+  startWorker(options: WorkerSetup): Promise<RunningWorker>;
+  /** Enqueues one task and resolves once the producer observed its result. */
+  enqueueAndAwaitResult(i: number): Promise<void>;
+}
+
+export interface WorkerSetup {
+  concurrency: number;
+  onStart?: (i: number) => void;
+  /** Called after each completion has been recorded. */
+  onComplete?: () => void;
+}
+
+export interface RunningWorker {
+  /** Starts consuming (setup cost stays out of the measured time). */
+  begin(): Promise<void>;
+  /** Resolves once `count` tasks completed since the worker started. */
+  completed(count: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Counts completions and resolves waiters when a target is reached. */
+export class CompletionCounter {
+  private done = 0;
+  private waiters: { count: number; resolve: () => void }[] = [];
+
+  increment(): void {
+    this.done++;
+    if (this.waiters.length === 0) return;
+    this.waiters = this.waiters.filter((w) => (this.done >= w.count ? (w.resolve(), false) : true));
+  }
+
+  until(count: number): Promise<void> {
+    if (this.done >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+  }
+}
