@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
 import { InvalidOptionsError } from '../errors';
+import { isRedisClient } from '../redis/is-redis-client';
 import { JsonSerializer } from '../serialization/json-serializer';
 import {
   checkBoolean,
@@ -89,7 +89,7 @@ function resolveConnection(value: unknown): ResolvedModuleOptions['connection'] 
     }
     return value;
   }
-  if (value instanceof Redis || isPlainObject(value))
+  if (isRedisClient(value) || isPlainObject(value))
     return value as ResolvedModuleOptions['connection'];
   throw new InvalidOptionsError(
     'connection',

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Redis, RedisOptions } from 'ioredis';
+import { isRedisClient } from './is-redis-client';
 import { ConnectionOption } from '../options/module.options';
 
 /**
@@ -13,7 +14,7 @@ export class RedisConnections {
   private readonly template: Redis;
 
   constructor(connection: ConnectionOption) {
-    if (connection instanceof Redis) {
+    if (isRedisClient(connection)) {
       this.command = connection;
       this.template = connection;
     } else {

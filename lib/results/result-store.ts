@@ -7,6 +7,7 @@ import {
   TaskFailedError,
   TaskNotFoundError,
 } from '../errors';
+import { withConnectionErrors } from '../redis/connection-errors';
 import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
 import { StatusTracker } from '../status/status-tracker';
@@ -34,12 +35,8 @@ export class ResultStore {
 
   /** The stored outcome right now, without waiting. */
   async get(id: string): Promise<StoredOutcome> {
-    const [status, result, error, attempt] = await this.connections.command.hmget(
-      this.keys.task(id),
-      'status',
-      'result',
-      'error',
-      'attempt',
+    const [status, result, error, attempt] = await withConnectionErrors(() =>
+      this.connections.command.hmget(this.keys.task(id), 'status', 'result', 'error', 'attempt'),
     );
     switch (status) {
       case null:

@@ -76,6 +76,11 @@ export class EventsReader {
     };
   }
 
+  /** True while the blocking read runs (some stream is watched). */
+  get active(): boolean {
+    return this.reading;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -112,6 +117,8 @@ export class EventsReader {
     const key = this.keys.queue(queue, 'events');
     this.positions.delete(key);
     this.queueOfKey.delete(key);
+    // Let the blocked read restart without this stream (and end when nothing is watched).
+    if (this.reading && !this.closed) this.nudge().catch(() => undefined);
   }
 
   /** Watching every queue means watching the queue log too, to learn about new queues. */

@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import { KeyBuilder } from '../broker/keys';
+import { withConnectionErrors } from '../redis/connection-errors';
 import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
 import { EventsReader, ListenFilter } from './events-reader';
@@ -34,7 +35,9 @@ export class StatusTracker {
 
   /** Every status the task went through, oldest first (progress updates excluded). */
   async history(id: string): Promise<HistoryEntry[]> {
-    const entries = await this.connections.command.lrange(this.keys.history(id), 0, -1);
+    const entries = await withConnectionErrors(() =>
+      this.connections.command.lrange(this.keys.history(id), 0, -1),
+    );
     return entries.map((entry) => {
       const raw = JSON.parse(entry) as {
         status: TaskStatus;
@@ -66,7 +69,9 @@ export class StatusTracker {
         if (isTerminal(update.status)) subscriber.complete();
       };
       const start = async () => {
-        const queue = await this.connections.command.hget(this.keys.task(id), 'queue');
+        const queue = await withConnectionErrors(() =>
+          this.connections.command.hget(this.keys.task(id), 'queue'),
+        );
         if (queue === null) return this.finishUnknown(subscriber, id);
         stop = await this.reader.listen({ queue, id }, emit);
         if (cancelled) return stop();
@@ -102,7 +107,9 @@ export class StatusTracker {
   }
 
   private async snapshot(id: string): Promise<Snapshot | undefined> {
-    const values = await this.connections.command.hmget(this.keys.task(id), ...SNAPSHOT_FIELDS);
+    const values = await withConnectionErrors(() =>
+      this.connections.command.hmget(this.keys.task(id), ...SNAPSHOT_FIELDS),
+    );
     return decodeSnapshot(id, values, this.serializer);
   }
 

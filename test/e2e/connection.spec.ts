@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { Task } from '../../lib';
+import { EventsReader } from '../../lib/status/events-reader';
+import { testRedisUrl } from '../support/redis';
+import { createTestApp } from '../support/test-app';
+
+@Injectable()
+class Echo {
+  @Task('echo')
+  async echo(value: string): Promise<string> {
+    return value;
+  }
+}
+
+describe('connections', () => {
+  it('uses an ioredis instance passed by the user and leaves it open on shutdown', async () => {
+    const mine = new Redis(testRedisUrl());
+    const app = await createTestApp([Echo], { connection: mine });
+    const handle = await app.queue.enqueue('echo', ['via my client']);
+    await expect(handle.result({ timeout: 5000 })).resolves.toBe('via my client');
+    await app.close();
+    expect(mine.status).toBe('ready');
+    await expect(mine.ping()).resolves.toBe('PONG');
+    mine.disconnect();
+  });
+
+  it('accepts ioredis options objects', async () => {
+    const { port, hostname } = new URL(testRedisUrl());
+    const app = await createTestApp([Echo], { connection: { host: hostname, port: Number(port) } });
+    const handle = await app.queue.enqueue('echo', ['via options']);
+    await expect(handle.result({ timeout: 5000 })).resolves.toBe('via options');
+    await app.close();
+  });
+
+  it('ends the shared events read when the last observer unsubscribes', async () => {
+    const app = await createTestApp([], { worker: { enabled: false } });
+    const reader = app.app.get(EventsReader);
+    const subscription = app.queue.events$({ queue: 'watched' }).subscribe();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(reader.active).toBe(true);
+    subscription.unsubscribe();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(reader.active).toBe(false);
+    await app.close();
+  });
+});
