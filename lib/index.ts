@@ -7,7 +7,8 @@ export { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './queue/ta
 export { WorkerService } from './worker/worker.service';
 export { WorkerEvent, TaskRef } from './worker/worker-event';
 export { taskContext, TaskContext } from './worker/task-context';
-export { StatusTracker, HistoryEntry } from './status/status-tracker';
+export { StatusTracker } from './status/status-tracker';
+export { HistoryEntry } from './status/history';
 export { TaskStatus, StatusUpdate, isTerminal } from './status/task-status';
 export { ResultStore, StoredOutcome } from './results/result-store';
 export { Broker } from './broker/broker';

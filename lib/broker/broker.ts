@@ -1,26 +1,26 @@
 import type { Redis } from 'ioredis';
-import { MessageAlreadyExistsError } from '../errors';
-import { ClaimBatch, parseClaimReply } from './claimed-task';
+import { withConnectionErrors } from '../redis/connection-errors';
+import { ClaimedTask, decodeClaimedTask, RawClaimedTask } from './claimed-task';
 import { KeyBuilder } from './keys';
 import { NewTask, newTaskArguments } from './new-task';
+import { Outcome, OUTCOME_CODES, outcomeArguments, OutcomeResult } from './outcome';
 import { defineScripts } from './script-loader';
-import { withConnectionErrors } from '../redis/connection-errors';
 
-/** What an outcome script did. `fenced`: a newer attempt owns the task, nothing was written. */
-export type OutcomeResult = 'recorded' | 'cancelled' | 'fenced' | 'missing';
 export type CancelResult = 'cancelled' | 'requested' | 'finished' | 'missing';
 
-const OUTCOMES: Record<number, OutcomeResult> = {
-  1: 'recorded',
-  2: 'cancelled',
-  [-1]: 'fenced',
-  [-2]: 'missing',
-};
 const CANCELS: Record<number, CancelResult> = {
   1: 'cancelled',
   2: 'requested',
   0: 'finished',
   [-2]: 'missing',
+};
+
+export type EnqueueResult = 'written' | 'taken' | 'skipped';
+
+const ENQUEUE_RESULTS: Record<number, EnqueueResult> = {
+  1: 'written',
+  0: 'taken',
+  [-1]: 'skipped',
 };
 
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
@@ -30,10 +30,23 @@ export interface BrokerSettings {
   deadLetterTtl: number;
 }
 
+export interface ClaimRequest {
+  queues: string[];
+  count: number;
+  leaseMs: number;
+}
+
+export interface SettleResult {
+  /** One per outcome, in order. */
+  results: OutcomeResult[];
+  tasks: ClaimedTask[];
+  /** ms until the earliest delayed task of the claimed queues is due (server clock). */
+  nextDueIn: number | undefined;
+}
+
 /**
- * Typed callers for the Lua scripts: one method per state transition, each one script and one
- * round trip. Every script gets the prefix's queues set as KEYS[1] so Cluster routes it to the
- * prefix's slot.
+ * Typed callers for the Lua scripts, one per script, each one round trip. Every script gets
+ * the prefix's queues set as KEYS[1] so Cluster routes it to the prefix's slot.
  */
 export class Broker {
   constructor(
@@ -44,44 +57,59 @@ export class Broker {
     defineScripts(redis);
   }
 
-  /** Writes all tasks or none; MessageAlreadyExistsError names the first id already taken. */
-  async enqueue(tasks: NewTask[]): Promise<void> {
-    const reply = (await this.call(
+  /**
+   * Writes new tasks. `atomic`: all or none. Returns, per task, what happened to it; in atomic
+   * mode one `taken` id leaves every other task `skipped`.
+   */
+  async enqueue(tasks: NewTask[], atomic: boolean): Promise<EnqueueResult[]> {
+    const codes = (await this.call(
       'taskmillEnqueue',
+      this.settings.eventsMaxLen,
+      atomic ? '1' : '0',
       tasks.length,
       ...tasks.flatMap(newTaskArguments),
-    )) as [number, string?];
-    if (reply[0] === -1) throw new MessageAlreadyExistsError(reply[1] as string);
+    )) as number[];
+    return codes.map((code) => ENQUEUE_RESULTS[code]);
   }
 
-  async claim(queues: string[], count: number, leaseMs: number): Promise<ClaimBatch> {
-    const reply = await this.call('taskmillClaim', count, leaseMs, ...queues);
-    return parseClaimReply(reply as Parameters<typeof parseClaimReply>[0]);
+  /** Records outcomes, then claims tasks, in one round trip. */
+  async settle(outcomes: Outcome[], claim: ClaimRequest): Promise<SettleResult> {
+    const reply = (await this.call(
+      'taskmillSettle',
+      this.settings.eventsMaxLen,
+      claim.leaseMs,
+      claim.count,
+      this.settings.deadLetterTtl,
+      outcomes.length,
+      ...outcomes.flatMap(outcomeArguments),
+      ...claim.queues,
+    )) as [number[], number, ...RawClaimedTask[]];
+    const [codes, nextDueIn, ...tasks] = reply;
+    return {
+      results: codes.map((code) => OUTCOME_CODES[code]),
+      tasks: tasks.map(decodeClaimedTask),
+      nextDueIn: nextDueIn === -1 ? undefined : Number(nextDueIn),
+    };
   }
 
-  complete(id: string, attempt: number, result: string): Promise<OutcomeResult> {
-    return this.outcome('taskmillComplete', id, attempt, result);
-  }
-
-  retry(id: string, attempt: number, errorJson: string, delayMs: number): Promise<OutcomeResult> {
-    return this.outcome('taskmillRetry', id, attempt, errorJson, delayMs);
-  }
-
-  fail(id: string, attempt: number, errorJson: string): Promise<OutcomeResult> {
-    return this.outcome('taskmillFail', id, attempt, errorJson, this.settings.deadLetterTtl);
-  }
-
-  /** Hands a running task back to its queue, keeping its place. */
-  release(id: string, attempt: number): Promise<OutcomeResult> {
-    return this.outcome('taskmillRelease', id, attempt);
-  }
-
-  progress(id: string, attempt: number, progressJson: string): Promise<OutcomeResult> {
-    return this.outcome('taskmillProgress', id, attempt, progressJson);
+  async progress(id: string, attempt: number, progressJson: string): Promise<OutcomeResult> {
+    const code = await this.call(
+      'taskmillProgress',
+      this.settings.eventsMaxLen,
+      id,
+      attempt,
+      progressJson,
+    );
+    return OUTCOME_CODES[code as number];
   }
 
   async cancel(id: string): Promise<CancelResult> {
-    const code = await this.call('taskmillCancel', id, this.keys.cancelChannel());
+    const code = await this.call(
+      'taskmillCancel',
+      this.settings.eventsMaxLen,
+      id,
+      this.keys.cancelChannel(),
+    );
     return CANCELS[code as number];
   }
 
@@ -89,18 +117,10 @@ export class Broker {
   async renewLeases(leaseMs: number, runs: { id: string; attempt: number }[]): Promise<string[]> {
     if (runs.length === 0) return [];
     const pairs = runs.flatMap((run) => [run.id, run.attempt]);
-    return (await this.callWithoutMaxLen('taskmillRenew', leaseMs, ...pairs)) as string[];
-  }
-
-  private async outcome(command: string, ...args: (string | number)[]): Promise<OutcomeResult> {
-    return OUTCOMES[(await this.call(command, ...args)) as number];
+    return (await this.call('taskmillRenew', leaseMs, ...pairs)) as string[];
   }
 
   private call(command: string, ...args: (string | number)[]): Promise<unknown> {
-    return this.callWithoutMaxLen(command, this.settings.eventsMaxLen, ...args);
-  }
-
-  private callWithoutMaxLen(command: string, ...args: (string | number)[]): Promise<unknown> {
     const script = (this.redis as unknown as Record<string, ScriptCall>)[command];
     return withConnectionErrors(() =>
       script.call(this.redis, this.keys.queues(), this.keys.base, ...args),

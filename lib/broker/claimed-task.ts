@@ -1,6 +1,7 @@
 import { ResolvedBackoff } from '../options/task.options';
+import { decodeRunOptions } from './run-options.codec';
 
-/** A task a worker has claimed, as the claim script returns it. */
+/** A task a worker has claimed, as the settle script returns it. */
 export interface ClaimedTask {
   id: string;
   name: string;
@@ -18,24 +19,10 @@ export interface ClaimedTask {
   metadata: string;
 }
 
-export interface ClaimBatch {
-  tasks: ClaimedTask[];
-  /** ms until the earliest delayed task of the claimed queues is due (server clock). */
-  nextDueIn: number | undefined;
-}
+export type RawClaimedTask = [string, string, string, string, number, string, string, string];
 
-type RawTask = [string, string, string, string, number, string, string, string, string, string];
-
-export function parseClaimReply(reply: [number, ...RawTask[]]): ClaimBatch {
-  const [nextDueIn, ...raw] = reply;
-  return {
-    nextDueIn: nextDueIn === -1 ? undefined : Number(nextDueIn),
-    tasks: raw.map(parseTask),
-  };
-}
-
-function parseTask(raw: RawTask): ClaimedTask {
-  const [id, name, queue, args, attempt, failures, retries, backoff, timeout, metadata] = raw;
+export function decodeClaimedTask(raw: RawClaimedTask): ClaimedTask {
+  const [id, name, queue, args, attempt, failures, options, metadata] = raw;
   return {
     id,
     name,
@@ -43,9 +30,7 @@ function parseTask(raw: RawTask): ClaimedTask {
     args,
     attempt: Number(attempt),
     failures: Number(failures),
-    retries: Number(retries),
-    backoff: JSON.parse(backoff) as ResolvedBackoff,
-    timeout: timeout === '' ? undefined : Number(timeout),
+    ...decodeRunOptions(options),
     metadata,
   };
 }

@@ -1,16 +1,14 @@
 /**
- * The one owner of Redis key names. Every key of a prefix shares the hash tag `{prefix}`, so
- * every script touches a single slot and runs unchanged on Redis Cluster.
+ * The one owner of Redis names: keys, task hash fields. Every key of a prefix shares the hash
+ * tag `{prefix}`, so every script touches a single slot and runs unchanged on Redis Cluster.
  *
- * Lua scripts build task keys from ids they discover (a popped id, a promoted delayed task), so
- * the loader injects KEY_FAMILIES and QUEUE_KEY_KINDS into every script: the layout below is
+ * Lua scripts build keys from ids they discover (a popped id, a promoted delayed task), so the
+ * loader injects the constants below into every script (FAMILY_*, QUEUE_*, F_*): the layout is
  * still written down only here.
  */
 export const KEY_FAMILIES = {
-  /** hash: one task's message, state and result. */
+  /** hash: one task's message, state, history and result (fields: TASK_FIELDS). */
   task: 't',
-  /** list: a task's status history. */
-  history: 'h',
   /** per-queue structures, followed by the queue name and a QUEUE_KEY_KINDS entry. */
   queue: 'q',
   /** set: every queue that has ever received a task. */
@@ -24,7 +22,9 @@ export const KEY_FAMILIES = {
 } as const;
 
 export const QUEUE_KEY_KINDS = {
-  /** zset: waiting tasks, score = priority, member = 15-digit sequence + id (FIFO in a priority). */
+  /** zset: the priorities that have waiting tasks (score = member = priority). */
+  priorities: 'prios',
+  /** list per priority (`ready:<priority>`): waiting task ids, FIFO. */
   ready: 'ready',
   /** zset: tasks due later, score = due time (epoch ms). */
   delayed: 'delayed',
@@ -36,11 +36,37 @@ export const QUEUE_KEY_KINDS = {
   dead: 'dead',
   /** stream: status events of the queue's tasks, capped with MAXLEN ~. */
   events: 'events',
-  /** string: sequence giving FIFO order within a priority. */
-  seq: 'seq',
 } as const;
 
-export type QueueKeyKind = keyof typeof QUEUE_KEY_KINDS;
+/** Fields of a task hash. Short names: they are stored once per task. */
+export const TASK_FIELDS = {
+  name: 'n',
+  queue: 'q',
+  /** serialised arguments */
+  args: 'd',
+  priority: 'p',
+  /** encoded retries, backoff and timeout (see options-codec.ts) */
+  options: 'o',
+  resultTtl: 'x',
+  metadata: 'm',
+  status: 's',
+  /** runs started; also the fencing token of the current run */
+  attempt: 'a',
+  failures: 'f',
+  createdAt: 'c',
+  /** stream id of the task's latest status event; its time part is when that happened */
+  eventId: 'e',
+  result: 'r',
+  /** the last run's error, JSON */
+  error: 'err',
+  progress: 'g',
+  /** status changes after SUBMITTED, comma-separated JSON objects */
+  history: 'h',
+  /** '1' once cancellation of the running task was requested */
+  cancel: 'k',
+} as const;
+
+export type QueueKeyKind = Exclude<keyof typeof QUEUE_KEY_KINDS, 'ready'>;
 
 export class KeyBuilder {
   /** Passed to every script, which joins it with the families above. */
@@ -54,12 +80,12 @@ export class KeyBuilder {
     return `${this.base}:${KEY_FAMILIES.task}:${id}`;
   }
 
-  history(id: string): string {
-    return `${this.base}:${KEY_FAMILIES.history}:${id}`;
-  }
-
   queue(queue: string, kind: QueueKeyKind): string {
     return `${this.base}:${KEY_FAMILIES.queue}:${queue}:${QUEUE_KEY_KINDS[kind]}`;
+  }
+
+  ready(queue: string, priority: number): string {
+    return `${this.base}:${KEY_FAMILIES.queue}:${queue}:${QUEUE_KEY_KINDS.ready}:${priority}`;
   }
 
   queues(): string {
@@ -81,11 +107,11 @@ export class KeyBuilder {
 
 /** Lua declarations of the layout above, prepended to every script by the loader. */
 export function luaKeyLayout(): string {
-  const lines = Object.entries(KEY_FAMILIES).map(
-    ([name, value]) => `local FAMILY_${name.toUpperCase()} = '${value}'`,
-  );
-  for (const [name, value] of Object.entries(QUEUE_KEY_KINDS)) {
-    lines.push(`local QUEUE_${name.toUpperCase()} = '${value}'`);
-  }
-  return lines.join('\n');
+  const constant = (prefix: string, name: string, value: string) =>
+    `local ${prefix}_${name.toUpperCase()} = '${value}'`;
+  return [
+    ...Object.entries(KEY_FAMILIES).map(([name, value]) => constant('FAMILY', name, value)),
+    ...Object.entries(QUEUE_KEY_KINDS).map(([name, value]) => constant('QUEUE', name, value)),
+    ...Object.entries(TASK_FIELDS).map(([name, value]) => constant('F', name, value)),
+  ].join('\n');
 }

@@ -1,4 +1,5 @@
 import { ResolvedBackoff } from '../options/task.options';
+import { encodeRunOptions } from './run-options.codec';
 
 /** A validated, serialised task ready for the enqueue script. */
 export interface NewTask {
@@ -19,6 +20,7 @@ export interface NewTask {
   metadata: string;
 }
 
+/** The enqueue script's 10 fields for one task, in order. */
 export function newTaskArguments(task: NewTask): (string | number)[] {
   return [
     task.id,
@@ -28,9 +30,7 @@ export function newTaskArguments(task: NewTask): (string | number)[] {
     task.priority,
     task.delay,
     task.runAt,
-    task.retries,
-    JSON.stringify(task.backoff),
-    task.timeout ?? '',
+    encodeRunOptions(task),
     task.resultTtl,
     task.metadata,
   ];

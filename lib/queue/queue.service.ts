@@ -4,12 +4,13 @@ import { Broker } from '../broker/broker';
 import { RESOLVED_OPTIONS } from '../constants';
 import { readTaskMetadata } from '../discovery/task-metadata.accessor';
 import { TaskRegistry } from '../discovery/task.registry';
-import { InvalidOptionsError, UnknownTaskError } from '../errors';
+import { InvalidOptionsError, MessageAlreadyExistsError, UnknownTaskError } from '../errors';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { EnqueueOptions } from '../options/task.options';
 import { ResultStore } from '../results/result-store';
 import { StatusTracker } from '../status/status-tracker';
 import { StatusUpdate } from '../status/task-status';
+import { EnqueueBatcher } from './enqueue-batcher';
 import { TaskHandle } from './task-handle';
 import { TaskMessageBuilder } from './task-message.builder';
 import { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './task-types';
@@ -18,6 +19,7 @@ import { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './task-typ
 @Injectable()
 export class QueueService {
   private readonly builder: TaskMessageBuilder;
+  private readonly batcher: EnqueueBatcher;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) options: ResolvedModuleOptions,
@@ -27,6 +29,7 @@ export class QueueService {
     private readonly results: ResultStore,
   ) {
     this.builder = new TaskMessageBuilder(options, registry);
+    this.batcher = new EnqueueBatcher(broker);
   }
 
   /**
@@ -53,8 +56,8 @@ export class QueueService {
       typeof task === 'string'
         ? this.builder.build(task, second ?? [], third as EnqueueOptions | undefined)
         : this.buildFromMethod(task, second, third, fourth);
-    await this.broker.enqueue([message]);
-    return this.handle(message.id);
+    await this.batcher.add(message);
+    return this.handle(message.id, message.queue);
   }
 
   /** Enqueues a batch atomically in one round trip: every task is written, or none. */
@@ -71,13 +74,15 @@ export class QueueService {
     if (ids.size !== messages.length) {
       throw new InvalidOptionsError('requests', 'two tasks of the batch have the same id');
     }
-    await this.broker.enqueue(messages);
-    return messages.map((message) => this.handle(message.id));
+    const written = await this.broker.enqueue(messages, true);
+    const taken = written.indexOf('taken');
+    if (taken !== -1) throw new MessageAlreadyExistsError(messages[taken].id);
+    return messages.map((message) => this.handle(message.id, message.queue));
   }
 
   /** A handle on any task id, e.g. one received from another process. */
-  handle<R = unknown>(id: string): TaskHandle<R> {
-    return new TaskHandle<R>(id, this.tracker, this.results, this.broker);
+  handle<R = unknown>(id: string, queue?: string): TaskHandle<R> {
+    return new TaskHandle<R>(id, this.tracker, this.results, this.broker, queue);
   }
 
   /** Same as `handle(id).status$`. */

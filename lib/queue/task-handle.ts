@@ -1,7 +1,8 @@
 import { Observable } from 'rxjs';
 import { Broker } from '../broker/broker';
 import { ResultStore } from '../results/result-store';
-import { HistoryEntry, StatusTracker } from '../status/status-tracker';
+import { HistoryEntry } from '../status/history';
+import { StatusTracker } from '../status/status-tracker';
 import { StatusUpdate } from '../status/task-status';
 
 export interface ResultOptions {
@@ -19,6 +20,8 @@ export class TaskHandle<R = unknown> {
     private readonly tracker: StatusTracker,
     private readonly results: ResultStore,
     private readonly broker: Broker,
+    /** The task's queue when known (saves a lookup when following it). */
+    private readonly queue?: string,
   ) {}
 
   /** The current status (UNKNOWN when the task has no record). */
@@ -28,7 +31,7 @@ export class TaskHandle<R = unknown> {
 
   /** Current status first, then each change in order; completes after a terminal status. */
   get status$(): Observable<StatusUpdate> {
-    return this.tracker.status$(this.id);
+    return this.tracker.status$(this.id, this.queue);
   }
 
   /** Every status the task went through, oldest first. */
@@ -41,7 +44,7 @@ export class TaskHandle<R = unknown> {
    * TaskNotFoundError, or ResultTimeoutError when `timeout` passes first.
    */
   result(options: ResultOptions = {}): Promise<R> {
-    return this.results.wait<R>(this.id, options.timeout);
+    return this.results.wait<R>(this.id, options.timeout, this.queue);
   }
 
   /**

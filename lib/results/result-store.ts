@@ -1,5 +1,5 @@
 import { filter, firstValueFrom, timeout as rxTimeout, TimeoutError } from 'rxjs';
-import { KeyBuilder } from '../broker/keys';
+import { KeyBuilder, TASK_FIELDS as F } from '../broker/keys';
 import {
   ErrorDetails,
   ResultTimeoutError,
@@ -36,7 +36,7 @@ export class ResultStore {
   /** The stored outcome right now, without waiting. */
   async get(id: string): Promise<StoredOutcome> {
     const [status, result, error, attempt] = await withConnectionErrors(() =>
-      this.connections.command.hmget(this.keys.task(id), 'status', 'result', 'error', 'attempt'),
+      this.connections.command.hmget(this.keys.task(id), F.status, F.result, F.error, F.attempt),
     );
     switch (status) {
       case null:
@@ -58,12 +58,12 @@ export class ResultStore {
    * Resolves with the task's return value once it succeeds; rejects with TaskFailedError,
    * TaskCancelledError, TaskNotFoundError, or ResultTimeoutError after `timeoutMs`.
    */
-  async wait<T>(id: string, timeoutMs?: number): Promise<T> {
+  async wait<T>(id: string, timeoutMs?: number, queue?: string): Promise<T> {
     // A finished (or unknown) task needs no subscription at all.
     const now = await this.get(id);
     if (isTerminal(now.status) || now.status === TaskStatus.UNKNOWN) return this.unwrap<T>(id, now);
     const terminal$ = this.tracker
-      .status$(id)
+      .status$(id, queue)
       .pipe(filter((update) => isTerminal(update.status) || update.status === TaskStatus.UNKNOWN));
     try {
       await firstValueFrom(

@@ -213,7 +213,7 @@ export class EventsReader {
     }
     const queue = this.queueOfKey.get(key) as string;
     for (const [streamId, fields] of entries) {
-      const update = decodeStreamEntry(queue, fields, this.serializer);
+      const update = decodeStreamEntry(queue, streamId, fields, this.serializer);
       const listeners = [
         ...(this.byId.get(update.id) ?? []),
         ...(this.byQueue.get(queue) ?? []),

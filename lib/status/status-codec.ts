@@ -1,23 +1,28 @@
+import { TASK_FIELDS as F } from '../broker/keys';
 import { ErrorDetails } from '../errors';
 import { Serializer } from '../serialization/serializer';
 import { StatusUpdate, TaskStatus } from './task-status';
 
 /** Task hash fields a status snapshot needs, in this order (HMGET). */
 export const SNAPSHOT_FIELDS = [
-  'name',
-  'queue',
-  'status',
-  'attempt',
-  'updatedAt',
-  'error',
-  'progress',
-  'sid',
-] as const;
+  F.name,
+  F.queue,
+  F.status,
+  F.attempt,
+  F.eventId,
+  F.error,
+  F.progress,
+];
 
 export interface Snapshot {
   update: StatusUpdate;
   /** Stream id of the event that produced this state: later events have greater ids. */
   streamId: string;
+}
+
+/** When a status event happened: the time part of its stream id (Redis server clock). */
+export function timeOfStreamId(streamId: string): number {
+  return Number(streamId.slice(0, streamId.indexOf('-')));
 }
 
 /** Builds a status snapshot from HMGET of SNAPSHOT_FIELDS; undefined when the task is gone. */
@@ -26,40 +31,40 @@ export function decodeSnapshot(
   values: (string | null)[],
   serializer: Serializer,
 ): Snapshot | undefined {
-  const [name, queue, status, attempt, updatedAt, error, progress, sid] = values;
-  if (!status || !queue || !name) return undefined;
+  const [name, queue, status, attempt, eventId, error, progress] = values;
+  if (!status || !queue || !name || !eventId) return undefined;
   const update = decodeUpdate(
     id,
     queue,
+    eventId,
     {
       task: name,
       status,
       attempt: attempt ?? '0',
-      at: updatedAt ?? '0',
       error: status === TaskStatus.RETRYING || status === TaskStatus.FAILED ? error : null,
       progress: status === TaskStatus.RUNNING ? progress : null,
     },
     serializer,
   );
-  return { update, streamId: sid ?? '0-0' };
+  return { update, streamId: eventId };
 }
 
 /** Decodes one events-stream entry's flat field list. */
 export function decodeStreamEntry(
   queue: string,
+  streamId: string,
   fields: string[],
   serializer: Serializer,
 ): StatusUpdate {
   const map: Record<string, string> = {};
   for (let i = 0; i < fields.length; i += 2) map[fields[i]] = fields[i + 1];
-  return decodeUpdate(map.id, queue, map as unknown as RawUpdate, serializer);
+  return decodeUpdate(map.id, queue, streamId, map as unknown as RawUpdate, serializer);
 }
 
 interface RawUpdate {
   task: string;
   status: string;
   attempt: string;
-  at: string;
   error?: string | null;
   progress?: string | null;
 }
@@ -67,6 +72,7 @@ interface RawUpdate {
 function decodeUpdate(
   id: string,
   queue: string,
+  streamId: string,
   raw: RawUpdate,
   serializer: Serializer,
 ): StatusUpdate {
@@ -76,7 +82,7 @@ function decodeUpdate(
     queue,
     status: raw.status as TaskStatus,
     attempt: Number(raw.attempt),
-    at: Number(raw.at),
+    at: timeOfStreamId(streamId),
   };
   if (raw.error) update.error = JSON.parse(raw.error) as ErrorDetails;
   if (raw.progress) update.progress = serializer.deserialize(raw.progress);

@@ -1,20 +1,13 @@
 import { Observable } from 'rxjs';
-import { KeyBuilder } from '../broker/keys';
+import { KeyBuilder, TASK_FIELDS as F } from '../broker/keys';
 import { withConnectionErrors } from '../redis/connection-errors';
 import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
 import { EventsReader, ListenFilter } from './events-reader';
+import { decodeHistory, HistoryEntry } from './history';
 import { decodeSnapshot, Snapshot, SNAPSHOT_FIELDS, unknownUpdate } from './status-codec';
 import { compareStreamIds } from './stream-id';
-import { isTerminal, StatusUpdate, TaskStatus } from './task-status';
-
-/** One entry of a task's status history. */
-export interface HistoryEntry {
-  status: TaskStatus;
-  attempt: number;
-  at: number;
-  error?: StatusUpdate['error'];
-}
+import { isTerminal, StatusUpdate } from './task-status';
 
 /**
  * Reads task status from Redis and turns the events streams into observables. Every
@@ -35,27 +28,17 @@ export class StatusTracker {
 
   /** Every status the task went through, oldest first (progress updates excluded). */
   async history(id: string): Promise<HistoryEntry[]> {
-    const entries = await withConnectionErrors(() =>
-      this.connections.command.lrange(this.keys.history(id), 0, -1),
+    const [createdAt, stored] = await withConnectionErrors(() =>
+      this.connections.command.hmget(this.keys.task(id), F.createdAt, F.history),
     );
-    return entries.map((entry) => {
-      const raw = JSON.parse(entry) as {
-        status: TaskStatus;
-        attempt: number;
-        at: number;
-        error?: string;
-      };
-      const item: HistoryEntry = { status: raw.status, attempt: raw.attempt, at: raw.at };
-      if (raw.error) item.error = JSON.parse(raw.error) as StatusUpdate['error'];
-      return item;
-    });
+    return decodeHistory(createdAt, stored);
   }
 
   /**
    * The current status first, then every change in order; completes after a terminal status.
    * An id without a record yields one UNKNOWN update and completes.
    */
-  status$(id: string): Observable<StatusUpdate> {
+  status$(id: string, knownQueue?: string): Observable<StatusUpdate> {
     return new Observable<StatusUpdate>((subscriber) => {
       let stop: (() => void) | undefined;
       let cancelled = false;
@@ -69,9 +52,11 @@ export class StatusTracker {
         if (isTerminal(update.status)) subscriber.complete();
       };
       const start = async () => {
-        const queue = await withConnectionErrors(() =>
-          this.connections.command.hget(this.keys.task(id), 'queue'),
-        );
+        const queue =
+          knownQueue ??
+          (await withConnectionErrors(() =>
+            this.connections.command.hget(this.keys.task(id), F.queue),
+          ));
         if (queue === null) return this.finishUnknown(subscriber, id);
         stop = await this.reader.listen({ queue, id }, emit);
         if (cancelled) return stop();

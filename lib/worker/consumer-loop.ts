@@ -1,16 +1,16 @@
 import { randomUUID } from 'crypto';
 import type { Redis } from 'ioredis';
 import { Subject } from 'rxjs';
-import { Broker } from '../broker/broker';
+import { KeyBuilder } from '../broker/keys';
 import { closeQuietly, RedisConnections } from '../redis/redis-connections';
 import { computeBackoff } from './backoff';
+import { Settler } from './settler';
 import { TaskRunner } from './task-runner';
 import { WorkerEvent } from './worker-event';
 
 export interface ConsumerSettings {
   queues: string[];
   concurrency: number;
-  leaseMs: number;
 }
 
 /** Alsek's consumer backoff after Redis errors: linear 1 s steps, floor 1 s, ceiling 30 s. */
@@ -33,13 +33,14 @@ export class ConsumerLoop {
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
-    private readonly broker: Broker,
+    private readonly keys: KeyBuilder,
+    private readonly settler: Settler,
     private readonly connections: RedisConnections,
     private readonly runner: TaskRunner,
     private readonly settings: ConsumerSettings,
     private readonly events: Subject<WorkerEvent>,
   ) {
-    this.nudgeKey = broker.keys.nudge(`worker:${randomUUID()}`);
+    this.nudgeKey = keys.nudge(`worker:${randomUUID()}`);
   }
 
   start(): void {
@@ -81,7 +82,7 @@ export class ConsumerLoop {
         continue;
       }
       try {
-        const batch = await this.broker.claim(this.settings.queues, free, this.settings.leaseMs);
+        const batch = await this.settler.claim(free);
         errors = 0;
         for (const task of batch.tasks) this.track(this.runner.run(task));
         if (batch.tasks.length < free) await this.waitForWork(batch.nextDueIn);
@@ -94,12 +95,15 @@ export class ConsumerLoop {
     }
   }
 
+  /** A run's slot frees when its handler ends; its promise settles once the outcome is written. */
   private track(run: Promise<void>): void {
     this.inFlight.add(run);
-    void run.finally(() => {
-      this.inFlight.delete(run);
-      this.resume?.();
-    });
+    void run.finally(() => this.inFlight.delete(run));
+  }
+
+  /** Called by the runner as soon as a handler ends, before its outcome is written. */
+  slotFreed(): void {
+    this.resume?.();
   }
 
   /** Waits for resume() (a slot freed, or stop), or at most `ms` when given. */
@@ -119,7 +123,7 @@ export class ConsumerLoop {
     const timer =
       nextDueIn === undefined ? undefined : setTimeout(() => void this.nudge(), nextDueIn);
     try {
-      const wakeKeys = this.settings.queues.map((queue) => this.broker.keys.queue(queue, 'wake'));
+      const wakeKeys = this.settings.queues.map((queue) => this.keys.queue(queue, 'wake'));
       await (this.blocking as Redis).blpop(this.nudgeKey, ...wakeKeys, 0);
     } finally {
       clearTimeout(timer);

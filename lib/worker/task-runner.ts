@@ -1,6 +1,7 @@
 import { Subject } from 'rxjs';
-import { Broker, OutcomeResult } from '../broker/broker';
+import { Broker } from '../broker/broker';
 import { ClaimedTask } from '../broker/claimed-task';
+import { Outcome, OutcomeResult } from '../broker/outcome';
 import { TaskRegistry } from '../discovery/task.registry';
 import {
   ErrorDetails,
@@ -13,6 +14,7 @@ import {
 } from '../errors';
 import { Serializer } from '../serialization/serializer';
 import { computeBackoff } from './backoff';
+import { Settler } from './settler';
 import { runInTaskContext, TaskContext } from './task-context';
 import { TaskRef, WorkerEvent } from './worker-event';
 
@@ -28,7 +30,7 @@ interface Run {
   startedAt: number;
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown; final: boolean };
+type Ending = { ok: true; value: unknown } | { ok: false; error: unknown; final: boolean };
 
 /** Failures that no retry can fix: fail at once. */
 class FinalError extends TaskmillError {}
@@ -40,9 +42,13 @@ class FinalError extends TaskmillError {}
 export class TaskRunner {
   private readonly runs = new Map<string, Run>();
 
+  /** Called as soon as a handler ends, before its outcome is written: the slot is free. */
+  onSlotFreed: () => void = () => undefined;
+
   constructor(
     private readonly registry: TaskRegistry,
     private readonly broker: Broker,
+    private readonly settler: Settler,
     private readonly serializer: Serializer,
     private readonly events: Subject<WorkerEvent>,
   ) {}
@@ -66,13 +72,18 @@ export class TaskRunner {
     };
     this.runs.set(task.id, run);
     this.events.next({ type: 'task.started', task: ref(task) });
+    let written: Promise<void> | undefined;
     try {
-      const outcome = await this.execute(run);
-      if (!run.released) await this.record(run, outcome);
-    } catch (error) {
-      this.events.next({ type: 'worker.error', error: error as Error });
+      const ending = await this.execute(run);
+      if (!run.released) written = this.record(run, ending);
     } finally {
       this.runs.delete(task.id);
+      this.onSlotFreed();
+    }
+    try {
+      await written;
+    } catch (error) {
+      this.events.next({ type: 'worker.error', error: error as Error });
     }
   }
 
@@ -93,13 +104,14 @@ export class TaskRunner {
       runs.map(async (run) => {
         run.released = true;
         this.abort(run.task.id, 'shutdown');
-        const result = await this.broker.release(run.task.id, run.task.attempt);
+        const { id, attempt } = run.task;
+        const result = await this.settler.record({ kind: 'release', id, attempt });
         if (result === 'recorded') this.events.next({ type: 'task.released', task: ref(run.task) });
       }),
     );
   }
 
-  private async execute(run: Run): Promise<Outcome> {
+  private async execute(run: Run): Promise<Ending> {
     const { task, controller } = run;
     let call: () => unknown;
     try {
@@ -107,7 +119,7 @@ export class TaskRunner {
     } catch (error) {
       return { ok: false, error, final: true };
     }
-    const aborted = new Promise<Outcome>((resolve) =>
+    const aborted = new Promise<Ending>((resolve) =>
       controller.signal.addEventListener('abort', () =>
         resolve({ ok: false, error: controller.signal.reason, final: false }),
       ),
@@ -120,8 +132,8 @@ export class TaskRunner {
       const handled = Promise.resolve()
         .then(call)
         .then(
-          (value): Outcome => ({ ok: true, value }),
-          (error): Outcome => ({ ok: false, error, final: error instanceof NonRetryableError }),
+          (value): Ending => ({ ok: true, value }),
+          (error): Ending => ({ ok: false, error, final: error instanceof NonRetryableError }),
         );
       // An aborted run is settled at once; a handler that ignores its signal runs on unobserved.
       return await Promise.race([handled, aborted]);
@@ -161,32 +173,32 @@ export class TaskRunner {
     return () => runInTaskContext(context, () => definition.handler(...args));
   }
 
-  private async record(run: Run, outcome: Outcome): Promise<void> {
-    const { task } = run;
+  private async record(run: Run, ending: Ending): Promise<void> {
     if (run.cause === 'lease-lost') return this.report(run, 'fenced');
-    if (outcome.ok) {
+    const { id, attempt, failures, retries, backoff } = run.task;
+    if (ending.ok) {
       let result: string;
       try {
         result =
-          outcome.value === undefined ? '' : this.serializer.serialize(outcome.value, 'result');
+          ending.value === undefined ? '' : this.serializer.serialize(ending.value, 'result');
       } catch (error) {
         return this.record(run, { ok: false, error, final: error instanceof SerializationError });
       }
-      return this.report(run, await this.broker.complete(task.id, task.attempt, result));
+      return this.report(run, await this.settler.record({ kind: 'complete', id, attempt, result }));
     }
-    const error = toErrorDetails(run.cause === 'cancel' ? 'cancelled' : outcome.error);
-    const final =
-      outcome.final || outcome.error instanceof FinalError || task.failures + 1 > task.retries;
+    const details = toErrorDetails(run.cause === 'cancel' ? 'cancelled' : ending.error);
+    const error = JSON.stringify(details);
+    const final = ending.final || ending.error instanceof FinalError || failures + 1 > retries;
     if (final || run.cause === 'cancel') {
       return this.report(
         run,
-        await this.broker.fail(task.id, task.attempt, JSON.stringify(error)),
-        error,
+        await this.settler.record({ kind: 'fail', id, attempt, error }),
+        details,
       );
     }
-    const delayMs = computeBackoff(task.backoff, task.failures + 1);
-    const result = await this.broker.retry(task.id, task.attempt, JSON.stringify(error), delayMs);
-    return this.report(run, result, error, delayMs);
+    const delayMs = computeBackoff(backoff, failures + 1);
+    const outcome: Outcome = { kind: 'retry', id, attempt, error, delayMs };
+    return this.report(run, await this.settler.record(outcome), details, delayMs);
   }
 
   private report(run: Run, result: OutcomeResult, error?: ErrorDetails, delayMs?: number): void {

@@ -14,6 +14,7 @@ import { RedisConnections } from '../redis/redis-connections';
 import { CancelListener } from './cancel-listener';
 import { ConsumerLoop } from './consumer-loop';
 import { LeaseKeeper } from './lease-keeper';
+import { Settler } from './settler';
 import { TaskRunner } from './task-runner';
 import { WorkerEvent } from './worker-event';
 
@@ -70,21 +71,26 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     const { concurrency, leaseMs } = this.options.worker;
+    const settler = new Settler(this.broker, { queues, leaseMs });
     const runner = new TaskRunner(
       this.registry,
       this.broker,
+      settler,
       this.options.serializer,
       this.subject,
     );
+    const loop = new ConsumerLoop(
+      this.broker.keys,
+      settler,
+      this.connections,
+      runner,
+      { queues, concurrency },
+      this.subject,
+    );
+    runner.onSlotFreed = () => loop.slotFreed();
     const parts = {
       runner,
-      loop: new ConsumerLoop(
-        this.broker,
-        this.connections,
-        runner,
-        { queues, concurrency, leaseMs },
-        this.subject,
-      ),
+      loop,
       leases: new LeaseKeeper(this.broker, runner, leaseMs, this.subject),
       cancels: new CancelListener(this.connections, this.broker.keys, runner),
     };

@@ -15,6 +15,7 @@ import {
   TaskStatus,
   UnknownTaskError,
 } from '../../lib';
+import { TASK_FIELDS } from '../../lib/broker/keys';
 import { keysOf, rawRedis, testRedisUrl, uniquePrefix } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -66,7 +67,7 @@ describe('typed errors (bad input changes nothing)', () => {
     await expect(
       t.queue.enqueue('mail.send', ['x@y.z'], { id: 'order-42' }),
     ).rejects.toBeInstanceOf(MessageAlreadyExistsError);
-    expect(await redis.hget(`{${t.prefix}}:t:${first.id}`, 'args')).toBe('["a@b.c"]');
+    expect(await redis.hget(`{${t.prefix}}:t:${first.id}`, TASK_FIELDS.args)).toBe('["a@b.c"]');
   });
 
   it('writes nothing of an enqueueMany batch when one id is taken', async () => {

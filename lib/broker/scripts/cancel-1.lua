@@ -1,5 +1,6 @@
--- Cancels a task. A waiting or delayed task is removed and ends CANCELLED at once; a running
--- one is flagged and its worker told over pub/sub, so its outcome is recorded as CANCELLED.
+-- Cancels a task. A waiting or delayed task ends CANCELLED at once (its ready-list entry is
+-- skipped when popped); a running one is flagged and its worker told over pub/sub, so its
+-- outcome is recorded as CANCELLED.
 -- KEYS[1]  the prefix's queues set (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  id   ARGV[4]  cancel channel
 -- Returns  1 cancelled, 2 cancellation requested from its worker, 0 already finished, -2 no task
@@ -7,23 +8,20 @@
 
 local base, maxLen, id = ARGV[1], ARGV[2], ARGV[3]
 local key = taskKey(base, id)
-local t = redis.call('HMGET', key, 'status', 'queue', 'seq', 'attempt', 'resultTtl')
+local t = redis.call('HMGET', key, F_STATUS, F_QUEUE, F_NAME, F_ATTEMPT, F_RESULTTTL)
 local status, queue = t[1], t[2]
 if not status then
   return -2
 end
 if status == 'running' then
-  redis.call('HSET', key, 'cancel', '1')
+  redis.call('HSET', key, F_CANCEL, '1')
   redis.call('PUBLISH', ARGV[4], id)
   return 2
 end
 if status ~= 'submitted' and status ~= 'retrying' then
   return 0
 end
-if t[3] then
-  redis.call('ZREM', queueKey(base, queue, QUEUE_READY), readyMember(tonumber(t[3]), id))
-end
 redis.call('ZREM', queueKey(base, queue, QUEUE_DELAYED), id)
-recordStatus(base, key, id, 'cancelled', t[4], nowMs(), maxLen)
-expireFinished(base, key, id, t[5])
+recordStatus(base, key, id, t[3], queue, 'cancelled', t[4], maxLen)
+expireFinished(key, t[5])
 return 1

@@ -1,42 +1,58 @@
--- Writes a batch of new tasks atomically: all of them, or none when an id is taken.
+-- Writes a batch of new tasks. Atomic mode (enqueueMany): all of them, or none when an id is
+-- taken. Independent mode (single enqueues coalesced by the client): each task on its own.
 -- KEYS[1]  the prefix's queues set (also routes the call on Cluster)
--- ARGV[1]  key base `{prefix}`     ARGV[2]  events stream MAXLEN
--- ARGV[3]  number of tasks, then 12 fields per task:
---          id, queue, name, args, priority, delay ms, runAt epoch ms (0: none), retries,
---          backoff JSON, timeout ms (''), resultTtl ms, metadata JSON ('')
--- Returns  { 0 } on success, { -1, id } when `id` already exists (nothing written).
+-- ARGV[1]  key base `{prefix}`   ARGV[2]  events stream MAXLEN   ARGV[3]  '1' atomic, '0' not
+-- ARGV[4]  number of tasks, then 10 fields per task:
+--          id, queue, name, args, priority, delay ms, runAt epoch ms (0: none),
+--          options (encoded), resultTtl ms, metadata ('' for none)
+-- Returns  one code per task: 1 written, 0 id already taken (atomic mode: nothing written).
 --@include common
 
-local FIELDS = 12
-local base, maxLen, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local FIELDS = 10
+local base, maxLen, atomic, count = ARGV[1], ARGV[2], ARGV[3] == '1', tonumber(ARGV[4])
 local now = nowMs()
+local codes = {}
 
-for i = 0, count - 1 do
-  local id = ARGV[4 + i * FIELDS]
-  if redis.call('EXISTS', taskKey(base, id)) == 1 then
-    return { -1, id }
+for i = 1, count do
+  codes[i] = redis.call('EXISTS', taskKey(base, ARGV[5 + (i - 1) * FIELDS])) == 1 and 0 or 1
+  if atomic and codes[i] == 0 then
+    for j = 1, count do codes[j] = (j == i) and 0 or -1 end
+    return codes
   end
 end
 
-for i = 0, count - 1 do
-  local at = 4 + i * FIELDS
-  local id, queue, name, args = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
-  local priority, delay, runAt = ARGV[at + 4], tonumber(ARGV[at + 5]), tonumber(ARGV[at + 6])
-  local key = taskKey(base, id)
-  redis.call('HSET', key, 'name', name, 'queue', queue, 'args', args, 'priority', priority,
-    'retries', ARGV[at + 7], 'backoff', ARGV[at + 8], 'timeout', ARGV[at + 9],
-    'resultTtl', ARGV[at + 10], 'metadata', ARGV[at + 11], 'attempt', 0, 'failures', 0,
-    'createdAt', now)
-  if redis.call('SADD', KEYS[1], queue) == 1 then
-    redis.call('XADD', base .. ':' .. FAMILY_QUEUELOG, '*', 'queue', queue)
+local seenQueues = {}
+for i = 1, count do
+  if codes[i] == 1 then
+    local at = 5 + (i - 1) * FIELDS
+    local id, queue, name, priority = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 4]
+    local delay, runAt = tonumber(ARGV[at + 5]), tonumber(ARGV[at + 6])
+    if not seenQueues[queue] then
+      seenQueues[queue] = true
+      if redis.call('SADD', KEYS[1], queue) == 1 then
+        redis.call('XADD', base .. ':' .. FAMILY_QUEUELOG, '*', 'queue', queue)
+      end
+    end
+    local dueAt = runAt > 0 and runAt or now + delay
+    if dueAt > now then
+      redis.call('ZADD', queueKey(base, queue, QUEUE_DELAYED), dueAt, id)
+    else
+      pushReady(base, queue, id, priority, false)
+    end
+    -- SUBMITTED is not in the history field: history() derives it from createdAt.
+    local eventId = redis.call('XADD', queueKey(base, queue, QUEUE_EVENTS), 'MAXLEN', '~', maxLen,
+      '*', 'id', id, 'task', name, 'status', 'submitted', 'attempt', 0)
+    local fields = { F_NAME, name, F_QUEUE, queue, F_ARGS, ARGV[at + 3], F_PRIORITY, priority,
+      F_OPTIONS, ARGV[at + 7], F_RESULTTTL, ARGV[at + 8], F_ATTEMPT, 0, F_CREATEDAT, now,
+      F_STATUS, 'submitted', F_EVENTID, eventId }
+    if ARGV[at + 9] ~= '' then
+      fields[#fields + 1] = F_METADATA
+      fields[#fields + 1] = ARGV[at + 9]
+    end
+    redis.call('HSET', taskKey(base, id), unpack(fields))
   end
-  local dueAt = runAt > 0 and runAt or now + delay
-  if dueAt > now then
-    redis.call('ZADD', queueKey(base, queue, QUEUE_DELAYED), dueAt, id)
-  else
-    makeReady(base, queue, key, id, priority)
-  end
-  recordStatus(base, key, id, 'submitted', 0, now, maxLen)
+end
+for queue in pairs(seenQueues) do
   wake(base, queue)
 end
-return { 0 }
+return codes

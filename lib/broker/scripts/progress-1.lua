@@ -4,12 +4,13 @@
 -- ARGV[5]  progress JSON
 -- Returns  1 published, -1 fenced, -2 no task
 --@include common
+--@include outcomes
 
 local base, maxLen, id, attempt = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local key, code = currentRun(base, id, attempt)
-if not key then
+local run, code = currentRun(base, id, attempt)
+if not run then
   return code
 end
-redis.call('HSET', key, 'progress', ARGV[5])
-recordStatus(base, key, id, 'running', attempt, nowMs(), maxLen, 'progress', ARGV[5])
+recordStatus(base, run.key, id, run.name, run.queue, 'running', attempt, maxLen, 'progress',
+  ARGV[5], { F_PROGRESS, ARGV[5] })
 return 1

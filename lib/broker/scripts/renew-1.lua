@@ -3,16 +3,16 @@
 -- ARGV[1]  key base   ARGV[2]  lease ms   ARGV[3..] pairs of id, attempt
 -- Returns  the ids whose lease was lost (no longer this attempt's): their outcome will be fenced.
 --@include common
+--@include outcomes
 
 local base, leaseMs = ARGV[1], tonumber(ARGV[2])
 local deadline = nowMs() + leaseMs
 local lost = {}
 for i = 3, #ARGV, 2 do
   local id = ARGV[i]
-  local key = currentRun(base, id, ARGV[i + 1])
-  if key then
-    local queue = redis.call('HGET', key, 'queue')
-    redis.call('ZADD', queueKey(base, queue, QUEUE_LEASES), 'XX', deadline, id)
+  local run = currentRun(base, id, ARGV[i + 1])
+  if run then
+    redis.call('ZADD', queueKey(base, run.queue, QUEUE_LEASES), 'XX', deadline, id)
   else
     lost[#lost + 1] = id
   end

@@ -4,14 +4,16 @@ import {
   luaKeyLayout,
   QUEUE_KEY_KINDS,
   QueueKeyKind,
+  TASK_FIELDS,
 } from '../../../lib/broker/keys';
 
-const KINDS = Object.keys(QUEUE_KEY_KINDS) as QueueKeyKind[];
+const KINDS = Object.keys(QUEUE_KEY_KINDS).filter((kind) => kind !== 'ready') as QueueKeyKind[];
 
 function everyKey(keys: KeyBuilder): string[] {
   return [
     keys.task('id-1'),
-    keys.history('id-1'),
+    keys.ready('emails', 0),
+    keys.ready('emails', -5),
     ...KINDS.map((kind) => keys.queue('emails', kind)),
     keys.queues(),
     keys.queueLog(),
@@ -44,14 +46,19 @@ describe('KeyBuilder', () => {
 
   it('gives the same queue kind of two queues distinct keys', () => {
     const keys = new KeyBuilder('app');
-    expect(keys.queue('a', 'ready')).not.toBe(keys.queue('b', 'ready'));
+    expect(keys.queue('a', 'delayed')).not.toBe(keys.queue('b', 'delayed'));
+    expect(keys.ready('a', 0)).not.toBe(keys.ready('b', 0));
   });
 
-  it('gives task and history keys of two ids distinct keys', () => {
+  it('gives each priority of a queue its own ready list', () => {
+    const keys = new KeyBuilder('app');
+    expect(keys.ready('a', 0)).toBe('{app}:q:a:ready:0');
+    expect(keys.ready('a', -3)).not.toBe(keys.ready('a', 3));
+  });
+
+  it('gives the task keys of two ids distinct keys', () => {
     const keys = new KeyBuilder('app');
     expect(keys.task('1')).not.toBe(keys.task('2'));
-    expect(keys.history('1')).not.toBe(keys.history('2'));
-    expect(keys.task('1')).not.toBe(keys.history('1'));
   });
 
   it('never shares a key between two prefixes', () => {
@@ -79,12 +86,23 @@ describe('luaKeyLayout', () => {
     },
   );
 
-  it('declares nothing but the families and kinds, one per line', () => {
+  it.each(Object.entries(TASK_FIELDS))('declares task field %s as F_<NAME>', (name, value) => {
+    expect(layout).toContain(`local F_${name.toUpperCase()} = '${value}'`);
+  });
+
+  it('declares nothing but the families, kinds and fields, one per line', () => {
     const lines = layout.split('\n');
     expect(lines).toHaveLength(
-      Object.keys(KEY_FAMILIES).length + Object.keys(QUEUE_KEY_KINDS).length,
+      Object.keys(KEY_FAMILIES).length +
+        Object.keys(QUEUE_KEY_KINDS).length +
+        Object.keys(TASK_FIELDS).length,
     );
     for (const line of lines) expect(line).toMatch(/^local [A-Z_]+ = '[a-z-]+'$/);
+  });
+
+  it('gives every task field a distinct name', () => {
+    const names = Object.values(TASK_FIELDS);
+    expect(new Set(names).size).toBe(names.length);
   });
 
   it('declares each Lua name only once', () => {

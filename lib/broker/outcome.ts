@@ -1,0 +1,31 @@
+/** How a run ended, as the worker asks the settle script to record it. */
+export type Outcome =
+  | { kind: 'complete'; id: string; attempt: number; result: string }
+  | { kind: 'retry'; id: string; attempt: number; error: string; delayMs: number }
+  | { kind: 'fail'; id: string; attempt: number; error: string }
+  /** Handed back to the queue, keeping its turn (graceful shutdown). */
+  | { kind: 'release'; id: string; attempt: number };
+
+/** What an outcome write did. `fenced`: a newer attempt owns the task, nothing was written. */
+export type OutcomeResult = 'recorded' | 'cancelled' | 'fenced' | 'missing';
+
+export const OUTCOME_CODES: Record<number, OutcomeResult> = {
+  1: 'recorded',
+  2: 'cancelled',
+  [-1]: 'fenced',
+  [-2]: 'missing',
+};
+
+/** The settle script's 5 fields for one outcome, in order. */
+export function outcomeArguments(outcome: Outcome): (string | number)[] {
+  switch (outcome.kind) {
+    case 'complete':
+      return ['complete', outcome.id, outcome.attempt, outcome.result, 0];
+    case 'retry':
+      return ['retry', outcome.id, outcome.attempt, outcome.error, outcome.delayMs];
+    case 'fail':
+      return ['fail', outcome.id, outcome.attempt, outcome.error, 0];
+    case 'release':
+      return ['release', outcome.id, outcome.attempt, '', 0];
+  }
+}

@@ -1,0 +1,86 @@
+-- The transitions that end a run, shared by settle (and cancel). Each is fenced: only the
+-- task's current attempt may end it. Codes: 1 recorded, 2 recorded as CANCELLED (cancel was
+-- requested while it ran), -1 fenced (a newer attempt owns the task), -2 no such task.
+
+-- Reads what ending a run needs, or returns nil and a code when `attempt` may not end it.
+local function currentRun(base, id, attempt)
+  local key = taskKey(base, id)
+  local t = redis.call('HMGET', key, F_STATUS, F_ATTEMPT, F_NAME, F_QUEUE, F_RESULTTTL,
+    F_CANCEL, F_PRIORITY)
+  if not t[1] then
+    return nil, -2
+  end
+  if t[1] ~= 'running' or t[2] ~= attempt then
+    return nil, -1
+  end
+  return { key = key, name = t[3], queue = t[4], resultTtl = t[5], cancel = t[6], priority = t[7] }
+end
+
+local function endRun(base, run, id)
+  redis.call('ZREM', queueKey(base, run.queue, QUEUE_LEASES), id)
+end
+
+local function finishCancelled(base, run, id, attempt, maxLen)
+  endRun(base, run, id)
+  recordStatus(base, run.key, id, run.name, run.queue, 'cancelled', attempt, maxLen)
+  expireFinished(run.key, run.resultTtl)
+  return 2
+end
+
+local function complete(base, id, attempt, result, maxLen)
+  local run, code = currentRun(base, id, attempt)
+  if not run then return code end
+  if run.cancel then return finishCancelled(base, run, id, attempt, maxLen) end
+  endRun(base, run, id)
+  recordStatus(base, run.key, id, run.name, run.queue, 'succeeded', attempt, maxLen, nil, nil,
+    result ~= '' and { F_RESULT, result } or nil)
+  expireFinished(run.key, run.resultTtl)
+  return 1
+end
+
+local function retry(base, id, attempt, errorJson, delay, now, maxLen)
+  local run, code = currentRun(base, id, attempt)
+  if not run then return code end
+  if run.cancel then return finishCancelled(base, run, id, attempt, maxLen) end
+  endRun(base, run, id)
+  redis.call('HINCRBY', run.key, F_FAILURES, 1)
+  recordStatus(base, run.key, id, run.name, run.queue, 'retrying', attempt, maxLen, 'error',
+    errorJson, { F_ERROR, errorJson })
+  if delay > 0 then
+    redis.call('ZADD', queueKey(base, run.queue, QUEUE_DELAYED), now + delay, id)
+  else
+    pushReady(base, run.queue, id, run.priority, false)
+  end
+  -- Idle workers claim it, or recompute when to wake up.
+  wake(base, run.queue)
+  return 1
+end
+
+local function fail(base, id, attempt, errorJson, deadTtl, now, maxLen)
+  local run, code = currentRun(base, id, attempt)
+  if not run then return code end
+  if run.cancel then return finishCancelled(base, run, id, attempt, maxLen) end
+  endRun(base, run, id)
+  redis.call('HINCRBY', run.key, F_FAILURES, 1)
+  local deadKey = queueKey(base, run.queue, QUEUE_DEAD)
+  redis.call('ZADD', deadKey, now, id)
+  redis.call('ZREMRANGEBYSCORE', deadKey, '-inf', now - deadTtl)
+  recordStatus(base, run.key, id, run.name, run.queue, 'failed', attempt, maxLen, 'error',
+    errorJson, { F_ERROR, errorJson })
+  -- The task stays readable as long as its dead-letter entry does.
+  expireFinished(run.key, math.max(tonumber(run.resultTtl), deadTtl))
+  return 1
+end
+
+-- Hands a running task back (graceful shutdown): the head of its priority's list, so it keeps
+-- its turn.
+local function release(base, id, attempt, maxLen)
+  local run, code = currentRun(base, id, attempt)
+  if not run then return code end
+  if run.cancel then return finishCancelled(base, run, id, attempt, maxLen) end
+  endRun(base, run, id)
+  pushReady(base, run.queue, id, run.priority, true)
+  recordStatus(base, run.key, id, run.name, run.queue, 'submitted', attempt, maxLen)
+  wake(base, run.queue)
+  return 1
+end

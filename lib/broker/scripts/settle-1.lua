@@ -1,0 +1,99 @@
+-- The worker's one round trip: records the outcomes of finished runs, then claims up to
+-- `wanted` tasks: promotes due delayed tasks, pops the lowest priority first (FIFO within a
+-- priority) and marks each RUNNING under a lease and a new attempt number.
+-- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  lease ms   ARGV[4]  wanted
+-- ARGV[5]  dead-letter TTL ms   ARGV[6]  number of outcomes, then 5 fields per outcome:
+--          kind ('complete' | 'retry' | 'fail' | 'release'), id, attempt,
+--          payload (result, or error JSON), retry delay ms
+-- ARGV[..] queue names to claim from, in order
+-- Returns  { codes, nextDueIn, claimed... }: one outcome code per outcome (see outcomes.lua);
+--          ms until the earliest delayed task of these queues is due (-1: none); and each
+--          claimed task as { id, name, queue, args, attempt, failures, options, metadata }
+--@include common
+--@include outcomes
+
+local base, maxLen, leaseMs = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local wanted, deadTtl, outcomeCount = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local now = nowMs()
+local PROMOTE_BATCH = 1000
+
+local codes = {}
+for i = 1, outcomeCount do
+  local at = 7 + (i - 1) * 5
+  local kind, id, attempt, payload = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
+  if kind == 'complete' then
+    codes[i] = complete(base, id, attempt, payload, maxLen)
+  elseif kind == 'retry' then
+    codes[i] = retry(base, id, attempt, payload, tonumber(ARGV[at + 4]), now, maxLen)
+  elseif kind == 'fail' then
+    codes[i] = fail(base, id, attempt, payload, deadTtl, now, maxLen)
+  else
+    codes[i] = release(base, id, attempt, maxLen)
+  end
+end
+
+local function promoteDue(queue)
+  local delayedKey = queueKey(base, queue, QUEUE_DELAYED)
+  local due = redis.call('ZRANGEBYSCORE', delayedKey, '-inf', now, 'LIMIT', 0, PROMOTE_BATCH)
+  for _, id in ipairs(due) do
+    redis.call('ZREM', delayedKey, id)
+    local priority = redis.call('HGET', taskKey(base, id), F_PRIORITY)
+    if priority then
+      pushReady(base, queue, id, priority, false)
+    end
+  end
+end
+
+local function start(queue, id)
+  local key = taskKey(base, id)
+  local t = redis.call('HMGET', key, F_STATUS, F_NAME, F_ARGS, F_ATTEMPT, F_FAILURES, F_OPTIONS,
+    F_METADATA)
+  -- Lazily skip entries whose task expired, was cancelled or is no longer waiting.
+  if t[1] ~= 'submitted' and t[1] ~= 'retrying' then
+    return nil
+  end
+  local attempt = tonumber(t[4]) + 1
+  redis.call('ZADD', queueKey(base, queue, QUEUE_LEASES), now + leaseMs, id)
+  recordStatus(base, key, id, t[2], queue, 'running', attempt, maxLen, nil, nil,
+    { F_ATTEMPT, attempt })
+  return { id, t[2], queue, t[3], attempt, t[5] or '0', t[6], t[7] or '' }
+end
+
+local reply = { codes, -1 }
+local claimed = 0
+local nextDueAt = -1
+for i = 7 + outcomeCount * 5, #ARGV do
+  local queue = ARGV[i]
+  promoteDue(queue)
+  local prioritiesKey = queueKey(base, queue, QUEUE_PRIORITIES)
+  while claimed < wanted do
+    local priority = redis.call('ZRANGE', prioritiesKey, 0, 0)[1]
+    if not priority then
+      break
+    end
+    local asked = wanted - claimed
+    local ids = redis.call('LPOP', readyKey(base, queue, priority), asked)
+    if not ids or #ids < asked then
+      -- The list is empty now (LPOP deleted it): this priority has no waiting task left.
+      redis.call('ZREM', prioritiesKey, priority)
+    end
+    for _, id in ipairs(ids or {}) do
+      local task = start(queue, id)
+      if task then
+        reply[#reply + 1] = task
+        claimed = claimed + 1
+      end
+    end
+  end
+  -- Work left behind: pass the wake-up on to another idle worker.
+  if wanted > 0 and redis.call('ZCARD', prioritiesKey) > 0 then
+    wake(base, queue)
+  end
+  local first = redis.call('ZRANGE', queueKey(base, queue, QUEUE_DELAYED), 0, 0, 'WITHSCORES')
+  if first[2] and (nextDueAt == -1 or tonumber(first[2]) < nextDueAt) then
+    nextDueAt = tonumber(first[2])
+  end
+end
+reply[2] = nextDueAt == -1 and -1 or math.max(0, nextDueAt - now)
+return reply
