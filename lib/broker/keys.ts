@@ -60,7 +60,7 @@ export const TASK_FIELDS = {
   /** the last run's error, JSON */
   error: 'err',
   progress: 'g',
-  /** status changes after SUBMITTED, comma-separated JSON objects */
+  /** status changes after SUBMITTED, comma-separated JSON arrays (see status/history.ts) */
   history: 'h',
   /** '1' once cancellation of the running task was requested */
   cancel: 'k',

@@ -20,7 +20,8 @@ export class EnqueueBatcher {
 
   add(task: NewTask): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.pending.length === 0) setImmediate(() => void this.flush());
+      // A microtask: enqueues made in the same turn (a loop, Promise.all) join one call.
+      if (this.pending.length === 0) queueMicrotask(() => void this.flush());
       this.pending.push({ task, resolve, reject });
     });
   }

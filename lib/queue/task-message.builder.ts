@@ -1,4 +1,4 @@
-import { randomUUID } from 'crypto';
+import { randomBytes } from 'crypto';
 import { NewTask } from '../broker/new-task';
 import { TaskRegistry } from '../discovery/task.registry';
 import { InvalidOptionsError, UnknownTaskError } from '../errors';
@@ -46,7 +46,7 @@ export class TaskMessageBuilder {
     };
     const serializer = this.options.serializer;
     return {
-      id: raw.id === undefined ? randomUUID() : checkTaskId(raw.id, 'id'),
+      id: raw.id === undefined ? newTaskId() : checkTaskId(raw.id, 'id'),
       name,
       ...taskOptions,
       ...this.schedule(raw),
@@ -70,4 +70,12 @@ export class TaskMessageBuilder {
     }
     return { delay: raw.delay === undefined ? 0 : checkDuration(raw.delay, 'delay'), runAt: 0 };
   }
+}
+
+/**
+ * 96 random bits as 16 URL-safe characters: as unique as a UUID for this purpose, and 20 bytes
+ * shorter in every key, list entry and event that carries it.
+ */
+export function newTaskId(): string {
+  return randomBytes(12).toString('base64url');
 }

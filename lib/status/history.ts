@@ -1,5 +1,4 @@
 import { ErrorDetails } from '../errors';
-import { timeOfStreamId } from './status-codec';
 import { TaskStatus } from './task-status';
 
 /** One entry of a task's status history. */
@@ -12,16 +11,11 @@ export interface HistoryEntry {
   error?: Pick<ErrorDetails, 'name' | 'message'>;
 }
 
-interface StoredEntry {
-  s: TaskStatus;
-  a: number;
-  e: string;
-  n?: string;
-  m?: string;
-}
+/** [status, attempt, ms since creation, error name?, error message?] */
+type StoredEntry = [TaskStatus, number, number, string?, string?];
 
 /**
- * The history field holds every change after SUBMITTED as comma-separated JSON objects;
+ * The history field holds every change after SUBMITTED as comma-separated JSON arrays;
  * SUBMITTED itself is the task's creation time.
  */
 export function decodeHistory(createdAt: string | null, stored: string | null): HistoryEntry[] {
@@ -30,9 +24,11 @@ export function decodeHistory(createdAt: string | null, stored: string | null): 
     { status: TaskStatus.SUBMITTED, attempt: 0, at: Number(createdAt) },
   ];
   if (!stored) return entries;
-  for (const entry of JSON.parse(`[${stored}]`) as StoredEntry[]) {
-    const item: HistoryEntry = { status: entry.s, attempt: entry.a, at: timeOfStreamId(entry.e) };
-    if (entry.n !== undefined) item.error = { name: entry.n, message: entry.m ?? '' };
+  for (const [status, attempt, since, name, message] of JSON.parse(
+    `[${stored}]`,
+  ) as StoredEntry[]) {
+    const item: HistoryEntry = { status, attempt, at: Number(createdAt) + since };
+    if (name !== undefined) item.error = { name, message: message ?? '' };
     entries.push(item);
   }
   return entries;

@@ -47,8 +47,8 @@ export class Settler {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    // setImmediate, not a microtask: every run finishing in this turn joins the same call.
-    setImmediate(() => void this.flush());
+    // Runs ending in the same turn (their handlers resolved by one reply) join one call.
+    queueMicrotask(() => void this.flush());
   }
 
   private async flush(): Promise<void> {

@@ -52,20 +52,22 @@ local function recordStatus(base, key, id, name, queue, status, attempt, maxLen,
   update[#update + 1] = F_EVENTID
   update[#update + 1] = eventId
   if extraName ~= 'progress' then
+    -- History entries are [status, attempt, ms since creation], kept short so that the hash
+    -- stays in Redis's compact listpack encoding; failing runs add their error's name and
+    -- message (not the stack).
+    local t = redis.call('HMGET', key, F_HISTORY, F_CREATEDAT)
+    local since = (tonumber(eventId:match('^(%d+)')) or 0) - (tonumber(t[2]) or 0)
     local entry
     if extraName == 'error' then
-      -- Failing runs keep their error's name and message (not the stack) in the history.
       local failure = cjson.decode(extraValue)
-      entry = cjson.encode({ s = status, a = tonumber(attempt), e = eventId,
-        n = failure.name, m = failure.message })
+      entry = cjson.encode({ status, tonumber(attempt), since, failure.name, failure.message })
     else
-      entry = '{"s":"' .. status .. '","a":' .. attempt .. ',"e":"' .. eventId .. '"}'
+      entry = '["' .. status .. '",' .. attempt .. ',' .. since .. ']'
     end
-    local history = redis.call('HGET', key, F_HISTORY)
     update[#update + 1] = F_STATUS
     update[#update + 1] = status
     update[#update + 1] = F_HISTORY
-    update[#update + 1] = history and (history .. ',' .. entry) or entry
+    update[#update + 1] = t[1] and (t[1] .. ',' .. entry) or entry
   end
   redis.call('HSET', key, unpack(update))
   return eventId
