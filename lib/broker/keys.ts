@@ -6,6 +6,8 @@
  * loader injects the constants below into every script (FAMILY_*, QUEUE_*, F_*): the layout is
  * still written down only here.
  */
+import { DEFAULT_TASK_OPTIONS } from '../options/defaults';
+
 export const KEY_FAMILIES = {
   /** hash: one task's message, state, history and result (fields: TASK_FIELDS). */
   task: 't',
@@ -45,12 +47,13 @@ export const TASK_FIELDS = {
   /** serialised arguments */
   args: 'd',
   priority: 'p',
-  /** encoded retries, backoff and timeout (see options-codec.ts) */
+  /** encoded retries, backoff and timeout (run-options.codec.ts); absent: the defaults */
   options: 'o',
+  /** absent when it is STORED_DEFAULTS.resultTtl */
   resultTtl: 'x',
   metadata: 'm',
   status: 's',
-  /** runs started; also the fencing token of the current run */
+  /** runs started (absent: 0); also the fencing token of the current run */
   attempt: 'a',
   failures: 'f',
   createdAt: 'c',
@@ -64,6 +67,14 @@ export const TASK_FIELDS = {
   history: 'h',
   /** '1' once cancellation of the running task was requested */
   cancel: 'k',
+} as const;
+
+/**
+ * Values that are not stored when a task has them (most tasks do): fewer bytes per task.
+ * Lua sees them as DEFAULT_* constants.
+ */
+export const STORED_DEFAULTS = {
+  resultTtl: DEFAULT_TASK_OPTIONS.resultTtl,
 } as const;
 
 export type QueueKeyKind = Exclude<keyof typeof QUEUE_KEY_KINDS, 'ready'>;
@@ -113,5 +124,6 @@ export function luaKeyLayout(): string {
     ...Object.entries(KEY_FAMILIES).map(([name, value]) => constant('FAMILY', name, value)),
     ...Object.entries(QUEUE_KEY_KINDS).map(([name, value]) => constant('QUEUE', name, value)),
     ...Object.entries(TASK_FIELDS).map(([name, value]) => constant('F', name, value)),
+    `local DEFAULT_RESULT_TTL = ${STORED_DEFAULTS.resultTtl}`,
   ].join('\n');
 }

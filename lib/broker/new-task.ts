@@ -1,4 +1,5 @@
 import { ResolvedBackoff } from '../options/task.options';
+import { STORED_DEFAULTS } from './keys';
 import { encodeRunOptions } from './run-options.codec';
 
 /** A validated, serialised task ready for the enqueue script. */
@@ -31,7 +32,7 @@ export function newTaskArguments(task: NewTask): (string | number)[] {
     task.delay,
     task.runAt,
     encodeRunOptions(task),
-    task.resultTtl,
+    task.resultTtl === STORED_DEFAULTS.resultTtl ? '' : task.resultTtl,
     task.metadata,
   ];
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_TASK_OPTIONS } from '../options/defaults';
 import { ResolvedBackoff } from '../options/task.options';
 
 /** What a worker needs to run a task besides its arguments: stored as one short field. */
@@ -16,8 +17,22 @@ const TYPE_OF_CODE: Record<string, ResolvedBackoff['type']> = {
 
 type Encoded = [number, string, number, number | null, number | null, 0 | 1, number | null];
 
-/** `[retries, type, delay, floor, ceiling, jitter, timeout]`: ~30 bytes instead of ~90 as JSON. */
-export function encodeRunOptions({ retries, backoff, timeout }: RunOptions): string {
+const DEFAULTS: RunOptions = {
+  retries: DEFAULT_TASK_OPTIONS.retries,
+  backoff: DEFAULT_TASK_OPTIONS.backoff,
+  timeout: DEFAULT_TASK_OPTIONS.timeout,
+};
+
+/**
+ * `[retries, type, delay, floor, ceiling, jitter, timeout]`: ~30 bytes instead of ~90 as JSON,
+ * and '' (nothing stored) for the built-in defaults, which most tasks use.
+ */
+export function encodeRunOptions(options: RunOptions): string {
+  const encoded = encode(options);
+  return encoded === DEFAULT_ENCODING ? '' : encoded;
+}
+
+function encode({ retries, backoff, timeout }: RunOptions): string {
   const encoded: Encoded = [
     retries,
     TYPES[backoff.type],
@@ -30,7 +45,10 @@ export function encodeRunOptions({ retries, backoff, timeout }: RunOptions): str
   return JSON.stringify(encoded);
 }
 
+const DEFAULT_ENCODING = encode(DEFAULTS);
+
 export function decodeRunOptions(text: string): RunOptions {
+  if (text === '') return { ...DEFAULTS, backoff: { ...DEFAULTS.backoff } };
   const [retries, type, delay, floor, ceiling, jitter, timeout] = JSON.parse(text) as Encoded;
   const backoff: ResolvedBackoff = { type: TYPE_OF_CODE[type], delay };
   if (floor !== null) backoff.floor = floor;

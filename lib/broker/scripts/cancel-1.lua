@@ -22,6 +22,6 @@ if status ~= 'submitted' and status ~= 'retrying' then
   return 0
 end
 redis.call('ZREM', queueKey(base, queue, QUEUE_DELAYED), id)
-recordStatus(base, key, id, t[3], queue, 'cancelled', t[4], maxLen)
-expireFinished(key, t[5])
+recordStatus(base, key, id, t[3], queue, 'cancelled', t[4] or 0, maxLen)
+expireFinished(key, t[5] or DEFAULT_RESULT_TTL)
 return 1

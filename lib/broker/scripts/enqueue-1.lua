@@ -4,7 +4,8 @@
 -- ARGV[1]  key base `{prefix}`   ARGV[2]  events stream MAXLEN   ARGV[3]  '1' atomic, '0' not
 -- ARGV[4]  number of tasks, then 10 fields per task:
 --          id, queue, name, args, priority, delay ms, runAt epoch ms (0: none),
---          options (encoded), resultTtl ms, metadata ('' for none)
+--          options (encoded, '' for defaults), resultTtl ms ('' for the default),
+--          metadata ('' for none)
 -- Returns  one code per task: 1 written, 0 id already taken (atomic mode: nothing written).
 --@include common
 
@@ -43,11 +44,13 @@ for i = 1, count do
     local eventId = redis.call('XADD', queueKey(base, queue, QUEUE_EVENTS), 'MAXLEN', '~', maxLen,
       '*', 'id', id, 'task', name, 'status', 'submitted', 'attempt', 0)
     local fields = { F_NAME, name, F_QUEUE, queue, F_ARGS, ARGV[at + 3], F_PRIORITY, priority,
-      F_OPTIONS, ARGV[at + 7], F_RESULTTTL, ARGV[at + 8], F_ATTEMPT, 0, F_CREATEDAT, now,
-      F_STATUS, 'submitted', F_EVENTID, eventId }
-    if ARGV[at + 9] ~= '' then
-      fields[#fields + 1] = F_METADATA
-      fields[#fields + 1] = ARGV[at + 9]
+      F_CREATEDAT, now, F_STATUS, 'submitted', F_EVENTID, eventId }
+    -- Optional fields are left out when empty: most tasks use the defaults.
+    for offset, field in pairs({ [7] = F_OPTIONS, [8] = F_RESULTTTL, [9] = F_METADATA }) do
+      if ARGV[at + offset] ~= '' then
+        fields[#fields + 1] = field
+        fields[#fields + 1] = ARGV[at + offset]
+      end
     end
     redis.call('HSET', taskKey(base, id), unpack(fields))
   end

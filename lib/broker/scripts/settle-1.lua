@@ -53,11 +53,11 @@ local function start(queue, id)
   if t[1] ~= 'submitted' and t[1] ~= 'retrying' then
     return nil
   end
-  local attempt = tonumber(t[4]) + 1
+  local attempt = (tonumber(t[4]) or 0) + 1
   redis.call('ZADD', queueKey(base, queue, QUEUE_LEASES), now + leaseMs, id)
   recordStatus(base, key, id, t[2], queue, 'running', attempt, maxLen, nil, nil,
     { F_ATTEMPT, attempt })
-  return { id, t[2], queue, t[3], attempt, t[5] or '0', t[6], t[7] or '' }
+  return { id, t[2], queue, t[3], attempt, t[5] or '0', t[6] or '', t[7] or '' }
 end
 
 local reply = { codes, -1 }

@@ -4,6 +4,7 @@ import {
   luaKeyLayout,
   QUEUE_KEY_KINDS,
   QueueKeyKind,
+  STORED_DEFAULTS,
   TASK_FIELDS,
 } from '../../../lib/broker/keys';
 
@@ -95,9 +96,10 @@ describe('luaKeyLayout', () => {
     expect(lines).toHaveLength(
       Object.keys(KEY_FAMILIES).length +
         Object.keys(QUEUE_KEY_KINDS).length +
-        Object.keys(TASK_FIELDS).length,
+        Object.keys(TASK_FIELDS).length +
+        Object.keys(STORED_DEFAULTS).length,
     );
-    for (const line of lines) expect(line).toMatch(/^local [A-Z_]+ = '[a-z-]+'$/);
+    for (const line of lines) expect(line).toMatch(/^local [A-Z_]+ = ('[a-z-]+'|\d+)$/);
   });
 
   it('gives every task field a distinct name', () => {

@@ -13,7 +13,8 @@ local function currentRun(base, id, attempt)
   if t[1] ~= 'running' or t[2] ~= attempt then
     return nil, -1
   end
-  return { key = key, name = t[3], queue = t[4], resultTtl = t[5], cancel = t[6], priority = t[7] }
+  return { key = key, name = t[3], queue = t[4], resultTtl = t[5] or DEFAULT_RESULT_TTL,
+    cancel = t[6], priority = t[7] }
 end
 
 local function endRun(base, run, id)
