@@ -77,6 +77,12 @@ export const STORED_DEFAULTS = {
   resultTtl: DEFAULT_TASK_OPTIONS.resultTtl,
 } as const;
 
+/**
+ * A SUCCEEDED event carries the serialised result when it is at most this long, so that a
+ * waiting result() needs no further read. Longer results are read from the task hash.
+ */
+export const INLINE_RESULT_MAX_BYTES = 512;
+
 export type QueueKeyKind = Exclude<keyof typeof QUEUE_KEY_KINDS, 'ready'>;
 
 export class KeyBuilder {
@@ -125,5 +131,6 @@ export function luaKeyLayout(): string {
     ...Object.entries(QUEUE_KEY_KINDS).map(([name, value]) => constant('QUEUE', name, value)),
     ...Object.entries(TASK_FIELDS).map(([name, value]) => constant('F', name, value)),
     `local DEFAULT_RESULT_TTL = ${STORED_DEFAULTS.resultTtl}`,
+    `local INLINE_RESULT_MAX = ${INLINE_RESULT_MAX_BYTES}`,
   ].join('\n');
 }

@@ -11,6 +11,7 @@ import { withConnectionErrors } from '../redis/connection-errors';
 import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
 import { StatusTracker } from '../status/status-tracker';
+import { TrackedUpdate } from '../status/status-codec';
 import { isTerminal, TaskStatus } from '../status/task-status';
 
 /** A task's outcome as stored: the value, or why there is none. */
@@ -57,23 +58,35 @@ export class ResultStore {
   /**
    * Resolves with the task's return value once it succeeds; rejects with TaskFailedError,
    * TaskCancelledError, TaskNotFoundError, or ResultTimeoutError after `timeoutMs`.
+   * One read, then the events stream: a small result arrives inside its SUCCEEDED event.
    */
   async wait<T>(id: string, timeoutMs?: number, queue?: string): Promise<T> {
-    // A finished (or unknown) task needs no subscription at all.
-    const now = await this.get(id);
-    if (isTerminal(now.status) || now.status === TaskStatus.UNKNOWN) return this.unwrap<T>(id, now);
-    const terminal$ = this.tracker
-      .status$(id, queue)
-      .pipe(filter((update) => isTerminal(update.status) || update.status === TaskStatus.UNKNOWN));
+    const final$ = this.tracker
+      .watch$(id, queue, true)
+      .pipe(
+        filter(({ update }) => isTerminal(update.status) || update.status === TaskStatus.UNKNOWN),
+      );
+    let final: TrackedUpdate;
     try {
-      await firstValueFrom(
-        timeoutMs === undefined ? terminal$ : terminal$.pipe(rxTimeout(timeoutMs)),
+      final = await firstValueFrom(
+        timeoutMs === undefined ? final$ : final$.pipe(rxTimeout(timeoutMs)),
       );
     } catch (error) {
       if (error instanceof TimeoutError) throw new ResultTimeoutError(id, timeoutMs as number);
       throw error;
     }
-    return this.unwrap<T>(id, await this.get(id));
+    const { update, result } = final;
+    switch (update.status) {
+      case TaskStatus.SUCCEEDED:
+        if (result === undefined) return this.unwrap<T>(id, await this.get(id));
+        return (result === '' ? undefined : this.serializer.deserialize(result)) as T;
+      case TaskStatus.FAILED:
+        throw new TaskFailedError(id, update.attempt, update.error ?? UNKNOWN_ERROR);
+      case TaskStatus.CANCELLED:
+        throw new TaskCancelledError(id);
+      default:
+        throw new TaskNotFoundError(id);
+    }
   }
 
   private unwrap<T>(id: string, outcome: StoredOutcome): T {
@@ -89,3 +102,5 @@ export class ResultStore {
     }
   }
 }
+
+const UNKNOWN_ERROR: ErrorDetails = { name: 'Error', message: 'no error was recorded' };

@@ -4,10 +4,9 @@ import type { Redis } from 'ioredis';
 import { KeyBuilder } from '../broker/keys';
 import { closeQuietly, RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
-import { decodeStreamEntry } from './status-codec';
-import { StatusUpdate } from './task-status';
+import { decodeStreamEntry, TrackedUpdate } from './status-codec';
 
-export type StatusListener = (update: StatusUpdate, streamId: string) => void;
+export type StatusListener = (tracked: TrackedUpdate) => void;
 
 /** What a listener wants: one task (its queue must be given), one queue, or every queue. */
 export interface ListenFilter {
@@ -213,13 +212,13 @@ export class EventsReader {
     }
     const queue = this.queueOfKey.get(key) as string;
     for (const [streamId, fields] of entries) {
-      const update = decodeStreamEntry(queue, streamId, fields, this.serializer);
+      const tracked = decodeStreamEntry(queue, streamId, fields, this.serializer);
       const listeners = [
-        ...(this.byId.get(update.id) ?? []),
+        ...(this.byId.get(tracked.update.id) ?? []),
         ...(this.byQueue.get(queue) ?? []),
         ...this.everything,
       ];
-      for (const listener of listeners) listener(update, streamId);
+      for (const listener of listeners) listener(tracked);
     }
   }
 }

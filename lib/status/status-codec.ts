@@ -14,10 +14,13 @@ export const SNAPSHOT_FIELDS = [
   F.progress,
 ];
 
-export interface Snapshot {
+/** A status update as read from Redis, with the serialised result when it came along. */
+export interface TrackedUpdate {
   update: StatusUpdate;
   /** Stream id of the event that produced this state: later events have greater ids. */
   streamId: string;
+  /** On SUCCEEDED: the serialised result ('' for undefined), when it was read with it. */
+  result?: string;
 }
 
 /** When a status event happened: the time part of its stream id (Redis server clock). */
@@ -25,28 +28,28 @@ export function timeOfStreamId(streamId: string): number {
   return Number(streamId.slice(0, streamId.indexOf('-')));
 }
 
-/** Builds a status snapshot from HMGET of SNAPSHOT_FIELDS; undefined when the task is gone. */
+/**
+ * Builds a snapshot from HMGET of SNAPSHOT_FIELDS (plus F.result when asked for);
+ * undefined when the task is gone.
+ */
 export function decodeSnapshot(
   id: string,
   values: (string | null)[],
   serializer: Serializer,
-): Snapshot | undefined {
-  const [name, queue, status, attempt, eventId, error, progress] = values;
+): TrackedUpdate | undefined {
+  const [name, queue, status, attempt, eventId, error, progress, result] = values;
   if (!status || !queue || !name || !eventId) return undefined;
-  const update = decodeUpdate(
-    id,
-    queue,
-    eventId,
-    {
-      task: name,
-      status,
-      attempt: attempt ?? '0',
-      error: status === TaskStatus.RETRYING || status === TaskStatus.FAILED ? error : null,
-      progress: status === TaskStatus.RUNNING ? progress : null,
-    },
-    serializer,
-  );
-  return { update, streamId: eventId };
+  const raw: RawUpdate = { task: name, status, attempt: attempt ?? '0' };
+  if (status === TaskStatus.RETRYING || status === TaskStatus.FAILED) raw.error = error;
+  if (status === TaskStatus.RUNNING) raw.progress = progress;
+  const tracked: TrackedUpdate = {
+    update: decodeUpdate(id, queue, eventId, raw, serializer),
+    streamId: eventId,
+  };
+  if (status === TaskStatus.SUCCEEDED && values.length > SNAPSHOT_FIELDS.length) {
+    tracked.result = result ?? '';
+  }
+  return tracked;
 }
 
 /** Decodes one events-stream entry's flat field list. */
@@ -55,10 +58,15 @@ export function decodeStreamEntry(
   streamId: string,
   fields: string[],
   serializer: Serializer,
-): StatusUpdate {
+): TrackedUpdate {
   const map: Record<string, string> = {};
   for (let i = 0; i < fields.length; i += 2) map[fields[i]] = fields[i + 1];
-  return decodeUpdate(map.id, queue, streamId, map as unknown as RawUpdate, serializer);
+  const tracked: TrackedUpdate = {
+    update: decodeUpdate(map.id, queue, streamId, map as unknown as RawUpdate, serializer),
+    streamId,
+  };
+  if (map.result !== undefined) tracked.result = map.result;
+  return tracked;
 }
 
 interface RawUpdate {
@@ -90,6 +98,9 @@ function decodeUpdate(
 }
 
 /** The UNKNOWN update reported for an id that has no record. */
-export function unknownUpdate(id: string): StatusUpdate {
-  return { id, task: '', queue: '', status: TaskStatus.UNKNOWN, attempt: 0, at: Date.now() };
+export function unknownUpdate(id: string): TrackedUpdate {
+  return {
+    update: { id, task: '', queue: '', status: TaskStatus.UNKNOWN, attempt: 0, at: Date.now() },
+    streamId: '0-0',
+  };
 }

@@ -1,11 +1,11 @@
-import { Observable } from 'rxjs';
+import { map, Observable } from 'rxjs';
 import { KeyBuilder, TASK_FIELDS as F } from '../broker/keys';
 import { withConnectionErrors } from '../redis/connection-errors';
 import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
 import { EventsReader, ListenFilter } from './events-reader';
 import { decodeHistory, HistoryEntry } from './history';
-import { decodeSnapshot, Snapshot, SNAPSHOT_FIELDS, unknownUpdate } from './status-codec';
+import { decodeSnapshot, SNAPSHOT_FIELDS, TrackedUpdate, unknownUpdate } from './status-codec';
 import { compareStreamIds } from './stream-id';
 import { isTerminal, StatusUpdate } from './task-status';
 
@@ -23,7 +23,7 @@ export class StatusTracker {
 
   /** The task's current status; UNKNOWN when it has no record. */
   async status(id: string): Promise<StatusUpdate> {
-    return (await this.snapshot(id))?.update ?? unknownUpdate(id);
+    return ((await this.snapshot(id, false)) ?? unknownUpdate(id)).update;
   }
 
   /** Every status the task went through, oldest first (progress updates excluded). */
@@ -39,17 +39,33 @@ export class StatusTracker {
    * An id without a record yields one UNKNOWN update and completes.
    */
   status$(id: string, knownQueue?: string): Observable<StatusUpdate> {
-    return new Observable<StatusUpdate>((subscriber) => {
+    return this.watch$(id, knownQueue, false).pipe(map((tracked) => tracked.update));
+  }
+
+  /**
+   * status$ with what Redis sent along: the stream ids, and the serialised result on
+   * SUCCEEDED when `withResult` (read with the snapshot, or inline in the event when small).
+   */
+  watch$(
+    id: string,
+    knownQueue: string | undefined,
+    withResult: boolean,
+  ): Observable<TrackedUpdate> {
+    return new Observable<TrackedUpdate>((subscriber) => {
       let stop: (() => void) | undefined;
       let cancelled = false;
       let lastStreamId: string | undefined;
-      const early: [StatusUpdate, string][] = [];
-      const emit = (update: StatusUpdate, streamId: string) => {
-        if (lastStreamId === undefined) return void early.push([update, streamId]);
-        if (compareStreamIds(streamId, lastStreamId) <= 0) return;
-        lastStreamId = streamId;
-        subscriber.next(update);
-        if (isTerminal(update.status)) subscriber.complete();
+      const early: TrackedUpdate[] = [];
+      const emit = (tracked: TrackedUpdate) => {
+        if (lastStreamId === undefined) return void early.push(tracked);
+        if (compareStreamIds(tracked.streamId, lastStreamId) <= 0) return;
+        lastStreamId = tracked.streamId;
+        subscriber.next(tracked);
+        if (isTerminal(tracked.update.status)) subscriber.complete();
+      };
+      const finish = (tracked: TrackedUpdate) => {
+        subscriber.next(tracked);
+        subscriber.complete();
       };
       const start = async () => {
         const queue =
@@ -57,15 +73,16 @@ export class StatusTracker {
           (await withConnectionErrors(() =>
             this.connections.command.hget(this.keys.task(id), F.queue),
           ));
-        if (queue === null) return this.finishUnknown(subscriber, id);
+        if (queue === null) return finish(unknownUpdate(id));
         stop = await this.reader.listen({ queue, id }, emit);
         if (cancelled) return stop();
-        const snapshot = await this.snapshot(id);
-        if (!snapshot) return this.finishUnknown(subscriber, id);
+        // Listening first, then reading: no change can fall between the two.
+        const snapshot = await this.snapshot(id, withResult);
+        if (!snapshot) return finish(unknownUpdate(id));
+        if (isTerminal(snapshot.update.status)) return finish(snapshot);
         lastStreamId = snapshot.streamId;
-        subscriber.next(snapshot.update);
-        if (isTerminal(snapshot.update.status)) return subscriber.complete();
-        for (const [update, streamId] of early.splice(0)) emit(update, streamId);
+        subscriber.next(snapshot);
+        for (const tracked of early.splice(0)) emit(tracked);
       };
       start().catch((error: unknown) => subscriber.error(error));
       return () => {
@@ -81,7 +98,7 @@ export class StatusTracker {
       let stop: (() => void) | undefined;
       let cancelled = false;
       this.reader
-        .listen(filter, (update) => subscriber.next(update))
+        .listen(filter, (tracked) => subscriber.next(tracked.update))
         .then((remove) => (cancelled ? remove() : (stop = remove)))
         .catch((error: unknown) => subscriber.error(error));
       return () => {
@@ -91,18 +108,11 @@ export class StatusTracker {
     });
   }
 
-  private async snapshot(id: string): Promise<Snapshot | undefined> {
+  private async snapshot(id: string, withResult: boolean): Promise<TrackedUpdate | undefined> {
+    const fields = withResult ? [...SNAPSHOT_FIELDS, F.result] : SNAPSHOT_FIELDS;
     const values = await withConnectionErrors(() =>
-      this.connections.command.hmget(this.keys.task(id), ...SNAPSHOT_FIELDS),
+      this.connections.command.hmget(this.keys.task(id), ...fields),
     );
     return decodeSnapshot(id, values, this.serializer);
-  }
-
-  private finishUnknown(
-    subscriber: { next(u: StatusUpdate): void; complete(): void },
-    id: string,
-  ): void {
-    subscriber.next(unknownUpdate(id));
-    subscriber.complete();
   }
 }

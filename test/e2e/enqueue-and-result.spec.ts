@@ -27,6 +27,11 @@ class MathTasks {
     return { text: this.greeter.greet(name), attempt: taskContext().attempt };
   }
 
+  @Task('math.repeat')
+  async repeat(text: string, times: number): Promise<string> {
+    return text.repeat(times);
+  }
+
   @Task('math.count')
   async count(to: number): Promise<number> {
     for (let done = 1; done <= to; done++) await taskContext().progress({ done, to });
@@ -43,6 +48,16 @@ describe('enqueue and result', () => {
     const handle = await t.queue.enqueue('math.add', [2, 3]);
     await expect(handle.result({ timeout: 5000 })).resolves.toBe(5);
     expect((await handle.status()).status).toBe(TaskStatus.SUCCEEDED);
+  });
+
+  it('returns small results (inside the event) and large ones (read from the task) alike', async () => {
+    const small = await t.queue.enqueue('math.repeat', ['ab', 3], { delay: 100 });
+    const large = await t.queue.enqueue('math.repeat', ['xyz', 5000], { delay: 100 });
+    await expect(small.result({ timeout: 5000 })).resolves.toBe('ababab');
+    await expect(large.result({ timeout: 5000 })).resolves.toBe('xyz'.repeat(5000));
+    // And once finished, both are read back from the task itself.
+    await expect(t.queue.handle(large.id).result()).resolves.toHaveLength(15_000);
+    await expect(t.queue.handle(small.id).result()).resolves.toBe('ababab');
   });
 
   it('runs a task enqueued by class and method on its provider instance (DI works)', async () => {

@@ -33,7 +33,10 @@ local function complete(base, id, attempt, result, maxLen)
   if not run then return code end
   if run.cancel then return finishCancelled(base, run, id, attempt, maxLen) end
   endRun(base, run, id)
-  recordStatus(base, run.key, id, run.name, run.queue, 'succeeded', attempt, maxLen, nil, nil,
+  -- A small result rides along in the event: a waiting result() needs no further read.
+  local inline = #result <= INLINE_RESULT_MAX
+  recordStatus(base, run.key, id, run.name, run.queue, 'succeeded', attempt, maxLen,
+    inline and 'result' or nil, inline and result or nil,
     result ~= '' and { F_RESULT, result } or nil)
   expireFinished(run.key, run.resultTtl)
   return 1
