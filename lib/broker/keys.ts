@@ -19,6 +19,8 @@ export const KEY_FAMILIES = {
   queueLog: 'queue-log',
   /** pub/sub channel: ids of running tasks whose cancellation was requested. */
   cancel: 'cancel',
+  /** pub/sub channel: `<queue>:<ms>` when a queue's earliest delayed task changed. */
+  schedule: 'schedule',
   /** list or stream private to one process's blocking reader: an entry interrupts its wait. */
   nudge: 'nudge',
 } as const;
@@ -119,6 +121,10 @@ export class KeyBuilder {
 
   cancelChannel(): string {
     return `${this.base}:${KEY_FAMILIES.cancel}`;
+  }
+
+  scheduleChannel(): string {
+    return `${this.base}:${KEY_FAMILIES.schedule}`;
   }
 }
 

@@ -1,8 +1,8 @@
 /** How a run ended, as the worker asks the settle script to record it. */
 export type Outcome =
   | { kind: 'complete'; id: string; attempt: number; result: string }
-  | { kind: 'retry'; id: string; attempt: number; error: string; delayMs: number }
-  | { kind: 'fail'; id: string; attempt: number; error: string }
+  | { kind: 'retry'; id: string; attempt: number; error: string; summary: string; delayMs: number }
+  | { kind: 'fail'; id: string; attempt: number; error: string; summary: string }
   /** Handed back to the queue, keeping its turn (graceful shutdown). */
   | { kind: 'release'; id: string; attempt: number };
 
@@ -16,16 +16,30 @@ export const OUTCOME_CODES: Record<number, OutcomeResult> = {
   [-2]: 'missing',
 };
 
-/** The settle script's 5 fields for one outcome, in order. */
+/** The settle script's 6 fields for one outcome, in order. */
 export function outcomeArguments(outcome: Outcome): (string | number)[] {
   switch (outcome.kind) {
     case 'complete':
-      return ['complete', outcome.id, outcome.attempt, outcome.result, 0];
+      return ['complete', outcome.id, outcome.attempt, outcome.result, 0, ''];
     case 'retry':
-      return ['retry', outcome.id, outcome.attempt, outcome.error, outcome.delayMs];
+      return [
+        'retry',
+        outcome.id,
+        outcome.attempt,
+        outcome.error,
+        outcome.delayMs,
+        outcome.summary,
+      ];
     case 'fail':
-      return ['fail', outcome.id, outcome.attempt, outcome.error, 0];
+      return ['fail', outcome.id, outcome.attempt, outcome.error, 0, outcome.summary];
     case 'release':
-      return ['release', outcome.id, outcome.attempt, '', 0];
+      return ['release', outcome.id, outcome.attempt, '', 0, ''];
   }
+}
+
+const SUMMARY_MESSAGE_MAX = 200;
+
+/** What a failing run leaves in the task's history: `[name, message]` as JSON, message cut short. */
+export function errorSummary(error: { name: string; message: string }): string {
+  return JSON.stringify([error.name, error.message.slice(0, SUMMARY_MESSAGE_MAX)]);
 }

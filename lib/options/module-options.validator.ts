@@ -72,7 +72,7 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
       checkInteger(v, 'eventsMaxLen', { min: 100 }),
     ),
     deadLetterTtl: optional(options.deadLetterTtl, DEFAULT_DEAD_LETTER_TTL, (v) =>
-      checkDuration(v, 'deadLetterTtl', { min: 1 }),
+      checkDuration(v, 'deadLetterTtl', { min: 1, max: Infinity }),
     ),
   };
 }

@@ -53,13 +53,15 @@ export function validateTaskOptions(
   }
   if (options.resultTtl !== undefined) {
     // 0 discards the task and its result as soon as it finishes (fire and forget).
-    result.resultTtl = checkDuration(options.resultTtl, at('resultTtl'));
+    result.resultTtl = checkDuration(options.resultTtl, at('resultTtl'), { max: Infinity });
   }
   return result;
 }
 
 export function validateBackoff(raw: BackoffOption, field: string): ResolvedBackoff {
-  if (typeof raw === 'number') return { type: 'constant', delay: checkDuration(raw, field) };
+  if (typeof raw === 'number') {
+    return { type: 'constant', delay: checkDuration(raw, field, { max: Infinity }) };
+  }
   const backoff = checkObject(raw, field);
   checkKnownKeys(backoff, ['type', 'delay', 'floor', 'ceiling', 'jitter'], field);
   if (!['constant', 'linear', 'exponential'].includes(backoff.type as string)) {
@@ -67,11 +69,12 @@ export function validateBackoff(raw: BackoffOption, field: string): ResolvedBack
   }
   const result: ResolvedBackoff = {
     type: backoff.type as ResolvedBackoff['type'],
-    delay: checkDuration(backoff.delay, `${field}.delay`),
+    delay: checkDuration(backoff.delay, `${field}.delay`, { max: Infinity }),
   };
-  if (backoff.floor !== undefined) result.floor = checkDuration(backoff.floor, `${field}.floor`);
+  if (backoff.floor !== undefined)
+    result.floor = checkDuration(backoff.floor, `${field}.floor`, { max: Infinity });
   if (backoff.ceiling !== undefined) {
-    result.ceiling = checkDuration(backoff.ceiling, `${field}.ceiling`);
+    result.ceiling = checkDuration(backoff.ceiling, `${field}.ceiling`, { max: Infinity });
   }
   if (result.floor !== undefined && result.ceiling !== undefined && result.floor > result.ceiling) {
     throw new InvalidOptionsError(

@@ -68,7 +68,10 @@ export class TaskMessageBuilder {
       }
       return { delay: 0, runAt: raw.runAt.getTime() };
     }
-    return { delay: raw.delay === undefined ? 0 : checkDuration(raw.delay, 'delay'), runAt: 0 };
+    return {
+      delay: raw.delay === undefined ? 0 : checkDuration(raw.delay, 'delay', { max: Infinity }),
+      runAt: 0,
+    };
   }
 }
 

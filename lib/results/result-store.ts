@@ -12,6 +12,7 @@ import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
 import { StatusTracker } from '../status/status-tracker';
 import { TrackedUpdate } from '../status/status-codec';
+import { checkDuration } from '../validation/checks';
 import { isTerminal, TaskStatus } from '../status/task-status';
 
 /** A task's outcome as stored: the value, or why there is none. */
@@ -61,6 +62,7 @@ export class ResultStore {
    * One read, then the events stream: a small result arrives inside its SUCCEEDED event.
    */
   async wait<T>(id: string, timeoutMs?: number, queue?: string): Promise<T> {
+    if (timeoutMs !== undefined) checkDuration(timeoutMs, 'timeout');
     const final$ = this.tracker
       .watch$(id, queue, true)
       .pipe(

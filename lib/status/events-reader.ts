@@ -84,7 +84,7 @@ export class EventsReader {
     if (this.closed) return;
     this.closed = true;
     if (this.reading) await this.nudge().catch(() => this.blocking?.disconnect());
-    await this.loop;
+    await this.loop?.catch(() => undefined);
     if (this.blocking) await closeQuietly(this.blocking);
   }
 
@@ -207,18 +207,39 @@ export class EventsReader {
     if (key === this.nudgeKey) return;
     if (key === this.keys.queueLog()) {
       // A queue that has just been created: read its events stream from its very first entry.
-      for (const [, fields] of entries) void this.watchForAll(fields[1], '0-0');
+      for (const [, fields] of entries) {
+        this.watchForAll(fields[1], '0-0').catch((error: Error) =>
+          this.logger.warn(`cannot watch new queue ${fields[1]}: ${error.message}`),
+        );
+      }
       return;
     }
     const queue = this.queueOfKey.get(key) as string;
     for (const [streamId, fields] of entries) {
-      const tracked = decodeStreamEntry(queue, streamId, fields, this.serializer);
+      let tracked: TrackedUpdate;
+      try {
+        tracked = decodeStreamEntry(queue, streamId, fields, this.serializer);
+      } catch (error) {
+        // Foreign or corrupted data must not stop the reader every observer depends on.
+        this.logger.warn(
+          `skipped undecodable event ${streamId} of ${key}: ${(error as Error).message}`,
+        );
+        continue;
+      }
       const listeners = [
         ...(this.byId.get(tracked.update.id) ?? []),
         ...(this.byQueue.get(queue) ?? []),
         ...this.everything,
       ];
-      for (const listener of listeners) listener(tracked);
+      for (const listener of listeners) this.notify(listener, tracked);
+    }
+  }
+
+  private notify(listener: StatusListener, tracked: TrackedUpdate): void {
+    try {
+      listener(tracked);
+    } catch (error) {
+      this.logger.error(`a status listener threw: ${(error as Error).message}`);
     }
   }
 }

@@ -11,8 +11,8 @@ export interface HistoryEntry {
   error?: Pick<ErrorDetails, 'name' | 'message'>;
 }
 
-/** [status, attempt, ms since creation, error name?, error message?] */
-type StoredEntry = [TaskStatus, number, number, string?, string?];
+/** [status, attempt, ms since creation, [error name, message]?] */
+type StoredEntry = [TaskStatus, number, number, [string, string]?];
 
 /**
  * The history field holds every change after SUBMITTED as comma-separated JSON arrays;
@@ -24,11 +24,9 @@ export function decodeHistory(createdAt: string | null, stored: string | null): 
     { status: TaskStatus.SUBMITTED, attempt: 0, at: Number(createdAt) },
   ];
   if (!stored) return entries;
-  for (const [status, attempt, since, name, message] of JSON.parse(
-    `[${stored}]`,
-  ) as StoredEntry[]) {
+  for (const [status, attempt, since, failure] of JSON.parse(`[${stored}]`) as StoredEntry[]) {
     const item: HistoryEntry = { status, attempt, at: Number(createdAt) + since };
-    if (name !== undefined) item.error = { name, message: message ?? '' };
+    if (failure) item.error = { name: failure[0], message: failure[1] };
     entries.push(item);
   }
   return entries;

@@ -44,8 +44,18 @@ export function checkInteger(
   return value;
 }
 
-/** Durations are milliseconds: finite, non-negative numbers (fractions are rounded up). */
-export function checkDuration(value: unknown, field: string, { min = 0 } = {}): number {
+/** The longest delay a Node.js timer can wait (about 24.8 days); longer ones fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Durations are milliseconds: finite, non-negative numbers (fractions are rounded up).
+ * `max` defaults to MAX_TIMER_MS for values a timer waits for; pass Infinity otherwise.
+ */
+export function checkDuration(
+  value: unknown,
+  field: string,
+  { min = 0, max = MAX_TIMER_MS } = {},
+): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new InvalidOptionsError(
       field,
@@ -54,6 +64,12 @@ export function checkDuration(value: unknown, field: string, { min = 0 } = {}): 
   }
   if (value < min) {
     throw new InvalidOptionsError(field, `must be at least ${min} ms, got ${value}`);
+  }
+  if (value > max) {
+    throw new InvalidOptionsError(
+      field,
+      `must be at most ${max} ms (about ${Math.floor(max / 86_400_000)} days), got ${value}`,
+    );
   }
   return Math.ceil(value);
 }

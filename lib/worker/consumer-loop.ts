@@ -4,6 +4,7 @@ import { Subject } from 'rxjs';
 import { KeyBuilder } from '../broker/keys';
 import { closeQuietly, RedisConnections } from '../redis/redis-connections';
 import { computeBackoff } from './backoff';
+import { DueTimer } from './due-timer';
 import { Settler } from './settler';
 import { TaskRunner } from './task-runner';
 import { WorkerEvent } from './worker-event';
@@ -19,12 +20,12 @@ const NUDGE_TTL_MS = 60_000;
 
 /**
  * Claims tasks while slots are free and sleeps, without polling, when there is nothing to do:
- * a blocking pop on the queues' wake lists plus this loop's private nudge list, which a timer
- * pushes to when the next delayed task falls due (Redis's own blocking timeouts are only
- * precise to ~100 ms) and stop() pushes to on shutdown.
+ * a blocking pop on the queues' wake lists plus this loop's private nudge list, which the due
+ * timer pushes to when a delayed task falls due and stop() pushes to on shutdown.
  */
 export class ConsumerLoop {
   private readonly nudgeKey: string;
+  private readonly dueTimer: DueTimer;
   private blocking?: Redis;
   private running = false;
   private loop?: Promise<void>;
@@ -41,6 +42,7 @@ export class ConsumerLoop {
     private readonly events: Subject<WorkerEvent>,
   ) {
     this.nudgeKey = keys.nudge(`worker:${randomUUID()}`);
+    this.dueTimer = new DueTimer(() => this.nudgeQuietly());
   }
 
   start(): void {
@@ -50,10 +52,16 @@ export class ConsumerLoop {
     this.loop = this.run();
   }
 
+  /** A delayed task of one of our queues falls due in `inMs` (from any process). */
+  scheduleWake(inMs: number): void {
+    if (this.running) this.dueTimer.schedule(inMs);
+  }
+
   /** Stops claiming; resolves when the loop has exited (in-flight runs go on). */
   async stopClaiming(): Promise<void> {
     if (!this.running) return this.loop;
     this.running = false;
+    this.dueTimer.cancel();
     this.resume?.();
     await this.nudge().catch(() => this.blocking?.disconnect());
     await this.loop;
@@ -73,6 +81,11 @@ export class ConsumerLoop {
     return drained;
   }
 
+  /** Called by the runner as soon as a handler ends, before its outcome is written. */
+  slotFreed(): void {
+    this.resume?.();
+  }
+
   private async run(): Promise<void> {
     let errors = 0;
     while (this.running) {
@@ -85,7 +98,8 @@ export class ConsumerLoop {
         const batch = await this.settler.claim(free);
         errors = 0;
         for (const task of batch.tasks) this.track(this.runner.run(task));
-        if (batch.tasks.length < free) await this.waitForWork(batch.nextDueIn);
+        if (batch.nextDueIn !== undefined) this.dueTimer.schedule(batch.nextDueIn);
+        if (batch.tasks.length < free) await this.waitForWork();
       } catch (error) {
         if (!this.running) break;
         // A blocked read cut off by a lost connection: ioredis reconnects, we try again.
@@ -101,11 +115,6 @@ export class ConsumerLoop {
     void run.finally(() => this.inFlight.delete(run));
   }
 
-  /** Called by the runner as soon as a handler ends, before its outcome is written. */
-  slotFreed(): void {
-    this.resume?.();
-  }
-
   /** Waits for resume() (a slot freed, or stop), or at most `ms` when given. */
   private pause(ms?: number): Promise<void> {
     return new Promise<void>((resolve) => {
@@ -118,16 +127,20 @@ export class ConsumerLoop {
     });
   }
 
-  /** Blocks until an enqueue or retry wakes us, the next delayed task is due, or stop(). */
-  private async waitForWork(nextDueIn: number | undefined): Promise<void> {
-    const timer =
-      nextDueIn === undefined ? undefined : setTimeout(() => void this.nudge(), nextDueIn);
-    try {
-      const wakeKeys = this.settings.queues.map((queue) => this.keys.queue(queue, 'wake'));
-      await (this.blocking as Redis).blpop(this.nudgeKey, ...wakeKeys, 0);
-    } finally {
-      clearTimeout(timer);
+  /** Blocks until an enqueue or retry wakes us, the due timer fires, or stop(). */
+  private async waitForWork(): Promise<void> {
+    const wakeKeys = this.settings.queues.map((queue) => this.keys.queue(queue, 'wake'));
+    const popped = await (this.blocking as Redis).blpop(this.nudgeKey, ...wakeKeys, 0);
+    const wokenBy = popped?.[0];
+    if (!this.running && wokenBy !== undefined && wokenBy !== this.nudgeKey) {
+      // Stopping: that wake-up was meant for a worker that will claim; pass it on.
+      await this.connections.command.lpush(wokenBy, '1').catch(() => undefined);
     }
+  }
+
+  private nudgeQuietly(): void {
+    // The blocking read's own error path deals with an unreachable Redis.
+    this.nudge().catch(() => undefined);
   }
 
   private async nudge(): Promise<void> {

@@ -1,7 +1,7 @@
 import { Subject } from 'rxjs';
 import { Broker } from '../broker/broker';
 import { ClaimedTask } from '../broker/claimed-task';
-import { Outcome, OutcomeResult } from '../broker/outcome';
+import { errorSummary, Outcome, OutcomeResult } from '../broker/outcome';
 import { TaskRegistry } from '../discovery/task.registry';
 import {
   ErrorDetails,
@@ -77,7 +77,8 @@ export class TaskRunner {
       const ending = await this.execute(run);
       if (!run.released) written = this.record(run, ending);
     } finally {
-      this.runs.delete(task.id);
+      // Only this run's entry: a re-claim of the same id may already have replaced it.
+      if (this.runs.get(task.id) === run) this.runs.delete(task.id);
       this.onSlotFreed();
     }
     try {
@@ -99,7 +100,8 @@ export class TaskRunner {
 
   /** Shutdown: hands every run still in flight back to its queue. */
   async releaseAll(): Promise<void> {
-    const runs = [...this.runs.values()].filter((run) => !run.released);
+    // Reversed claim order: each release goes to the head of its list, so the oldest must go last.
+    const runs = [...this.runs.values()].filter((run) => !run.released).reverse();
     await Promise.all(
       runs.map(async (run) => {
         run.released = true;
@@ -188,16 +190,14 @@ export class TaskRunner {
     }
     const details = toErrorDetails(run.cause === 'cancel' ? 'cancelled' : ending.error);
     const error = JSON.stringify(details);
+    const summary = errorSummary(details);
     const final = ending.final || ending.error instanceof FinalError || failures + 1 > retries;
     if (final || run.cause === 'cancel') {
-      return this.report(
-        run,
-        await this.settler.record({ kind: 'fail', id, attempt, error }),
-        details,
-      );
+      const outcome: Outcome = { kind: 'fail', id, attempt, error, summary };
+      return this.report(run, await this.settler.record(outcome), details);
     }
     const delayMs = computeBackoff(backoff, failures + 1);
-    const outcome: Outcome = { kind: 'retry', id, attempt, error, delayMs };
+    const outcome: Outcome = { kind: 'retry', id, attempt, error, summary, delayMs };
     return this.report(run, await this.settler.record(outcome), details, delayMs);
   }
 

@@ -11,12 +11,12 @@ import { RESOLVED_OPTIONS } from '../constants';
 import { TaskRegistry } from '../discovery/task.registry';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { RedisConnections } from '../redis/redis-connections';
-import { CancelListener } from './cancel-listener';
 import { ConsumerLoop } from './consumer-loop';
 import { LeaseKeeper } from './lease-keeper';
 import { Settler } from './settler';
 import { TaskRunner } from './task-runner';
 import { WorkerEvent } from './worker-event';
+import { WorkerSignals } from './worker-signals';
 
 /**
  * Runs this application's @Task handlers: started on application bootstrap (unless
@@ -29,7 +29,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
   private parts?: {
     loop: ConsumerLoop;
     leases: LeaseKeeper;
-    cancels: CancelListener;
+    signals: WorkerSignals;
     runner: TaskRunner;
   };
   private stopping?: Promise<void>;
@@ -65,6 +65,8 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
   async start(): Promise<void> {
     if (this.parts) return;
     await this.stopping;
+    // Checked again after the await: two concurrent start() calls must build one worker.
+    if (this.parts) return;
     const queues = this.queues();
     if (queues.length === 0) {
       this.logger.log('no @Task handlers in this application: the worker stays idle');
@@ -92,10 +94,10 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       runner,
       loop,
       leases: new LeaseKeeper(this.broker, runner, leaseMs, this.subject),
-      cancels: new CancelListener(this.connections, this.broker.keys, runner),
+      signals: new WorkerSignals(this.connections, this.broker.keys, runner, loop, queues),
     };
     this.parts = parts;
-    parts.cancels.start((error) => this.subject.next({ type: 'worker.error', error }));
+    parts.signals.start((error) => this.subject.next({ type: 'worker.error', error }));
     parts.leases.start();
     parts.loop.start();
     this.subject.next({ type: 'worker.started', queues });
@@ -110,12 +112,16 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     if (!parts) return this.stopping ?? Promise.resolve();
     this.parts = undefined;
     this.stopping = (async () => {
-      await parts.loop.stopClaiming();
-      const drained = await parts.loop.drain(this.options.worker.shutdownTimeoutMs);
-      if (!drained) await parts.runner.releaseAll();
-      parts.leases.stop();
-      await parts.cancels.stop();
-      this.subject.next({ type: 'worker.stopped' });
+      try {
+        await parts.loop.stopClaiming();
+        const drained = await parts.loop.drain(this.options.worker.shutdownTimeoutMs);
+        if (!drained) await parts.runner.releaseAll();
+      } finally {
+        // Even when handing back failed (Redis gone): stop renewing, unsubscribe, report.
+        parts.leases.stop();
+        await parts.signals.stop();
+        this.subject.next({ type: 'worker.stopped' });
+      }
     })();
     return this.stopping;
   }

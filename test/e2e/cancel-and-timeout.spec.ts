@@ -10,6 +10,7 @@ import {
 } from '../../lib';
 import { Ledger } from '../support/ledger';
 import { collect } from '../support/observables';
+import { uniquePrefix } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const aborted = new Ledger<string>();
@@ -81,6 +82,26 @@ describe('cancellation and timeouts', () => {
     expect(aborted.entries).toContain(`cancel:${handle.id}`);
     const history = await handle.history();
     expect(history.map((h) => h.status)).toEqual(['submitted', 'running', 'cancelled']);
+  });
+
+  it('does not let a task that reuses a cancelled id inherit its place in the queue', async () => {
+    const prefix = uniquePrefix();
+    const producer = await createTestApp([], { prefix, worker: { enabled: false } });
+    const first = await producer.queue.enqueue('slow.record', ['cancelled'], {
+      id: 'reused',
+      resultTtl: 0,
+    });
+    await expect(first.cancel()).resolves.toBe(true);
+    const second = await producer.queue.enqueue('slow.record', ['later'], {
+      id: 'reused',
+      delay: 400,
+    });
+    const worker = await createTestApp([SlowTasks], { prefix });
+    await expect(second.result({ timeout: 5000 })).resolves.toBe('later');
+    const [submitted, running] = await second.history();
+    expect(running.at - submitted.at).toBeGreaterThanOrEqual(400);
+    expect(ran.entries).not.toContain('cancelled');
+    await Promise.all([producer.close(), worker.close()]);
   });
 
   it('returns false when cancelling a task that already finished', async () => {

@@ -33,6 +33,32 @@ describe('connections', () => {
     await app.close();
   });
 
+  it('skips an undecodable event and keeps serving every observer', async () => {
+    const app = await createTestApp([Echo]);
+    const first = await app.queue.enqueue('echo', ['before']);
+    await first.result({ timeout: 5000 });
+    const raw = new Redis(testRedisUrl());
+    // Foreign data under our prefix: an error field that is not JSON.
+    await raw.xadd(
+      `{${app.prefix}}:q:default:events`,
+      '*',
+      'id',
+      'x',
+      'task',
+      'echo',
+      'status',
+      'failed',
+      'attempt',
+      '1',
+      'error',
+      '{not json',
+    );
+    raw.disconnect();
+    const after = await app.queue.enqueue('echo', ['after'], { delay: 50 });
+    await expect(after.result({ timeout: 5000 })).resolves.toBe('after');
+    await app.close();
+  });
+
   it('ends the shared events read when the last observer unsubscribes', async () => {
     const app = await createTestApp([], { worker: { enabled: false } });
     const reader = app.app.get(EventsReader);

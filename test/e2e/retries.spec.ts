@@ -34,6 +34,12 @@ class FlakyTasks {
     throw new NonRetryableError('the address does not exist');
   }
 
+  @Task({ name: 'flaky.broken-text', retries: 1, backoff: 10 })
+  async brokenText(): Promise<never> {
+    // Half of a surrogate pair: not valid Unicode on its own.
+    throw new Error(`cut emoji ${'😀'.slice(0, 1)} in the message`);
+  }
+
   @Task({ name: 'flaky.throws-string', retries: 0 })
   async throwsString(): Promise<never> {
     throw 'plain string';
@@ -106,6 +112,24 @@ describe('retries and failures', () => {
       'running',
       'failed',
     ]);
+  });
+
+  it('records an error whose message is not well-formed Unicode, and loses nothing', async () => {
+    const handle = await t.queue.enqueue('flaky.broken-text', []);
+    const error = (await handle
+      .result({ timeout: 5000 })
+      .catch((e: unknown) => e)) as TaskFailedError;
+    expect(error).toBeInstanceOf(TaskFailedError);
+    expect(error.remoteMessage).toContain('cut emoji');
+    const history = await handle.history();
+    expect(history.map((h) => h.status)).toEqual([
+      'submitted',
+      'running',
+      'retrying',
+      'running',
+      'failed',
+    ]);
+    expect(history[4].error?.message).toContain('cut emoji');
   });
 
   it('records a non-Error throw with a readable message', async () => {

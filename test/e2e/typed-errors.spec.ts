@@ -70,6 +70,17 @@ describe('typed errors (bad input changes nothing)', () => {
     expect(await redis.hget(`{${t.prefix}}:t:${first.id}`, TASK_FIELDS.args)).toBe('["a@b.c"]');
   });
 
+  it('lets only one of two same-tick enqueues with the same custom id through', async () => {
+    const [first, second] = await Promise.allSettled([
+      t.queue.enqueue('mail.send', ['first'], { id: 'same-tick' }),
+      t.queue.enqueue('mail.send', ['second'], { id: 'same-tick' }),
+    ]);
+    expect(first.status).toBe('fulfilled');
+    expect(second.status).toBe('rejected');
+    expect((second as PromiseRejectedResult).reason).toBeInstanceOf(MessageAlreadyExistsError);
+    expect(await redis.hget(`{${t.prefix}}:t:same-tick`, TASK_FIELDS.args)).toBe('["first"]');
+  });
+
   it('writes nothing of an enqueueMany batch when one id is taken', async () => {
     await t.queue.enqueue('mail.send', ['a@b.c'], { id: 'taken' });
     const before = (await keysOf(redis, t.prefix)).sort();
@@ -96,6 +107,11 @@ describe('typed errors (bad input changes nothing)', () => {
     [
       'a negative delay',
       () => t.queue.enqueue('mail.send', ['a'], { delay: -5 }),
+      InvalidOptionsError,
+    ],
+    [
+      'a timeout longer than a timer can wait',
+      () => t.queue.enqueue('mail.send', ['a'], { timeout: 30 * 86_400_000 }),
       InvalidOptionsError,
     ],
     [
@@ -133,6 +149,12 @@ describe('typed errors (bad input changes nothing)', () => {
     await expect(strict.queue.enqueue('mail.send', ['a'])).resolves.toBeDefined();
     await strict.close();
     await expect(t.queue.enqueue('handled.elsewhere', [1])).resolves.toBeDefined();
+  });
+
+  it('rejects a result() timeout longer than a timer can wait, or negative', async () => {
+    const handle = await t.queue.enqueue('mail.send', ['a'], { delay: 60_000 });
+    await expect(handle.result({ timeout: 2 ** 31 })).rejects.toBeInstanceOf(InvalidOptionsError);
+    await expect(handle.result({ timeout: -1 })).rejects.toBeInstanceOf(InvalidOptionsError);
   });
 
   it('rejects result() with ResultTimeoutError when the timeout passes first', async () => {

@@ -6,6 +6,7 @@ import { createTestApp, TestApp } from '../support/test-app';
 
 const concurrency = { now: 0, peak: 0 };
 const ran = new Ledger<string>();
+const holding = new Ledger<string>();
 
 @Injectable()
 class Workload {
@@ -15,6 +16,12 @@ class Workload {
     concurrency.peak = Math.max(concurrency.peak, concurrency.now);
     await new Promise((resolve) => setTimeout(resolve, 20));
     concurrency.now--;
+  }
+
+  @Task({ name: 'work.hold', queue: 'hold' })
+  async hold(ms: number): Promise<void> {
+    holding.add(String(ms));
+    await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
   @Task({ name: 'work.alpha', queue: 'alpha' })
@@ -61,7 +68,30 @@ describe('worker', () => {
 
   it('consumes every queue of its @Task handlers by default', async () => {
     const { worker } = await app({});
-    expect(worker.queues().sort()).toEqual(['alpha', 'beta', 'busy']);
+    expect(worker.queues().sort()).toEqual(['alpha', 'beta', 'busy', 'hold']);
+  });
+
+  it('builds one worker when start() is called twice at once', async () => {
+    const { worker } = await app({ worker: { enabled: false } });
+    const started: string[] = [];
+    const subscription = worker.events$.subscribe((e) => started.push(e.type));
+    await Promise.all([worker.start(), worker.start()]);
+    expect(started.filter((type) => type === 'worker.started')).toHaveLength(1);
+    subscription.unsubscribe();
+  });
+
+  it('runs a due delayed task on an idle worker while another worker is busy', async () => {
+    const prefix = uniquePrefix();
+    const producer = await app({ prefix, worker: { enabled: false } });
+    await app({ prefix, worker: { concurrency: 1 } });
+    await app({ prefix, worker: { concurrency: 1 } });
+    // Whichever worker learns of the delayed task first may then take the blocker: the other,
+    // idle one must still wake up on time (every worker hears of new due times).
+    const delayed = await producer.queue.enqueue('work.hold', [0], { queue: 'hold', delay: 200 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const blocker = await producer.queue.enqueue('work.hold', [2000], { queue: 'hold' });
+    await expect(delayed.result({ timeout: 1500 })).resolves.toBeUndefined();
+    await blocker.result({ timeout: 5000 });
   });
 
   it('does not consume at all with worker.enabled false, until started by hand', async () => {

@@ -1,6 +1,6 @@
--- Cancels a task. A waiting or delayed task ends CANCELLED at once (its ready-list entry is
--- skipped when popped); a running one is flagged and its worker told over pub/sub, so its
--- outcome is recorded as CANCELLED.
+-- Cancels a task. A waiting or delayed task ends CANCELLED at once and leaves its ready list
+-- or delayed set (so a later task reusing its id cannot inherit its place); a running one is
+-- flagged and its worker told over pub/sub, so its outcome is recorded as CANCELLED.
 -- KEYS[1]  the prefix's queues set (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  id   ARGV[4]  cancel channel
 -- Returns  1 cancelled, 2 cancellation requested from its worker, 0 already finished, -2 no task
@@ -8,7 +8,7 @@
 
 local base, maxLen, id = ARGV[1], ARGV[2], ARGV[3]
 local key = taskKey(base, id)
-local t = redis.call('HMGET', key, F_STATUS, F_QUEUE, F_NAME, F_ATTEMPT, F_RESULTTTL)
+local t = redis.call('HMGET', key, F_STATUS, F_QUEUE, F_NAME, F_ATTEMPT, F_RESULTTTL, F_PRIORITY)
 local status, queue = t[1], t[2]
 if not status then
   return -2
@@ -21,7 +21,10 @@ end
 if status ~= 'submitted' and status ~= 'retrying' then
   return 0
 end
-redis.call('ZREM', queueKey(base, queue, QUEUE_DELAYED), id)
+if redis.call('ZREM', queueKey(base, queue, QUEUE_DELAYED), id) == 0 then
+  -- O(n) in the waiting tasks of its priority; cancelling is rare next to claiming.
+  redis.call('LREM', readyKey(base, queue, t[6]), 1, id)
+end
 recordStatus(base, key, id, t[3], queue, 'cancelled', t[4] or 0, maxLen)
 expireFinished(key, t[5] or DEFAULT_RESULT_TTL)
 return 1

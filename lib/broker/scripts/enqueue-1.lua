@@ -14,9 +14,14 @@ local base, maxLen, atomic, count = ARGV[1], ARGV[2], ARGV[3] == '1', tonumber(A
 local now = nowMs()
 local codes = {}
 
+local idsInBatch = {}
 for i = 1, count do
-  codes[i] = redis.call('EXISTS', taskKey(base, ARGV[5 + (i - 1) * FIELDS])) == 1 and 0 or 1
-  if atomic and codes[i] == 0 then
+  local id = ARGV[5 + (i - 1) * FIELDS]
+  -- Taken: by an existing task, or by an earlier task of this very batch.
+  local taken = idsInBatch[id] or redis.call('EXISTS', taskKey(base, id)) == 1
+  idsInBatch[id] = true
+  codes[i] = taken and 0 or 1
+  if atomic and taken then
     for j = 1, count do codes[j] = (j == i) and 0 or -1 end
     return codes
   end
@@ -36,7 +41,7 @@ for i = 1, count do
     end
     local dueAt = runAt > 0 and runAt or now + delay
     if dueAt > now then
-      redis.call('ZADD', queueKey(base, queue, QUEUE_DELAYED), dueAt, id)
+      addDelayed(base, queue, id, dueAt, now)
     else
       pushReady(base, queue, id, priority, false)
     end

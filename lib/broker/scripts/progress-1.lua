@@ -11,6 +11,7 @@ local run, code = currentRun(base, id, attempt)
 if not run then
   return code
 end
-recordStatus(base, run.key, id, run.name, run.queue, 'running', attempt, maxLen, 'progress',
-  ARGV[5], { F_PROGRESS, ARGV[5] })
+recordStatus(base, run.key, id, run.name, run.queue, 'running', attempt, maxLen, {
+  event = { 'progress', ARGV[5] }, fields = { F_PROGRESS, ARGV[5] },
+})
 return 1

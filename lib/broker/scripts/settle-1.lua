@@ -3,9 +3,10 @@
 -- priority) and marks each RUNNING under a lease and a new attempt number.
 -- KEYS[1]  the prefix's queues set (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  lease ms   ARGV[4]  wanted
--- ARGV[5]  dead-letter TTL ms   ARGV[6]  number of outcomes, then 5 fields per outcome:
+-- ARGV[5]  dead-letter TTL ms   ARGV[6]  number of outcomes, then 6 fields per outcome:
 --          kind ('complete' | 'retry' | 'fail' | 'release'), id, attempt,
---          payload (result, or error JSON), retry delay ms
+--          payload (result, or error JSON), retry delay ms, error summary for the history
+--          (JSON array [name, message])
 -- ARGV[..] queue names to claim from, in order
 -- Returns  { codes, nextDueIn, claimed... }: one outcome code per outcome (see outcomes.lua);
 --          ms until the earliest delayed task of these queues is due (-1: none); and each
@@ -19,15 +20,16 @@ local now = nowMs()
 local PROMOTE_BATCH = 1000
 
 local codes = {}
+local OUTCOME_FIELDS = 6
 for i = 1, outcomeCount do
-  local at = 7 + (i - 1) * 5
+  local at = 7 + (i - 1) * OUTCOME_FIELDS
   local kind, id, attempt, payload = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
   if kind == 'complete' then
     codes[i] = complete(base, id, attempt, payload, maxLen)
   elseif kind == 'retry' then
-    codes[i] = retry(base, id, attempt, payload, tonumber(ARGV[at + 4]), now, maxLen)
+    codes[i] = retry(base, id, attempt, payload, ARGV[at + 5], tonumber(ARGV[at + 4]), now, maxLen)
   elseif kind == 'fail' then
-    codes[i] = fail(base, id, attempt, payload, deadTtl, now, maxLen)
+    codes[i] = fail(base, id, attempt, payload, ARGV[at + 5], deadTtl, now, maxLen)
   else
     codes[i] = release(base, id, attempt, maxLen)
   end
@@ -55,15 +57,15 @@ local function start(queue, id)
   end
   local attempt = (tonumber(t[4]) or 0) + 1
   redis.call('ZADD', queueKey(base, queue, QUEUE_LEASES), now + leaseMs, id)
-  recordStatus(base, key, id, t[2], queue, 'running', attempt, maxLen, nil, nil,
-    { F_ATTEMPT, attempt })
+  recordStatus(base, key, id, t[2], queue, 'running', attempt, maxLen,
+    { fields = { F_ATTEMPT, attempt } })
   return { id, t[2], queue, t[3], attempt, t[5] or '0', t[6] or '', t[7] or '' }
 end
 
 local reply = { codes, -1 }
 local claimed = 0
 local nextDueAt = -1
-for i = 7 + outcomeCount * 5, #ARGV do
+for i = 7 + outcomeCount * OUTCOME_FIELDS, #ARGV do
   local queue = ARGV[i]
   promoteDue(queue)
   local prioritiesKey = queueKey(base, queue, QUEUE_PRIORITIES)

@@ -35,35 +35,43 @@ local function pushReady(base, queue, id, priority, atHead)
   redis.call('ZADD', queueKey(base, queue, QUEUE_PRIORITIES), priority, priority)
 end
 
+-- Adds a delayed task. When it is now its queue's earliest, every worker hears it (pub/sub),
+-- so each idle one sets its timer, not only the one that takes the wake-up marker.
+local function addDelayed(base, queue, id, dueAt, now)
+  local key = queueKey(base, queue, QUEUE_DELAYED)
+  local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  redis.call('ZADD', key, dueAt, id)
+  if not first[2] or dueAt < tonumber(first[2]) then
+    redis.call('PUBLISH', base .. ':' .. FAMILY_SCHEDULE, queue .. ':' .. (dueAt - now))
+  end
+end
+
 -- Records a status change in the queue's events stream and the task hash; the stream id is
 -- the change's timestamp. Every change but progress is appended to the task's history.
--- `extraName`/`extraValue` carry an error or progress payload (JSON text) when there is one;
--- `hashFields` (optional) are more field/value pairs written in the same HSET.
-local function recordStatus(base, key, id, name, queue, status, attempt, maxLen, extraName,
-                            extraValue, hashFields)
+-- `extra` (optional) holds: `event` = { name, value } carried by the event (error, progress
+-- or result JSON), `fields` = more task hash field/value pairs, `summary` = the JSON array
+-- [errorName, message] a failing run leaves in the history. Nothing here decodes JSON, so no
+-- handler-supplied text can make the script fail halfway.
+local function recordStatus(base, key, id, name, queue, status, attempt, maxLen, extra)
+  extra = extra or {}
   local fields = { 'id', id, 'task', name, 'status', status, 'attempt', attempt }
-  if extraName then
-    fields[#fields + 1] = extraName
-    fields[#fields + 1] = extraValue
+  if extra.event then
+    fields[#fields + 1] = extra.event[1]
+    fields[#fields + 1] = extra.event[2]
   end
   local eventId = redis.call('XADD', queueKey(base, queue, QUEUE_EVENTS), 'MAXLEN', '~', maxLen,
     '*', unpack(fields))
-  local update = hashFields or {}
+  local update = extra.fields or {}
   update[#update + 1] = F_EVENTID
   update[#update + 1] = eventId
-  if extraName ~= 'progress' then
-    -- History entries are [status, attempt, ms since creation], kept short so that the hash
-    -- stays in Redis's compact listpack encoding; failing runs add their error's name and
-    -- message (not the stack).
+  local isProgress = extra.event ~= nil and extra.event[1] == 'progress'
+  if not isProgress then
+    -- History entries are [status, attempt, ms since creation(, [error name, message])], kept
+    -- short so that the hash stays in Redis's compact listpack encoding.
     local t = redis.call('HMGET', key, F_HISTORY, F_CREATEDAT)
     local since = (tonumber(eventId:match('^(%d+)')) or 0) - (tonumber(t[2]) or 0)
-    local entry
-    if extraName == 'error' then
-      local failure = cjson.decode(extraValue)
-      entry = cjson.encode({ status, tonumber(attempt), since, failure.name, failure.message })
-    else
-      entry = '["' .. status .. '",' .. attempt .. ',' .. since .. ']'
-    end
+    local entry = '["' .. status .. '",' .. attempt .. ',' .. since
+      .. (extra.summary and (',' .. extra.summary) or '') .. ']'
     update[#update + 1] = F_STATUS
     update[#update + 1] = status
     update[#update + 1] = F_HISTORY

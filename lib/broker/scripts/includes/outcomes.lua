@@ -34,24 +34,25 @@ local function complete(base, id, attempt, result, maxLen)
   if run.cancel then return finishCancelled(base, run, id, attempt, maxLen) end
   endRun(base, run, id)
   -- A small result rides along in the event: a waiting result() needs no further read.
-  local inline = #result <= INLINE_RESULT_MAX
-  recordStatus(base, run.key, id, run.name, run.queue, 'succeeded', attempt, maxLen,
-    inline and 'result' or nil, inline and result or nil,
-    result ~= '' and { F_RESULT, result } or nil)
+  recordStatus(base, run.key, id, run.name, run.queue, 'succeeded', attempt, maxLen, {
+    event = #result <= INLINE_RESULT_MAX and { 'result', result } or nil,
+    fields = result ~= '' and { F_RESULT, result } or nil,
+  })
   expireFinished(run.key, run.resultTtl)
   return 1
 end
 
-local function retry(base, id, attempt, errorJson, delay, now, maxLen)
+local function retry(base, id, attempt, errorJson, summary, delay, now, maxLen)
   local run, code = currentRun(base, id, attempt)
   if not run then return code end
   if run.cancel then return finishCancelled(base, run, id, attempt, maxLen) end
   endRun(base, run, id)
   redis.call('HINCRBY', run.key, F_FAILURES, 1)
-  recordStatus(base, run.key, id, run.name, run.queue, 'retrying', attempt, maxLen, 'error',
-    errorJson, { F_ERROR, errorJson })
+  recordStatus(base, run.key, id, run.name, run.queue, 'retrying', attempt, maxLen, {
+    event = { 'error', errorJson }, fields = { F_ERROR, errorJson }, summary = summary,
+  })
   if delay > 0 then
-    redis.call('ZADD', queueKey(base, run.queue, QUEUE_DELAYED), now + delay, id)
+    addDelayed(base, run.queue, id, now + delay, now)
   else
     pushReady(base, run.queue, id, run.priority, false)
   end
@@ -60,7 +61,7 @@ local function retry(base, id, attempt, errorJson, delay, now, maxLen)
   return 1
 end
 
-local function fail(base, id, attempt, errorJson, deadTtl, now, maxLen)
+local function fail(base, id, attempt, errorJson, summary, deadTtl, now, maxLen)
   local run, code = currentRun(base, id, attempt)
   if not run then return code end
   if run.cancel then return finishCancelled(base, run, id, attempt, maxLen) end
@@ -69,8 +70,9 @@ local function fail(base, id, attempt, errorJson, deadTtl, now, maxLen)
   local deadKey = queueKey(base, run.queue, QUEUE_DEAD)
   redis.call('ZADD', deadKey, now, id)
   redis.call('ZREMRANGEBYSCORE', deadKey, '-inf', now - deadTtl)
-  recordStatus(base, run.key, id, run.name, run.queue, 'failed', attempt, maxLen, 'error',
-    errorJson, { F_ERROR, errorJson })
+  recordStatus(base, run.key, id, run.name, run.queue, 'failed', attempt, maxLen, {
+    event = { 'error', errorJson }, fields = { F_ERROR, errorJson }, summary = summary,
+  })
   -- The task stays readable as long as its dead-letter entry does.
   expireFinished(run.key, math.max(tonumber(run.resultTtl), deadTtl))
   return 1

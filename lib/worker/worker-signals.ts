@@ -1,0 +1,52 @@
+import type { Redis } from 'ioredis';
+import { KeyBuilder } from '../broker/keys';
+import { closeQuietly, RedisConnections } from '../redis/redis-connections';
+import { ConsumerLoop } from './consumer-loop';
+import { TaskRunner } from './task-runner';
+
+/**
+ * What other processes tell this worker over pub/sub: cancel() of a task it may be running,
+ * and a queue's earliest delayed task changing (so it can set its due timer while idle).
+ */
+export class WorkerSignals {
+  private subscriber?: Redis;
+
+  constructor(
+    private readonly connections: RedisConnections,
+    private readonly keys: KeyBuilder,
+    private readonly runner: TaskRunner,
+    private readonly loop: ConsumerLoop,
+    private readonly queues: string[],
+  ) {}
+
+  /**
+   * Subscribes in the background: startup must not wait on Redis (ioredis subscribes again
+   * by itself after every reconnect).
+   */
+  start(onError: (error: Error) => void): void {
+    if (this.subscriber) return;
+    const cancel = this.keys.cancelChannel();
+    const schedule = this.keys.scheduleChannel();
+    this.subscriber = this.connections.createBlocking('signals');
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel === cancel) this.runner.abort(message, 'cancel');
+      else if (channel === schedule) this.onSchedule(message);
+    });
+    this.subscriber.subscribe(cancel, schedule).catch(onError);
+  }
+
+  async stop(): Promise<void> {
+    const subscriber = this.subscriber;
+    this.subscriber = undefined;
+    if (subscriber) await closeQuietly(subscriber);
+  }
+
+  /** `<queue>:<ms until due>`; queue names cannot contain ':'. */
+  private onSchedule(message: string): void {
+    const at = message.lastIndexOf(':');
+    const queue = message.slice(0, at);
+    const inMs = Number(message.slice(at + 1));
+    if (this.queues.includes(queue) && Number.isFinite(inMs))
+      this.loop.scheduleWake(Math.max(0, inMs));
+  }
+}
