@@ -5,7 +5,7 @@ import { readFileSync } from 'fs';
 import { cpus, totalmem } from 'os';
 import { join } from 'path';
 import { startPrivateRedis } from '../lib/testing';
-import { BenchCase, BenchContext } from './cases/bench-case';
+import { BenchCase, BenchContext, BenchScale } from './cases/bench-case';
 import { enqueueCases } from './cases/enqueue.case';
 import { latencyCase } from './cases/latency.case';
 import { memoryCase } from './cases/memory.case';
@@ -19,7 +19,7 @@ import { Subject } from './subjects/subject';
 import { TaskmillSubject } from './subjects/taskmill.subject';
 
 export interface BenchOptions {
-  quick: boolean;
+  scale: BenchScale;
   repeats: number;
   only?: string;
   /** Where to write the markdown table; undefined: do not write. */
@@ -44,7 +44,7 @@ export async function runBenchmarks(options: BenchOptions): Promise<ResultRow[]>
   });
   countSocketWrites(redis.port);
   const probe = new RedisProbe(redis.url);
-  const context: BenchContext = { url: redis.url, probe, quick: options.quick };
+  const context: BenchContext = { url: redis.url, probe, scale: options.scale };
   const rows: ResultRow[] = [];
   const cases = ALL_CASES.filter(
     (c) => !options.only || c.metrics.some((m) => m.label.includes(options.only as string)),
@@ -76,7 +76,7 @@ export async function runBenchmarks(options: BenchOptions): Promise<ResultRow[]>
     }
     if (options.resultsPath) {
       writeResults(options.resultsPath, rows, {
-        command: `npm run bench${options.quick ? ' -- --quick' : ''}`,
+        command: `npm run bench${options.scale === 'quick' ? ' -- --quick' : ''}`,
         date: new Date().toISOString().slice(0, 10),
         machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
         node: process.version,
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   log('| case | unit | taskmill | BullMQ | taskmill advantage |\n|---|---|---:|---:|---:|');
   const resultsPath = only ? undefined : join(__dirname, quick ? 'results-quick.md' : 'results.md');
-  await runBenchmarks({ quick, repeats, only, resultsPath, log });
+  await runBenchmarks({ scale: quick ? 'quick' : 'full', repeats, only, resultsPath, log });
   if (resultsPath) log(`\nwritten to ${resultsPath}`);
   process.exit(0);
 }

@@ -10,10 +10,19 @@ export interface Metric {
   better: 'higher' | 'lower';
 }
 
+/** `full` for the published figures, `quick` for a < 1 minute look, `tiny` for the guard test. */
+export type BenchScale = 'tiny' | 'quick' | 'full';
+
 export interface BenchContext {
   url: string;
   probe: RedisProbe;
-  quick: boolean;
+  scale: BenchScale;
+}
+
+/** How many tasks a case uses at each scale. */
+export function sized(context: BenchContext, full: number, quick: number): number {
+  if (context.scale === 'full') return full;
+  return context.scale === 'quick' ? quick : Math.max(20, Math.round(quick / 20));
 }
 
 /** A benchmark case: run once per subject and repeat; returns one value per metric. */

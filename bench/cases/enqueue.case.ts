@@ -1,6 +1,6 @@
-import { BenchCase, pool, prefill } from './bench-case';
+import { BenchCase, BenchContext, pool, prefill, sized } from './bench-case';
 
-const size = (quick: boolean) => (quick ? 1_000 : 10_000);
+const size = (context: BenchContext) => sized(context, 10_000, 1_000);
 
 function rate(count: number, startedAt: number): number {
   return count / ((performance.now() - startedAt) / 1000);
@@ -12,8 +12,8 @@ export const enqueueCases: BenchCase[] = [
     metrics: [
       { key: 'rate', label: 'enqueue, one at a time awaited', unit: 'tasks/s', better: 'higher' },
     ],
-    async run(subject, { quick }) {
-      const count = size(quick) / 5;
+    async run(subject, context) {
+      const count = size(context) / 5;
       const startedAt = performance.now();
       for (let i = 0; i < count; i++) await subject.enqueue(i);
       return { rate: rate(count, startedAt) };
@@ -23,8 +23,8 @@ export const enqueueCases: BenchCase[] = [
     metrics: [
       { key: 'rate', label: 'enqueue, 1,000 in flight', unit: 'tasks/s', better: 'higher' },
     ],
-    async run(subject, { quick }) {
-      const count = size(quick);
+    async run(subject, context) {
+      const count = size(context);
       const startedAt = performance.now();
       await pool(count, 1000, (i) => subject.enqueue(i));
       return { rate: rate(count, startedAt) };
@@ -34,8 +34,8 @@ export const enqueueCases: BenchCase[] = [
     metrics: [
       { key: 'rate', label: 'enqueue, bulk batches of 1,000', unit: 'tasks/s', better: 'higher' },
     ],
-    async run(subject, { quick }) {
-      const count = size(quick) * 2;
+    async run(subject, context) {
+      const count = size(context) * 2;
       const startedAt = performance.now();
       await prefill(subject, count, true);
       return { rate: rate(count, startedAt) };

@@ -1,5 +1,5 @@
 import { percentile } from '../stats';
-import { BenchCase } from './bench-case';
+import { BenchCase, sized } from './bench-case';
 
 /** Case 3: end-to-end latency on an idle worker, one task at a time. */
 export const latencyCase: BenchCase = {
@@ -26,8 +26,8 @@ export const latencyCase: BenchCase = {
       better: 'lower',
     },
   ],
-  async run(subject, { quick }) {
-    const count = quick ? 200 : 2_000;
+  async run(subject, context) {
+    const count = sized(context, 2_000, 200);
     const startedAt = new Map<number, number>();
     const worker = await subject.startWorker({
       concurrency: 10,

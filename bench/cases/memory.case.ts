@@ -1,4 +1,4 @@
-import { BenchCase, prefill } from './bench-case';
+import { BenchCase, prefill, sized } from './bench-case';
 
 /** Case 5: Redis memory per waiting task and per finished task kept for its TTL. */
 export const memoryCase: BenchCase = {
@@ -11,8 +11,9 @@ export const memoryCase: BenchCase = {
       better: 'lower',
     },
   ],
-  async run(subject, { quick, probe }) {
-    const count = quick ? 5_000 : 100_000;
+  async run(subject, context) {
+    const { probe } = context;
+    const count = sized(context, 100_000, 5_000);
     const baseline = await probe.usedMemory();
     await prefill(subject, count, true);
     const waiting = (await probe.usedMemory()) - baseline;

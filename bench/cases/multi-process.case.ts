@@ -2,7 +2,7 @@ import { ChildProcessByStdio, spawn } from 'child_process';
 import { Readable, Writable } from 'stream';
 import { join } from 'path';
 import { createInterface } from 'readline';
-import { BenchCase, prefill } from './bench-case';
+import { BenchCase, prefill, sized } from './bench-case';
 
 const WORKERS = 2;
 const CONCURRENCY = 10;
@@ -61,8 +61,9 @@ export const multiProcessCase: BenchCase = {
     { key: 'cpu', label: 'worker process CPU per 1,000 tasks', unit: 'ms', better: 'lower' },
     { key: 'rss', label: 'worker process peak RSS', unit: 'MiB', better: 'lower' },
   ],
-  async run(subject, { quick, url }) {
-    const count = quick ? 2_000 : 50_000;
+  async run(subject, context) {
+    const { url } = context;
+    const count = sized(context, 50_000, 2_000);
     await prefill(subject, count, true);
     const library = subject.name === 'taskmill' ? 'taskmill' : 'bullmq';
     const workers = Array.from({ length: WORKERS }, () => new WorkerProcess(library, url));

@@ -1,4 +1,4 @@
-import { BenchCase, prefill } from './bench-case';
+import { BenchCase, prefill, sized } from './bench-case';
 
 function processing(concurrency: number, keepResult: boolean): BenchCase {
   const results = keepResult ? 'results kept' : 'results discarded';
@@ -11,8 +11,8 @@ function processing(concurrency: number, keepResult: boolean): BenchCase {
         better: 'higher',
       },
     ],
-    async run(subject, { quick }) {
-      const count = quick ? 2_000 : 50_000;
+    async run(subject, context) {
+      const count = sized(context, 50_000, 2_000);
       await prefill(subject, count, keepResult);
       const worker = await subject.startWorker({ concurrency });
       const startedAt = performance.now();

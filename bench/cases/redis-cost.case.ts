@@ -1,5 +1,5 @@
 import { delta } from '../probe';
-import { BenchCase, pool } from './bench-case';
+import { BenchCase, pool, sized } from './bench-case';
 
 /** Case 4: Redis work per task over its whole life: enqueue → claim → complete. */
 export const redisCostCase: BenchCase = {
@@ -8,8 +8,9 @@ export const redisCostCase: BenchCase = {
     { key: 'writes', label: 'client round trips per task', unit: 'writes', better: 'lower' },
     { key: 'cpu', label: 'Redis server CPU per task', unit: 'µs', better: 'lower' },
   ],
-  async run(subject, { quick, probe }) {
-    const count = quick ? 1_000 : 10_000;
+  async run(subject, context) {
+    const { probe } = context;
+    const count = sized(context, 10_000, 1_000);
     const worker = await subject.startWorker({ concurrency: 10 });
     const before = await probe.counters();
     await pool(count, 100, (i) => subject.enqueue(i));
