@@ -3,7 +3,6 @@ import { filter, firstValueFrom } from 'rxjs';
 import {
   Task,
   TaskCancelledError,
-  TaskFailedError,
   TaskmillError,
   TaskStatus,
   taskContext,
@@ -11,6 +10,7 @@ import {
 import { Ledger } from '../support/ledger';
 import { collect } from '../support/observables';
 import { uniquePrefix } from '../support/redis';
+import { failureOf } from '../support/failures';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const aborted = new Ledger<string>();
@@ -53,10 +53,7 @@ describe('cancellation and timeouts', () => {
 
   it('aborts the signal when a task exceeds its timeout and fails it with TaskTimeoutError', async () => {
     const handle = await t.queue.enqueue('slow.timeout', []);
-    const error = (await handle
-      .result({ timeout: 5000 })
-      .catch((e: unknown) => e)) as TaskFailedError;
-    expect(error).toBeInstanceOf(TaskFailedError);
+    const error = await failureOf(handle, 5000);
     expect(error.remoteName).toBe('TaskTimeoutError');
     expect(error.remoteMessage).toContain('200 ms');
     await aborted.until(1);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { NonRetryableError, Task, TaskFailedError, TaskStatus, taskContext } from '../../lib';
 import { RedisConnections } from '../../lib/redis/redis-connections';
 import { Ledger } from '../support/ledger';
+import { failureOf } from '../support/failures';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const ledger = new Ledger<string>();
@@ -73,10 +74,7 @@ describe('retries and failures', () => {
 
   it('fails after its retries with TaskFailedError carrying the remote error', async () => {
     const handle = await t.queue.enqueue('flaky.always', []);
-    const error = (await handle
-      .result({ timeout: 10_000 })
-      .catch((e: unknown) => e)) as TaskFailedError;
-    expect(error).toBeInstanceOf(TaskFailedError);
+    const error = await failureOf(handle, 10_000);
     expect(error.remoteName).toBe('PaymentDeclined');
     expect(error.remoteMessage).toBe('card declined');
     expect(error.remoteStack).toContain('PaymentDeclined: card declined');
@@ -101,10 +99,7 @@ describe('retries and failures', () => {
 
   it('fails at once on NonRetryableError, leaving its retries unused', async () => {
     const handle = await t.queue.enqueue('flaky.fatal', []);
-    const error = (await handle
-      .result({ timeout: 5000 })
-      .catch((e: unknown) => e)) as TaskFailedError;
-    expect(error).toBeInstanceOf(TaskFailedError);
+    const error = await failureOf(handle, 5000);
     expect(error.remoteName).toBe('NonRetryableError');
     expect(error.attempts).toBe(1);
     expect((await handle.history()).map((h) => h.status)).toEqual([
@@ -116,10 +111,7 @@ describe('retries and failures', () => {
 
   it('records an error whose message is not well-formed Unicode, and loses nothing', async () => {
     const handle = await t.queue.enqueue('flaky.broken-text', []);
-    const error = (await handle
-      .result({ timeout: 5000 })
-      .catch((e: unknown) => e)) as TaskFailedError;
-    expect(error).toBeInstanceOf(TaskFailedError);
+    const error = await failureOf(handle, 5000);
     expect(error.remoteMessage).toContain('cut emoji');
     const history = await handle.history();
     expect(history.map((h) => h.status)).toEqual([
@@ -134,9 +126,7 @@ describe('retries and failures', () => {
 
   it('records a non-Error throw with a readable message', async () => {
     const handle = await t.queue.enqueue('flaky.throws-string', []);
-    const error = (await handle
-      .result({ timeout: 5000 })
-      .catch((e: unknown) => e)) as TaskFailedError;
+    const error = await failureOf(handle);
     expect(error.remoteName).toBe('NonErrorThrown');
     expect(error.remoteMessage).toContain('plain string');
   });

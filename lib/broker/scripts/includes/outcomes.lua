@@ -17,22 +17,31 @@ local function currentRun(base, id, attempt)
     cancel = t[6], priority = t[7] }
 end
 
-local function endRun(base, run, id)
+-- Ends the run `attempt` of `id` when that attempt still owns the task: drops its lease.
+-- Returns the run, or nil and the code to reply with; a run whose cancellation was requested
+-- ends here as CANCELLED (code 2), whatever its handler did.
+local function endCurrentRun(base, id, attempt, maxLen)
+  local run, code = currentRun(base, id, attempt)
+  if not run then return nil, code end
   redis.call('ZREM', queueKey(base, run.queue, QUEUE_LEASES), id)
+  if run.cancel then
+    recordStatus(base, run.key, id, run.name, run.queue, 'cancelled', attempt, maxLen)
+    expireFinished(run.key, run.resultTtl)
+    return nil, 2
+  end
+  return run
 end
 
-local function finishCancelled(base, run, id, attempt, maxLen)
-  endRun(base, run, id)
-  recordStatus(base, run.key, id, run.name, run.queue, 'cancelled', attempt, maxLen)
-  expireFinished(run.key, run.resultTtl)
-  return 2
+local function recordFailure(base, run, id, attempt, status, errorJson, summary, maxLen)
+  redis.call('HINCRBY', run.key, F_FAILURES, 1)
+  recordStatus(base, run.key, id, run.name, run.queue, status, attempt, maxLen, {
+    event = { 'error', errorJson }, fields = { F_ERROR, errorJson }, summary = summary,
+  })
 end
 
 local function complete(base, id, attempt, result, maxLen)
-  local run, code = currentRun(base, id, attempt)
+  local run, code = endCurrentRun(base, id, attempt, maxLen)
   if not run then return code end
-  if run.cancel then return finishCancelled(base, run, id, attempt, maxLen) end
-  endRun(base, run, id)
   -- A small result rides along in the event: a waiting result() needs no further read.
   recordStatus(base, run.key, id, run.name, run.queue, 'succeeded', attempt, maxLen, {
     event = #result <= INLINE_RESULT_MAX and { 'result', result } or nil,
@@ -43,14 +52,9 @@ local function complete(base, id, attempt, result, maxLen)
 end
 
 local function retry(base, id, attempt, errorJson, summary, delay, now, maxLen)
-  local run, code = currentRun(base, id, attempt)
+  local run, code = endCurrentRun(base, id, attempt, maxLen)
   if not run then return code end
-  if run.cancel then return finishCancelled(base, run, id, attempt, maxLen) end
-  endRun(base, run, id)
-  redis.call('HINCRBY', run.key, F_FAILURES, 1)
-  recordStatus(base, run.key, id, run.name, run.queue, 'retrying', attempt, maxLen, {
-    event = { 'error', errorJson }, fields = { F_ERROR, errorJson }, summary = summary,
-  })
+  recordFailure(base, run, id, attempt, 'retrying', errorJson, summary, maxLen)
   if delay > 0 then
     addDelayed(base, run.queue, id, now + delay, now)
   else
@@ -62,17 +66,12 @@ local function retry(base, id, attempt, errorJson, summary, delay, now, maxLen)
 end
 
 local function fail(base, id, attempt, errorJson, summary, deadTtl, now, maxLen)
-  local run, code = currentRun(base, id, attempt)
+  local run, code = endCurrentRun(base, id, attempt, maxLen)
   if not run then return code end
-  if run.cancel then return finishCancelled(base, run, id, attempt, maxLen) end
-  endRun(base, run, id)
-  redis.call('HINCRBY', run.key, F_FAILURES, 1)
   local deadKey = queueKey(base, run.queue, QUEUE_DEAD)
   redis.call('ZADD', deadKey, now, id)
   redis.call('ZREMRANGEBYSCORE', deadKey, '-inf', now - deadTtl)
-  recordStatus(base, run.key, id, run.name, run.queue, 'failed', attempt, maxLen, {
-    event = { 'error', errorJson }, fields = { F_ERROR, errorJson }, summary = summary,
-  })
+  recordFailure(base, run, id, attempt, 'failed', errorJson, summary, maxLen)
   -- The task stays readable as long as its dead-letter entry does.
   expireFinished(run.key, math.max(tonumber(run.resultTtl), deadTtl))
   return 1
@@ -81,10 +80,8 @@ end
 -- Hands a running task back (graceful shutdown): the head of its priority's list, so it keeps
 -- its turn.
 local function release(base, id, attempt, maxLen)
-  local run, code = currentRun(base, id, attempt)
+  local run, code = endCurrentRun(base, id, attempt, maxLen)
   if not run then return code end
-  if run.cancel then return finishCancelled(base, run, id, attempt, maxLen) end
-  endRun(base, run, id)
   pushReady(base, run.queue, id, run.priority, true)
   recordStatus(base, run.key, id, run.name, run.queue, 'submitted', attempt, maxLen)
   wake(base, run.queue)
