@@ -1,9 +1,8 @@
-// Lua scripts are read from disk at runtime, so the build copies them next to the compiled broker.
+// Lua scripts (and their includes) are read from disk at runtime, so the build copies the
+// scripts folder next to the compiled broker, replacing what an earlier build left there.
 const fs = require('fs');
 const path = require('path');
 const from = path.join(__dirname, '..', 'lib', 'broker', 'scripts');
 const to = path.join(__dirname, '..', 'dist', 'lib', 'broker', 'scripts');
-fs.mkdirSync(to, { recursive: true });
-for (const file of fs.readdirSync(from).filter((f) => f.endsWith('.lua'))) {
-  fs.copyFileSync(path.join(from, file), path.join(to, file));
-}
+fs.rmSync(to, { recursive: true, force: true });
+fs.cpSync(from, to, { recursive: true, filter: (src) => !src.endsWith('.ts') });

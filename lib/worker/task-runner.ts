@@ -72,17 +72,15 @@ export class TaskRunner {
     };
     this.runs.set(task.id, run);
     this.events.next({ type: 'task.started', task: ref(task) });
-    let written: Promise<void> | undefined;
+    const ending = await this.execute(run);
+    // Only this run's entry: a re-claim of the same id may already have replaced it.
+    if (this.runs.get(task.id) === run) this.runs.delete(task.id);
+    // Free the slot before queueing the outcome: the consumer's next claim then joins the
+    // same settle call as this outcome (one round trip per task, not two).
+    this.onSlotFreed();
+    if (run.released) return;
     try {
-      const ending = await this.execute(run);
-      if (!run.released) written = this.record(run, ending);
-    } finally {
-      // Only this run's entry: a re-claim of the same id may already have replaced it.
-      if (this.runs.get(task.id) === run) this.runs.delete(task.id);
-      this.onSlotFreed();
-    }
-    try {
-      await written;
+      await this.record(run, ending);
     } catch (error) {
       this.events.next({ type: 'worker.error', error: error as Error });
     }

@@ -1,12 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { filter, firstValueFrom } from 'rxjs';
-import {
-  Task,
-  TaskCancelledError,
-  TaskmillError,
-  TaskStatus,
-  taskContext,
-} from '../../lib';
+import { Task, TaskCancelledError, TaskmillError, TaskStatus, taskContext } from '../../lib';
 import { Ledger } from '../support/ledger';
 import { collect } from '../support/observables';
 import { uniquePrefix } from '../support/redis';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Task, TaskStatus } from '../../lib';
+import { Broker, Task, TaskStatus } from '../../lib';
 import { Ledger } from '../support/ledger';
 import { uniquePrefix } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -53,6 +53,25 @@ describe('worker', () => {
     );
     await Promise.all(handles.map((h) => h.result({ timeout: 10_000 })));
     expect(concurrency.peak).toBe(3);
+  });
+
+  it('acknowledges a task and claims the next one in the same round trip', async () => {
+    const prefix = uniquePrefix();
+    const producer = await app({ prefix, worker: { enabled: false } });
+    const count = 50;
+    const handles = await producer.queue.enqueueMany(
+      Array.from({ length: count }, () => ({ task: 'work.busy', options: { queue: 'busy' } })),
+    );
+    const worker = await app({ prefix, worker: { enabled: false, concurrency: 1 } });
+    const settle = jest.spyOn(worker.app.get(Broker), 'settle');
+    await worker.worker.start();
+    await Promise.all(handles.map((h) => h.result({ timeout: 10_000 })));
+    const calls = settle.mock.calls;
+    // One call per task (its outcome plus the next claim), plus the first and last claims.
+    expect(calls.length).toBeLessThanOrEqual(count + 2);
+    expect(
+      calls.filter(([outcomes, claim]) => outcomes.length === 1 && claim.count === 1).length,
+    ).toBeGreaterThanOrEqual(count - 1);
   });
 
   it('consumes only the queues in worker.queues', async () => {
