@@ -1,11 +1,12 @@
 import { randomUUID } from 'crypto';
 import type { Redis } from 'ioredis';
 import { Subject } from 'rxjs';
+import { ClaimedTask } from '../broker/claimed-task';
 import { KeyBuilder } from '../broker/keys';
 import { closeQuietly, RedisConnections } from '../redis/redis-connections';
 import { computeBackoff } from './backoff';
 import { DueTimer } from './due-timer';
-import { Settler } from './settler';
+import { ClaimReceiver, Settler } from './settler';
 import { TaskRunner } from './task-runner';
 import { WorkerEvent } from './worker-event';
 
@@ -19,18 +20,23 @@ const CONSUMER_BACKOFF = { type: 'linear', delay: 1000, floor: 1000, ceiling: 30
 const NUDGE_TTL_MS = 60_000;
 
 /**
- * Claims tasks while slots are free and sleeps, without polling, when there is nothing to do:
- * a blocking pop on the queues' wake lists plus this loop's private nudge list, which the due
- * timer pushes to when a delayed task falls due and stop() pushes to on shutdown.
+ * Keeps every slot busy: asks for as many tasks as there are free slots (without waiting for
+ * earlier claims to come back), and when the queues run dry sleeps, without polling, on a
+ * blocking pop of the queues' wake lists plus a private nudge list that the due timer pushes to
+ * when a delayed task falls due and stop() pushes to on shutdown.
  */
-export class ConsumerLoop {
+export class ConsumerLoop implements ClaimReceiver {
   private readonly nudgeKey: string;
   private readonly dueTimer: DueTimer;
   private blocking?: Redis;
   private running = false;
-  private loop?: Promise<void>;
-  /** Resolves the loop's current pause (waiting for a slot, or backing off after an error). */
-  private resume?: () => void;
+  /** Slots asked for whose claim has not come back yet. */
+  private claiming = 0;
+  private claimsAnswered?: () => void;
+  /** The blocking read while the queues are dry. */
+  private sleeping?: Promise<void>;
+  private backoff?: NodeJS.Timeout;
+  private errors = 0;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -49,7 +55,7 @@ export class ConsumerLoop {
     if (this.running) return;
     this.running = true;
     this.blocking ??= this.connections.createBlocking('consumer');
-    this.loop = this.run();
+    this.pump();
   }
 
   /** A delayed task of one of our queues falls due in `inMs` (from any process). */
@@ -57,14 +63,16 @@ export class ConsumerLoop {
     if (this.running) this.dueTimer.schedule(inMs);
   }
 
-  /** Stops claiming; resolves when the loop has exited (in-flight runs go on). */
+  /** Stops claiming; resolves once no claim is outstanding (in-flight runs go on). */
   async stopClaiming(): Promise<void> {
-    if (!this.running) return this.loop;
+    if (!this.running) return;
     this.running = false;
     this.dueTimer.cancel();
-    this.resume?.();
-    await this.nudge().catch(() => this.blocking?.disconnect());
-    await this.loop;
+    clearTimeout(this.backoff);
+    this.backoff = undefined;
+    if (this.sleeping) await this.nudge().catch(() => this.blocking?.disconnect());
+    await this.sleeping;
+    if (this.claiming > 0) await new Promise<void>((resolve) => (this.claimsAnswered = resolve));
     if (this.blocking) await closeQuietly(this.blocking);
     this.blocking = undefined;
   }
@@ -83,30 +91,49 @@ export class ConsumerLoop {
 
   /** Called by the runner as soon as a handler ends, before its outcome is written. */
   slotFreed(): void {
-    this.resume?.();
+    this.pump();
   }
 
-  private async run(): Promise<void> {
-    let errors = 0;
-    while (this.running) {
-      const free = this.settings.concurrency - this.runner.size;
-      if (free <= 0) {
-        await this.pause();
-        continue;
-      }
-      try {
-        const batch = await this.settler.claim(free);
-        errors = 0;
-        for (const task of batch.tasks) this.track(this.runner.run(task));
-        if (batch.nextDueIn !== undefined) this.dueTimer.schedule(batch.nextDueIn);
-        if (batch.tasks.length < free) await this.waitForWork();
-      } catch (error) {
-        if (!this.running) break;
-        // A blocked read cut off by a lost connection: ioredis reconnects, we try again.
-        this.events.next({ type: 'worker.error', error: error as Error });
-        await this.pause(computeBackoff(CONSUMER_BACKOFF, ++errors));
-      }
-    }
+  claimed(tasks: ClaimedTask[], requested: number, nextDueIn: number | undefined): void {
+    this.answered(requested);
+    this.errors = 0;
+    // Claimed tasks are ours even when stopping: they run, or are handed back on shutdown.
+    for (const task of tasks) this.track(this.runner.run(task));
+    if (nextDueIn !== undefined && this.running) this.dueTimer.schedule(nextDueIn);
+    if (tasks.length < requested) this.sleep();
+    else this.pump();
+  }
+
+  claimFailed(requested: number, error: unknown): void {
+    this.answered(requested);
+    if (!this.running) return;
+    this.events.next({ type: 'worker.error', error: error as Error });
+    this.backOff();
+  }
+
+  /** Claims for every free slot not already asked for, unless asleep or backing off. */
+  private pump(): void {
+    if (!this.running || this.sleeping || this.backoff) return;
+    const free = this.settings.concurrency - this.runner.size - this.claiming;
+    if (free <= 0) return;
+    this.claiming += free;
+    this.settler.claim(free);
+  }
+
+  private answered(requested: number): void {
+    this.claiming -= requested;
+    if (this.claiming === 0) this.claimsAnswered?.();
+  }
+
+  private backOff(): void {
+    clearTimeout(this.backoff);
+    this.backoff = setTimeout(
+      () => {
+        this.backoff = undefined;
+        this.pump();
+      },
+      computeBackoff(CONSUMER_BACKOFF, ++this.errors),
+    );
   }
 
   /** A run's slot frees when its handler ends; its promise settles once the outcome is written. */
@@ -115,19 +142,24 @@ export class ConsumerLoop {
     void run.finally(() => this.inFlight.delete(run));
   }
 
-  /** Waits for resume() (a slot freed, or stop), or at most `ms` when given. */
-  private pause(ms?: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = ms === undefined ? undefined : setTimeout(() => this.resume?.(), ms);
-      this.resume = () => {
-        clearTimeout(timer);
-        this.resume = undefined;
-        resolve();
-      };
-    });
+  /** The queues ran dry: block until an enqueue or retry wakes us, the due timer, or stop(). */
+  private sleep(): void {
+    if (!this.running || this.sleeping) return;
+    this.sleeping = this.waitForWork().then(
+      () => {
+        this.sleeping = undefined;
+        this.pump();
+      },
+      (error: unknown) => {
+        this.sleeping = undefined;
+        if (!this.running) return;
+        // A blocked read cut off by a lost connection: ioredis reconnects, we try again.
+        this.events.next({ type: 'worker.error', error: error as Error });
+        this.backOff();
+      },
+    );
   }
 
-  /** Blocks until an enqueue or retry wakes us, the due timer fires, or stop(). */
   private async waitForWork(): Promise<void> {
     const wakeKeys = this.settings.queues.map((queue) => this.keys.queue(queue, 'wake'));
     const popped = await (this.blocking as Redis).blpop(this.nudgeKey, ...wakeKeys, 0);

@@ -73,7 +73,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     const { concurrency, leaseMs } = this.options.worker;
-    const settler = new Settler(this.broker, { queues, leaseMs });
+    const settler = new Settler(this.broker, { queues, leaseMs }, concurrency);
     const runner = new TaskRunner(
       this.registry,
       this.broker,
@@ -90,6 +90,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       this.subject,
     );
     runner.onSlotFreed = () => loop.slotFreed();
+    settler.deliverClaimsTo(loop);
     const parts = {
       runner,
       loop,
