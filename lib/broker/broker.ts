@@ -113,6 +113,28 @@ export class Broker {
     return CANCELS[code as number];
   }
 
+  /**
+   * Takes back tasks whose lease expired, at most once per `intervalMs` across all workers.
+   * Returns what it did, or undefined when another worker swept within the interval.
+   */
+  async reclaimExpired(
+    queues: string[],
+    maxReclaims: number,
+    intervalMs: number,
+  ): Promise<{ reclaimed: string[]; failed: string[] } | undefined> {
+    const reply = (await this.call(
+      'taskmillReclaim',
+      this.settings.eventsMaxLen,
+      maxReclaims,
+      intervalMs,
+      this.settings.deadLetterTtl,
+      ...queues,
+    )) as string[] | null;
+    if (!reply) return undefined;
+    const split = reply.indexOf('|');
+    return { reclaimed: reply.slice(0, split), failed: reply.slice(split + 1) };
+  }
+
   /** Extends the leases of running tasks; returns the ids whose lease was lost. */
   async renewLeases(leaseMs: number, runs: { id: string; attempt: number }[]): Promise<string[]> {
     if (runs.length === 0) return [];

@@ -23,6 +23,8 @@ export const KEY_FAMILIES = {
   schedule: 'schedule',
   /** list or stream private to one process's blocking reader: an entry interrupts its wait. */
   nudge: 'nudge',
+  /** string with a TTL: held by the worker that sweeps expired leases, so one sweeps at a time. */
+  sweepLock: 'sweep-lock',
 } as const;
 
 export const QUEUE_KEY_KINDS = {
@@ -69,6 +71,8 @@ export const TASK_FIELDS = {
   history: 'h',
   /** '1' once cancellation of the running task was requested */
   cancel: 'k',
+  /** how often the task was taken back from a worker whose lease expired (absent: 0) */
+  reclaims: 'rc',
 } as const;
 
 /**

@@ -18,6 +18,7 @@ export const DEFAULT_WORKER_OPTIONS = {
   concurrency: 10,
   leaseMs: 30_000,
   shutdownTimeoutMs: 10_000,
+  maxReclaims: 2,
 };
 
 export const DEFAULT_EVENTS_MAX_LEN = 10_000;

@@ -31,7 +31,14 @@ const MODULE_KEYS = [
   'eventsMaxLen',
   'deadLetterTtl',
 ];
-const WORKER_KEYS = ['enabled', 'queues', 'concurrency', 'leaseMs', 'shutdownTimeoutMs'];
+const WORKER_KEYS = [
+  'enabled',
+  'queues',
+  'concurrency',
+  'leaseMs',
+  'shutdownTimeoutMs',
+  'maxReclaims',
+];
 
 /** Validates module options at startup and fills in every default. */
 export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModuleOptions {
@@ -61,6 +68,9 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
       ),
       leaseMs: optional(worker.leaseMs, DEFAULT_WORKER_OPTIONS.leaseMs, (v) =>
         checkDuration(v, 'worker.leaseMs', { min: 100 }),
+      ),
+      maxReclaims: optional(worker.maxReclaims, DEFAULT_WORKER_OPTIONS.maxReclaims, (v) =>
+        checkInteger(v, 'worker.maxReclaims', { min: 0, max: 1000 }),
       ),
       shutdownTimeoutMs: optional(
         worker.shutdownTimeoutMs,

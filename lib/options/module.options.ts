@@ -16,6 +16,11 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** How long `stop()` waits for in-flight tasks before handing them back. Default `10 000`. */
   shutdownTimeoutMs?: number;
+  /**
+   * A task whose worker died (its lease expired) runs again; one taken back more than this
+   * many times fails as poisonous (PoisonTaskError). Default `2`.
+   */
+  maxReclaims?: number;
 }
 
 export interface QueueModuleOptions {

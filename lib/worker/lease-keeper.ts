@@ -3,9 +3,17 @@ import { Broker } from '../broker/broker';
 import { TaskRunner } from './task-runner';
 import { WorkerEvent } from './worker-event';
 
+export interface LeaseSettings {
+  leaseMs: number;
+  maxReclaims: number;
+  queues: string[];
+}
+
 /**
  * Renews the leases of every task this worker runs, in one batched call a few times per
- * lease period, and aborts runs whose lease was taken over by a newer attempt.
+ * lease period, and aborts runs whose lease was taken over by a newer attempt. On the same
+ * tick it offers to sweep expired leases of its queues (one worker sweeps per interval), so a
+ * task whose worker died runs again within `leaseMs` plus one interval.
  */
 export class LeaseKeeper {
   private timer?: NodeJS.Timeout;
@@ -13,17 +21,36 @@ export class LeaseKeeper {
   constructor(
     private readonly broker: Broker,
     private readonly runner: TaskRunner,
-    private readonly leaseMs: number,
+    private readonly settings: LeaseSettings,
     private readonly events: Subject<WorkerEvent>,
   ) {}
 
+  /** Three ticks per lease: one late or failed renewal never lets a healthy lease expire. */
+  get intervalMs(): number {
+    return Math.max(50, Math.floor(this.settings.leaseMs / 3));
+  }
+
   start(): void {
-    // Three renewals per lease: one late or failed renewal never lets a healthy lease expire.
-    this.timer ??= setInterval(
-      () => void this.renewAll(),
-      Math.max(50, Math.floor(this.leaseMs / 3)),
-    );
+    this.timer ??= setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    await this.renewAll();
+    await this.sweepExpired();
+  }
+
+  /** Takes back tasks of dead workers, unless another worker swept within the interval. */
+  async sweepExpired(): Promise<void> {
+    const { queues, maxReclaims } = this.settings;
+    try {
+      const swept = await this.broker.reclaimExpired(queues, maxReclaims, this.intervalMs);
+      if (swept && (swept.reclaimed.length > 0 || swept.failed.length > 0)) {
+        this.events.next({ type: 'leases.reclaimed', ...swept });
+      }
+    } catch (error) {
+      this.events.next({ type: 'worker.error', error: error as Error });
+    }
   }
 
   stop(): void {
@@ -35,7 +62,7 @@ export class LeaseKeeper {
     const runs = this.runner.inFlight();
     if (runs.length === 0) return;
     try {
-      const lost = await this.broker.renewLeases(this.leaseMs, runs);
+      const lost = await this.broker.renewLeases(this.settings.leaseMs, runs);
       for (const id of lost) this.runner.abort(id, 'lease-lost');
     } catch (error) {
       this.events.next({ type: 'worker.error', error: error as Error });

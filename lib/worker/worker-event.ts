@@ -21,4 +21,9 @@ export type WorkerEvent =
   /** Handed back to the queue on shutdown. */
   | { type: 'task.released'; task: TaskRef }
   /** A newer attempt owns the task (lease expired): this run's outcome was not recorded. */
-  | { type: 'task.lease-lost'; task: TaskRef };
+  | { type: 'task.lease-lost'; task: TaskRef }
+  /**
+   * This worker's sweep took back tasks whose worker died (their lease expired): `reclaimed`
+   * run again, `failed` were taken back more than `maxReclaims` times.
+   */
+  | { type: 'leases.reclaimed'; reclaimed: string[]; failed: string[] };

@@ -94,7 +94,12 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     const parts = {
       runner,
       loop,
-      leases: new LeaseKeeper(this.broker, runner, leaseMs, this.subject),
+      leases: new LeaseKeeper(
+        this.broker,
+        runner,
+        { leaseMs, queues, maxReclaims: this.options.worker.maxReclaims },
+        this.subject,
+      ),
       signals: new WorkerSignals(this.connections, this.broker.keys, runner, loop, queues),
     };
     this.parts = parts;

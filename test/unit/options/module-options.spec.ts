@@ -38,6 +38,7 @@ describe('resolveModuleOptions', () => {
           concurrency: 10,
           leaseMs: 30_000,
           shutdownTimeoutMs: 10_000,
+          maxReclaims: 2,
         },
       });
       expect(resolved.serializer).toBeInstanceOf(JsonSerializer);
@@ -81,6 +82,7 @@ describe('resolveModuleOptions', () => {
         concurrency: 3,
         leaseMs: 30_000,
         shutdownTimeoutMs: 10_000,
+        maxReclaims: 2,
       });
     });
   });
@@ -127,6 +129,8 @@ describe('resolveModuleOptions', () => {
       ['worker.concurrency 0', { worker: { concurrency: 0 } }, 'worker.concurrency'],
       ['a fractional worker.concurrency', { worker: { concurrency: 1.5 } }, 'worker.concurrency'],
       ['a negative worker.leaseMs', { worker: { leaseMs: -1 } }, 'worker.leaseMs'],
+      ['a negative worker.maxReclaims', { worker: { maxReclaims: -1 } }, 'worker.maxReclaims'],
+      ['a fractional worker.maxReclaims', { worker: { maxReclaims: 1.5 } }, 'worker.maxReclaims'],
       [
         'a non-numeric worker.shutdownTimeoutMs',
         { worker: { shutdownTimeoutMs: '10s' } },

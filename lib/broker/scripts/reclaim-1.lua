@@ -1,0 +1,62 @@
+-- Takes back the tasks whose lease expired (their worker died or hung): each goes back to the
+-- head of its priority's list as SUBMITTED, so any worker runs it again; a task taken back
+-- more than `maxReclaims` times fails as poisonous instead of killing workers forever.
+-- Runs at most once per `interval` across all workers (a lock with a TTL).
+-- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  max reclaims   ARGV[4]  sweep interval ms
+-- ARGV[5]  dead-letter TTL ms   ARGV[6..] queue names
+-- Returns  { reclaimed ids... , '|', failed ids... }, or false when another worker swept lately
+--@include common
+
+local base, maxLen, maxReclaims = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local interval, deadTtl = ARGV[4], tonumber(ARGV[5])
+if not redis.call('SET', base .. ':' .. FAMILY_SWEEPLOCK, '1', 'NX', 'PX', interval) then
+  return false
+end
+local now = nowMs()
+local BATCH = 1000
+local reclaimed, failed = {}, {}
+
+for i = 6, #ARGV do
+  local queue = ARGV[i]
+  local leasesKey = queueKey(base, queue, QUEUE_LEASES)
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', leasesKey, '-inf', now, 'LIMIT', 0, BATCH)) do
+    redis.call('ZREM', leasesKey, id)
+    local key = taskKey(base, id)
+    local t = redis.call('HMGET', key, F_STATUS, F_ATTEMPT, F_NAME, F_PRIORITY, F_RESULTTTL,
+      F_RECLAIMS, F_CANCEL)
+    -- Only a task still running under that lease; anything else was a stale entry.
+    if t[1] == 'running' then
+      local attempt, name, priority = t[2], t[3], t[4]
+      local reclaims = (tonumber(t[6]) or 0) + 1
+      if t[7] then
+        recordStatus(base, key, id, name, queue, 'cancelled', attempt, maxLen)
+        expireFinished(key, t[5] or DEFAULT_RESULT_TTL)
+      elseif reclaims > maxReclaims then
+        local message = 'its worker stopped (crashed, was killed or hung past its lease) '
+          .. reclaims .. ' times; it fails as poisonous instead of being run again'
+        local errorJson = cjson.encode({ name = 'PoisonTaskError', message = message })
+        local deadKey = queueKey(base, queue, QUEUE_DEAD)
+        redis.call('ZADD', deadKey, now, id)
+        recordStatus(base, key, id, name, queue, 'failed', attempt, maxLen, {
+          event = { 'error', errorJson },
+          fields = { F_ERROR, errorJson, F_RECLAIMS, reclaims },
+          summary = cjson.encode({ 'PoisonTaskError', message }),
+        })
+        expireFinished(key, math.max(tonumber(t[5] or DEFAULT_RESULT_TTL), deadTtl))
+        failed[#failed + 1] = id
+      else
+        pushReady(base, queue, id, priority, true)
+        recordStatus(base, key, id, name, queue, 'submitted', attempt, maxLen,
+          { fields = { F_RECLAIMS, reclaims } })
+        wake(base, queue)
+        reclaimed[#reclaimed + 1] = id
+      end
+    end
+  end
+end
+reclaimed[#reclaimed + 1] = '|'
+for _, id in ipairs(failed) do
+  reclaimed[#reclaimed + 1] = id
+end
+return reclaimed
