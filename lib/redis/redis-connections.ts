@@ -19,7 +19,7 @@ export class RedisConnections {
       this.template = connection;
     } else {
       this.command = this.track(
-        create(connection, { enableAutoPipelining: true, lazyConnect: true }),
+        create(connection, { enableAutoPipelining: false, lazyConnect: true }),
       );
       this.template = this.command;
     }

@@ -17,6 +17,8 @@ export interface ListenFilter {
 type StreamReply = [key: string, entries: [id: string, fields: string[]][]][] | null;
 
 const NUDGE_TTL_MS = 60_000;
+/** How long a queue's stream stays in the read after its last listener left. */
+const LINGER_MS = 1_000;
 const RETRY_AFTER_ERROR_MS = 500;
 
 /**
@@ -32,6 +34,8 @@ export class EventsReader {
   private readonly positions = new Map<string, string>();
   private readonly queueRefs = new Map<string, number>();
   private readonly queueOfKey = new Map<string, string>();
+  /** Queues no one listens to any more, still read until their timer fires. */
+  private readonly lingering = new Map<string, NodeJS.Timeout>();
   /** Queues watched on behalf of every-queue listeners (one reference each). */
   private readonly allModeQueues = new Set<string>();
   private readonly byId = new Map<string, Set<StatusListener>>();
@@ -83,6 +87,8 @@ export class EventsReader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const timer of this.lingering.values()) clearTimeout(timer);
+    this.lingering.clear();
     if (this.reading) await this.nudge().catch(() => this.blocking?.disconnect());
     await this.loop?.catch(() => undefined);
     if (this.blocking) await closeQuietly(this.blocking);
@@ -95,6 +101,11 @@ export class EventsReader {
   }
 
   private async watchQueue(queue: string): Promise<void> {
+    const lingering = this.lingering.get(queue);
+    if (lingering) {
+      clearTimeout(lingering);
+      this.lingering.delete(queue);
+    }
     const refs = this.queueRefs.get(queue) ?? 0;
     this.queueRefs.set(queue, refs + 1);
     const key = this.keys.queue(queue, 'events');
@@ -111,8 +122,18 @@ export class EventsReader {
       this.queueRefs.set(queue, refs);
       return;
     }
-    // The running read may still deliver this stream once; those events find no listener.
     this.queueRefs.delete(queue);
+    // Keep reading the stream a little longer: a caller awaiting results one after another
+    // would otherwise make the read restart (and look up the stream's end) for every task.
+    const timer = setTimeout(() => this.forgetQueue(queue), LINGER_MS);
+    timer.unref();
+    this.lingering.set(queue, timer);
+  }
+
+  private forgetQueue(queue: string): void {
+    this.lingering.delete(queue);
+    if (this.queueRefs.has(queue)) return;
+    // The running read may still deliver this stream once; those events find no listener.
     const key = this.keys.queue(queue, 'events');
     this.positions.delete(key);
     this.queueOfKey.delete(key);

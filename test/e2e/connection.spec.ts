@@ -66,7 +66,12 @@ describe('connections', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(reader.active).toBe(true);
     subscription.unsubscribe();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The stream lingers in the read for a second, then the read ends.
+    expect(reader.active).toBe(true);
+    const deadline = Date.now() + 5000;
+    while (reader.active && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     expect(reader.active).toBe(false);
     await app.close();
   });
