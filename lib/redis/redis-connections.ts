@@ -4,7 +4,7 @@ import { isRedisClient } from './is-redis-client';
 import { ConnectionOption } from '../options/module.options';
 
 /**
- * Owns taskmill's Redis connections: one shared, auto-pipelined connection for commands and one
+ * Owns taskmill's Redis connections: one shared connection for commands and one
  * dedicated connection per blocking reader (a blocked connection cannot serve anyone else).
  * A Redis instance passed in by the user is used but never closed by us.
  */
@@ -18,6 +18,8 @@ export class RedisConnections {
       this.command = connection;
       this.template = connection;
     } else {
+      // No auto-pipelining: taskmill batches its own calls, and ioredis would add a
+      // setImmediate hop to every command.
       this.command = this.track(
         create(connection, { enableAutoPipelining: false, lazyConnect: true }),
       );
