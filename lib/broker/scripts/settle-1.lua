@@ -50,7 +50,7 @@ end
 local function start(queue, id)
   local key = taskKey(base, id)
   local t = redis.call('HMGET', key, F_STATUS, F_NAME, F_ARGS, F_ATTEMPT, F_FAILURES, F_OPTIONS,
-    F_METADATA)
+    F_METADATA, F_HISTORY, F_CREATEDAT)
   -- Lazily skip entries whose task expired, was cancelled or is no longer waiting.
   if t[1] ~= 'submitted' and t[1] ~= 'retrying' then
     return nil
@@ -58,7 +58,7 @@ local function start(queue, id)
   local attempt = (tonumber(t[4]) or 0) + 1
   redis.call('ZADD', queueKey(base, queue, QUEUE_LEASES), now + leaseMs, id)
   recordStatus(base, key, id, t[2], queue, 'running', attempt, maxLen,
-    { fields = { F_ATTEMPT, attempt } })
+    { fields = { F_ATTEMPT, attempt }, past = { t[8], t[9] } })
   return { id, t[2], queue, t[3], attempt, t[5] or '0', t[6] or '', t[7] or '' }
 end
 

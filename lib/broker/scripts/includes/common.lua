@@ -31,8 +31,12 @@ end
 -- Makes a task ready: the tail of its priority's list (FIFO), or the head when it is handed
 -- back and must keep its turn.
 local function pushReady(base, queue, id, priority, atHead)
-  redis.call(atHead and 'LPUSH' or 'RPUSH', readyKey(base, queue, priority), id)
-  redis.call('ZADD', queueKey(base, queue, QUEUE_PRIORITIES), priority, priority)
+  local length = redis.call(atHead and 'LPUSH' or 'RPUSH', readyKey(base, queue, priority), id)
+  -- A non-empty list's priority is registered already (a claim unregisters a priority only
+  -- when it drained the list): register it for a list that was empty.
+  if length == 1 then
+    redis.call('ZADD', queueKey(base, queue, QUEUE_PRIORITIES), priority, priority)
+  end
 end
 
 -- Adds a delayed task. When it is now its queue's earliest, every worker hears it (pub/sub),
@@ -50,7 +54,8 @@ end
 -- the change's timestamp. Every change but progress is appended to the task's history.
 -- `extra` (optional) holds: `event` = { name, value } carried by the event (error, progress
 -- or result JSON), `fields` = more task hash field/value pairs, `summary` = the JSON array
--- [errorName, message] a failing run leaves in the history. Nothing here decodes JSON, so no
+-- [errorName, message] a failing run leaves in the history, `past` = { history, createdAt }
+-- when the caller has read those fields already. Nothing here decodes JSON, so no
 -- handler-supplied text can make the script fail halfway.
 local function recordStatus(base, key, id, name, queue, status, attempt, maxLen, extra)
   extra = extra or {}
@@ -68,7 +73,7 @@ local function recordStatus(base, key, id, name, queue, status, attempt, maxLen,
   if not isProgress then
     -- History entries are [status, attempt, ms since creation(, [error name, message])], kept
     -- short so that the hash stays in Redis's compact listpack encoding.
-    local t = redis.call('HMGET', key, F_HISTORY, F_CREATEDAT)
+    local t = extra.past or redis.call('HMGET', key, F_HISTORY, F_CREATEDAT)
     local since = (tonumber(eventId:match('^(%d+)')) or 0) - (tonumber(t[2]) or 0)
     local entry = '["' .. status .. '",' .. attempt .. ',' .. since
       .. (extra.summary and (',' .. extra.summary) or '') .. ']'

@@ -6,7 +6,7 @@
 local function currentRun(base, id, attempt)
   local key = taskKey(base, id)
   local t = redis.call('HMGET', key, F_STATUS, F_ATTEMPT, F_NAME, F_QUEUE, F_RESULTTTL,
-    F_CANCEL, F_PRIORITY)
+    F_CANCEL, F_PRIORITY, F_HISTORY, F_CREATEDAT)
   if not t[1] then
     return nil, -2
   end
@@ -14,7 +14,7 @@ local function currentRun(base, id, attempt)
     return nil, -1
   end
   return { key = key, name = t[3], queue = t[4], resultTtl = t[5] or DEFAULT_RESULT_TTL,
-    cancel = t[6], priority = t[7] }
+    cancel = t[6], priority = t[7], past = { t[8], t[9] } }
 end
 
 -- Ends the run `attempt` of `id` when that attempt still owns the task: drops its lease.
@@ -25,7 +25,8 @@ local function endCurrentRun(base, id, attempt, maxLen)
   if not run then return nil, code end
   redis.call('ZREM', queueKey(base, run.queue, QUEUE_LEASES), id)
   if run.cancel then
-    recordStatus(base, run.key, id, run.name, run.queue, 'cancelled', attempt, maxLen)
+    recordStatus(base, run.key, id, run.name, run.queue, 'cancelled', attempt, maxLen,
+      { past = run.past })
     expireFinished(run.key, run.resultTtl)
     return nil, 2
   end
@@ -36,6 +37,7 @@ local function recordFailure(base, run, id, attempt, status, errorJson, summary,
   redis.call('HINCRBY', run.key, F_FAILURES, 1)
   recordStatus(base, run.key, id, run.name, run.queue, status, attempt, maxLen, {
     event = { 'error', errorJson }, fields = { F_ERROR, errorJson }, summary = summary,
+    past = run.past,
   })
 end
 
@@ -46,6 +48,7 @@ local function complete(base, id, attempt, result, maxLen)
   recordStatus(base, run.key, id, run.name, run.queue, 'succeeded', attempt, maxLen, {
     event = #result <= INLINE_RESULT_MAX and { 'result', result } or nil,
     fields = result ~= '' and { F_RESULT, result } or nil,
+    past = run.past,
   })
   expireFinished(run.key, run.resultTtl)
   return 1
@@ -83,7 +86,8 @@ local function release(base, id, attempt, maxLen)
   local run, code = endCurrentRun(base, id, attempt, maxLen)
   if not run then return code end
   pushReady(base, run.queue, id, run.priority, true)
-  recordStatus(base, run.key, id, run.name, run.queue, 'submitted', attempt, maxLen)
+  recordStatus(base, run.key, id, run.name, run.queue, 'submitted', attempt, maxLen,
+    { past = run.past })
   wake(base, run.queue)
   return 1
 end
