@@ -31,5 +31,6 @@ export {
   TaskTimeoutError,
   NonRetryableError,
   ConnectionError,
+  UnsupportedRedisError,
   ErrorDetails,
 } from './errors';

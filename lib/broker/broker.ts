@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
+import { ConnectionError } from '../errors';
 import { withConnectionErrors } from '../redis/connection-errors';
+import { checkServer } from '../redis/server-check';
 import { ClaimedTask, decodeClaimedTask, RawClaimedTask } from './claimed-task';
 import { KeyBuilder } from './keys';
 import { NewTask, newTaskArguments } from './new-task';
@@ -49,6 +51,8 @@ export interface SettleResult {
  * the prefix's queues set as KEYS[1] so Cluster routes it to the prefix's slot.
  */
 export class Broker {
+  private check?: Promise<void>;
+
   constructor(
     private readonly redis: Redis,
     readonly keys: KeyBuilder,
@@ -142,10 +146,20 @@ export class Broker {
     return (await this.call('taskmillRenew', leaseMs, ...pairs)) as string[];
   }
 
-  private call(command: string, ...args: (string | number)[]): Promise<unknown> {
+  private async call(command: string, ...args: (string | number)[]): Promise<unknown> {
+    await this.serverChecked();
     const script = (this.redis as unknown as Record<string, ScriptCall>)[command];
     return withConnectionErrors(() =>
       script.call(this.redis, this.keys.queues(), this.keys.base, ...args),
     );
+  }
+
+  /** The one-time server check before the first script; retried when Redis was unreachable. */
+  private serverChecked(): Promise<void> {
+    this.check ??= withConnectionErrors(() => checkServer(this.redis)).catch((error: unknown) => {
+      if (error instanceof ConnectionError) this.check = undefined;
+      throw error;
+    });
+    return this.check;
   }
 }

@@ -11,4 +11,5 @@ export { ResultTimeoutError } from './result-timeout.error';
 export { TaskTimeoutError } from './task-timeout.error';
 export { NonRetryableError } from './non-retryable.error';
 export { ConnectionError } from './connection.error';
+export { UnsupportedRedisError } from './unsupported-redis.error';
 export { ErrorDetails, toErrorDetails } from './error-details';

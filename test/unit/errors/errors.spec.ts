@@ -1,6 +1,7 @@
 import * as publicApi from '../../../lib';
 import {
   ConnectionError,
+  UnsupportedRedisError,
   InvalidOptionsError,
   MessageAlreadyExistsError,
   NonRetryableError,
@@ -88,6 +89,12 @@ const CASES: ErrorCase[] = [
     create: () => new TaskTimeoutError('report.build', 10_000),
     offending: ['"report.build"', '10000 ms'],
     remedy: ["Raise the task's timeout", 'taskContext().signal'],
+  },
+  {
+    type: UnsupportedRedisError,
+    create: () => new UnsupportedRedisError('5.0.7', '6.2.0'),
+    offending: ['Redis 5.0.7', '6.2.0'],
+    remedy: ['Upgrade the server'],
   },
   {
     type: NonRetryableError,

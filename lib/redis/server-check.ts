@@ -1,0 +1,51 @@
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { UnsupportedRedisError } from '../errors/unsupported-redis.error';
+
+export const MINIMUM_REDIS_VERSION = '6.2.0';
+
+const logger = new Logger('taskmill:Redis');
+
+/** True when dotted version `a` is at least `b` (e.g. '7.0.15' ≥ '6.2.0'). */
+export function versionAtLeast(a: string, b: string): boolean {
+  const left = a.split('.').map(Number);
+  const right = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const difference = (left[i] ?? 0) - (right[i] ?? 0);
+    if (difference !== 0) return difference > 0;
+  }
+  return true;
+}
+
+/** The server version from INFO server (Valkey reports a compatible redis_version too). */
+export function serverVersion(info: string): string | undefined {
+  return /^redis_version:([\d.]+)/m.exec(info)?.[1];
+}
+
+/**
+ * Checks the server once before taskmill's first command: refuses Redis older than 6.2
+ * (UnsupportedRedisError), and warns loudly when an eviction policy could silently drop queued
+ * tasks. A server that forbids CONFIG gets a softer warning: the policy cannot be checked.
+ */
+export async function checkServer(redis: Redis): Promise<void> {
+  const version = serverVersion(await redis.info('server'));
+  if (version && !versionAtLeast(version, MINIMUM_REDIS_VERSION)) {
+    throw new UnsupportedRedisError(version, MINIMUM_REDIS_VERSION);
+  }
+  let policy: string | undefined;
+  try {
+    policy = ((await redis.config('GET', 'maxmemory-policy')) as string[])[1];
+  } catch {
+    logger.warn(
+      'could not read maxmemory-policy (CONFIG is not allowed): make sure it is "noeviction", ' +
+        'or Redis may evict queued tasks when memory runs out',
+    );
+    return;
+  }
+  if (policy !== undefined && policy !== 'noeviction') {
+    logger.warn(
+      `maxmemory-policy is "${policy}": when memory runs out Redis may evict queued tasks and ` +
+        `lose them. Set it to "noeviction" (CONFIG SET maxmemory-policy noeviction, or in redis.conf).`,
+    );
+  }
+}
