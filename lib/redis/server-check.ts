@@ -22,13 +22,28 @@ export function serverVersion(info: string): string | undefined {
   return /^redis_version:([\d.]+)/m.exec(info)?.[1];
 }
 
+/** INFO server, or '' when an ACL forbids it (the check is skipped, not the work). */
+async function readInfo(redis: Redis): Promise<string> {
+  try {
+    return await redis.info('server');
+  } catch (error) {
+    if (/NOPERM|unknown command/i.test((error as Error).message)) {
+      logger.warn(
+        'could not read the server version (INFO is not allowed): taskmill needs Redis 6.2+',
+      );
+      return '';
+    }
+    throw error;
+  }
+}
+
 /**
  * Checks the server once before taskmill's first command: refuses Redis older than 6.2
  * (UnsupportedRedisError), and warns loudly when an eviction policy could silently drop queued
  * tasks. A server that forbids CONFIG gets a softer warning: the policy cannot be checked.
  */
 export async function checkServer(redis: Redis): Promise<void> {
-  const version = serverVersion(await redis.info('server'));
+  const version = serverVersion(await readInfo(redis));
   if (version && !versionAtLeast(version, MINIMUM_REDIS_VERSION)) {
     throw new UnsupportedRedisError(version, MINIMUM_REDIS_VERSION);
   }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
 import { startPrivateRedis } from '../../lib/testing';
 import { createTestApp } from '../support/test-app';
 
@@ -15,6 +16,35 @@ describe('startup checks against the server', () => {
         1,
       );
       expect(warnings.join('\n')).toContain('noeviction');
+      await app.close();
+    } finally {
+      warn.mockRestore();
+      await redis.stop();
+    }
+  });
+
+  it('still works, with warnings, for a user whose ACL forbids INFO and CONFIG', async () => {
+    const redis = await startPrivateRedis();
+    const admin = new Redis(redis.url);
+    await admin.acl('SETUSER', 'limited', 'on', '>secret', '~*', '&*', '+@all', '-info', '-config');
+    admin.disconnect();
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const { port } = new URL(redis.url);
+      const app = await createTestApp([], {
+        connection: {
+          host: '127.0.0.1',
+          port: Number(port),
+          username: 'limited',
+          password: 'secret',
+        },
+        worker: { enabled: false },
+      });
+      const handle = await app.queue.enqueue('anything', []);
+      expect((await handle.status()).status).toBe('submitted');
+      const warnings = warn.mock.calls.map(([message]) => String(message)).join('\n');
+      expect(warnings).toContain('INFO is not allowed');
+      expect(warnings).toContain('CONFIG is not allowed');
       await app.close();
     } finally {
       warn.mockRestore();
