@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ConnectionError } from '../errors';
+import { UnsupportedRedisError } from '../errors';
 import { withConnectionErrors } from '../redis/connection-errors';
 import { checkServer } from '../redis/server-check';
 import { ClaimedTask, decodeClaimedTask, RawClaimedTask } from './claimed-task';
@@ -26,6 +26,12 @@ const ENQUEUE_RESULTS: Record<number, EnqueueResult> = {
 };
 
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
+
+/** One run of a task: its id and attempt number (the fencing token). */
+export interface RunRef {
+  id: string;
+  attempt: number;
+}
 
 export interface BrokerSettings {
   eventsMaxLen: number;
@@ -118,14 +124,14 @@ export class Broker {
   }
 
   /**
-   * Takes back tasks whose lease expired, at most once per `intervalMs` across all workers.
-   * Returns what it did, or undefined when another worker swept within the interval.
+   * Takes back tasks whose lease expired; each queue at most once per `intervalMs` across
+   * all workers (queues swept lately by another worker are skipped).
    */
   async reclaimExpired(
     queues: string[],
     maxReclaims: number,
     intervalMs: number,
-  ): Promise<{ reclaimed: string[]; failed: string[] } | undefined> {
+  ): Promise<{ reclaimed: string[]; failed: string[] }> {
     const reply = (await this.call(
       'taskmillReclaim',
       this.settings.eventsMaxLen,
@@ -133,17 +139,20 @@ export class Broker {
       intervalMs,
       this.settings.deadLetterTtl,
       ...queues,
-    )) as string[] | null;
-    if (!reply) return undefined;
+    )) as string[];
     const split = reply.indexOf('|');
     return { reclaimed: reply.slice(0, split), failed: reply.slice(split + 1) };
   }
 
-  /** Extends the leases of running tasks; returns the ids whose lease was lost. */
-  async renewLeases(leaseMs: number, runs: { id: string; attempt: number }[]): Promise<string[]> {
+  /** Extends the leases of running tasks; returns the runs whose lease was lost. */
+  async renewLeases(leaseMs: number, runs: RunRef[]): Promise<RunRef[]> {
     if (runs.length === 0) return [];
     const pairs = runs.flatMap((run) => [run.id, run.attempt]);
-    return (await this.call('taskmillRenew', leaseMs, ...pairs)) as string[];
+    const lost = (await this.call('taskmillRenew', leaseMs, ...pairs)) as string[];
+    const result: RunRef[] = [];
+    for (let i = 0; i < lost.length; i += 2)
+      result.push({ id: lost[i], attempt: Number(lost[i + 1]) });
+    return result;
   }
 
   private async call(command: string, ...args: (string | number)[]): Promise<unknown> {
@@ -157,7 +166,9 @@ export class Broker {
   /** The one-time server check before the first script; retried when Redis was unreachable. */
   private serverChecked(): Promise<void> {
     this.check ??= withConnectionErrors(() => checkServer(this.redis)).catch((error: unknown) => {
-      if (error instanceof ConnectionError) this.check = undefined;
+      // A too old server stays refused; anything else (unreachable, timed out, busy) is
+      // checked again on the next call.
+      if (!(error instanceof UnsupportedRedisError)) this.check = undefined;
       throw error;
     });
     return this.check;

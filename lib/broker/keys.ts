@@ -23,7 +23,7 @@ export const KEY_FAMILIES = {
   schedule: 'schedule',
   /** list or stream private to one process's blocking reader: an entry interrupts its wait. */
   nudge: 'nudge',
-  /** string with a TTL: held by the worker that sweeps expired leases, so one sweeps at a time. */
+  /** string with a TTL, per queue (`sweep-lock:<queue>`): one worker sweeps a queue's leases at a time. */
   sweepLock: 'sweep-lock',
 } as const;
 

@@ -66,10 +66,8 @@ export class EventsReader {
         ? this.listenersOf(this.byQueue, filter.queue)
         : this.everything;
     registry.add(listener);
-    if (filter.queue) await this.watchQueue(filter.queue);
-    else await this.startWatchingAll();
     let removed = false;
-    return () => {
+    const remove = () => {
       if (removed) return;
       removed = true;
       registry.delete(listener);
@@ -77,6 +75,15 @@ export class EventsReader {
       if (filter.queue) this.unwatchQueue(filter.queue);
       else this.stopWatchingAll();
     };
+    try {
+      if (filter.queue) await this.watchQueue(filter.queue);
+      else await this.startWatchingAll();
+    } catch (error) {
+      // Undo the registration: a failed listen() must not leave a listener or a reference.
+      remove();
+      throw error;
+    }
+    return remove;
   }
 
   /** True while the blocking read runs (some stream is watched). */

@@ -45,7 +45,7 @@ export class LeaseKeeper {
     const { queues, maxReclaims } = this.settings;
     try {
       const swept = await this.broker.reclaimExpired(queues, maxReclaims, this.intervalMs);
-      if (swept && (swept.reclaimed.length > 0 || swept.failed.length > 0)) {
+      if (swept.reclaimed.length > 0 || swept.failed.length > 0) {
         this.events.next({ type: 'leases.reclaimed', ...swept });
       }
     } catch (error) {
@@ -63,7 +63,7 @@ export class LeaseKeeper {
     if (runs.length === 0) return;
     try {
       const lost = await this.broker.renewLeases(this.settings.leaseMs, runs);
-      for (const id of lost) this.runner.abort(id, 'lease-lost');
+      for (const run of lost) this.runner.abort(run.id, 'lease-lost', run.attempt);
     } catch (error) {
       this.events.next({ type: 'worker.error', error: error as Error });
     }

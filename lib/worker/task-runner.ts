@@ -1,5 +1,5 @@
 import { Subject } from 'rxjs';
-import { Broker } from '../broker/broker';
+import { Broker, RunRef } from '../broker/broker';
 import { ClaimedTask } from '../broker/claimed-task';
 import { errorSummary, Outcome, OutcomeResult } from '../broker/outcome';
 import { TaskRegistry } from '../discovery/task.registry';
@@ -40,6 +40,7 @@ class FinalError extends TaskmillError {}
  * the timeout, and records exactly one outcome through the fenced broker scripts.
  */
 export class TaskRunner {
+  /** By `id:attempt`: a worker may hold a hung run and a newer run of the same task at once. */
   private readonly runs = new Map<string, Run>();
 
   /** Called as soon as a handler ends, before its outcome is written: the slot is free. */
@@ -58,7 +59,7 @@ export class TaskRunner {
   }
 
   /** Ids and attempts of the runs in flight, for lease renewal. */
-  inFlight(): { id: string; attempt: number }[] {
+  inFlight(): RunRef[] {
     return [...this.runs.values()].map(({ task }) => ({ id: task.id, attempt: task.attempt }));
   }
 
@@ -70,11 +71,10 @@ export class TaskRunner {
       released: false,
       startedAt: Date.now(),
     };
-    this.runs.set(task.id, run);
+    this.runs.set(runKey(task), run);
     this.events.next({ type: 'task.started', task: ref(task) });
     const ending = await this.execute(run);
-    // Only this run's entry: a re-claim of the same id may already have replaced it.
-    if (this.runs.get(task.id) === run) this.runs.delete(task.id);
+    this.runs.delete(runKey(task));
     // Free the slot before queueing the outcome: the consumer's next claim then joins the
     // same settle call as this outcome (one round trip per task, not two).
     this.onSlotFreed();
@@ -86,14 +86,19 @@ export class TaskRunner {
     }
   }
 
-  /** Aborts a run's signal; its outcome is then recorded according to `cause`. */
-  abort(id: string, cause: AbortCause): void {
-    const run = this.runs.get(id);
-    if (!run || run.cause) return;
-    run.cause = cause;
-    run.controller.abort(
-      cause === 'timeout' ? new TaskTimeoutError(run.task.name, run.task.timeout ?? 0) : cause,
-    );
+  /**
+   * Aborts the signal of the task's runs here (only run `attempt` when given); their outcome
+   * is then recorded according to `cause`.
+   */
+  abort(id: string, cause: AbortCause, attempt?: number): void {
+    for (const run of this.runs.values()) {
+      if (run.task.id !== id || run.cause) continue;
+      if (attempt !== undefined && run.task.attempt !== attempt) continue;
+      run.cause = cause;
+      run.controller.abort(
+        cause === 'timeout' ? new TaskTimeoutError(run.task.name, run.task.timeout ?? 0) : cause,
+      );
+    }
   }
 
   /** Shutdown: hands every run still in flight back to its queue. */
@@ -103,7 +108,7 @@ export class TaskRunner {
     await Promise.all(
       runs.map(async (run) => {
         run.released = true;
-        this.abort(run.task.id, 'shutdown');
+        this.abort(run.task.id, 'shutdown', run.task.attempt);
         const { id, attempt } = run.task;
         const result = await this.settler.record({ kind: 'release', id, attempt });
         if (result === 'recorded') this.events.next({ type: 'task.released', task: ref(run.task) });
@@ -127,7 +132,7 @@ export class TaskRunner {
     const timer =
       task.timeout === undefined
         ? undefined
-        : setTimeout(() => this.abort(task.id, 'timeout'), task.timeout);
+        : setTimeout(() => this.abort(task.id, 'timeout', task.attempt), task.timeout);
     try {
       const handled = Promise.resolve()
         .then(call)
@@ -217,6 +222,10 @@ export class TaskRunner {
     if (delayMs === undefined) return void this.events.next({ type: 'task.failed', task, error });
     this.events.next({ type: 'task.retrying', task, error, delayMs });
   }
+}
+
+function runKey(task: ClaimedTask): string {
+  return `${task.id}:${task.attempt}`;
 }
 
 function ref(task: ClaimedTask): TaskRef {

@@ -1,26 +1,31 @@
 -- Takes back the tasks whose lease expired (their worker died or hung): each goes back to the
 -- head of its priority's list as SUBMITTED, so any worker runs it again; a task taken back
 -- more than `maxReclaims` times fails as poisonous instead of killing workers forever.
--- Runs at most once per `interval` across all workers (a lock with a TTL).
+-- Each queue is swept at most once per `interval` across all workers (a lock per queue).
 -- KEYS[1]  the prefix's queues set (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  max reclaims   ARGV[4]  sweep interval ms
 -- ARGV[5]  dead-letter TTL ms   ARGV[6..] queue names
--- Returns  { reclaimed ids... , '|', failed ids... }, or false when another worker swept lately
+-- Returns  { reclaimed ids... , '|', failed ids... } (queues swept lately by others are skipped)
 --@include common
 
 local base, maxLen, maxReclaims = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local interval, deadTtl = ARGV[4], tonumber(ARGV[5])
-if not redis.call('SET', base .. ':' .. FAMILY_SWEEPLOCK, '1', 'NX', 'PX', interval) then
-  return false
-end
 local now = nowMs()
 local BATCH = 1000
 local reclaimed, failed = {}, {}
 
 for i = 6, #ARGV do
   local queue = ARGV[i]
+  local lock = base .. ':' .. FAMILY_SWEEPLOCK .. ':' .. queue
+  local expired = {}
+  if redis.call('SET', lock, '1', 'NX', 'PX', interval) then
+    expired = redis.call('ZRANGEBYSCORE', queueKey(base, queue, QUEUE_LEASES), '-inf', now,
+      'LIMIT', 0, BATCH)
+  end
   local leasesKey = queueKey(base, queue, QUEUE_LEASES)
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', leasesKey, '-inf', now, 'LIMIT', 0, BATCH)) do
+  -- Newest lease first: each goes to the head of its list, so the oldest ends up first.
+  for j = #expired, 1, -1 do
+    local id = expired[j]
     redis.call('ZREM', leasesKey, id)
     local key = taskKey(base, id)
     local t = redis.call('HMGET', key, F_STATUS, F_ATTEMPT, F_NAME, F_PRIORITY, F_RESULTTTL,
@@ -38,6 +43,8 @@ for i = 6, #ARGV do
         local errorJson = cjson.encode({ name = 'PoisonTaskError', message = message })
         local deadKey = queueKey(base, queue, QUEUE_DEAD)
         redis.call('ZADD', deadKey, now, id)
+        redis.call('ZREMRANGEBYSCORE', deadKey, '-inf', now - deadTtl)
+        redis.call('HINCRBY', key, F_FAILURES, 1)
         recordStatus(base, key, id, name, queue, 'failed', attempt, maxLen, {
           event = { 'error', errorJson },
           fields = { F_ERROR, errorJson, F_RECLAIMS, reclaims },

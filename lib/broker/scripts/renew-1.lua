@@ -1,7 +1,8 @@
 -- Extends the leases of a worker's running tasks in one call.
 -- KEYS[1]  the prefix's queues set (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  lease ms   ARGV[3..] pairs of id, attempt
--- Returns  the ids whose lease was lost (no longer this attempt's): their outcome will be fenced.
+-- Returns  pairs of id, attempt whose lease was lost (no longer that attempt's): their outcome
+--          will be fenced.
 --@include common
 --@include outcomes
 
@@ -15,6 +16,7 @@ for i = 3, #ARGV, 2 do
     redis.call('ZADD', queueKey(base, run.queue, QUEUE_LEASES), 'XX', deadline, id)
   else
     lost[#lost + 1] = id
+    lost[#lost + 1] = ARGV[i + 1]
   end
 end
 return lost

@@ -1,0 +1,34 @@
+import { Redis } from 'ioredis';
+import { Broker } from '../../lib/broker/broker';
+import { KeyBuilder } from '../../lib/broker/keys';
+import { NewTask } from '../../lib/broker/new-task';
+import { DEFAULT_TASK_OPTIONS } from '../../lib/options/defaults';
+import { testRedisUrl, uniquePrefix } from './redis';
+
+/** A Broker on the private test Redis, under a fresh prefix, for worker-level tests. */
+export function testBroker(): { broker: Broker; redis: Redis; keys: KeyBuilder } {
+  const redis = new Redis(testRedisUrl());
+  const keys = new KeyBuilder(uniquePrefix());
+  const broker = new Broker(redis, keys, { eventsMaxLen: 10_000, deadLetterTtl: 86_400_000 });
+  return { broker, redis, keys };
+}
+
+/** A plain new task with the default options. */
+export function newTask(id: string, queue: string, name = 'x'): NewTask {
+  return {
+    id,
+    queue,
+    name,
+    args: '[]',
+    priority: 0,
+    delay: 0,
+    runAt: 0,
+    retries: DEFAULT_TASK_OPTIONS.retries,
+    backoff: DEFAULT_TASK_OPTIONS.backoff,
+    timeout: undefined,
+    resultTtl: DEFAULT_TASK_OPTIONS.resultTtl,
+    metadata: '',
+  };
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
