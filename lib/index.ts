@@ -4,6 +4,7 @@ export { Task } from './decorators/task.decorator';
 export { QueueService } from './queue/queue.service';
 export { TaskHandle, ResultOptions } from './queue/task-handle';
 export { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './queue/task-types';
+export { DeadLetter, DeadLetterPage } from './queue/dead-letters';
 export { WorkerService } from './worker/worker.service';
 export { WorkerEvent, TaskRef } from './worker/worker-event';
 export { taskContext, TaskContext } from './worker/task-context';

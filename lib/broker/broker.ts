@@ -144,6 +144,22 @@ export class Broker {
     return { reclaimed: reply.slice(0, split), failed: reply.slice(split + 1) };
   }
 
+  /** Requeues failed tasks of `queue` (the given ids, or the oldest `limit`); returns their ids. */
+  async requeueDead(queue: string, ids: string[], limit: number): Promise<string[]> {
+    return (await this.call(
+      'taskmillRequeueDead',
+      this.settings.eventsMaxLen,
+      queue,
+      limit,
+      ...ids,
+    )) as string[];
+  }
+
+  /** Deletes failed tasks of `queue` (the given ids, or the oldest `limit`); returns how many. */
+  async purgeDead(queue: string, ids: string[], limit: number): Promise<number> {
+    return (await this.call('taskmillPurgeDead', queue, limit, ...ids)) as number;
+  }
+
   /** Extends the leases of running tasks; returns the runs whose lease was lost. */
   async renewLeases(leaseMs: number, runs: RunRef[]): Promise<RunRef[]> {
     if (runs.length === 0) return [];

@@ -10,6 +10,8 @@ import { EnqueueOptions } from '../options/task.options';
 import { ResultStore } from '../results/result-store';
 import { StatusTracker } from '../status/status-tracker';
 import { StatusUpdate } from '../status/task-status';
+import { RedisConnections } from '../redis/redis-connections';
+import { DeadLetter, DeadLetterPage, DeadLetters } from './dead-letters';
 import { EnqueueBatcher } from './enqueue-batcher';
 import { TaskHandle } from './task-handle';
 import { TaskMessageBuilder } from './task-message.builder';
@@ -20,6 +22,7 @@ import { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './task-typ
 export class QueueService {
   private readonly builder: TaskMessageBuilder;
   private readonly batcher: EnqueueBatcher;
+  private readonly dead: DeadLetters;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) options: ResolvedModuleOptions,
@@ -27,9 +30,11 @@ export class QueueService {
     private readonly broker: Broker,
     private readonly tracker: StatusTracker,
     private readonly results: ResultStore,
+    connections: RedisConnections,
   ) {
     this.builder = new TaskMessageBuilder(options, registry);
     this.batcher = new EnqueueBatcher(broker);
+    this.dead = new DeadLetters(broker, connections, broker.keys);
   }
 
   /**
@@ -83,6 +88,24 @@ export class QueueService {
   /** A handle on any task id, e.g. one received from another process. */
   handle<R = unknown>(id: string, queue?: string): TaskHandle<R> {
     return new TaskHandle<R>(id, this.tracker, this.results, this.broker, queue);
+  }
+
+  /** A queue's failed tasks (its dead-letter set), newest first. */
+  deadLetters(queue: string, page?: DeadLetterPage): Promise<DeadLetter[]> {
+    return this.dead.list(queue, page);
+  }
+
+  /**
+   * Runs failed tasks of a queue again: the given ids, or up to 1 000 of the oldest. They
+   * become SUBMITTED with their retries renewed. Returns the ids requeued.
+   */
+  requeueDead(queue: string, ids?: string[]): Promise<string[]> {
+    return this.dead.requeue(queue, ids);
+  }
+
+  /** Deletes failed tasks of a queue (the given ids, or up to 1 000 of the oldest). */
+  purgeDead(queue: string, ids?: string[]): Promise<number> {
+    return this.dead.purge(queue, ids);
   }
 
   /** Same as `handle(id).status$`. */

@@ -1,0 +1,27 @@
+-- Deletes failed tasks from a queue's dead-letter set, with their records.
+-- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  max tasks   ARGV[4..] ids (none: the oldest)
+-- Returns  the number of tasks purged
+--@include common
+
+local base, queue, limit = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local deadKey = queueKey(base, queue, QUEUE_DEAD)
+local ids = {}
+for i = 4, #ARGV do
+  ids[#ids + 1] = ARGV[i]
+end
+if #ids == 0 then
+  ids = redis.call('ZRANGE', deadKey, 0, limit - 1)
+end
+local purged = 0
+for _, id in ipairs(ids) do
+  if redis.call('ZREM', deadKey, id) == 1 then
+    local key = taskKey(base, id)
+    -- Only a task that is still failed: a requeued or re-enqueued id keeps its record.
+    if redis.call('HGET', key, F_STATUS) == 'failed' then
+      redis.call('DEL', key)
+    end
+    purged = purged + 1
+  end
+end
+return purged
