@@ -17,20 +17,32 @@ export interface ClaimedTask {
   timeout: number | undefined;
   /** Serialised metadata, '' when none. */
   metadata: string;
+  /** Why the record could not be decoded: the worker fails the task with this reason. */
+  corrupt?: string;
 }
 
 export type RawClaimedTask = [string, string, string, string, number, string, string, string];
 
 export function decodeClaimedTask(raw: RawClaimedTask): ClaimedTask {
   const [id, name, queue, args, attempt, failures, options, metadata] = raw;
-  return {
+  const task = {
     id,
     name,
     queue,
     args,
     attempt: Number(attempt),
     failures: Number(failures),
-    ...decodeRunOptions(options),
     metadata,
   };
+  try {
+    return { ...task, ...decodeRunOptions(options) };
+  } catch (error) {
+    // Foreign or corrupted options: run nothing, fail the task for good with the reason.
+    return {
+      ...task,
+      ...decodeRunOptions(''),
+      retries: 0,
+      corrupt: `its stored options cannot be read (${(error as Error).message})`,
+    };
+  }
 }

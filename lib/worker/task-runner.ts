@@ -32,8 +32,8 @@ interface Run {
 
 type Ending = { ok: true; value: unknown } | { ok: false; error: unknown; final: boolean };
 
-/** Failures that no retry can fix: fail at once. */
-class FinalError extends TaskmillError {}
+/** A record taskmill cannot use (foreign or corrupted data): no retry can fix it. */
+class CorruptTaskError extends TaskmillError {}
 
 /**
  * Runs claimed tasks: decodes arguments, calls the handler inside its task context, enforces
@@ -147,8 +147,9 @@ export class TaskRunner {
     }
   }
 
-  /** Resolves the handler and decodes the arguments; throws FinalError-like errors. */
+  /** Resolves the handler and decodes the arguments; throws CorruptTaskError-like errors. */
   private prepare(task: ClaimedTask, signal: AbortSignal): () => unknown {
+    if (task.corrupt) throw new CorruptTaskError(`Task ${task.id} is corrupted: ${task.corrupt}`);
     const definition = this.registry.get(task.name);
     if (!definition) {
       throw new UnknownTaskError(
@@ -157,7 +158,8 @@ export class TaskRunner {
       );
     }
     const args = this.serializer.deserialize(task.args);
-    if (!Array.isArray(args)) throw new FinalError(`arguments of task ${task.id} are not an array`);
+    if (!Array.isArray(args))
+      throw new CorruptTaskError(`arguments of task ${task.id} are not an array`);
     const context: TaskContext = {
       id: task.id,
       name: task.name,
@@ -194,7 +196,8 @@ export class TaskRunner {
     const details = toErrorDetails(run.cause === 'cancel' ? 'cancelled' : ending.error);
     const error = JSON.stringify(details);
     const summary = errorSummary(details);
-    const final = ending.final || ending.error instanceof FinalError || failures + 1 > retries;
+    const final =
+      ending.final || ending.error instanceof CorruptTaskError || failures + 1 > retries;
     if (final || run.cause === 'cancel') {
       const outcome: Outcome = { kind: 'fail', id, attempt, error, summary };
       return this.report(run, await this.settler.record(outcome), details);

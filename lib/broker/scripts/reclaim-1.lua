@@ -31,7 +31,11 @@ for i = 6, #ARGV do
     local t = redis.call('HMGET', key, F_STATUS, F_ATTEMPT, F_NAME, F_PRIORITY, F_RESULTTTL,
       F_RECLAIMS, F_CANCEL)
     -- Only a task still running under that lease; anything else was a stale entry.
-    if t[1] == 'running' then
+    if t[1] == 'running' and (not t[3] or not t[4] or (t[2] and not tonumber(t[2]))) then
+      quarantine(base, queue, key, id, 'its record lacks a name or priority, or has a bad attempt',
+        deadTtl, now, maxLen)
+      failed[#failed + 1] = id
+    elseif t[1] == 'running' then
       local attempt, name, priority = t[2], t[3], t[4]
       local reclaims = (tonumber(t[6]) or 0) + 1
       if t[7] then

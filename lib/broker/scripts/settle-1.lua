@@ -40,9 +40,12 @@ local function promoteDue(queue)
   local due = redis.call('ZRANGEBYSCORE', delayedKey, '-inf', now, 'LIMIT', 0, PROMOTE_BATCH)
   for _, id in ipairs(due) do
     redis.call('ZREM', delayedKey, id)
-    local priority = redis.call('HGET', taskKey(base, id), F_PRIORITY)
+    local key = taskKey(base, id)
+    local priority = redis.call('HGET', key, F_PRIORITY)
     if priority then
       pushReady(base, queue, id, priority, false)
+    elseif redis.call('EXISTS', key) == 1 then
+      quarantine(base, queue, key, id, 'its record has no priority', deadTtl, now, maxLen)
     end
   end
 end
@@ -53,6 +56,11 @@ local function start(queue, id)
     F_METADATA, F_HISTORY, F_CREATEDAT)
   -- Lazily skip entries whose task expired, was cancelled or is no longer waiting.
   if t[1] ~= 'submitted' and t[1] ~= 'retrying' then
+    return nil
+  end
+  if not t[2] or not t[3] or (t[4] and not tonumber(t[4])) then
+    quarantine(base, queue, key, id, 'its record lacks a name or arguments, or has a bad attempt',
+      deadTtl, now, maxLen)
     return nil
   end
   local attempt = (tonumber(t[4]) or 0) + 1

@@ -86,6 +86,20 @@ local function recordStatus(base, key, id, name, queue, status, attempt, maxLen,
   return eventId
 end
 
+-- A task whose record lacks what taskmill always writes (foreign or corrupted data under our
+-- prefix) goes to the dead-letter set with a reason, instead of failing the script that met
+-- it (which would stop every worker of the queue at the same entry).
+local function quarantine(base, queue, key, id, reason, deadTtl, now, maxLen)
+  local errorJson = cjson.encode({ name = 'CorruptTaskError', message = reason })
+  redis.call('ZREM', queueKey(base, queue, QUEUE_LEASES), id)
+  redis.call('ZADD', queueKey(base, queue, QUEUE_DEAD), now, id)
+  local eventId = redis.call('XADD', queueKey(base, queue, QUEUE_EVENTS), 'MAXLEN', '~', maxLen,
+    '*', 'id', id, 'task', '(unknown)', 'status', 'failed', 'attempt', 0, 'error', errorJson)
+  redis.call('HSET', key, F_STATUS, 'failed', F_ERROR, errorJson, F_QUEUE, queue,
+    F_NAME, redis.call('HGET', key, F_NAME) or '(unknown)', F_EVENTID, eventId)
+  redis.call('PEXPIRE', key, deadTtl)
+end
+
 -- A finished task lives on for `ttl` ms, then expires (at once when 0).
 local function expireFinished(key, ttl)
   redis.call('PEXPIRE', key, ttl)

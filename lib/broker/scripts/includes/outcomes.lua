@@ -7,7 +7,8 @@ local function currentRun(base, id, attempt)
   local key = taskKey(base, id)
   local t = redis.call('HMGET', key, F_STATUS, F_ATTEMPT, F_NAME, F_QUEUE, F_RESULTTTL,
     F_CANCEL, F_PRIORITY, F_HISTORY, F_CREATEDAT)
-  if not t[1] then
+  -- No record, or one without what taskmill always writes: nothing this run can end.
+  if not t[1] or not t[3] or not t[4] or not t[7] then
     return nil, -2
   end
   if t[1] ~= 'running' or t[2] ~= attempt then
