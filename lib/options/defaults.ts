@@ -22,4 +22,5 @@ export const DEFAULT_WORKER_OPTIONS = {
 };
 
 export const DEFAULT_EVENTS_MAX_LEN = 10_000;
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1_048_576;
 export const DEFAULT_DEAD_LETTER_TTL = 7 * 86_400_000;

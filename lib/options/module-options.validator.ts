@@ -13,6 +13,7 @@ import {
 import {
   DEFAULT_DEAD_LETTER_TTL,
   DEFAULT_EVENTS_MAX_LEN,
+  DEFAULT_MAX_PAYLOAD_BYTES,
   DEFAULT_PREFIX,
   DEFAULT_REDIS_URL,
   DEFAULT_TASK_OPTIONS,
@@ -29,6 +30,7 @@ const MODULE_KEYS = [
   'defaults',
   'worker',
   'eventsMaxLen',
+  'maxPayloadBytes',
   'deadLetterTtl',
 ];
 const WORKER_KEYS = [
@@ -80,6 +82,9 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
     },
     eventsMaxLen: optional(options.eventsMaxLen, DEFAULT_EVENTS_MAX_LEN, (v) =>
       checkInteger(v, 'eventsMaxLen', { min: 100 }),
+    ),
+    maxPayloadBytes: optional(options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, (v) =>
+      checkInteger(v, 'maxPayloadBytes', { min: 64, max: 512 * 1_048_576 }),
     ),
     deadLetterTtl: optional(options.deadLetterTtl, DEFAULT_DEAD_LETTER_TTL, (v) =>
       checkDuration(v, 'deadLetterTtl', { min: 1, max: Infinity }),

@@ -37,6 +37,8 @@ export interface QueueModuleOptions {
   worker?: WorkerOptions;
   /** Approximate cap on each queue's status events stream. Default `10 000`. */
   eventsMaxLen?: number;
+  /** Largest serialised arguments (or metadata) of one task, in bytes. Default 1 MiB. */
+  maxPayloadBytes?: number;
   /** How long failed tasks stay in the dead-letter set, in ms. Default 7 days. */
   deadLetterTtl?: number;
 }
@@ -50,5 +52,6 @@ export interface ResolvedModuleOptions {
   defaults: ResolvedTaskOptions;
   worker: Required<Omit<WorkerOptions, 'queues'>> & { queues: string[] | undefined };
   eventsMaxLen: number;
+  maxPayloadBytes: number;
   deadLetterTtl: number;
 }

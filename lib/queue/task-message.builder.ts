@@ -50,12 +50,28 @@ export class TaskMessageBuilder {
       name,
       ...taskOptions,
       ...this.schedule(raw),
-      args: serializer.serialize(args, 'args'),
+      args: this.bounded(serializer.serialize(args, 'args'), 'args'),
       metadata:
         raw.metadata === undefined
           ? ''
-          : serializer.serialize(checkObject(raw.metadata, 'metadata'), 'metadata'),
+          : this.bounded(
+              serializer.serialize(checkObject(raw.metadata, 'metadata'), 'metadata'),
+              'metadata',
+            ),
     };
+  }
+
+  /** Large payloads slow every worker and fill Redis: refuse them above maxPayloadBytes. */
+  private bounded(serialised: string, field: string): string {
+    const bytes = Buffer.byteLength(serialised);
+    if (bytes > this.options.maxPayloadBytes) {
+      throw new InvalidOptionsError(
+        field,
+        `serialises to ${bytes} bytes, above maxPayloadBytes (${this.options.maxPayloadBytes}); ` +
+          `store large data elsewhere and pass a reference, or raise maxPayloadBytes`,
+      );
+    }
+    return serialised;
   }
 
   private schedule(raw: EnqueueOptions): { delay: number; runAt: number } {

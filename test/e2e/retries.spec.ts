@@ -41,6 +41,11 @@ class FlakyTasks {
     throw new Error(`cut emoji ${'😀'.slice(0, 1)} in the message`);
   }
 
+  @Task({ name: 'flaky.bad-result', retries: 3 })
+  async badResult(): Promise<unknown> {
+    return { when: new Date(0) };
+  }
+
   @Task({ name: 'flaky.throws-string', retries: 0 })
   async throwsString(): Promise<never> {
     throw 'plain string';
@@ -122,6 +127,14 @@ describe('retries and failures', () => {
       'failed',
     ]);
     expect(history[4].error?.message).toContain('cut emoji');
+  });
+
+  it('fails at once, without retries, a handler whose result cannot be serialised', async () => {
+    const handle = await t.queue.enqueue('flaky.bad-result', []);
+    const error = await failureOf(handle);
+    expect(error.remoteName).toBe('SerializationError');
+    expect(error.remoteMessage).toContain('result.when');
+    expect(error.attempts).toBe(1);
   });
 
   it('records a non-Error throw with a readable message', async () => {

@@ -110,6 +110,11 @@ describe('typed errors (bad input changes nothing)', () => {
       InvalidOptionsError,
     ],
     [
+      'arguments larger than maxPayloadBytes',
+      () => t.queue.enqueue('mail.send', ['x'.repeat(1_100_000)]),
+      InvalidOptionsError,
+    ],
+    [
       'a timeout longer than a timer can wait',
       () => t.queue.enqueue('mail.send', ['a'], { timeout: 30 * 86_400_000 }),
       InvalidOptionsError,

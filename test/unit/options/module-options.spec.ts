@@ -40,6 +40,9 @@ describe('resolveModuleOptions', () => {
           shutdownTimeoutMs: 10_000,
           maxReclaims: 2,
         },
+        eventsMaxLen: 10_000,
+        deadLetterTtl: 604_800_000,
+        maxPayloadBytes: 1_048_576,
       });
       expect(resolved.serializer).toBeInstanceOf(JsonSerializer);
     });
@@ -130,6 +133,7 @@ describe('resolveModuleOptions', () => {
       ['a fractional worker.concurrency', { worker: { concurrency: 1.5 } }, 'worker.concurrency'],
       ['a negative worker.leaseMs', { worker: { leaseMs: -1 } }, 'worker.leaseMs'],
       ['a negative worker.maxReclaims', { worker: { maxReclaims: -1 } }, 'worker.maxReclaims'],
+      ['a tiny maxPayloadBytes', { maxPayloadBytes: 10 }, 'maxPayloadBytes'],
       ['a fractional worker.maxReclaims', { worker: { maxReclaims: 1.5 } }, 'worker.maxReclaims'],
       [
         'a non-numeric worker.shutdownTimeoutMs',
