@@ -62,4 +62,19 @@ describe('Redis restarted mid-run', () => {
     expect(pending.map((h) => h.id)).toEqual([]);
     expect(ran.size).toBe(count + 1);
   }, 60_000);
+
+  it('resumes by itself after Redis was unreachable for seconds', async () => {
+    const downMs = Number(process.env.TASKMILL_FAULT_DOWN_MS ?? 3000);
+    const options = { connection: redis.url, worker: { leaseMs: 1000, concurrency: 5 } };
+    const worker = await createTestApp([Durable], options);
+    apps.push(worker);
+    const before = await worker.queue.enqueue('durable.work', [1000], { queue: 'durable' });
+    await expect(before.result({ timeout: 5000 })).resolves.toBe(1000);
+    await redis.kill();
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    await redis.up();
+    // The idle worker's blocking read and the producer both come back without a restart.
+    const after = await worker.queue.enqueue('durable.work', [1001], { queue: 'durable' });
+    await expect(after.result({ timeout: 30_000 })).resolves.toBe(1001);
+  }, 60_000);
 });
