@@ -16,6 +16,11 @@ class Finisher {
   async finish(): Promise<string> {
     return 'finished by the survivor';
   }
+
+  @Task({ name: 'fault.block', queue: 'fault' })
+  async fresh(): Promise<string> {
+    return 'fresh';
+  }
 }
 
 /** A worker process (test/support/worker-process.ts) whose lines can be awaited. */
@@ -90,6 +95,26 @@ describe('a worker that dies mid-task', () => {
       'running@2',
       'succeeded@2',
     ]);
+  }, 60_000);
+
+  it('fences the late outcome of a worker that blocked its event loop past the lease', async () => {
+    const prefix = uniquePrefix();
+    const producer = await createTestApp([], { prefix, worker: { enabled: false } });
+    apps.push(producer);
+    const blocked = new WorkerProcess(prefix, 2);
+    workers.push(blocked);
+    await blocked.next('ready');
+    const handle = await producer.queue.enqueue('fault.block', [4 * LEASE_MS], { queue: 'fault' });
+    expect(await blocked.next('started')).toBe(`started ${handle.id} 1`);
+    const other = await createTestApp([Finisher], { prefix, worker: { leaseMs: LEASE_MS } });
+    apps.push(other);
+    await expect(handle.result({ timeout: 15_000 })).resolves.toBe('fresh');
+    // Let the blocked worker come back and try to record 'late': it must be fenced out.
+    await new Promise((resolve) => setTimeout(resolve, 4 * LEASE_MS));
+    const history = await handle.history();
+    expect(history.filter((h) => h.status === TaskStatus.SUCCEEDED)).toHaveLength(1);
+    expect(await producer.queue.handle(handle.id).result()).toBe('fresh');
+    expect((await handle.status()).attempt).toBe(2);
   }, 60_000);
 
   it('fails a task that keeps killing its workers as poisonous after maxReclaims', async () => {
