@@ -89,4 +89,29 @@ describe('graceful shutdown', () => {
     expect(started.entries.filter((e) => e.endsWith('@2'))).toHaveLength(2);
     await second.close();
   });
+
+  it('loses none of 50 in-flight tasks when shutdownTimeoutMs is shorter than they are', async () => {
+    const prefix = uniquePrefix();
+    const first = await createTestApp([Sleepy], {
+      prefix,
+      worker: { concurrency: 50, shutdownTimeoutMs: 50 },
+    });
+    const labels = Array.from({ length: 60 }, (_, i) => `n${i}`);
+    const handles = await first.queue.enqueueMany(
+      labels.map((label) => ({
+        task: 'sleepy.nap',
+        args: [label, 2000],
+        options: { queue: 'naps' },
+      })),
+    );
+    await started.until(50);
+    await first.close();
+    expect(finished.entries).toEqual([]);
+    const second = await createTestApp([Sleepy], { prefix, worker: { concurrency: 60 } });
+    const results = await Promise.all(
+      handles.map((h) => second.queue.handle(h.id).result({ timeout: 15_000 })),
+    );
+    expect(results).toEqual(labels);
+    await second.close();
+  }, 30_000);
 });

@@ -1,0 +1,23 @@
+// A producer process for the concurrent-enqueue fault test: enqueues <count> tasks all at once
+// and prints their ids as one JSON line.
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { QueueModule, QueueService } from '../../lib';
+
+async function main(): Promise<void> {
+  const [url, prefix, count] = process.argv.slice(2);
+  const app = await NestFactory.createApplicationContext(
+    QueueModule.forRoot({ connection: url, prefix, worker: { enabled: false } }),
+    { logger: false },
+  );
+  const queue = app.get(QueueService);
+  const handles = await Promise.all(
+    Array.from({ length: Number(count) }, (_, i) =>
+      queue.enqueue('concurrent.mark', [`${process.pid}-${i}`], { queue: 'concurrent' }),
+    ),
+  );
+  process.stdout.write(`${JSON.stringify(handles.map((h) => h.id))}\n`);
+  await app.close();
+}
+
+void main();
