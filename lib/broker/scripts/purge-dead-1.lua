@@ -6,15 +6,8 @@
 
 local base, queue, limit = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local deadKey = queueKey(base, queue, QUEUE_DEAD)
-local ids = {}
-for i = 4, #ARGV do
-  ids[#ids + 1] = ARGV[i]
-end
-if #ids == 0 then
-  ids = redis.call('ZRANGE', deadKey, 0, limit - 1)
-end
 local purged = 0
-for _, id in ipairs(ids) do
+for _, id in ipairs(deadIdsToHandle(deadKey, 4, limit)) do
   if redis.call('ZREM', deadKey, id) == 1 then
     local key = taskKey(base, id)
     -- Only a task that is still failed: a requeued or re-enqueued id keeps its record.

@@ -8,15 +8,8 @@
 
 local base, maxLen, queue, limit = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local deadKey = queueKey(base, queue, QUEUE_DEAD)
-local ids = {}
-for i = 5, #ARGV do
-  ids[#ids + 1] = ARGV[i]
-end
-if #ids == 0 then
-  ids = redis.call('ZRANGE', deadKey, 0, limit - 1)
-end
 local requeued = {}
-for _, id in ipairs(ids) do
+for _, id in ipairs(deadIdsToHandle(deadKey, 5, limit)) do
   local key = taskKey(base, id)
   local t = redis.call('HMGET', key, F_STATUS, F_NAME, F_PRIORITY, F_ATTEMPT)
   if redis.call('ZREM', deadKey, id) == 1 and t[1] == 'failed' then

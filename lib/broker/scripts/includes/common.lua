@@ -100,6 +100,18 @@ local function quarantine(base, queue, key, id, reason, deadTtl, now, maxLen)
   redis.call('PEXPIRE', key, deadTtl)
 end
 
+-- The ids named in ARGV[first..], or when none are, the `limit` oldest of the dead-letter set.
+local function deadIdsToHandle(deadKey, first, limit)
+  local ids = {}
+  for i = first, #ARGV do
+    ids[#ids + 1] = ARGV[i]
+  end
+  if #ids == 0 then
+    ids = redis.call('ZRANGE', deadKey, 0, limit - 1)
+  end
+  return ids
+end
+
 -- A finished task lives on for `ttl` ms, then expires (at once when 0).
 local function expireFinished(key, ttl)
   redis.call('PEXPIRE', key, ttl)
