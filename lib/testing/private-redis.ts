@@ -1,9 +1,11 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { mkdtempSync, rmSync } from 'fs';
-import { createConnection, createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { TaskmillError } from '../errors';
+import { freePort, waitUntilListening } from './redis-process';
+import { RedisServerUnavailableError } from './redis-server-unavailable.error';
+
+export { RedisServerUnavailableError };
 
 /** A redis-server started for one test run or demo, on a free port in a temporary directory. */
 export interface PrivateRedis {
@@ -21,17 +23,6 @@ export interface PrivateRedisOptions {
   args?: string[];
   /** Where progress messages go (installation can take a while). Default: nowhere. */
   log?: (message: string) => void;
-}
-
-/** No redis-server binary could be found or installed. */
-export class RedisServerUnavailableError extends TaskmillError {
-  constructor(detail: string) {
-    super(
-      `Cannot start a private Redis: ${detail}. Install one (Debian/Ubuntu: ` +
-        `"sudo apt-get install -y redis-server", macOS: "brew install redis") or point ` +
-        `REDIS_URL at a Redis you already run, e.g. REDIS_URL=redis://127.0.0.1:6379.`,
-    );
-  }
 }
 
 const BINARIES = ['redis-server', 'valkey-server'];
@@ -105,42 +96,6 @@ function installBinary(options: PrivateRedisOptions): string {
   const binary = findBinary();
   if (!binary) throw new RedisServerUnavailableError('redis-server is still missing after install');
   return binary;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntilListening(port: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new RedisServerUnavailableError(`redis-server exited with code ${child.exitCode}`);
-    }
-    if (await answersPing(port)) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new RedisServerUnavailableError(`redis-server did not start listening on port ${port}`);
-}
-
-function answersPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('error', () => resolve(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
-    });
-  });
 }
 
 function stopProcess(child: ChildProcess, dir: string): Promise<void> {

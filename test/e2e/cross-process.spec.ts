@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { execFile } from 'child_process';
-import { join } from 'path';
 import { promisify } from 'util';
 import { Task, TaskStatus, taskContext } from '../../lib';
 import { Ledger } from '../support/ledger';
+import { supportScript } from '../support/node-process';
 import { testRedisUrl } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -24,18 +24,9 @@ describe('across processes', () => {
   afterAll(() => worker.close());
 
   it('runs in this process a task enqueued by another process, which gets the result', async () => {
-    const producer = join(__dirname, '..', 'support', 'producer-process.ts');
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        producer,
-        testRedisUrl(),
-        worker.prefix,
-        'shout',
-        '["hey"]',
-      ],
+      supportScript('producer-process.ts', testRedisUrl(), worker.prefix, 'shout', '["hey"]'),
       { timeout: 60_000 },
     );
     const reply = JSON.parse(stdout.trim()) as { id: string; result: string };

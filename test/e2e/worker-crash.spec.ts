@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ChildProcessByStdio, spawn } from 'child_process';
-import { join } from 'path';
 import { createInterface } from 'readline';
 import { Readable } from 'stream';
 import { Task, TaskStatus } from '../../lib';
 import { failureOf } from '../support/failures';
+import { supportScript } from '../support/node-process';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -30,18 +30,9 @@ class WorkerProcess {
   private waiter?: { prefix: string; resolve: (line: string) => void };
 
   constructor(prefix: string, maxReclaims: number) {
-    const script = join(__dirname, '..', 'support', 'worker-process.ts');
     this.child = spawn(
       process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        script,
-        testRedisUrl(),
-        prefix,
-        String(LEASE_MS),
-        String(maxReclaims),
-      ],
+      supportScript('worker-process.ts', testRedisUrl(), prefix, LEASE_MS, maxReclaims),
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     createInterface({ input: this.child.stdout }).on('line', (line) => {

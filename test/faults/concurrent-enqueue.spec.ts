@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { execFile } from 'child_process';
-import { join } from 'path';
 import { promisify } from 'util';
 import { Task } from '../../lib';
 import { Ledger } from '../support/ledger';
+import { supportScript } from '../support/node-process';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 import { createTestApp } from '../support/test-app';
 
@@ -25,19 +25,11 @@ describe('concurrent enqueues from several processes', () => {
   it('gives every task a unique id and runs every one', async () => {
     const prefix = uniquePrefix();
     const worker = await createTestApp([Marker], { prefix, worker: { concurrency: 100 } });
-    const script = join(__dirname, '..', 'support', 'enqueue-process.ts');
     const outputs = await Promise.all(
       Array.from({ length: PROCESSES }, () =>
         promisify(execFile)(
           process.execPath,
-          [
-            '-r',
-            'ts-node/register/transpile-only',
-            script,
-            testRedisUrl(),
-            prefix,
-            String(PER_PROCESS),
-          ],
+          supportScript('enqueue-process.ts', testRedisUrl(), prefix, PER_PROCESS),
           { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
         ),
       ),

@@ -1,8 +1,8 @@
 import { ChildProcess, spawn } from 'child_process';
 import { mkdtempSync, rmSync } from 'fs';
-import { createConnection, createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { freePort, waitUntilListening } from '../../lib/testing/redis-process';
 
 /**
  * A private redis-server with AOF (appendfsync always) that a fault test can kill and start
@@ -45,11 +45,7 @@ export class RestartableRedis {
       ],
       { stdio: 'ignore' },
     );
-    const deadline = Date.now() + 10_000;
-    while (!(await answersPing(this.port))) {
-      if (Date.now() > deadline) throw new Error('redis-server did not come up');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitUntilListening(this.port, this.child);
   }
 
   /** SIGKILL: no shutdown, only what AOF already has survives. */
@@ -66,27 +62,4 @@ export class RestartableRedis {
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-function answersPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('error', () => resolve(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
-    });
-  });
 }
