@@ -1,14 +1,31 @@
-// A worker in its own process, for tests that kill workers: it runs 'fault.hang' tasks, which
-// print "started <id> <attempt>" and never finish, so the test can SIGKILL it mid-task, and
-// 'fault.block' tasks, which block the event loop for the given ms (no lease renewal) and then
-// return 'late'.
+// A worker in its own process, for tests that kill workers (the parent's side is
+// worker-process-handle.ts). Its one argument is a JSON WorkerProcessSettings. It runs:
+// - 'fault.hang': prints "started <id> <attempt>" and never finishes, so the test can SIGKILL
+//   the process mid-task;
+// - 'fault.block': prints the same, blocks the event loop for the given ms (no lease renewal),
+//   then returns 'late';
+// - 'fault.work': waits the given ms, appends its run to the ledger and returns.
+// It prints "ready" once its worker runs, and "lease-lost <id> <attempt>" when a run of its
+// was fenced out by a newer attempt.
 import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { QueueModule, Task, taskContext } from '../../lib';
+import { QueueModule, Task, taskContext, WorkerService } from '../../lib';
+import { RunLedger } from './run-ledger';
+
+export interface WorkerProcessSettings {
+  url: string;
+  prefix: string;
+  leaseMs: number;
+  maxReclaims: number;
+  concurrency: number;
+}
+
+const settings = JSON.parse(process.argv[2]) as WorkerProcessSettings;
+const ledger = new RunLedger(settings.prefix);
 
 @Injectable()
-class HangingTasks {
+class FaultTasks {
   @Task({ name: 'fault.hang', queue: 'fault' })
   async hang(): Promise<never> {
     const { id, attempt } = taskContext();
@@ -24,24 +41,38 @@ class HangingTasks {
     while (Date.now() < until) {
       // A synchronous loop: nothing else in this process runs, leases are not renewed.
     }
+    await ledger.append(id, attempt);
     return 'late';
+  }
+
+  @Task({ name: 'fault.work', queue: 'fault' })
+  async work(ms: number): Promise<void> {
+    const { id, attempt } = taskContext();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    await ledger.append(id, attempt);
   }
 }
 
 async function main(): Promise<void> {
-  const [url, prefix, leaseMs, maxReclaims] = process.argv.slice(2);
+  const { url, prefix, leaseMs, maxReclaims, concurrency } = settings;
   @Module({
     imports: [
       QueueModule.forRoot({
         connection: url,
         prefix,
-        worker: { leaseMs: Number(leaseMs), maxReclaims: Number(maxReclaims) },
+        worker: { leaseMs, maxReclaims, concurrency },
       }),
     ],
-    providers: [HangingTasks],
+    providers: [FaultTasks],
   })
   class WorkerModule {}
-  await NestFactory.createApplicationContext(WorkerModule, { logger: false });
+  const app = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
+  // Lets a test wait for the fencing of a hung run instead of sleeping for it.
+  app.get(WorkerService).events$.subscribe((event) => {
+    if (event.type === 'task.lease-lost') {
+      process.stdout.write(`lease-lost ${event.task.id} ${event.task.attempt}\n`);
+    }
+  });
   process.stdout.write('ready\n');
 }
 
