@@ -16,6 +16,8 @@ export class WorkerProcess {
   private readonly child: ChildProcessByStdio<null, Readable, null>;
   private readonly lines: string[] = [];
   private waiter?: { prefix: string; resolve: (line: string) => void };
+  /** True once the worker printed "ready": it runs tasks from then on. */
+  ready = false;
 
   constructor(prefix: string, settings: Partial<Omit<WorkerProcessSettings, 'prefix'>> = {}) {
     const all: WorkerProcessSettings = { url: testRedisUrl(), ...DEFAULTS, ...settings, prefix };
@@ -23,6 +25,7 @@ export class WorkerProcess {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     createInterface({ input: this.child.stdout }).on('line', (line) => {
+      if (line === 'ready') this.ready = true;
       if (this.waiter && line.startsWith(this.waiter.prefix)) {
         this.waiter.resolve(line);
         this.waiter = undefined;
@@ -37,9 +40,14 @@ export class WorkerProcess {
     return new Promise((resolve) => (this.waiter = { prefix, resolve }));
   }
 
+  /** False once the process exited. */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   /** SIGKILL: no shutdown hooks, no hand-back; resolves once the process is gone. */
   kill(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    if (!this.alive) return Promise.resolve();
     return new Promise((resolve) => {
       this.child.once('exit', () => resolve());
       this.child.kill('SIGKILL');
