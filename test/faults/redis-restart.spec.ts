@@ -1,80 +1,117 @@
 import { Injectable } from '@nestjs/common';
-import { Task, TaskStatus } from '../../lib';
+import { Task, taskContext } from '../../lib';
+import { checkOutcomes, recoveryMs, waitUntilTerminal } from '../support/fault-outcomes';
+import { recordFaultFigures } from '../support/fault-summary';
+import { Ledger } from '../support/ledger';
+import { uniquePrefix } from '../support/redis';
 import { RestartableRedis } from '../support/restartable-redis';
+import { RunLedger } from '../support/run-ledger';
 import { createTestApp, TestApp } from '../support/test-app';
 
-const ran = new Set<string>();
+const started = new Ledger<string>();
 
 @Injectable()
 class Durable {
+  constructor(private readonly ledger: RunLedger) {}
+
   @Task({ name: 'durable.work', queue: 'durable' })
-  async work(i: number): Promise<number> {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    ran.add(String(i));
-    return i;
+  async work(ms: number): Promise<void> {
+    const { id, attempt } = taskContext();
+    started.add(id);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    // The ledger lives on the test server, which this suite never stops.
+    await this.ledger.append(id, attempt);
   }
 }
 
-/** Fault: redis-server killed (SIGKILL) mid-run and started again from its AOF. */
+const work = (ms: number) => ({ task: 'durable.work', args: [ms], options: { queue: 'durable' } });
+
+/** Fault scenarios 3 and 4: redis-server killed (SIGKILL) mid-run, then started from its AOF. */
 describe('Redis restarted mid-run', () => {
   let redis: RestartableRedis;
+  let prefix: string;
+  let ledger: RunLedger;
   const apps: TestApp[] = [];
   beforeAll(async () => (redis = await RestartableRedis.start()));
-  afterAll(async () => {
-    await Promise.all(apps.map((app) => app.close()));
-    await redis.stop();
+  beforeEach(() => {
+    prefix = uniquePrefix();
+    ledger = new RunLedger(prefix);
   });
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close()));
+    ledger.close();
+  });
+  afterAll(() => redis.stop());
+
+  const startApps = async () => {
+    const options = { connection: redis.url, prefix, worker: { leaseMs: 1000, concurrency: 5 } };
+    const worker = await createTestApp(
+      [Durable, { provide: RunLedger, useValue: ledger }],
+      options,
+    );
+    const producer = await createTestApp([], { ...options, worker: { enabled: false } });
+    apps.push(worker, producer);
+    return producer.queue;
+  };
 
   it('loses no acknowledged task, and workers and producers resume by themselves', async () => {
-    const options = { connection: redis.url, worker: { leaseMs: 1000, concurrency: 5 } };
-    const worker = await createTestApp([Durable], options);
-    const producer = await createTestApp([], {
-      ...options,
-      prefix: worker.prefix,
-      worker: { enabled: false },
-    });
-    apps.push(worker, producer);
-    const count = 150;
-    const handles = await producer.queue.enqueueMany(
-      Array.from({ length: count }, (_, i) => ({
-        task: 'durable.work',
-        args: [i],
-        options: { queue: 'durable' },
-      })),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    const queue = await startApps();
+    const handles = await queue.enqueueMany(Array.from({ length: 150 }, () => work(20)));
+    await started.until(started.entries.length + 20);
     await redis.kill();
     await new Promise((resolve) => setTimeout(resolve, 500));
     await redis.up();
+    const upAt = Date.now();
 
     // Producers work again without a restart.
-    const after = await producer.queue.enqueue('durable.work', [count], { queue: 'durable' });
-    handles.push(after);
+    handles.push(await queue.enqueue('durable.work', [20], { queue: 'durable' }));
 
     // Every acknowledged task reaches SUCCEEDED (some may have run twice: at-least-once).
-    const deadline = Date.now() + 30_000;
-    let pending = handles;
-    while (pending.length > 0 && Date.now() < deadline) {
-      const statuses = await Promise.all(pending.map((h) => h.status()));
-      pending = pending.filter((_, i) => statuses[i].status !== TaskStatus.SUCCEEDED);
-      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    expect(pending.map((h) => h.id)).toEqual([]);
-    expect(ran.size).toBe(count + 1);
+    const ids = handles.map((h) => h.id);
+    const pending = await waitUntilTerminal(queue, ids, 30_000);
+    const check = await checkOutcomes(queue, ids, ledger);
+    recordFaultFigures({
+      scenario: '3. redis-server SIGKILLed, restarted from AOF',
+      tasks: ids.length,
+      lost: check.lost.length,
+      duplicated: check.duplicated.length,
+      recoveryMs: recoveryMs(check, upAt),
+    });
+    expect(pending).toEqual([]);
+    expect(check.lost).toEqual([]);
+    expect(check.duplicated).toEqual([]);
   }, 60_000);
 
-  it('resumes by itself after Redis was unreachable for seconds', async () => {
+  it('resumes by itself after Redis was unreachable for seconds, and the outcomes land', async () => {
     const downMs = Number(process.env.TASKMILL_FAULT_DOWN_MS ?? 3000);
-    const options = { connection: redis.url, worker: { leaseMs: 1000, concurrency: 5 } };
-    const worker = await createTestApp([Durable], options);
-    apps.push(worker);
-    const before = await worker.queue.enqueue('durable.work', [1000], { queue: 'durable' });
-    await expect(before.result({ timeout: 5000 })).resolves.toBe(1000);
+    const queue = await startApps();
+    const before = await queue.enqueue('durable.work', [20], { queue: 'durable' });
+    await expect(before.result({ timeout: 5000 })).resolves.toBeUndefined();
+    // Five runs in flight when Redis goes: they end during the outage.
+    const running = await queue.enqueueMany(Array.from({ length: 5 }, () => work(500)));
+    await started.until(started.entries.length + 5);
     await redis.kill();
     await new Promise((resolve) => setTimeout(resolve, downMs));
     await redis.up();
+    const upAt = Date.now();
     // The idle worker's blocking read and the producer both come back without a restart.
-    const after = await worker.queue.enqueue('durable.work', [1001], { queue: 'durable' });
-    await expect(after.result({ timeout: 30_000 })).resolves.toBe(1001);
+    const after = await queue.enqueue('durable.work', [20], { queue: 'durable' });
+
+    const ids = [before, ...running, after].map((h) => h.id);
+    const pending = await waitUntilTerminal(queue, ids, 30_000);
+    const check = await checkOutcomes(queue, ids, ledger);
+    recordFaultFigures({
+      scenario: `4. Redis unreachable for ${downMs / 1000} s`,
+      tasks: ids.length,
+      lost: check.lost.length,
+      duplicated: check.duplicated.length,
+      recoveryMs: recoveryMs(check, upAt),
+    });
+    expect(pending).toEqual([]);
+    expect(check.lost).toEqual([]);
+    expect(check.duplicated).toEqual([]);
+    // Outcomes of runs that ended during the outage were kept and written once Redis was back:
+    // no task had to run again.
+    expect(check.rerun).toEqual([]);
   }, 60_000);
 });

@@ -12,8 +12,8 @@ async function main(): Promise<void> {
   );
   const queue = app.get(QueueService);
   const handles = await Promise.all(
-    Array.from({ length: Number(count) }, (_, i) =>
-      queue.enqueue('concurrent.mark', [`${process.pid}-${i}`], { queue: 'concurrent' }),
+    Array.from({ length: Number(count) }, () =>
+      queue.enqueue('concurrent.mark', [], { queue: 'concurrent' }),
     ),
   );
   process.stdout.write(`${JSON.stringify(handles.map((h) => h.id))}\n`);
