@@ -33,5 +33,6 @@ export {
   NonRetryableError,
   ConnectionError,
   UnsupportedRedisError,
+  RedisOutOfMemoryError,
   ErrorDetails,
 } from './errors';

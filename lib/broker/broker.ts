@@ -36,6 +36,8 @@ export interface RunRef {
 export interface BrokerSettings {
   eventsMaxLen: number;
   deadLetterTtl: number;
+  /** Calls that may fail fast when Redis does not answer (not claims: see settle). */
+  commandTimeoutMs: number;
 }
 
 export interface ClaimRequest {
@@ -74,6 +76,7 @@ export class Broker {
   async enqueue(tasks: NewTask[], atomic: boolean): Promise<EnqueueResult[]> {
     const codes = (await this.call(
       'taskmillEnqueue',
+      true,
       this.settings.eventsMaxLen,
       atomic ? '1' : '0',
       tasks.length,
@@ -82,10 +85,14 @@ export class Broker {
     return codes.map((code) => ENQUEUE_RESULTS[code]);
   }
 
-  /** Records outcomes, then claims tasks, in one round trip. */
+  /**
+   * Records outcomes, then claims tasks, in one round trip. A call that claims waits as long
+   * as ioredis does: given up on early, it could still run later and lease tasks to no one.
+   */
   async settle(outcomes: Outcome[], claim: ClaimRequest): Promise<SettleResult> {
     const reply = (await this.call(
       'taskmillSettle',
+      claim.count === 0,
       this.settings.eventsMaxLen,
       claim.leaseMs,
       claim.count,
@@ -105,6 +112,7 @@ export class Broker {
   async progress(id: string, attempt: number, progressJson: string): Promise<OutcomeResult> {
     const code = await this.call(
       'taskmillProgress',
+      true,
       this.settings.eventsMaxLen,
       id,
       attempt,
@@ -116,6 +124,7 @@ export class Broker {
   async cancel(id: string): Promise<CancelResult> {
     const code = await this.call(
       'taskmillCancel',
+      true,
       this.settings.eventsMaxLen,
       id,
       this.keys.cancelChannel(),
@@ -134,6 +143,7 @@ export class Broker {
   ): Promise<{ reclaimed: string[]; failed: string[] }> {
     const reply = (await this.call(
       'taskmillReclaim',
+      true,
       this.settings.eventsMaxLen,
       maxReclaims,
       intervalMs,
@@ -148,6 +158,7 @@ export class Broker {
   async requeueDead(queue: string, ids: string[], limit: number): Promise<string[]> {
     return (await this.call(
       'taskmillRequeueDead',
+      true,
       this.settings.eventsMaxLen,
       queue,
       limit,
@@ -157,36 +168,45 @@ export class Broker {
 
   /** Deletes failed tasks of `queue` (the given ids, or the oldest `limit`); returns how many. */
   async purgeDead(queue: string, ids: string[], limit: number): Promise<number> {
-    return (await this.call('taskmillPurgeDead', queue, limit, ...ids)) as number;
+    return (await this.call('taskmillPurgeDead', true, queue, limit, ...ids)) as number;
   }
 
   /** Extends the leases of running tasks; returns the runs whose lease was lost. */
   async renewLeases(leaseMs: number, runs: RunRef[]): Promise<RunRef[]> {
     if (runs.length === 0) return [];
     const pairs = runs.flatMap((run) => [run.id, run.attempt]);
-    const lost = (await this.call('taskmillRenew', leaseMs, ...pairs)) as string[];
+    const lost = (await this.call('taskmillRenew', true, leaseMs, ...pairs)) as string[];
     const result: RunRef[] = [];
     for (let i = 0; i < lost.length; i += 2)
       result.push({ id: lost[i], attempt: Number(lost[i + 1]) });
     return result;
   }
 
-  private async call(command: string, ...args: (string | number)[]): Promise<unknown> {
-    await this.serverChecked();
+  private async call(
+    command: string,
+    failFast: boolean,
+    ...args: (string | number)[]
+  ): Promise<unknown> {
+    const timeoutMs = failFast ? this.settings.commandTimeoutMs : undefined;
+    await this.serverChecked(timeoutMs);
     const script = (this.redis as unknown as Record<string, ScriptCall>)[command];
-    return withConnectionErrors(() =>
-      script.call(this.redis, this.keys.queues(), this.keys.base, ...args),
+    return withConnectionErrors(
+      () => script.call(this.redis, this.keys.queues(), this.keys.base, ...args),
+      timeoutMs,
     );
   }
 
   /** The one-time server check before the first script; retried when Redis was unreachable. */
-  private serverChecked(): Promise<void> {
+  private serverChecked(timeoutMs: number | undefined): Promise<void> {
     this.check ??= withConnectionErrors(() => checkServer(this.redis)).catch((error: unknown) => {
       // A too old server stays refused; anything else (unreachable, timed out, busy) is
       // checked again on the next call.
       if (!(error instanceof UnsupportedRedisError)) this.check = undefined;
       throw error;
     });
-    return this.check;
+    // The shared check runs to its end; a caller in a hurry stops waiting for it.
+    return timeoutMs === undefined
+      ? this.check
+      : withConnectionErrors(() => this.check as Promise<void>, timeoutMs);
   }
 }

@@ -12,4 +12,5 @@ export { TaskTimeoutError } from './task-timeout.error';
 export { NonRetryableError } from './non-retryable.error';
 export { ConnectionError } from './connection.error';
 export { UnsupportedRedisError } from './unsupported-redis.error';
+export { RedisOutOfMemoryError } from './redis-out-of-memory.error';
 export { ErrorDetails, toErrorDetails } from './error-details';

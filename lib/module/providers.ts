@@ -21,7 +21,7 @@ export const coreProviders: Provider[] = [
   },
   {
     provide: RedisConnections,
-    useFactory: (options: Options) => new RedisConnections(options.connection),
+    useFactory: (options: Options) => new RedisConnections(options.connection, options),
     inject: [RESOLVED_OPTIONS],
   },
   {
@@ -38,7 +38,7 @@ export const coreProviders: Provider[] = [
   {
     provide: EventsReader,
     useFactory: (options: Options, connections: RedisConnections, keys: KeyBuilder) =>
-      new EventsReader(connections, keys, options.serializer),
+      new EventsReader(connections, keys, options.serializer, options.blockingTimeoutMs),
     inject: [RESOLVED_OPTIONS, RedisConnections, KeyBuilder],
   },
   {

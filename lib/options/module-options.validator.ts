@@ -11,6 +11,8 @@ import {
   isPlainObject,
 } from '../validation/checks';
 import {
+  DEFAULT_BLOCKING_TIMEOUT_MS,
+  DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_DEAD_LETTER_TTL,
   DEFAULT_EVENTS_MAX_LEN,
   DEFAULT_MAX_PAYLOAD_BYTES,
@@ -32,6 +34,8 @@ const MODULE_KEYS = [
   'eventsMaxLen',
   'maxPayloadBytes',
   'deadLetterTtl',
+  'commandTimeoutMs',
+  'blockingTimeoutMs',
 ];
 const WORKER_KEYS = [
   'enabled',
@@ -88,6 +92,12 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
     ),
     deadLetterTtl: optional(options.deadLetterTtl, DEFAULT_DEAD_LETTER_TTL, (v) =>
       checkDuration(v, 'deadLetterTtl', { min: 1, max: Infinity }),
+    ),
+    commandTimeoutMs: optional(options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS, (v) =>
+      checkDuration(v, 'commandTimeoutMs', { min: 10 }),
+    ),
+    blockingTimeoutMs: optional(options.blockingTimeoutMs, DEFAULT_BLOCKING_TIMEOUT_MS, (v) =>
+      checkDuration(v, 'blockingTimeoutMs', { min: 100 }),
     ),
   };
 }

@@ -41,6 +41,17 @@ export interface QueueModuleOptions {
   maxPayloadBytes?: number;
   /** How long failed tasks stay in the dead-letter set, in ms. Default 7 days. */
   deadLetterTtl?: number;
+  /**
+   * How long a call (enqueue, cancel, status, …) waits for an unreachable Redis before it
+   * fails with ConnectionError. Default `5 000`.
+   */
+  commandTimeoutMs?: number;
+  /**
+   * Longest a blocking read (an idle worker, the status reader) waits before it checks in
+   * again; one that stays unanswered 2 s longer means a dead connection, which is reopened.
+   * Default `10 000`.
+   */
+  blockingTimeoutMs?: number;
 }
 
 /** Module options after validation, with every default applied. */
@@ -54,4 +65,6 @@ export interface ResolvedModuleOptions {
   eventsMaxLen: number;
   maxPayloadBytes: number;
   deadLetterTtl: number;
+  commandTimeoutMs: number;
+  blockingTimeoutMs: number;
 }

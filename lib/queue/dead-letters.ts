@@ -1,7 +1,6 @@
 import { Broker } from '../broker/broker';
 import { KeyBuilder, TASK_FIELDS as F } from '../broker/keys';
 import { ErrorDetails, InvalidOptionsError } from '../errors';
-import { withConnectionErrors } from '../redis/connection-errors';
 import { RedisConnections } from '../redis/redis-connections';
 import { checkInteger, checkName, checkTaskId } from '../validation/checks';
 
@@ -40,11 +39,11 @@ export class DeadLetters {
     const offset = checkInteger(page.offset ?? 0, 'offset', { min: 0 });
     const limit = checkInteger(page.limit ?? 100, 'limit', { min: 1, max: MAX_BATCH });
     const redis = this.connections.command;
-    const entries = await withConnectionErrors(() =>
+    const entries = await this.connections.guard(() =>
       redis.zrevrange(this.keys.queue(queue, 'dead'), offset, offset + limit - 1, 'WITHSCORES'),
     );
     const ids = entries.filter((_, i) => i % 2 === 0);
-    const records = await withConnectionErrors(() =>
+    const records = await this.connections.guard(() =>
       Promise.all(ids.map((id) => redis.hmget(this.keys.task(id), F.name, F.attempt, F.error))),
     );
     return ids.map((id, i) => {

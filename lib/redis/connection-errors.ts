@@ -1,4 +1,4 @@
-import { ConnectionError } from '../errors';
+import { ConnectionError, RedisOutOfMemoryError } from '../errors';
 
 /** ioredis reports an unreachable server with these; users get one typed error for them all. */
 function isConnectionFailure(error: unknown): error is Error {
@@ -10,15 +10,69 @@ function isConnectionFailure(error: unknown): error is Error {
     code === 'ECONNRESET' ||
     code === 'ETIMEDOUT' ||
     code === 'ENOTFOUND' ||
-    /Connection is closed|Stream isn't writeable|connect ETIMEDOUT/.test(error.message)
+    code === 'EPIPE' ||
+    /Connection is closed|Stream isn't writeable|connect ETIMEDOUT|Socket timeout/.test(
+      error.message,
+    )
   );
 }
 
-export async function withConnectionErrors<T>(operation: () => Promise<T>): Promise<T> {
+/** Replies of a server that is busy for now: loading its data, running a long script, failing over. */
+const TRANSIENT_REPLY = /^(LOADING|BUSY|READONLY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN)\b/;
+
+/**
+ * True for failures that go away by themselves (Redis unreachable, restarting, full): a
+ * worker keeps what it has to write and tries again instead of giving up on it.
+ */
+export function isTransientRedisError(error: unknown): boolean {
+  return (
+    error instanceof ConnectionError ||
+    error instanceof RedisOutOfMemoryError ||
+    isConnectionFailure(error) ||
+    (error instanceof Error && TRANSIENT_REPLY.test(error.message))
+  );
+}
+
+/** Maps ioredis failures to taskmill's typed errors. */
+function typed(error: unknown): unknown {
+  if (isConnectionFailure(error)) return new ConnectionError(error.message);
+  if (error instanceof Error && error.message.startsWith('OOM ')) {
+    return new RedisOutOfMemoryError(error.message);
+  }
+  return error;
+}
+
+/**
+ * Runs a Redis call, failing with a typed error. With `timeoutMs`, a call Redis has not
+ * answered by then fails with ConnectionError instead of waiting for ioredis' reconnect
+ * attempts; the command itself may still run once the connection is back.
+ */
+export async function withConnectionErrors<T>(
+  operation: () => Promise<T>,
+  timeoutMs?: number,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    return await operation();
+    const call = operation();
+    if (timeoutMs === undefined) return await call;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new ConnectionError(
+              `Redis did not answer within ${timeoutMs} ms (commandTimeoutMs); the call may ` +
+                `still take effect when the connection comes back`,
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+    // The losing call must not surface as an unhandled rejection later.
+    call.catch(() => undefined);
+    return await Promise.race([call, timedOut]);
   } catch (error) {
-    if (isConnectionFailure(error)) throw new ConnectionError(error.message);
-    throw error;
+    throw typed(error);
+  } finally {
+    clearTimeout(timer);
   }
 }

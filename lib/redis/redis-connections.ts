@@ -2,6 +2,12 @@ import { Logger } from '@nestjs/common';
 import { Redis, RedisOptions } from 'ioredis';
 import { isRedisClient } from './is-redis-client';
 import { ConnectionOption } from '../options/module.options';
+import { withConnectionErrors } from './connection-errors';
+
+export interface ConnectionSettings {
+  /** How long a call may wait for an unreachable Redis before it fails. */
+  commandTimeoutMs: number;
+}
 
 /**
  * Owns taskmill's Redis connections: one shared connection for commands and one
@@ -13,18 +19,29 @@ export class RedisConnections {
   private readonly owned: Redis[] = [];
   private readonly template: Redis;
 
-  constructor(connection: ConnectionOption) {
+  constructor(
+    connection: ConnectionOption,
+    private readonly settings: ConnectionSettings,
+  ) {
     if (isRedisClient(connection)) {
       this.command = connection;
       this.template = connection;
     } else {
-      // No auto-pipelining: taskmill batches its own calls, and ioredis would add a
-      // setImmediate hop to every command.
       this.command = this.track(
-        create(connection, { enableAutoPipelining: false, lazyConnect: true }),
+        create(connection, {
+          // No auto-pipelining: taskmill batches its own calls, and ioredis would add a
+          // setImmediate hop to every command.
+          enableAutoPipelining: false,
+          lazyConnect: true,
+        }),
       );
       this.template = this.command;
     }
+  }
+
+  /** Runs a call on Redis with typed errors and the command timeout. */
+  guard<T>(operation: () => Promise<T>): Promise<T> {
+    return withConnectionErrors(operation, this.settings.commandTimeoutMs);
   }
 
   /** A new connection for a blocking command (BLPOP, XREAD BLOCK, SUBSCRIBE). */
@@ -33,10 +50,31 @@ export class RedisConnections {
       enableAutoPipelining: false,
       lazyConnect: true,
       connectionName: `taskmill:${name}`,
-      // A blocking read must wait as long as it needs, and be re-sent after a reconnect.
+      // A blocking read must wait as long as it needs, and be re-sent after a reconnect; its
+      // own watchdog (BlockingReader) notices a dead socket.
       maxRetriesPerRequest: null,
     });
     return this.track(blocking);
+  }
+
+  /**
+   * The command connection stopped answering (a half-open socket after a network drop):
+   * close it and connect again; its pending commands fail. A connection passed in by the user
+   * is left alone.
+   */
+  reopenCommand(): void {
+    if (!this.owned.includes(this.command) || this.command.status !== 'ready') return;
+    // Destroy, not disconnect(): a polite close waits for a peer that no longer answers.
+    // ioredis then reconnects and sends the pending commands again.
+    this.command.stream.destroy();
+  }
+
+  /** Drops a blocking connection that stopped answering; its pending command fails. */
+  discard(redis: Redis): void {
+    const index = this.owned.indexOf(redis);
+    if (index !== -1) this.owned.splice(index, 1);
+    redis.disconnect();
+    redis.stream?.destroy();
   }
 
   /** Closes every connection we opened. Blocking readers must have been woken up first. */
@@ -77,13 +115,28 @@ function create(connection: string | RedisOptions, extra: RedisOptions): Redis {
     : new Redis({ ...connection, ...extra });
 }
 
-/** QUIT lets the server close the socket at once; disconnect() is the fallback. */
+/** How long a polite QUIT may take before the socket is simply destroyed. */
+const QUIT_TIMEOUT_MS = 2_000;
+
+/**
+ * QUIT lets the server close the socket at once; a connection that does not answer (Redis
+ * down, a half-open socket) is destroyed instead, so shutdown never hangs on it.
+ */
 export async function closeQuietly(redis: Redis): Promise<void> {
   if (redis.status === 'end') return;
-  try {
-    await redis.quit();
-  } catch {
+  let timer: NodeJS.Timeout | undefined;
+  const quit = redis.quit().then(
+    () => true,
     // ioredis may reject QUIT with "Connection is closed" when the socket closes first.
-    if ((redis.status as string) !== 'end') redis.disconnect();
+    () => false,
+  );
+  const timedOut = new Promise<false>(
+    (resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS, false)),
+  );
+  const quitted = await Promise.race([quit, timedOut]);
+  clearTimeout(timer);
+  if (!quitted && (redis.status as string) !== 'end') {
+    redis.disconnect();
+    redis.stream?.destroy();
   }
 }

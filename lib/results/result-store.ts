@@ -7,7 +7,6 @@ import {
   TaskFailedError,
   TaskNotFoundError,
 } from '../errors';
-import { withConnectionErrors } from '../redis/connection-errors';
 import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
 import { StatusTracker } from '../status/status-tracker';
@@ -37,7 +36,7 @@ export class ResultStore {
 
   /** The stored outcome right now, without waiting. */
   async get(id: string): Promise<StoredOutcome> {
-    const [status, result, error, attempt] = await withConnectionErrors(() =>
+    const [status, result, error, attempt] = await this.connections.guard(() =>
       this.connections.command.hmget(this.keys.task(id), F.status, F.result, F.error, F.attempt),
     );
     switch (status) {

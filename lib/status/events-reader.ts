@@ -1,8 +1,8 @@
 import { randomUUID } from 'crypto';
 import { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { KeyBuilder } from '../broker/keys';
-import { closeQuietly, RedisConnections } from '../redis/redis-connections';
+import { BlockingReader } from '../redis/blocking-reader';
+import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
 import { decodeStreamEntry, TrackedUpdate } from './status-codec';
 
@@ -41,7 +41,7 @@ export class EventsReader {
   private readonly byId = new Map<string, Set<StatusListener>>();
   private readonly byQueue = new Map<string, Set<StatusListener>>();
   private readonly everything = new Set<StatusListener>();
-  private blocking?: Redis;
+  private readonly blocking: BlockingReader;
   private loop?: Promise<void>;
   private reading = false;
   private closed = false;
@@ -50,7 +50,9 @@ export class EventsReader {
     private readonly connections: RedisConnections,
     private readonly keys: KeyBuilder,
     private readonly serializer: Serializer,
+    blockingTimeoutMs: number,
   ) {
+    this.blocking = new BlockingReader(connections, `events:${this.readerId}`, blockingTimeoutMs);
     this.nudgeKey = keys.nudge(`reader:${this.readerId}`);
     this.positions.set(this.nudgeKey, '0-0');
   }
@@ -96,9 +98,9 @@ export class EventsReader {
     this.closed = true;
     for (const timer of this.lingering.values()) clearTimeout(timer);
     this.lingering.clear();
-    if (this.reading) await this.nudge().catch(() => this.blocking?.disconnect());
+    if (this.reading) await this.nudge().catch(() => this.blocking.interrupt());
     await this.loop?.catch(() => undefined);
-    if (this.blocking) await closeQuietly(this.blocking);
+    await this.blocking.close();
   }
 
   private listenersOf(map: Map<string, Set<StatusListener>>, key: string): Set<StatusListener> {
@@ -153,7 +155,9 @@ export class EventsReader {
     const logKey = this.keys.queueLog();
     // Log position first: a queue created after it shows up in the log, if not in the set.
     if (!this.positions.has(logKey)) this.positions.set(logKey, await this.lastId(logKey));
-    const queues = await this.connections.command.smembers(this.keys.queues());
+    const queues = await this.connections.guard(() =>
+      this.connections.command.smembers(this.keys.queues()),
+    );
     await Promise.all(queues.map((queue) => this.watchForAll(queue)));
     await this.restartRead();
   }
@@ -177,10 +181,9 @@ export class EventsReader {
   }
 
   private async lastId(key: string): Promise<string> {
-    const last = (await this.connections.command.xrevrange(key, '+', '-', 'COUNT', 1)) as [
-      string,
-      string[],
-    ][];
+    const last = (await this.connections.guard(() =>
+      this.connections.command.xrevrange(key, '+', '-', 'COUNT', 1),
+    )) as [string, string[]][];
     return last[0]?.[0] ?? '0-0';
   }
 
@@ -195,28 +198,32 @@ export class EventsReader {
   }
 
   private async nudge(): Promise<void> {
-    await this.connections.command
-      .multi()
-      .xadd(this.nudgeKey, 'MAXLEN', '1', '*', 'n', '1')
-      .pexpire(this.nudgeKey, NUDGE_TTL_MS)
-      .exec();
+    await this.connections.guard(() =>
+      this.connections.command
+        .multi()
+        .xadd(this.nudgeKey, 'MAXLEN', '1', '*', 'n', '1')
+        .pexpire(this.nudgeKey, NUDGE_TTL_MS)
+        .exec(),
+    );
   }
 
   private async run(): Promise<void> {
-    this.blocking ??= this.connections.createBlocking(`events:${this.readerId}`);
     while (!this.closed && this.positions.size > 1) {
       const keys = [...this.positions.keys()];
       const ids = keys.map((key) => this.positions.get(key) as string);
       let reply: StreamReply;
       try {
-        reply = (await this.blocking.call(
-          'XREAD',
-          'BLOCK',
-          '0',
-          'STREAMS',
-          ...keys,
-          ...ids,
-        )) as StreamReply;
+        reply = await this.blocking.read(
+          (redis, timeoutMs) =>
+            redis.call(
+              'XREAD',
+              'BLOCK',
+              timeoutMs,
+              'STREAMS',
+              ...keys,
+              ...ids,
+            ) as Promise<StreamReply>,
+        );
       } catch (error) {
         if (this.closed) break;
         this.logger.warn(`events read failed, retrying: ${(error as Error).message}`);

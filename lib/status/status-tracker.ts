@@ -1,6 +1,5 @@
 import { map, Observable } from 'rxjs';
 import { KeyBuilder, TASK_FIELDS as F } from '../broker/keys';
-import { withConnectionErrors } from '../redis/connection-errors';
 import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
 import { EventsReader, ListenFilter } from './events-reader';
@@ -28,7 +27,7 @@ export class StatusTracker {
 
   /** Every status the task went through, oldest first (progress updates excluded). */
   async history(id: string): Promise<HistoryEntry[]> {
-    const [createdAt, stored] = await withConnectionErrors(() =>
+    const [createdAt, stored] = await this.connections.guard(() =>
       this.connections.command.hmget(this.keys.task(id), F.createdAt, F.history),
     );
     return decodeHistory(createdAt, stored);
@@ -70,7 +69,7 @@ export class StatusTracker {
       const start = async () => {
         const queue =
           knownQueue ??
-          (await withConnectionErrors(() =>
+          (await this.connections.guard(() =>
             this.connections.command.hget(this.keys.task(id), F.queue),
           ));
         if (queue === null) return finish(unknownUpdate(id));
@@ -110,7 +109,7 @@ export class StatusTracker {
 
   private async snapshot(id: string, withResult: boolean): Promise<TrackedUpdate | undefined> {
     const fields = withResult ? [...SNAPSHOT_FIELDS, F.result] : SNAPSHOT_FIELDS;
-    const values = await withConnectionErrors(() =>
+    const values = await this.connections.guard(() =>
       this.connections.command.hmget(this.keys.task(id), ...fields),
     );
     return decodeSnapshot(id, values, this.serializer);

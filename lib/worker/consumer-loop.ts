@@ -1,9 +1,9 @@
 import { randomUUID } from 'crypto';
-import type { Redis } from 'ioredis';
 import { Subject } from 'rxjs';
 import { ClaimedTask } from '../broker/claimed-task';
 import { KeyBuilder } from '../broker/keys';
-import { closeQuietly, RedisConnections } from '../redis/redis-connections';
+import { BlockingReader } from '../redis/blocking-reader';
+import { RedisConnections } from '../redis/redis-connections';
 import { computeBackoff } from './backoff';
 import { DueTimer } from './due-timer';
 import { ClaimReceiver, Settler } from './settler';
@@ -13,6 +13,8 @@ import { WorkerEvent } from './worker-event';
 export interface ConsumerSettings {
   queues: string[];
   concurrency: number;
+  /** An idle worker claims at least this often, even when no wake-up came. */
+  blockingTimeoutMs: number;
 }
 
 /** Alsek's consumer backoff after Redis errors: linear 1 s steps, floor 1 s, ceiling 30 s. */
@@ -23,12 +25,14 @@ const NUDGE_TTL_MS = 60_000;
  * Keeps every slot busy: asks for as many tasks as there are free slots (without waiting for
  * earlier claims to come back), and when the queues run dry sleeps, without polling, on a
  * blocking pop of the queues' wake lists plus a private nudge list that the due timer pushes to
- * when a delayed task falls due and stop() pushes to on shutdown.
+ * when a delayed task falls due and stop() pushes to on shutdown. The read gives up after
+ * `blockingTimeoutMs` and the worker tries a claim anyway, so a wake-up lost with a dropped
+ * connection delays work by that much at most.
  */
 export class ConsumerLoop implements ClaimReceiver {
   private readonly nudgeKey: string;
   private readonly dueTimer: DueTimer;
-  private blocking?: Redis;
+  private readonly blocking: BlockingReader;
   private running = false;
   /** Slots asked for whose claim has not come back yet. */
   private claiming = 0;
@@ -47,14 +51,19 @@ export class ConsumerLoop implements ClaimReceiver {
     private readonly settings: ConsumerSettings,
     private readonly events: Subject<WorkerEvent>,
   ) {
-    this.nudgeKey = keys.nudge(`worker:${randomUUID()}`);
+    const workerId = randomUUID();
+    this.nudgeKey = keys.nudge(`worker:${workerId}`);
+    this.blocking = new BlockingReader(
+      connections,
+      `consumer:${workerId}`,
+      settings.blockingTimeoutMs,
+    );
     this.dueTimer = new DueTimer(() => this.nudgeQuietly());
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.blocking ??= this.connections.createBlocking('consumer');
     this.pump();
   }
 
@@ -70,11 +79,10 @@ export class ConsumerLoop implements ClaimReceiver {
     this.dueTimer.cancel();
     clearTimeout(this.backoff);
     this.backoff = undefined;
-    if (this.sleeping) await this.nudge().catch(() => this.blocking?.disconnect());
+    if (this.sleeping) await this.nudge().catch(() => this.blocking.interrupt());
     await this.sleeping;
     if (this.claiming > 0) await new Promise<void>((resolve) => (this.claimsAnswered = resolve));
-    if (this.blocking) await closeQuietly(this.blocking);
-    this.blocking = undefined;
+    await this.blocking.close();
   }
 
   /** Resolves when every run has settled, or after `timeoutMs`; true when all settled. */
@@ -87,6 +95,15 @@ export class ConsumerLoop implements ClaimReceiver {
     const drained = await Promise.race([settled, timedOut]);
     clearTimeout(timer);
     return drained;
+  }
+
+  /** Redis answers again after an outage: claim now instead of at the end of the backoff. */
+  resumeNow(): void {
+    if (!this.backoff) return;
+    clearTimeout(this.backoff);
+    this.backoff = undefined;
+    this.errors = 0;
+    this.pump();
   }
 
   /** Called by the runner as soon as a handler ends, before its outcome is written. */
@@ -162,7 +179,9 @@ export class ConsumerLoop implements ClaimReceiver {
 
   private async waitForWork(): Promise<void> {
     const wakeKeys = this.settings.queues.map((queue) => this.keys.queue(queue, 'wake'));
-    const popped = await (this.blocking as Redis).blpop(this.nudgeKey, ...wakeKeys, 0);
+    const popped = await this.blocking.read((redis, timeoutMs) =>
+      redis.blpop(this.nudgeKey, ...wakeKeys, timeoutMs / 1000),
+    );
     const wokenBy = popped?.[0];
     if (!this.running && wokenBy !== undefined && wokenBy !== this.nudgeKey) {
       // Stopping: that wake-up was meant for a worker that will claim; pass it on.
@@ -176,10 +195,12 @@ export class ConsumerLoop implements ClaimReceiver {
   }
 
   private async nudge(): Promise<void> {
-    await this.connections.command
-      .multi()
-      .lpush(this.nudgeKey, '1')
-      .pexpire(this.nudgeKey, NUDGE_TTL_MS)
-      .exec();
+    await this.connections.guard(() =>
+      this.connections.command
+        .multi()
+        .lpush(this.nudgeKey, '1')
+        .pexpire(this.nudgeKey, NUDGE_TTL_MS)
+        .exec(),
+    );
   }
 }

@@ -1,14 +1,27 @@
 import { Broker, ClaimRequest } from '../broker/broker';
 import { ClaimedTask } from '../broker/claimed-task';
 import { Outcome, OutcomeResult } from '../broker/outcome';
+import { isTransientRedisError } from '../redis/connection-errors';
+import { computeBackoff } from './backoff';
 
 /** Settle calls in flight at once: two lets Redis and this process work at the same time. */
 const MAX_IN_FLIGHT = 2;
+/** Outcomes that could not be written (Redis unreachable or full) are tried again: 0.2 s to 5 s. */
+const OUTCOME_RETRY = { type: 'exponential', delay: 200, ceiling: 5_000 } as const;
 
 interface PendingOutcome {
   outcome: Outcome;
   resolve(result: OutcomeResult): void;
   reject(error: unknown): void;
+}
+
+/**
+ * A claiming call cannot simply be given up on (it could still run and lease tasks to no one),
+ * so one unanswered for `afterMs` reopens the connection, which fails it for certain.
+ */
+export interface StallWatch {
+  afterMs: number;
+  reopen(): void;
 }
 
 /** Where the tasks of a claim go: the consumer loop. */
@@ -23,12 +36,20 @@ export interface ClaimReceiver {
  * one round trip acknowledges the runs that just finished and fetches their successors.
  * Up to two calls are in flight, each carrying at most half of the worker's slots, so Redis
  * works on one while this process runs the tasks of the other.
+ *
+ * While Redis is unreachable, restarting or out of memory, finished runs' outcomes stay here
+ * and are written when it answers again (at the latest when the connection is back). The
+ * buffer is bounded by the worker's concurrency: nothing new is claimed while writes fail.
  */
 export class Settler {
   private outcomes: PendingOutcome[] = [];
   private wanted = 0;
   private scheduled = false;
   private inFlight = 0;
+  /** Set while buffered outcomes wait to be tried again. */
+  private retryTimer?: NodeJS.Timeout;
+  private failures = 0;
+  private closed = false;
   private readonly perCall: number;
   private receiver?: ClaimReceiver;
 
@@ -36,6 +57,7 @@ export class Settler {
     private readonly broker: Broker,
     private readonly claimFrom: Omit<ClaimRequest, 'count'>,
     concurrency: number,
+    private readonly stall: StallWatch,
   ) {
     this.perCall = Math.max(1, Math.ceil(concurrency / MAX_IN_FLIGHT));
   }
@@ -59,8 +81,25 @@ export class Settler {
     this.schedule();
   }
 
+  /** Redis answers again: write what is buffered now rather than at the next retry. */
+  retryNow(): void {
+    if (!this.retryTimer) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.schedule();
+  }
+
+  /**
+   * Shutdown: buffered outcomes get one last try, and from now on a failed write is given up
+   * (its task's lease expires and the task runs again elsewhere: nothing is lost).
+   */
+  close(): void {
+    this.closed = true;
+    this.retryNow();
+  }
+
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT) return;
+    if (this.scheduled || this.retryTimer || this.inFlight >= MAX_IN_FLIGHT) return;
     this.scheduled = true;
     // A microtask: runs ending in the same turn (their handlers resolved by one reply) and
     // the claims for their slots join one call.
@@ -75,19 +114,39 @@ export class Settler {
     if (outcomes.length === 0 && count === 0) return;
     this.inFlight++;
     if (this.outcomes.length > 0 || this.wanted > 0) this.schedule();
+    const watchdog = count > 0 ? setTimeout(this.stall.reopen, this.stall.afterMs) : undefined;
     try {
       const settled = await this.broker.settle(
         outcomes.map((pending) => pending.outcome),
         { ...this.claimFrom, count },
       );
+      this.failures = 0;
       outcomes.forEach((pending, i) => pending.resolve(settled.results[i]));
       if (count > 0) this.receiver?.claimed(settled.tasks, count, settled.nextDueIn);
     } catch (error) {
-      for (const pending of outcomes) pending.reject(error);
+      if (outcomes.length > 0 && !this.closed && isTransientRedisError(error)) {
+        // Back to the front, in order: they are written before anything that ended later.
+        this.outcomes.unshift(...outcomes);
+        this.retryLater();
+      } else {
+        for (const pending of outcomes) pending.reject(error);
+      }
       if (count > 0) this.receiver?.claimFailed(count, error);
     } finally {
+      clearTimeout(watchdog);
       this.inFlight--;
       if (this.outcomes.length > 0 || this.wanted > 0) this.schedule();
     }
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = undefined;
+        this.schedule();
+      },
+      computeBackoff(OUTCOME_RETRY, ++this.failures),
+    );
   }
 }

@@ -27,6 +27,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('taskmill:WorkerService');
   private readonly subject = new Subject<WorkerEvent>();
   private parts?: {
+    settler: Settler;
     loop: ConsumerLoop;
     leases: LeaseKeeper;
     signals: WorkerSignals;
@@ -73,7 +74,10 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     const { concurrency, leaseMs } = this.options.worker;
-    const settler = new Settler(this.broker, { queues, leaseMs }, concurrency);
+    const settler = new Settler(this.broker, { queues, leaseMs }, concurrency, {
+      afterMs: 2 * this.options.commandTimeoutMs,
+      reopen: () => this.connections.reopenCommand(),
+    });
     const runner = new TaskRunner(
       this.registry,
       this.broker,
@@ -86,12 +90,13 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       settler,
       this.connections,
       runner,
-      { queues, concurrency },
+      { queues, concurrency, blockingTimeoutMs: this.options.blockingTimeoutMs },
       this.subject,
     );
     runner.onSlotFreed = () => loop.slotFreed();
     settler.deliverClaimsTo(loop);
     const parts = {
+      settler,
       runner,
       loop,
       leases: new LeaseKeeper(
@@ -103,11 +108,18 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       signals: new WorkerSignals(this.connections, this.broker.keys, runner, loop, queues),
     };
     this.parts = parts;
+    this.connections.command.on('ready', this.redisBack);
     parts.signals.start((error) => this.subject.next({ type: 'worker.error', error }));
     parts.leases.start();
     parts.loop.start();
     this.subject.next({ type: 'worker.started', queues });
   }
+
+  /** The command connection is back after an outage: write buffered outcomes, claim again. */
+  private readonly redisBack = (): void => {
+    this.parts?.settler.retryNow();
+    this.parts?.loop.resumeNow();
+  };
 
   /**
    * Stops claiming, lets in-flight tasks finish for up to `shutdownTimeoutMs`, then hands the
@@ -121,8 +133,10 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       try {
         await parts.loop.stopClaiming();
         const drained = await parts.loop.drain(this.options.worker.shutdownTimeoutMs);
+        parts.settler.close();
         if (!drained) await parts.runner.releaseAll();
       } finally {
+        this.connections.command.off('ready', this.redisBack);
         // Even when handing back failed (Redis gone): stop renewing, unsubscribe, report.
         parts.leases.stop();
         await parts.signals.stop();

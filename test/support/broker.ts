@@ -9,7 +9,11 @@ import { testRedisUrl, uniquePrefix } from './redis';
 export function testBroker(): { broker: Broker; redis: Redis; keys: KeyBuilder } {
   const redis = new Redis(testRedisUrl());
   const keys = new KeyBuilder(uniquePrefix());
-  const broker = new Broker(redis, keys, { eventsMaxLen: 10_000, deadLetterTtl: 86_400_000 });
+  const broker = new Broker(redis, keys, {
+    eventsMaxLen: 10_000,
+    deadLetterTtl: 86_400_000,
+    commandTimeoutMs: 5_000,
+  });
   return { broker, redis, keys };
 }
 

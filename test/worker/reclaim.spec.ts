@@ -61,7 +61,10 @@ describe('reclaiming expired leases', () => {
         return 'ok';
       },
     });
-    const settler = new Settler(broker, { queues: ['q'], leaseMs: 200 }, 4);
+    const settler = new Settler(broker, { queues: ['q'], leaseMs: 200 }, 4, {
+      afterMs: 10_000,
+      reopen: () => undefined,
+    });
     const runner = new TaskRunner(registry, broker, settler, new JsonSerializer(), events);
     const keeper = new LeaseKeeper(
       broker,

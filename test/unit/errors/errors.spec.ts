@@ -2,6 +2,7 @@ import * as publicApi from '../../../lib';
 import {
   ConnectionError,
   UnsupportedRedisError,
+  RedisOutOfMemoryError,
   InvalidOptionsError,
   MessageAlreadyExistsError,
   NonRetryableError,
@@ -95,6 +96,13 @@ const CASES: ErrorCase[] = [
     create: () => new UnsupportedRedisError('5.0.7', '6.2.0'),
     offending: ['Redis 5.0.7', '6.2.0'],
     remedy: ['Upgrade the server'],
+  },
+  {
+    type: RedisOutOfMemoryError,
+    create: () =>
+      new RedisOutOfMemoryError("OOM command not allowed when used memory > 'maxmemory'."),
+    offending: ['out of memory', "used memory > 'maxmemory'", 'nothing was written'],
+    remedy: ['raise maxmemory', 'resultTtl'],
   },
   {
     type: NonRetryableError,

@@ -43,6 +43,8 @@ describe('resolveModuleOptions', () => {
         eventsMaxLen: 10_000,
         deadLetterTtl: 604_800_000,
         maxPayloadBytes: 1_048_576,
+        commandTimeoutMs: 5_000,
+        blockingTimeoutMs: 10_000,
       });
       expect(resolved.serializer).toBeInstanceOf(JsonSerializer);
     });
@@ -134,6 +136,10 @@ describe('resolveModuleOptions', () => {
       ['a negative worker.leaseMs', { worker: { leaseMs: -1 } }, 'worker.leaseMs'],
       ['a negative worker.maxReclaims', { worker: { maxReclaims: -1 } }, 'worker.maxReclaims'],
       ['a tiny maxPayloadBytes', { maxPayloadBytes: 10 }, 'maxPayloadBytes'],
+      ['a zero commandTimeoutMs', { commandTimeoutMs: 0 }, 'commandTimeoutMs'],
+      ['a string commandTimeoutMs', { commandTimeoutMs: '5s' }, 'commandTimeoutMs'],
+      ['a tiny blockingTimeoutMs', { blockingTimeoutMs: 5 }, 'blockingTimeoutMs'],
+      ['an endless blockingTimeoutMs', { blockingTimeoutMs: Infinity }, 'blockingTimeoutMs'],
       ['a fractional worker.maxReclaims', { worker: { maxReclaims: 1.5 } }, 'worker.maxReclaims'],
       [
         'a non-numeric worker.shutdownTimeoutMs',
