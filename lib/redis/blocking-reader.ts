@@ -12,6 +12,8 @@ export const STALL_GRACE_MS = 2_000;
  */
 export class BlockingReader {
   private redis?: Redis;
+  /** Ends the read in progress early (see interrupt). */
+  private wakeUp?: () => void;
 
   constructor(
     private readonly connections: RedisConnections,
@@ -19,31 +21,39 @@ export class BlockingReader {
     readonly timeoutMs: number,
   ) {}
 
-  /** Runs one blocking read; `read` must pass `timeoutMs` to Redis. Null: timed out or stalled. */
+  /**
+   * Runs one blocking read; `read` must pass `timeoutMs` to Redis. Null: it timed out, stalled
+   * or was interrupted.
+   */
   async read<T>(read: (redis: Redis, timeoutMs: number) => Promise<T | null>): Promise<T | null> {
     const redis = (this.redis ??= this.connections.createBlocking(this.name));
     let timer: NodeJS.Timeout | undefined;
-    const stalled = new Promise<'stalled'>((resolve) => {
+    const cutShort = new Promise<'stalled' | 'interrupted'>((resolve) => {
       timer = setTimeout(() => resolve('stalled'), this.timeoutMs + STALL_GRACE_MS);
+      this.wakeUp = () => resolve('interrupted');
     });
     const reply = read(redis, this.timeoutMs);
     // After a stall the dropped connection rejects the read; nobody waits for it any more.
     reply.catch(() => undefined);
     try {
-      const first = await Promise.race([reply, stalled]);
-      if (first !== 'stalled') return first;
+      const first = await Promise.race([reply, cutShort]);
+      if (first !== 'stalled' && first !== 'interrupted') return first;
       if (this.redis === redis) this.redis = undefined;
       this.connections.discard(redis);
       return null;
     } finally {
       clearTimeout(timer);
+      this.wakeUp = undefined;
     }
   }
 
-  /** Cuts a read short (its promise rejects); the next read opens a new connection. */
+  /**
+   * Ends the read in progress now, as if it had timed out, at the price of its connection
+   * (the next read opens a new one). The way to wake a reader when Redis refuses the write
+   * that normally wakes it (out of memory, unreachable).
+   */
   interrupt(): void {
-    if (this.redis) this.connections.discard(this.redis);
-    this.redis = undefined;
+    this.wakeUp?.();
   }
 
   async close(): Promise<void> {

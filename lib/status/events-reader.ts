@@ -98,7 +98,7 @@ export class EventsReader {
     this.closed = true;
     for (const timer of this.lingering.values()) clearTimeout(timer);
     this.lingering.clear();
-    if (this.reading) await this.nudge().catch(() => this.blocking.interrupt());
+    if (this.reading) await this.wake();
     await this.loop?.catch(() => undefined);
     await this.blocking.close();
   }
@@ -147,7 +147,7 @@ export class EventsReader {
     this.positions.delete(key);
     this.queueOfKey.delete(key);
     // Let the blocked read restart without this stream (and end when nothing is watched).
-    if (this.reading && !this.closed) this.nudge().catch(() => undefined);
+    if (this.reading && !this.closed) void this.wake();
   }
 
   /** Watching every queue means watching the queue log too, to learn about new queues. */
@@ -194,7 +194,12 @@ export class EventsReader {
       this.loop = this.run();
       return;
     }
-    await this.nudge();
+    await this.wake();
+  }
+
+  /** Makes the blocked read start over with the current set of streams. */
+  private async wake(): Promise<void> {
+    await this.nudge().catch(() => this.blocking.interrupt());
   }
 
   private async nudge(): Promise<void> {

@@ -58,7 +58,7 @@ export class ConsumerLoop implements ClaimReceiver {
       `consumer:${workerId}`,
       settings.blockingTimeoutMs,
     );
-    this.dueTimer = new DueTimer(() => this.nudgeQuietly());
+    this.dueTimer = new DueTimer(() => void this.wake());
   }
 
   start(): void {
@@ -79,7 +79,7 @@ export class ConsumerLoop implements ClaimReceiver {
     this.dueTimer.cancel();
     clearTimeout(this.backoff);
     this.backoff = undefined;
-    if (this.sleeping) await this.nudge().catch(() => this.blocking.interrupt());
+    if (this.sleeping) await this.wake();
     await this.sleeping;
     if (this.claiming > 0) await new Promise<void>((resolve) => (this.claimsAnswered = resolve));
     await this.blocking.close();
@@ -189,9 +189,9 @@ export class ConsumerLoop implements ClaimReceiver {
     }
   }
 
-  private nudgeQuietly(): void {
-    // The blocking read's own error path deals with an unreachable Redis.
-    this.nudge().catch(() => undefined);
+  /** Ends the blocking read: a push to our nudge list, or, when Redis refuses it, a cut. */
+  private async wake(): Promise<void> {
+    await this.nudge().catch(() => this.blocking.interrupt());
   }
 
   private async nudge(): Promise<void> {
