@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { execFile } from 'child_process';
 import { promisify } from 'util';
 import { Task, taskContext } from '../../lib';
-import { checkOutcomes, waitUntilTerminal } from '../support/fault-outcomes';
-import { recordFaultFigures } from '../support/fault-summary';
+import { expectNothingLostOrDuplicated, finishFaultScenario } from '../support/fault-scenario';
 import { supportScript } from '../support/node-process';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 import { RunLedger } from '../support/run-ledger';
@@ -42,22 +41,16 @@ describe('concurrent enqueues from several processes', () => {
       ),
     );
     const ids = outputs.flatMap(({ stdout }) => JSON.parse(stdout.trim()) as string[]);
-    const unique = [...new Set(ids)];
-    const pending = await waitUntilTerminal(worker.queue, unique, 60_000);
-    const check = await checkOutcomes(worker.queue, unique, ledger);
-    recordFaultFigures({
+    const measure = await finishFaultScenario({
       scenario: `8. ${ids.length.toLocaleString('en')} enqueues at once from ${PROCESSES} processes`,
-      tasks: ids.length,
-      // An id handed out twice stands for a task that was overwritten: lost.
-      lost: check.lost.length + (ids.length - unique.length),
-      duplicated: check.duplicated.length,
-      recoveryMs: null,
+      queue: worker.queue,
+      ids,
+      ledger,
+      timeoutMs: 60_000,
     });
     expect(ids).toHaveLength(PROCESSES * PER_PROCESS);
-    expect(unique).toHaveLength(ids.length);
-    expect(pending).toEqual([]);
-    expect(check.lost).toEqual([]);
-    expect(check.duplicated).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
+    expectNothingLostOrDuplicated(measure);
     await worker.close();
     ledger.close();
   }, 120_000);

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Task, taskContext } from '../../lib';
 import { sleepUnlessAborted } from '../support/abortable-sleep';
-import { checkOutcomes, recoveryMs, waitUntilTerminal } from '../support/fault-outcomes';
-import { recordFaultFigures } from '../support/fault-summary';
+import { expectNothingLostOrDuplicated, finishFaultScenario } from '../support/fault-scenario';
 import { Ledger } from '../support/ledger';
 import { uniquePrefix } from '../support/redis';
 import { RunLedger } from '../support/run-ledger';
@@ -54,18 +53,14 @@ describe('a shutdown that cannot wait for its tasks', () => {
       worker: { concurrency: IN_FLIGHT + WAITING },
     });
     const ids = handles.map((h) => h.id);
-    const pending = await waitUntilTerminal(second.queue, ids, 30_000);
-    const check = await checkOutcomes(second.queue, ids, ledger);
-    recordFaultFigures({
+    const measure = await finishFaultScenario({
       scenario: `9. shutdown with ${IN_FLIGHT} running, shutdownTimeoutMs 50`,
-      tasks: ids.length,
-      lost: check.lost.length,
-      duplicated: check.duplicated.length,
-      recoveryMs: recoveryMs(check, closedAt),
+      queue: second.queue,
+      ids,
+      ledger,
+      faultAt: closedAt,
     });
-    expect(pending).toEqual([]);
-    expect(check.lost).toEqual([]);
-    expect(check.duplicated).toEqual([]);
+    expectNothingLostOrDuplicated(measure);
     // The handed-back runs ran again as attempt 2; the waiting tasks ran once, as attempt 1.
     const attempts = (await Promise.all(ids.map((id) => second.queue.handle(id).status()))).map(
       (s) => s.attempt,

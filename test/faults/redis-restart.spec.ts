@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Task, taskContext } from '../../lib';
-import { checkOutcomes, recoveryMs, waitUntilTerminal } from '../support/fault-outcomes';
-import { recordFaultFigures } from '../support/fault-summary';
+import { expectNothingLostOrDuplicated, finishFaultScenario } from '../support/fault-scenario';
 import { Ledger } from '../support/ledger';
 import { uniquePrefix } from '../support/redis';
 import { RestartableRedis } from '../support/restartable-redis';
@@ -67,19 +66,14 @@ describe('Redis restarted mid-run', () => {
     handles.push(await queue.enqueue('durable.work', [20], { queue: 'durable' }));
 
     // Every acknowledged task reaches SUCCEEDED (some may have run twice: at-least-once).
-    const ids = handles.map((h) => h.id);
-    const pending = await waitUntilTerminal(queue, ids, 30_000);
-    const check = await checkOutcomes(queue, ids, ledger);
-    recordFaultFigures({
+    const measure = await finishFaultScenario({
       scenario: '3. redis-server SIGKILLed, restarted from AOF',
-      tasks: ids.length,
-      lost: check.lost.length,
-      duplicated: check.duplicated.length,
-      recoveryMs: recoveryMs(check, upAt),
+      queue,
+      ids: handles.map((h) => h.id),
+      ledger,
+      faultAt: upAt,
     });
-    expect(pending).toEqual([]);
-    expect(check.lost).toEqual([]);
-    expect(check.duplicated).toEqual([]);
+    expectNothingLostOrDuplicated(measure);
   }, 60_000);
 
   it('resumes by itself after Redis was unreachable for seconds, and the outcomes land', async () => {
@@ -97,21 +91,16 @@ describe('Redis restarted mid-run', () => {
     // The idle worker's blocking read and the producer both come back without a restart.
     const after = await queue.enqueue('durable.work', [20], { queue: 'durable' });
 
-    const ids = [before, ...running, after].map((h) => h.id);
-    const pending = await waitUntilTerminal(queue, ids, 30_000);
-    const check = await checkOutcomes(queue, ids, ledger);
-    recordFaultFigures({
+    const measure = await finishFaultScenario({
       scenario: `4. Redis unreachable for ${downMs / 1000} s`,
-      tasks: ids.length,
-      lost: check.lost.length,
-      duplicated: check.duplicated.length,
-      recoveryMs: recoveryMs(check, upAt),
+      queue,
+      ids: [before, ...running, after].map((h) => h.id),
+      ledger,
+      faultAt: upAt,
     });
-    expect(pending).toEqual([]);
-    expect(check.lost).toEqual([]);
-    expect(check.duplicated).toEqual([]);
+    expectNothingLostOrDuplicated(measure);
     // Outcomes of runs that ended during the outage were kept and written once Redis was back:
     // no task had to run again.
-    expect(check.rerun).toEqual([]);
+    expect(measure.rerun).toEqual([]);
   }, 60_000);
 });

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Task, TaskStatus, taskContext } from '../../lib';
-import { checkOutcomes, recoveryMs, waitUntilTerminal } from '../support/fault-outcomes';
-import { recordFaultFigures } from '../support/fault-summary';
+import { expectNothingLostOrDuplicated, finishFaultScenario } from '../support/fault-scenario';
 import { failureOf } from '../support/failures';
 import { uniquePrefix } from '../support/redis';
 import { RunLedger } from '../support/run-ledger';
@@ -76,19 +75,14 @@ describe('a worker that dies or hangs mid-task', () => {
     await doomed.kill();
     const killedAt = Date.now();
 
-    const ids = handles.map((h) => h.id);
-    const pending = await waitUntilTerminal(producer.queue, ids, 30_000);
-    const check = await checkOutcomes(producer.queue, ids, ledger);
-    recordFaultFigures({
+    const measure = await finishFaultScenario({
       scenario: `1. worker SIGKILLed with ${RUNNING} tasks running`,
-      tasks: ids.length,
-      lost: check.lost.length,
-      duplicated: check.duplicated.length,
-      recoveryMs: recoveryMs(check, killedAt),
+      queue: producer.queue,
+      ids: handles.map((h) => h.id),
+      ledger,
+      faultAt: killedAt,
     });
-    expect(pending).toEqual([]);
-    expect(check.lost).toEqual([]);
-    expect(check.duplicated).toEqual([]);
+    expectNothingLostOrDuplicated(measure);
     // Every task: first run on the killed worker, taken back once, second run succeeded.
     const histories = await Promise.all(handles.map((h) => h.history()));
     const shapes = new Set(histories.map((h) => h.map((e) => `${e.status}@${e.attempt}`).join()));
@@ -109,18 +103,16 @@ describe('a worker that dies or hangs mid-task', () => {
     // The blocked worker comes back, tries to record 'late', and is told a newer attempt owns it.
     expect(await blocked.next('lease-lost')).toBe(`lease-lost ${handle.id} 1`);
 
-    const check = await checkOutcomes(producer.queue, [handle.id], ledger);
-    recordFaultFigures({
-      scenario: `5. event loop blocked for 4 × leaseMs`,
-      tasks: 1,
-      lost: check.lost.length,
-      duplicated: check.duplicated.length,
-      recoveryMs: recoveryMs(check, blockedAt),
+    const measure = await finishFaultScenario({
+      scenario: '5. event loop blocked for 4 × leaseMs',
+      queue: producer.queue,
+      ids: [handle.id],
+      ledger,
+      faultAt: blockedAt,
     });
-    expect(check.lost).toEqual([]);
-    expect(check.duplicated).toEqual([]);
+    expectNothingLostOrDuplicated(measure);
     expect(await producer.queue.handle(handle.id).result()).toBe('fresh');
-    // The recorded outcome is a later run's, whichever worker ran it (see below).
+    // The recorded outcome is a later run's, on whichever worker (see the top of this test).
     expect((await handle.status()).attempt).toBeGreaterThan(1);
   }, 60_000);
 
@@ -137,16 +129,14 @@ describe('a worker that dies or hangs mid-task', () => {
     }
     const error = await failureOf(handle, 15_000);
 
-    const check = await checkOutcomes(producer.queue, [handle.id], undefined, TaskStatus.FAILED);
-    recordFaultFigures({
+    const measure = await finishFaultScenario({
       scenario: '6. poison task (kills its worker every run)',
-      tasks: 1,
-      lost: check.lost.length,
-      duplicated: check.duplicated.length,
-      recoveryMs: recoveryMs(check, killedAt),
+      queue: producer.queue,
+      ids: [handle.id],
+      faultAt: killedAt,
+      expected: TaskStatus.FAILED,
     });
-    expect(check.lost).toEqual([]);
-    expect(check.duplicated).toEqual([]);
+    expectNothingLostOrDuplicated(measure);
     expect(error.remoteName).toBe('PoisonTaskError');
     expect(error.remoteMessage).toContain('2 times');
   }, 60_000);

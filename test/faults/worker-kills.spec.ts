@@ -1,6 +1,6 @@
 import { TaskHandle } from '../../lib';
-import { checkOutcomes, recoveryMs, waitUntilTerminal } from '../support/fault-outcomes';
-import { recordFaultFigures } from '../support/fault-summary';
+import { waitUntilTerminal } from '../support/fault-outcomes';
+import { expectNothingLostOrDuplicated, finishFaultScenario } from '../support/fault-scenario';
 import { uniquePrefix } from '../support/redis';
 import { RunLedger } from '../support/run-ledger';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -64,21 +64,20 @@ describe('workers killed repeatedly under load', () => {
       handles.push(...(await producer.queue.enqueueMany(batch)));
     }
     const ids = handles.map((h) => h.id);
-    const pending = await waitUntilTerminal(producer.queue, ids, 120_000);
+    // Killing goes on until every task ended; the figures are read after the last kill.
+    await waitUntilTerminal(producer.queue, ids, 120_000);
     done = true;
     await killing;
 
-    const check = await checkOutcomes(producer.queue, ids, ledger);
-    recordFaultFigures({
+    const measure = await finishFaultScenario({
       scenario: `2. ${kills} worker SIGKILLs, one per ≥ ${KILL_EVERY_MS} ms`,
-      tasks: ids.length,
-      lost: check.lost.length,
-      duplicated: check.duplicated.length,
-      recoveryMs: recoveryMs(check, lastKillAt),
+      queue: producer.queue,
+      ids,
+      ledger,
+      faultAt: lastKillAt,
+      timeoutMs: 0,
     });
     expect(kills).toBeGreaterThan(0);
-    expect(pending).toEqual([]);
-    expect(check.lost).toEqual([]);
-    expect(check.duplicated).toEqual([]);
+    expectNothingLostOrDuplicated(measure);
   }, 180_000);
 });

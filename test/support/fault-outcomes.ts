@@ -4,8 +4,8 @@ import { RunLedger } from './run-ledger';
 const POLL_MS = 100;
 
 /**
- * Polls until every task has a terminal status, or `timeoutMs` passed; resolves with the ids
- * still not terminal (empty when all are). Polling, not result(): it must work across Redis
+ * Polls until every task has a terminal status, or `timeoutMs` passed (0: looks once); resolves
+ * with the ids still not terminal (empty when all are). Polling, not result(): it must work across Redis
  * restarts and for thousands of ids without one subscription each.
  */
 export async function waitUntilTerminal(
@@ -15,12 +15,12 @@ export async function waitUntilTerminal(
 ): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   let pending = ids;
-  while (pending.length > 0 && Date.now() < deadline) {
+  for (;;) {
     const statuses = await Promise.all(pending.map((id) => queue.handle(id).status()));
     pending = pending.filter((_, i) => !isTerminal(statuses[i].status));
-    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    if (pending.length === 0 || Date.now() >= deadline) return pending;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
-  return pending;
 }
 
 /** What a fault did to a set of acknowledged tasks, read from Redis and the run ledger. */
