@@ -154,6 +154,27 @@ export class Broker {
     return { reclaimed: reply.slice(0, split), failed: reply.slice(split + 1) };
   }
 
+  /**
+   * One page of the integrity scan, when the scan's turn is ours (`token`) or free; null when
+   * another worker holds it. `cursor` is '0' once a full pass over the task records ended.
+   */
+  async scanIntegrity(
+    token: string,
+    intervalMs: number,
+    pageSize: number,
+  ): Promise<{ cursor: string; failed: string[] } | null> {
+    const reply = (await this.call(
+      'taskmillScanIntegrity',
+      true,
+      this.settings.eventsMaxLen,
+      token,
+      intervalMs,
+      pageSize,
+      this.settings.deadLetterTtl,
+    )) as string[] | null;
+    return reply && { cursor: reply[0], failed: reply.slice(1) };
+  }
+
   /** Requeues failed tasks of `queue` (the given ids, or the oldest `limit`); returns their ids. */
   async requeueDead(queue: string, ids: string[], limit: number): Promise<string[]> {
     return (await this.call(

@@ -25,6 +25,10 @@ export const KEY_FAMILIES = {
   nudge: 'nudge',
   /** string with a TTL, per queue (`sweep-lock:<queue>`): one worker sweeps a queue's leases at a time. */
   sweepLock: 'sweep-lock',
+  /** string with a TTL: the token of the worker whose turn it is to run the integrity scan. */
+  integrityLock: 'integrity-lock',
+  /** string: where the integrity scan's walk over task records goes on (a SCAN cursor). */
+  integrityCursor: 'integrity-cursor',
 } as const;
 
 export const QUEUE_KEY_KINDS = {

@@ -19,6 +19,7 @@ export const DEFAULT_WORKER_OPTIONS = {
   leaseMs: 30_000,
   shutdownTimeoutMs: 10_000,
   maxReclaims: 2,
+  integrityScanMs: 60_000,
 };
 
 export const DEFAULT_EVENTS_MAX_LEN = 10_000;

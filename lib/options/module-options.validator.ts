@@ -44,6 +44,7 @@ const WORKER_KEYS = [
   'leaseMs',
   'shutdownTimeoutMs',
   'maxReclaims',
+  'integrityScanMs',
 ];
 
 /** Validates module options at startup and fills in every default. */
@@ -77,6 +78,11 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
       ),
       maxReclaims: optional(worker.maxReclaims, DEFAULT_WORKER_OPTIONS.maxReclaims, (v) =>
         checkInteger(v, 'worker.maxReclaims', { min: 0, max: 1000 }),
+      ),
+      integrityScanMs: optional(
+        worker.integrityScanMs,
+        DEFAULT_WORKER_OPTIONS.integrityScanMs,
+        (v) => checkDuration(v, 'worker.integrityScanMs', { min: 100 }),
       ),
       shutdownTimeoutMs: optional(
         worker.shutdownTimeoutMs,

@@ -21,6 +21,12 @@ export interface WorkerOptions {
    * many times fails as poisonous (PoisonTaskError). Default `2`.
    */
   maxReclaims?: number;
+  /**
+   * How often the workers (one at a time) look for tasks that no worker would ever run —
+   * waiting in no queue, running without a lease — and fail them into the dead-letter set
+   * with an IntegrityError. Default `60 000`.
+   */
+  integrityScanMs?: number;
 }
 
 export interface QueueModuleOptions {

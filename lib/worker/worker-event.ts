@@ -26,4 +26,9 @@ export type WorkerEvent =
    * This worker's sweep took back tasks whose worker died (their lease expired): `reclaimed`
    * run again, `failed` were taken back more than `maxReclaims` times.
    */
-  | { type: 'leases.reclaimed'; reclaimed: string[]; failed: string[] };
+  | { type: 'leases.reclaimed'; reclaimed: string[]; failed: string[] }
+  /**
+   * This worker's integrity scan found tasks no worker would ever have run (waiting in no
+   * queue, running without a lease) and failed them into the dead-letter set.
+   */
+  | { type: 'integrity.repaired'; failed: string[] };

@@ -12,6 +12,7 @@ import { TaskRegistry } from '../discovery/task.registry';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { RedisConnections } from '../redis/redis-connections';
 import { ConsumerLoop } from './consumer-loop';
+import { IntegrityScanner } from './integrity-scanner';
 import { LeaseKeeper } from './lease-keeper';
 import { Settler } from './settler';
 import { TaskRunner } from './task-runner';
@@ -29,6 +30,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
   private parts?: {
     settler: Settler;
     loop: ConsumerLoop;
+    scanner: IntegrityScanner;
     leases: LeaseKeeper;
     signals: WorkerSignals;
     runner: TaskRunner;
@@ -105,12 +107,14 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
         { leaseMs, queues, maxReclaims: this.options.worker.maxReclaims },
         this.subject,
       ),
+      scanner: new IntegrityScanner(this.broker, this.options.worker.integrityScanMs, this.subject),
       signals: new WorkerSignals(this.connections, this.broker.keys, runner, loop, queues),
     };
     this.parts = parts;
     this.connections.command.on('ready', this.redisBack);
     parts.signals.start((error) => this.subject.next({ type: 'worker.error', error }));
     parts.leases.start();
+    parts.scanner.start();
     parts.loop.start();
     this.subject.next({ type: 'worker.started', queues });
   }
@@ -139,6 +143,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
         this.connections.command.off('ready', this.redisBack);
         // Even when handing back failed (Redis gone): stop renewing, unsubscribe, report.
         parts.leases.stop();
+        parts.scanner.stop();
         await parts.signals.stop();
         this.subject.next({ type: 'worker.stopped' });
       }

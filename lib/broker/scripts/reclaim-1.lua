@@ -44,17 +44,9 @@ for i = 6, #ARGV do
       elseif reclaims > maxReclaims then
         local message = 'its worker stopped (crashed, was killed or hung past its lease) '
           .. reclaims .. ' times; it fails as poisonous instead of being run again'
-        local errorJson = cjson.encode({ name = 'PoisonTaskError', message = message })
-        local deadKey = queueKey(base, queue, QUEUE_DEAD)
-        redis.call('ZADD', deadKey, now, id)
-        redis.call('ZREMRANGEBYSCORE', deadKey, '-inf', now - deadTtl)
-        redis.call('HINCRBY', key, F_FAILURES, 1)
-        recordStatus(base, key, id, name, queue, 'failed', attempt, maxLen, {
-          event = { 'error', errorJson },
-          fields = { F_ERROR, errorJson, F_RECLAIMS, reclaims },
-          summary = cjson.encode({ 'PoisonTaskError', message }),
-        })
-        expireFinished(key, math.max(tonumber(t[5] or DEFAULT_RESULT_TTL), deadTtl))
+        failToDeadLetters(base, queue, key, id,
+          { name = name, attempt = attempt, resultTtl = t[5] }, 'PoisonTaskError', message,
+          deadTtl, now, maxLen, { F_RECLAIMS, reclaims })
         failed[#failed + 1] = id
       else
         pushReady(base, queue, id, priority, true)

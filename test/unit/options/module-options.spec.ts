@@ -39,6 +39,7 @@ describe('resolveModuleOptions', () => {
           leaseMs: 30_000,
           shutdownTimeoutMs: 10_000,
           maxReclaims: 2,
+          integrityScanMs: 60_000,
         },
         eventsMaxLen: 10_000,
         deadLetterTtl: 604_800_000,
@@ -88,6 +89,7 @@ describe('resolveModuleOptions', () => {
         leaseMs: 30_000,
         shutdownTimeoutMs: 10_000,
         maxReclaims: 2,
+        integrityScanMs: 60_000,
       });
     });
   });
@@ -136,6 +138,11 @@ describe('resolveModuleOptions', () => {
       ['a negative worker.leaseMs', { worker: { leaseMs: -1 } }, 'worker.leaseMs'],
       ['a negative worker.maxReclaims', { worker: { maxReclaims: -1 } }, 'worker.maxReclaims'],
       ['a tiny maxPayloadBytes', { maxPayloadBytes: 10 }, 'maxPayloadBytes'],
+      [
+        'a tiny worker.integrityScanMs',
+        { worker: { integrityScanMs: 1 } },
+        'worker.integrityScanMs',
+      ],
       ['a zero commandTimeoutMs', { commandTimeoutMs: 0 }, 'commandTimeoutMs'],
       ['a string commandTimeoutMs', { commandTimeoutMs: '5s' }, 'commandTimeoutMs'],
       ['a tiny blockingTimeoutMs', { blockingTimeoutMs: 5 }, 'blockingTimeoutMs'],

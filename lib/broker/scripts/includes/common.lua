@@ -100,6 +100,32 @@ local function quarantine(base, queue, key, id, reason, deadTtl, now, maxLen)
   redis.call('PEXPIRE', key, deadTtl)
 end
 
+-- A finished task lives on for `ttl` ms, then expires (at once when 0).
+local function expireFinished(key, ttl)
+  redis.call('PEXPIRE', key, ttl)
+end
+
+-- Fails a task that cannot run any more for a reason found by a sweep (not by its handler):
+-- FAILED with `errorName` and `message`, into the dead-letter set, where requeueDead() can
+-- give it another run. `t` holds its name, attempt and result TTL.
+local function failToDeadLetters(base, queue, key, id, t, errorName, message, deadTtl, now,
+                                 maxLen, fields)
+  local errorJson = cjson.encode({ name = errorName, message = message })
+  local deadKey = queueKey(base, queue, QUEUE_DEAD)
+  redis.call('ZADD', deadKey, now, id)
+  redis.call('ZREMRANGEBYSCORE', deadKey, '-inf', now - deadTtl)
+  redis.call('HINCRBY', key, F_FAILURES, 1)
+  fields = fields or {}
+  fields[#fields + 1] = F_ERROR
+  fields[#fields + 1] = errorJson
+  recordStatus(base, key, id, t.name, queue, 'failed', t.attempt, maxLen, {
+    event = { 'error', errorJson },
+    fields = fields,
+    summary = cjson.encode({ errorName, message }),
+  })
+  expireFinished(key, math.max(tonumber(t.resultTtl or DEFAULT_RESULT_TTL), deadTtl))
+end
+
 -- The ids named in ARGV[first..], or when none are, the `limit` oldest of the dead-letter set.
 local function deadIdsToHandle(deadKey, first, limit)
   local ids = {}
@@ -112,7 +138,3 @@ local function deadIdsToHandle(deadKey, first, limit)
   return ids
 end
 
--- A finished task lives on for `ttl` ms, then expires (at once when 0).
-local function expireFinished(key, ttl)
-  redis.call('PEXPIRE', key, ttl)
-end
