@@ -17,11 +17,13 @@ const CANCELS: Record<number, CancelResult> = {
   [-2]: 'missing',
 };
 
-export type EnqueueResult = 'written' | 'taken' | 'skipped';
+/** `existing`: the id was taken and the task asked for the holder (onDuplicate). */
+export type EnqueueResult = 'written' | 'taken' | 'existing' | 'skipped';
 
 const ENQUEUE_RESULTS: Record<number, EnqueueResult> = {
   1: 'written',
   0: 'taken',
+  2: 'existing',
   [-1]: 'skipped',
 };
 

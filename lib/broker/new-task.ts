@@ -19,9 +19,16 @@ export interface NewTask {
   resultTtl: number;
   /** Serialised metadata, '' when none. */
   metadata: string;
+  /** What a taken id means: see EnqueueOptions.onDuplicate. */
+  onDuplicate: 'error' | 'return-existing';
+  /**
+   * Unique tasks: how long after the holder finished the id stays taken. Undefined: any
+   * record with the id takes it, finished or not.
+   */
+  uniqueFor: number | undefined;
 }
 
-/** The enqueue script's 10 fields for one task, in order. */
+/** The enqueue script's 11 fields for one task, in order. */
 export function newTaskArguments(task: NewTask): (string | number)[] {
   return [
     task.id,
@@ -34,5 +41,13 @@ export function newTaskArguments(task: NewTask): (string | number)[] {
     encodeRunOptions(task),
     task.resultTtl === STORED_DEFAULTS.resultTtl ? '' : task.resultTtl,
     task.metadata,
+    encodeDedupe(task),
   ];
+}
+
+/** '' (the common case: an error when the id exists), else `<e|r>` then `:<uniqueFor ms>`. */
+function encodeDedupe(task: NewTask): string {
+  if (task.onDuplicate === 'error' && task.uniqueFor === undefined) return '';
+  const policy = task.onDuplicate === 'error' ? 'e' : 'r';
+  return task.uniqueFor === undefined ? policy : `${policy}:${task.uniqueFor}`;
 }

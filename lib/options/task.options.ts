@@ -53,4 +53,17 @@ export interface EnqueueOptions extends TaskOptions {
   runAt?: Date;
   /** Free-form data kept with the task (must be serialisable). */
   metadata?: Record<string, unknown>;
+  /**
+   * At most one such task waiting or running at a time. The id is derived from the task name
+   * and its arguments (or is the custom `id`); once the task finished, the id is free again
+   * (after `uniqueFor`). Default `false`.
+   */
+  unique?: boolean;
+  /** With `unique`: the id stays taken this many ms after the task finished. Default `0`. */
+  uniqueFor?: number;
+  /**
+   * When the id is taken: `'error'` throws MessageAlreadyExistsError, `'return-existing'`
+   * returns a handle on the task that holds it. Default `'error'`.
+   */
+  onDuplicate?: 'error' | 'return-existing';
 }

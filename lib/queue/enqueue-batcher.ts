@@ -1,10 +1,10 @@
-import { Broker } from '../broker/broker';
+import { Broker, EnqueueResult } from '../broker/broker';
 import { NewTask } from '../broker/new-task';
 import { MessageAlreadyExistsError } from '../errors';
 
 interface Pending {
   task: NewTask;
-  resolve(): void;
+  resolve(result: EnqueueResult): void;
   reject(error: unknown): void;
 }
 
@@ -18,7 +18,8 @@ export class EnqueueBatcher {
 
   constructor(private readonly broker: Broker) {}
 
-  add(task: NewTask): Promise<void> {
+  /** Resolves once the task is written ('written'), or its id's holder returned ('existing'). */
+  add(task: NewTask): Promise<EnqueueResult> {
     return new Promise((resolve, reject) => {
       // A microtask: enqueues made in the same turn (a loop, Promise.all) join one call.
       if (this.pending.length === 0) queueMicrotask(() => void this.flush());
@@ -35,9 +36,9 @@ export class EnqueueBatcher {
         false,
       );
       batch.forEach((pending, i) =>
-        written[i] === 'written'
-          ? pending.resolve()
-          : pending.reject(new MessageAlreadyExistsError(pending.task.id)),
+        written[i] === 'taken'
+          ? pending.reject(new MessageAlreadyExistsError(pending.task.id))
+          : pending.resolve(written[i]),
       );
     } catch (error) {
       for (const pending of batch) pending.reject(error);

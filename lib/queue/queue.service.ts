@@ -61,8 +61,9 @@ export class QueueService {
       typeof task === 'string'
         ? this.builder.build(task, second ?? [], third as EnqueueOptions | undefined)
         : this.buildFromMethod(task, second, third, fourth);
-    await this.batcher.add(message);
-    return this.handle(message.id, message.queue);
+    const written = await this.batcher.add(message);
+    // The holder of a taken id may live in another queue: let the handle look it up.
+    return this.handle(message.id, written === 'written' ? message.queue : undefined);
   }
 
   /** Enqueues a batch atomically in one round trip: every task is written, or none. */
@@ -82,7 +83,9 @@ export class QueueService {
     const written = await this.broker.enqueue(messages, true);
     const taken = written.indexOf('taken');
     if (taken !== -1) throw new MessageAlreadyExistsError(messages[taken].id);
-    return messages.map((message) => this.handle(message.id, message.queue));
+    return messages.map((message, i) =>
+      this.handle(message.id, written[i] === 'written' ? message.queue : undefined),
+    );
   }
 
   /** A handle on any task id, e.g. one received from another process. */

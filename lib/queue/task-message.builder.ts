@@ -1,13 +1,28 @@
-import { randomBytes } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import { NewTask } from '../broker/new-task';
 import { TaskRegistry } from '../discovery/task.registry';
 import { InvalidOptionsError, UnknownTaskError } from '../errors';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { validateTaskOptions } from '../options/task-options.validator';
 import { EnqueueOptions, ResolvedTaskOptions } from '../options/task.options';
-import { checkDuration, checkName, checkObject, checkTaskId } from '../validation/checks';
+import {
+  checkBoolean,
+  checkDuration,
+  checkName,
+  checkObject,
+  checkTaskId,
+} from '../validation/checks';
 
-const ENQUEUE_ONLY_KEYS = ['id', 'delay', 'runAt', 'metadata'] as const;
+const ENQUEUE_ONLY_KEYS = [
+  'id',
+  'delay',
+  'runAt',
+  'metadata',
+  'unique',
+  'uniqueFor',
+  'onDuplicate',
+] as const;
+const DUPLICATE_POLICIES = ['error', 'return-existing'] as const;
 
 /**
  * Turns one enqueue call into a validated, serialised NewTask. Everything is checked here,
@@ -45,12 +60,20 @@ export class TaskMessageBuilder {
       ...validateTaskOptions(raw, '', ENQUEUE_ONLY_KEYS),
     };
     const serializer = this.options.serializer;
+    const serialisedArgs = this.bounded(serializer.serialize(args, 'args'), 'args');
+    const dedupe = this.dedupe(raw);
     return {
-      id: raw.id === undefined ? newTaskId() : checkTaskId(raw.id, 'id'),
+      id:
+        raw.id !== undefined
+          ? checkTaskId(raw.id, 'id')
+          : dedupe.uniqueFor !== undefined
+            ? uniqueTaskId(name, serialisedArgs)
+            : newTaskId(),
       name,
       ...taskOptions,
       ...this.schedule(raw),
-      args: this.bounded(serializer.serialize(args, 'args'), 'args'),
+      ...dedupe,
+      args: serialisedArgs,
       metadata:
         raw.metadata === undefined
           ? ''
@@ -72,6 +95,28 @@ export class TaskMessageBuilder {
       );
     }
     return serialised;
+  }
+
+  private dedupe(raw: EnqueueOptions): Pick<NewTask, 'onDuplicate' | 'uniqueFor'> {
+    const unique = raw.unique === undefined ? false : checkBoolean(raw.unique, 'unique');
+    if (raw.uniqueFor !== undefined && !unique) {
+      throw new InvalidOptionsError('uniqueFor', 'only applies with unique: true');
+    }
+    const onDuplicate = raw.onDuplicate ?? 'error';
+    if (!DUPLICATE_POLICIES.includes(onDuplicate)) {
+      throw new InvalidOptionsError(
+        'onDuplicate',
+        `must be 'error' or 'return-existing', got ${JSON.stringify(onDuplicate)}`,
+      );
+    }
+    return {
+      onDuplicate,
+      uniqueFor: unique
+        ? raw.uniqueFor === undefined
+          ? 0
+          : checkDuration(raw.uniqueFor, 'uniqueFor', { max: Infinity })
+        : undefined,
+    };
   }
 
   private schedule(raw: EnqueueOptions): { delay: number; runAt: number } {
@@ -97,4 +142,12 @@ export class TaskMessageBuilder {
  */
 export function newTaskId(): string {
   return randomBytes(12).toString('base64url');
+}
+
+/**
+ * The id of a unique task: the same task name and arguments always give the same id (a
+ * SHA-256 digest, 96 bits like random ids), so a duplicate finds the first one's record.
+ */
+export function uniqueTaskId(name: string, serialisedArgs: string): string {
+  return createHash('sha256').update(`${name}\n${serialisedArgs}`).digest('base64url').slice(0, 16);
 }
