@@ -12,6 +12,8 @@ export interface FaultScenario {
   ledger?: RunLedger;
   /** When the system could start to recover (epoch ms); none where there is no fault. */
   faultAt?: number;
+  /** A recovery time the scenario measured its own way, instead of from `faultAt`. */
+  recoveryMs?: number | null;
   /** How every task should end; default SUCCEEDED. */
   expected?: TaskStatus;
   /** How long the tasks may take to end; default 30 s (0: the test waited already). */
@@ -37,7 +39,12 @@ export async function finishFaultScenario(run: FaultScenario): Promise<FaultMeas
     // An id acknowledged twice means two enqueues share one task: one of them is lost.
     lost: check.lost.length + run.ids.length - unique.length,
     duplicated: check.duplicated.length,
-    recoveryMs: run.faultAt === undefined ? null : recoveryMs(check, run.faultAt),
+    recoveryMs:
+      run.recoveryMs !== undefined
+        ? run.recoveryMs
+        : run.faultAt === undefined
+          ? null
+          : recoveryMs(check, run.faultAt),
   });
   return { ...check, pending };
 }
