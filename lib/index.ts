@@ -19,6 +19,13 @@ export { QueueModuleOptions, WorkerOptions, ConnectionOption } from './options/m
 export { TaskOptions, TaskDecoratorOptions, EnqueueOptions } from './options/task.options';
 export { BackoffOption, BackoffOptions } from './options/backoff.options';
 export {
+  Recurrence,
+  CatchUpPolicy,
+  TaskScheduleOptions,
+  ScheduleOptions,
+  ScheduleInfo,
+} from './scheduling/schedule.options';
+export {
   TaskmillError,
   InvalidOptionsError,
   TaskNameCollisionError,

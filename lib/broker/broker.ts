@@ -177,6 +177,37 @@ export class Broker {
     return reply && { cursor: reply[0], failed: reply.slice(1) };
   }
 
+  /** Adds or replaces a schedule; false when the same definition was there already. */
+  async schedule(id: string, definition: string, firstTick: number): Promise<boolean> {
+    return (await this.call('taskmillSchedule', true, id, definition, firstTick)) === 1;
+  }
+
+  async unschedule(id: string): Promise<boolean> {
+    return (await this.call('taskmillUnschedule', true, id)) === 1;
+  }
+
+  /**
+   * Fires tick `tick` of a schedule (enqueues its task unless `enqueue` is false) and moves
+   * it to `nextTick`, if no one else did: 'fired' | 'skipped' | 'taken'.
+   */
+  async fireSchedule(
+    id: string,
+    tick: number,
+    nextTick: number,
+    enqueue: boolean,
+  ): Promise<'fired' | 'skipped' | 'taken'> {
+    const code = await this.call(
+      'taskmillFireSchedule',
+      true,
+      this.settings.eventsMaxLen,
+      id,
+      tick,
+      nextTick,
+      enqueue ? '1' : '0',
+    );
+    return code === 1 ? 'fired' : code === 2 ? 'skipped' : 'taken';
+  }
+
   /** Requeues failed tasks of `queue` (the given ids, or the oldest `limit`); returns their ids. */
   async requeueDead(queue: string, ids: string[], limit: number): Promise<string[]> {
     return (await this.call(

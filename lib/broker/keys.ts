@@ -25,6 +25,12 @@ export const KEY_FAMILIES = {
   nudge: 'nudge',
   /** string with a TTL, per queue (`sweep-lock:<queue>`): one worker sweeps a queue's leases at a time. */
   sweepLock: 'sweep-lock',
+  /** hash: schedule id → its definition (JSON: the task to enqueue, cron or every, tz, catchUp). */
+  schedules: 'schedules',
+  /** sorted set: schedule id → its next tick (epoch ms); firing a tick moves it to the next one. */
+  scheduleDue: 'schedule-due',
+  /** pub/sub channel: a schedule was added or changed (workers recompute their timer). */
+  triggers: 'triggers',
   /** string with a TTL: the token of the worker whose turn it is to run the integrity scan. */
   integrityLock: 'integrity-lock',
   /** string: where the integrity scan's walk over task records goes on (a SCAN cursor). */
@@ -129,6 +135,11 @@ export class KeyBuilder {
 
   cancelChannel(): string {
     return `${this.base}:${KEY_FAMILIES.cancel}`;
+  }
+
+  /** A family's one key (or channel) under this prefix, e.g. `schedules`. */
+  family(family: keyof typeof KEY_FAMILIES): string {
+    return `${this.base}:${KEY_FAMILIES[family]}`;
   }
 
   scheduleChannel(): string {

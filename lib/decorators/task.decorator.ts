@@ -1,12 +1,15 @@
 import { TASK_METADATA } from '../constants';
 import { validateTaskOptions } from '../options/task-options.validator';
 import { TaskDecoratorOptions } from '../options/task.options';
+import { validateTaskSchedule } from '../scheduling/task-schedule.validator';
+import { TaskScheduleOptions } from '../scheduling/schedule.options';
 import { checkName } from '../validation/checks';
 
 /** What @Task() records on a method, already validated. */
 export interface TaskMetadata {
   name: string;
   options: ReturnType<typeof validateTaskOptions>;
+  schedule?: TaskScheduleOptions;
 }
 
 /**
@@ -21,13 +24,16 @@ export function Task(nameOrOptions: string | TaskDecoratorOptions = {}): MethodD
   return (target, propertyKey, descriptor) => {
     const options = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions;
     const where = `@Task(${target.constructor.name}.${String(propertyKey)})`;
-    const { name, ...taskOptions } = options;
+    const { name, schedule, ...taskOptions } = options;
     const metadata: TaskMetadata = {
       name:
         name === undefined
           ? checkName(`${target.constructor.name}.${String(propertyKey)}`, `${where}.name`)
           : checkName(name, `${where}.name`),
       options: validateTaskOptions(taskOptions, where),
+      ...(schedule === undefined
+        ? {}
+        : { schedule: validateTaskSchedule(schedule, `${where}.schedule`) }),
     };
     Reflect.defineMetadata(TASK_METADATA, metadata, descriptor.value as object);
     return descriptor;

@@ -40,6 +40,7 @@ export class TaskExplorer implements OnModuleInit {
         name: metadata.name,
         source,
         options: metadata.options,
+        schedule: metadata.schedule,
         handler: (...args) => method.apply(instance, args),
       });
     }

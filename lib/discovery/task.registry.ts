@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TaskNameCollisionError } from '../errors';
 import { ResolvedTaskOptions } from '../options/task.options';
+import { TaskScheduleOptions } from '../scheduling/schedule.options';
 
 /** A discovered @Task handler, bound to its provider instance. */
 export interface TaskDefinition {
@@ -8,6 +9,8 @@ export interface TaskDefinition {
   /** `ClassName.methodName`, for messages. */
   source: string;
   options: Partial<ResolvedTaskOptions>;
+  /** Declared with `@Task({ schedule })`: registered at startup. */
+  schedule?: TaskScheduleOptions;
   handler: (...args: unknown[]) => unknown;
 }
 

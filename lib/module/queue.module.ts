@@ -5,6 +5,7 @@ import { TaskExplorer } from '../discovery/task.explorer';
 import { TaskRegistry } from '../discovery/task.registry';
 import { QueueService } from '../queue/queue.service';
 import { ResultStore } from '../results/result-store';
+import { ScheduleRegistrar } from '../scheduling/schedule-registrar';
 import { StatusTracker } from '../status/status-tracker';
 import { WorkerService } from '../worker/worker.service';
 import { ConnectionLifecycle } from './connection-lifecycle';
@@ -25,6 +26,7 @@ import { ConfigurableQueueModule } from './queue.module-definition';
     TaskExplorer,
     QueueService,
     WorkerService,
+    ScheduleRegistrar,
     ConnectionLifecycle,
   ],
   exports: [QueueService, WorkerService, StatusTracker, ResultStore, Broker, TaskRegistry],

@@ -1,4 +1,5 @@
 import { BackoffOption } from './backoff.options';
+import type { TaskScheduleOptions } from '../scheduling/schedule.options';
 
 /** Options every task has; set per module (`defaults`), per `@Task`, or per enqueue. */
 export interface TaskOptions {
@@ -41,6 +42,11 @@ export interface ResolvedBackoff {
 export interface TaskDecoratorOptions extends TaskOptions {
   /** Unique task name. Default `ClassName.methodName`. */
   name?: string;
+  /**
+   * Enqueue this task on a schedule (cron or interval), from whichever worker gets the tick.
+   * @example ＠Task({ name: 'report.daily', schedule: { cron: '0 6 * * *', tz: 'Europe/Paris' } })
+   */
+  schedule?: TaskScheduleOptions;
 }
 
 /** Options of one enqueue call: the task options plus what is specific to one message. */

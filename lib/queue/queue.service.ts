@@ -11,6 +11,8 @@ import { ResultStore } from '../results/result-store';
 import { StatusTracker } from '../status/status-tracker';
 import { StatusUpdate } from '../status/task-status';
 import { RedisConnections } from '../redis/redis-connections';
+import { ScheduleInfo, ScheduleOptions } from '../scheduling/schedule.options';
+import { Schedules } from '../scheduling/schedules';
 import { DeadLetter, DeadLetterPage, DeadLetters } from './dead-letters';
 import { EnqueueBatcher } from './enqueue-batcher';
 import { TaskHandle } from './task-handle';
@@ -23,6 +25,7 @@ export class QueueService {
   private readonly builder: TaskMessageBuilder;
   private readonly batcher: EnqueueBatcher;
   private readonly dead: DeadLetters;
+  private readonly scheduled: Schedules;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) options: ResolvedModuleOptions,
@@ -35,6 +38,7 @@ export class QueueService {
     this.builder = new TaskMessageBuilder(options, registry);
     this.batcher = new EnqueueBatcher(broker);
     this.dead = new DeadLetters(broker, connections, broker.keys);
+    this.scheduled = new Schedules(broker, connections, this.builder, options.serializer);
   }
 
   /**
@@ -109,6 +113,27 @@ export class QueueService {
   /** Deletes failed tasks of a queue (the given ids, or up to 1 000 of the oldest). */
   purgeDead(queue: string, ids?: string[]): Promise<number> {
     return this.dead.purge(queue, ids);
+  }
+
+  /**
+   * Enqueues `task` on a schedule: a cron expression (`cron`, `tz`) or an interval (`every`
+   * ms), with fixed `args` and the usual task options. Idempotent: the same definition gets
+   * the same id, so every app instance may register it at startup. Workers fire each tick once.
+   * @example
+   * await queue.schedule('report.build', { cron: '0 6 * * *', tz: 'Europe/Paris', args: ['daily'] });
+   */
+  schedule(task: string, options: ScheduleOptions): Promise<ScheduleInfo> {
+    return this.scheduled.register(task, options);
+  }
+
+  /** Removes a schedule (tasks it enqueued stay). False when there was none. */
+  unschedule(id: string): Promise<boolean> {
+    return this.scheduled.unregister(id);
+  }
+
+  /** Every schedule, soonest first. */
+  schedules(): Promise<ScheduleInfo[]> {
+    return this.scheduled.list();
   }
 
   /** Same as `handle(id).status$`. */

@@ -31,4 +31,6 @@ export type WorkerEvent =
    * This worker's integrity scan found tasks no worker would ever have run (waiting in no
    * queue, running without a lease) and failed them into the dead-letter set.
    */
-  | { type: 'integrity.repaired'; failed: string[] };
+  | { type: 'integrity.repaired'; failed: string[] }
+  /** This worker fired a tick of a schedule: it enqueued task `taskId`. */
+  | { type: 'schedule.fired'; schedule: string; taskId: string };

@@ -6,7 +6,8 @@ import { TaskRunner } from './task-runner';
 
 /**
  * What other processes tell this worker over pub/sub: cancel() of a task it may be running,
- * and a queue's earliest delayed task changing (so it can set its due timer while idle).
+ * a queue's earliest delayed task changing (so it can set its due timer while idle), and a
+ * schedule added or changed (so its trigger timer is set for it).
  */
 export class WorkerSignals {
   private subscriber?: Redis;
@@ -17,6 +18,7 @@ export class WorkerSignals {
     private readonly runner: TaskRunner,
     private readonly loop: ConsumerLoop,
     private readonly queues: string[],
+    private readonly onSchedulesChanged: () => void,
   ) {}
 
   /**
@@ -27,12 +29,14 @@ export class WorkerSignals {
     if (this.subscriber) return;
     const cancel = this.keys.cancelChannel();
     const schedule = this.keys.scheduleChannel();
+    const triggers = this.keys.family('triggers');
     this.subscriber = this.connections.createBlocking('signals');
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel === cancel) this.runner.abort(message, 'cancel');
       else if (channel === schedule) this.onSchedule(message);
+      else if (channel === triggers) this.onSchedulesChanged();
     });
-    this.subscriber.subscribe(cancel, schedule).catch(onError);
+    this.subscriber.subscribe(cancel, schedule, triggers).catch(onError);
   }
 
   async stop(): Promise<void> {

@@ -13,6 +13,7 @@ import { ResolvedModuleOptions } from '../options/module.options';
 import { RedisConnections } from '../redis/redis-connections';
 import { ConsumerLoop } from './consumer-loop';
 import { IntegrityScanner } from './integrity-scanner';
+import { TriggerScheduler } from '../scheduling/trigger-scheduler';
 import { LeaseKeeper } from './lease-keeper';
 import { Settler } from './settler';
 import { TaskRunner } from './task-runner';
@@ -31,6 +32,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     settler: Settler;
     loop: ConsumerLoop;
     scanner: IntegrityScanner;
+    triggers: TriggerScheduler;
     leases: LeaseKeeper;
     signals: WorkerSignals;
     runner: TaskRunner;
@@ -97,8 +99,15 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     );
     runner.onSlotFreed = () => loop.slotFreed();
     settler.deliverClaimsTo(loop);
+    const triggers = new TriggerScheduler(
+      this.broker,
+      this.connections,
+      this.options.blockingTimeoutMs,
+      this.subject,
+    );
     const parts = {
       settler,
+      triggers,
       runner,
       loop,
       leases: new LeaseKeeper(
@@ -108,13 +117,16 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
         this.subject,
       ),
       scanner: new IntegrityScanner(this.broker, this.options.worker.integrityScanMs, this.subject),
-      signals: new WorkerSignals(this.connections, this.broker.keys, runner, loop, queues),
+      signals: new WorkerSignals(this.connections, this.broker.keys, runner, loop, queues, () =>
+        triggers.wake(),
+      ),
     };
     this.parts = parts;
     this.connections.command.on('ready', this.redisBack);
     parts.signals.start((error) => this.subject.next({ type: 'worker.error', error }));
     parts.leases.start();
     parts.scanner.start();
+    parts.triggers.start();
     parts.loop.start();
     this.subject.next({ type: 'worker.started', queues });
   }
@@ -135,6 +147,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     this.parts = undefined;
     this.stopping = (async () => {
       try {
+        await parts.triggers.stop();
         await parts.loop.stopClaiming();
         const drained = await parts.loop.drain(this.options.worker.shutdownTimeoutMs);
         parts.settler.close();

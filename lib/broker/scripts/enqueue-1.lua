@@ -11,6 +11,7 @@
 -- Returns  one code per task: 1 written, 0 id taken, 2 id taken and the holder is returned
 --          (policy 'r'), -1 skipped (atomic mode: another task's id was taken).
 --@include common
+--@include tasks
 
 local FIELDS = 11
 local base, maxLen, atomic, count = ARGV[1], ARGV[2], ARGV[3] == '1', tonumber(ARGV[4])
@@ -53,14 +54,8 @@ local seenQueues = {}
 for i = 1, count do
   if codes[i] == 1 then
     local at = 5 + (i - 1) * FIELDS
-    local id, queue, name, priority = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 4]
-    local delay, runAt = tonumber(ARGV[at + 5]), tonumber(ARGV[at + 6])
-    if not seenQueues[queue] then
-      seenQueues[queue] = true
-      if redis.call('SADD', KEYS[1], queue) == 1 then
-        redis.call('XADD', base .. ':' .. FAMILY_QUEUELOG, '*', 'queue', queue)
-      end
-    end
+    local id, queue = ARGV[at], ARGV[at + 1]
+    registerQueue(base, KEYS[1], queue, seenQueues)
     if finishedHolders[i] ~= nil then
       -- The finished task that held this unique id makes room (and leaves the dead letters).
       redis.call('DEL', taskKey(base, id))
@@ -68,25 +63,11 @@ for i = 1, count do
         redis.call('ZREM', queueKey(base, finishedHolders[i], QUEUE_DEAD), id)
       end
     end
-    local dueAt = runAt > 0 and runAt or now + delay
-    if dueAt > now then
-      addDelayed(base, queue, id, dueAt, now)
-    else
-      pushReady(base, queue, id, priority, false)
-    end
-    -- SUBMITTED is not in the history field: history() derives it from createdAt.
-    local eventId = redis.call('XADD', queueKey(base, queue, QUEUE_EVENTS), 'MAXLEN', '~', maxLen,
-      '*', 'id', id, 'task', name, 'status', 'submitted', 'attempt', 0)
-    local fields = { F_NAME, name, F_QUEUE, queue, F_ARGS, ARGV[at + 3], F_PRIORITY, priority,
-      F_CREATEDAT, now, F_STATUS, 'submitted', F_EVENTID, eventId }
-    -- Optional fields are left out when empty: most tasks use the defaults.
-    for offset, field in pairs({ [7] = F_OPTIONS, [8] = F_RESULTTTL, [9] = F_METADATA }) do
-      if ARGV[at + offset] ~= '' then
-        fields[#fields + 1] = field
-        fields[#fields + 1] = ARGV[at + offset]
-      end
-    end
-    redis.call('HSET', taskKey(base, id), unpack(fields))
+    local runAt = tonumber(ARGV[at + 6])
+    writeTask(base, maxLen, now, id, {
+      queue = queue, name = ARGV[at + 2], args = ARGV[at + 3], priority = ARGV[at + 4],
+      options = ARGV[at + 7], resultTtl = ARGV[at + 8], metadata = ARGV[at + 9],
+    }, runAt > 0 and runAt or now + tonumber(ARGV[at + 5]))
   end
 end
 for queue in pairs(seenQueues) do

@@ -1,0 +1,31 @@
+-- Fires one tick of a schedule, exactly once however many workers try (pynenc's trigger run
+-- claim): only a caller that names the tick the schedule is due at moves it on, and the task
+-- of that tick (id `<schedule id>@<tick>`) is written in the same step.
+-- KEYS[1]  the prefix's queues set
+-- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  schedule id   ARGV[4]  tick (ms)
+-- ARGV[5]  next tick (ms)   ARGV[6]  '1': enqueue this tick's task, '0': skip it (missed)
+-- Returns  1 fired, 2 skipped, 0 someone else had it (or the schedule is gone or changed)
+--@include common
+--@include tasks
+
+local base, maxLen, id, tick, nextTick = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local dueKey = base .. ':' .. FAMILY_SCHEDULEDUE
+local due = redis.call('ZSCORE', dueKey, id)
+if not due or tonumber(due) ~= tonumber(tick) then
+  return 0
+end
+redis.call('ZADD', dueKey, nextTick, id)
+if ARGV[6] ~= '1' then
+  return 2
+end
+local definition = cjson.decode(redis.call('HGET', base .. ':' .. FAMILY_SCHEDULES, id))
+local task = definition.task
+local taskId = id .. '@' .. tick
+if redis.call('EXISTS', taskKey(base, taskId)) == 1 then
+  return 0
+end
+registerQueue(base, KEYS[1], task.queue, {})
+local now = nowMs()
+writeTask(base, maxLen, now, taskId, task, now)
+wake(base, task.queue)
+return 1

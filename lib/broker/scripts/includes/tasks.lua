@@ -1,0 +1,35 @@
+-- Writing a new task, shared by enqueue and by the firing of schedules.
+
+-- Registers a queue the first time a task goes to it (readers of all queues learn of it from
+-- the queue log). `seen` remembers the queues of this call.
+local function registerQueue(base, queuesKey, queue, seen)
+  if seen[queue] then return end
+  seen[queue] = true
+  if redis.call('SADD', queuesKey, queue) == 1 then
+    redis.call('XADD', base .. ':' .. FAMILY_QUEUELOG, '*', 'queue', queue)
+  end
+end
+
+-- Writes task `id` as SUBMITTED: its hash, its place (ready list, or delayed until `dueAt`)
+-- and its event. `t` holds name, queue, args, priority and the optional options, resultTtl and
+-- metadata ('' or nil when absent: most tasks use the defaults, and absent fields cost nothing).
+local function writeTask(base, maxLen, now, id, t, dueAt)
+  if dueAt > now then
+    addDelayed(base, t.queue, id, dueAt, now)
+  else
+    pushReady(base, t.queue, id, t.priority, false)
+  end
+  -- SUBMITTED is not in the history field: history() derives it from createdAt.
+  local eventId = redis.call('XADD', queueKey(base, t.queue, QUEUE_EVENTS), 'MAXLEN', '~', maxLen,
+    '*', 'id', id, 'task', t.name, 'status', 'submitted', 'attempt', 0)
+  local fields = { F_NAME, t.name, F_QUEUE, t.queue, F_ARGS, t.args, F_PRIORITY, t.priority,
+    F_CREATEDAT, now, F_STATUS, 'submitted', F_EVENTID, eventId }
+  for field, value in pairs({ [F_OPTIONS] = t.options, [F_RESULTTTL] = t.resultTtl,
+                              [F_METADATA] = t.metadata }) do
+    if value ~= '' then
+      fields[#fields + 1] = field
+      fields[#fields + 1] = value
+    end
+  end
+  redis.call('HSET', taskKey(base, id), unpack(fields))
+end

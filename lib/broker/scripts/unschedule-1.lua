@@ -1,0 +1,7 @@
+-- Removes a schedule; tasks it already enqueued stay.
+-- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- ARGV[1]  key base   ARGV[2]  schedule id
+-- Returns  1 removed, 0 no such schedule
+local base, id = ARGV[1], ARGV[2]
+redis.call('ZREM', base .. ':' .. FAMILY_SCHEDULEDUE, id)
+return redis.call('HDEL', base .. ':' .. FAMILY_SCHEDULES, id)

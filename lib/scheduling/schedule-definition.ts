@@ -1,0 +1,62 @@
+import { createHash } from 'crypto';
+import { NewTask } from '../broker/new-task';
+import { encodeRunOptions } from '../broker/run-options.codec';
+import { STORED_DEFAULTS } from '../broker/keys';
+import { CatchUpPolicy, Recurrence } from './schedule.options';
+
+/** The task a schedule enqueues, as the fire script writes it (every value a string). */
+export interface ScheduledTask {
+  name: string;
+  queue: string;
+  args: string;
+  priority: string;
+  options: string;
+  resultTtl: string;
+  metadata: string;
+}
+
+/** What Redis stores per schedule (JSON in the schedules hash). */
+export interface StoredSchedule {
+  recurrence: Recurrence;
+  catchUp: CatchUpPolicy;
+  task: ScheduledTask;
+}
+
+export function scheduledTask(task: NewTask): ScheduledTask {
+  return {
+    name: task.name,
+    queue: task.queue,
+    args: task.args,
+    priority: String(task.priority),
+    options: encodeRunOptions(task),
+    resultTtl: task.resultTtl === STORED_DEFAULTS.resultTtl ? '' : String(task.resultTtl),
+    metadata: task.metadata,
+  };
+}
+
+/** Keys in a fixed order, so that equal definitions give equal JSON (and equal ids). */
+export function encodeSchedule(schedule: StoredSchedule): string {
+  const { cron, tz, every } = schedule.recurrence;
+  const t = schedule.task;
+  return JSON.stringify({
+    recurrence: { cron, tz, every },
+    catchUp: schedule.catchUp,
+    task: {
+      name: t.name,
+      queue: t.queue,
+      args: t.args,
+      priority: t.priority,
+      options: t.options,
+      resultTtl: t.resultTtl,
+      metadata: t.metadata,
+    },
+  });
+}
+
+/**
+ * The same definition always gets the same id (as sheppy does), so two app instances that
+ * register it share one schedule instead of firing twice.
+ */
+export function scheduleId(encoded: string): string {
+  return `schedule-${createHash('sha256').update(encoded).digest('base64url').slice(0, 16)}`;
+}

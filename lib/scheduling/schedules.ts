@@ -1,0 +1,86 @@
+import { Broker } from '../broker/broker';
+import { InvalidOptionsError } from '../errors';
+import { RedisConnections } from '../redis/redis-connections';
+import { Serializer } from '../serialization/serializer';
+import { TaskMessageBuilder } from '../queue/task-message.builder';
+import { checkName, checkObject, checkTaskId } from '../validation/checks';
+import { firstTick, validateCatchUp, validateRecurrence } from './recurrence';
+import { encodeSchedule, scheduledTask, scheduleId, StoredSchedule } from './schedule-definition';
+import { ScheduleInfo, ScheduleOptions } from './schedule.options';
+
+const SCHEDULE_KEYS = ['cron', 'tz', 'every', 'args', 'catchUp', 'id'];
+
+/** Registers, removes and lists schedules (the firing is TriggerScheduler's, in workers). */
+export class Schedules {
+  constructor(
+    private readonly broker: Broker,
+    private readonly connections: RedisConnections,
+    private readonly builder: TaskMessageBuilder,
+    private readonly serializer: Serializer,
+  ) {}
+
+  /** Adds (or, for an id whose definition changed, replaces) a schedule; returns its id. */
+  async register(task: string, raw: ScheduleOptions): Promise<ScheduleInfo> {
+    const options = checkObject(raw, 'schedule') as ScheduleOptions;
+    const recurrence = validateRecurrence(
+      { cron: options.cron, tz: options.tz, every: options.every },
+      'schedule',
+    );
+    const catchUp = validateCatchUp(options.catchUp, 'catchUp');
+    const taskOptions = Object.fromEntries(
+      Object.entries(options).filter(([key]) => !SCHEDULE_KEYS.includes(key)),
+    );
+    // Validates the task options and arguments as an enqueue would (nothing written on error);
+    // a local @Task's options apply as they do to an enqueue.
+    const message = this.builder.build(checkName(task, 'task'), options.args ?? [], taskOptions);
+    const stored: StoredSchedule = { recurrence, catchUp, task: scheduledTask(message) };
+    const encoded = encodeSchedule(stored);
+    const id = options.id === undefined ? scheduleId(encoded) : checkTaskId(options.id, 'id');
+    if (id.includes('@')) throw new InvalidOptionsError('id', 'must not contain "@"');
+    const next = firstTick(recurrence, Date.now());
+    await this.broker.schedule(id, encoded, next);
+    return (await this.get(id)) ?? this.info(id, stored, next);
+  }
+
+  /** Removes a schedule (its tasks already enqueued stay); false when there was none. */
+  async unregister(id: string): Promise<boolean> {
+    return this.broker.unschedule(checkTaskId(id, 'id'));
+  }
+
+  /** Every registered schedule, soonest first. */
+  async list(): Promise<ScheduleInfo[]> {
+    const redis = this.connections.command;
+    const keys = this.broker.keys;
+    const [due, stored] = await this.connections.guard(() =>
+      Promise.all([
+        redis.zrange(keys.family('scheduleDue'), 0, -1, 'WITHSCORES'),
+        redis.hgetall(keys.family('schedules')),
+      ]),
+    );
+    const result: ScheduleInfo[] = [];
+    for (let i = 0; i < due.length; i += 2) {
+      const encoded = stored[due[i]];
+      if (encoded) result.push(this.info(due[i], JSON.parse(encoded), Number(due[i + 1])));
+    }
+    return result;
+  }
+
+  private async get(id: string): Promise<ScheduleInfo | undefined> {
+    return (await this.list()).find((schedule) => schedule.id === id);
+  }
+
+  private info(id: string, stored: StoredSchedule, next: number): ScheduleInfo {
+    const { cron, tz, every } = stored.recurrence;
+    return {
+      id,
+      task: stored.task.name,
+      queue: stored.task.queue,
+      args: this.serializer.deserialize(stored.task.args) as unknown[],
+      catchUp: stored.catchUp,
+      ...(cron !== undefined ? { cron } : {}),
+      ...(tz !== undefined ? { tz } : {}),
+      ...(every !== undefined ? { every } : {}),
+      nextRunAt: new Date(next),
+    };
+  }
+}

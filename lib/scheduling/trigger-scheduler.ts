@@ -1,0 +1,107 @@
+import { Subject } from 'rxjs';
+import { Broker } from '../broker/broker';
+import { RedisConnections } from '../redis/redis-connections';
+import { WorkerEvent } from '../worker/worker-event';
+import { ticksAfter } from './recurrence';
+import { StoredSchedule } from './schedule-definition';
+
+/** Due schedules handled per pass; more wait for the next pass, a moment later. */
+const BATCH = 100;
+
+/**
+ * Fires due schedules, in every worker: a timer wakes it at the earliest next tick (and at
+ * least every `recheckMs`, to learn about schedules other processes added); for each due
+ * schedule it works out the following tick and asks the fire script to move the schedule on.
+ * The script lets exactly one worker do that per tick and enqueues the tick's task in the
+ * same step, so however many workers race, each tick enqueues one task.
+ */
+export class TriggerScheduler {
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private pass?: Promise<void>;
+  private again = false;
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly connections: RedisConnections,
+    private readonly recheckMs: number,
+    private readonly events: Subject<WorkerEvent>,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.pass;
+  }
+
+  /** A schedule was added or changed somewhere: look again now. */
+  wake(): void {
+    if (!this.running) return;
+    if (this.pass) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.pass = this.fireDue()
+      .catch((error: Error) => {
+        this.events.next({ type: 'worker.error', error });
+        return this.recheckMs;
+      })
+      .then((waitMs) => {
+        this.pass = undefined;
+        if (this.again) {
+          this.again = false;
+          return this.wake();
+        }
+        if (!this.running) return;
+        this.timer = setTimeout(() => this.wake(), Math.min(waitMs, this.recheckMs));
+        this.timer.unref();
+      });
+  }
+
+  /** Fires what is due; resolves with the ms until the earliest next tick. */
+  private async fireDue(): Promise<number> {
+    const redis = this.connections.command;
+    const keys = this.broker.keys;
+    const now = Date.now();
+    const due = await this.connections.guard(() =>
+      redis.zrangebyscore(keys.family('scheduleDue'), '-inf', now, 'WITHSCORES', 'LIMIT', 0, BATCH),
+    );
+    if (due.length > 0) {
+      const ids = due.filter((_, i) => i % 2 === 0);
+      const definitions = await this.connections.guard(() =>
+        redis.hmget(keys.family('schedules'), ...ids),
+      );
+      for (let i = 0; i < ids.length; i++) {
+        const encoded = definitions[i];
+        if (encoded) await this.fire(ids[i], Number(due[i * 2 + 1]), JSON.parse(encoded), now);
+      }
+      if (due.length === BATCH * 2) return 0;
+    }
+    const [, earliest] = await this.connections.guard(() =>
+      redis.zrange(keys.family('scheduleDue'), 0, 0, 'WITHSCORES'),
+    );
+    return earliest === undefined ? this.recheckMs : Math.max(0, Number(earliest) - Date.now());
+  }
+
+  /**
+   * One due tick. When a later tick has passed too, the schedule missed ticks (no worker ran):
+   * catchUp 'once' fires this one for all of them, 'skip' drops them; either way the schedule
+   * moves on to the first tick still ahead, never to a burst of the missed ones.
+   */
+  private async fire(id: string, tick: number, stored: StoredSchedule, now: number): Promise<void> {
+    const { following, upcoming } = ticksAfter(stored.recurrence, tick, now);
+    const missed = following <= now;
+    const enqueue = !missed || stored.catchUp === 'once';
+    const fired = await this.broker.fireSchedule(id, tick, upcoming, enqueue);
+    if (fired === 'fired') {
+      this.events.next({ type: 'schedule.fired', schedule: id, taskId: `${id}@${tick}` });
+    }
+  }
+}
