@@ -1,5 +1,8 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { closeQuietly, RedisConnections } from './redis-connections';
+
+/** A nudge key outlives its reader by this much at most. */
+const NUDGE_TTL_MS = 60_000;
 
 /** How much longer than its own timeout a blocking read may take before its connection is dead. */
 export const STALL_GRACE_MS = 2_000;
@@ -15,10 +18,16 @@ export class BlockingReader {
   /** Ends the read in progress early (see interrupt). */
   private wakeUp?: () => void;
 
+  /**
+   * `nudge` adds an entry to the reader's private nudge key (`nudgeKey`), which every read
+   * includes: the way other code ends a read early.
+   */
   constructor(
     private readonly connections: RedisConnections,
     private readonly name: string,
     readonly timeoutMs: number,
+    private readonly nudgeKey: string,
+    private readonly nudge: (multi: ChainableCommander) => ChainableCommander,
   ) {}
 
   /**
@@ -48,12 +57,18 @@ export class BlockingReader {
   }
 
   /**
-   * Ends the read in progress now, as if it had timed out, at the price of its connection
-   * (the next read opens a new one). The way to wake a reader when Redis refuses the write
-   * that normally wakes it (out of memory, unreachable).
+   * Ends the read in progress: a write to the nudge key, or, when Redis refuses that write
+   * (out of memory, unreachable), a cut that costs the connection (the next read opens a new
+   * one).
    */
-  interrupt(): void {
-    this.wakeUp?.();
+  async wake(): Promise<void> {
+    try {
+      await this.connections.guard(() =>
+        this.nudge(this.connections.command.multi()).pexpire(this.nudgeKey, NUDGE_TTL_MS).exec(),
+      );
+    } catch {
+      this.wakeUp?.();
+    }
   }
 
   async close(): Promise<void> {

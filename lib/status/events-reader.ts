@@ -16,7 +16,6 @@ export interface ListenFilter {
 
 type StreamReply = [key: string, entries: [id: string, fields: string[]][]][] | null;
 
-const NUDGE_TTL_MS = 60_000;
 /** How long a queue's stream stays in the read after its last listener left. */
 const LINGER_MS = 1_000;
 const RETRY_AFTER_ERROR_MS = 500;
@@ -52,8 +51,14 @@ export class EventsReader {
     private readonly serializer: Serializer,
     blockingTimeoutMs: number,
   ) {
-    this.blocking = new BlockingReader(connections, `events:${this.readerId}`, blockingTimeoutMs);
     this.nudgeKey = keys.nudge(`reader:${this.readerId}`);
+    this.blocking = new BlockingReader(
+      connections,
+      `events:${this.readerId}`,
+      blockingTimeoutMs,
+      this.nudgeKey,
+      (multi) => multi.xadd(this.nudgeKey, 'MAXLEN', '1', '*', 'n', '1'),
+    );
     this.positions.set(this.nudgeKey, '0-0');
   }
 
@@ -198,18 +203,8 @@ export class EventsReader {
   }
 
   /** Makes the blocked read start over with the current set of streams. */
-  private async wake(): Promise<void> {
-    await this.nudge().catch(() => this.blocking.interrupt());
-  }
-
-  private async nudge(): Promise<void> {
-    await this.connections.guard(() =>
-      this.connections.command
-        .multi()
-        .xadd(this.nudgeKey, 'MAXLEN', '1', '*', 'n', '1')
-        .pexpire(this.nudgeKey, NUDGE_TTL_MS)
-        .exec(),
-    );
+  private wake(): Promise<void> {
+    return this.blocking.wake();
   }
 
   private async run(): Promise<void> {

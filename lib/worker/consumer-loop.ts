@@ -19,7 +19,6 @@ export interface ConsumerSettings {
 
 /** Alsek's consumer backoff after Redis errors: linear 1 s steps, floor 1 s, ceiling 30 s. */
 const CONSUMER_BACKOFF = { type: 'linear', delay: 1000, floor: 1000, ceiling: 30_000 } as const;
-const NUDGE_TTL_MS = 60_000;
 
 /**
  * Keeps every slot busy: asks for as many tasks as there are free slots (without waiting for
@@ -57,6 +56,8 @@ export class ConsumerLoop implements ClaimReceiver {
       connections,
       `consumer:${workerId}`,
       settings.blockingTimeoutMs,
+      this.nudgeKey,
+      (multi) => multi.lpush(this.nudgeKey, '1'),
     );
     this.dueTimer = new DueTimer(() => void this.wake());
   }
@@ -189,18 +190,8 @@ export class ConsumerLoop implements ClaimReceiver {
     }
   }
 
-  /** Ends the blocking read: a push to our nudge list, or, when Redis refuses it, a cut. */
-  private async wake(): Promise<void> {
-    await this.nudge().catch(() => this.blocking.interrupt());
-  }
-
-  private async nudge(): Promise<void> {
-    await this.connections.guard(() =>
-      this.connections.command
-        .multi()
-        .lpush(this.nudgeKey, '1')
-        .pexpire(this.nudgeKey, NUDGE_TTL_MS)
-        .exec(),
-    );
+  /** Ends the blocking read (the due timer, or stop()). */
+  private wake(): Promise<void> {
+    return this.blocking.wake();
   }
 }
