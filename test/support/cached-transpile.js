@@ -4,6 +4,8 @@
 // of worker processes; without the cache each spends about a second of CPU loading the
 // compiler and transpiling lib/ again, which on a small machine is what limits how often a
 // worker can be killed and replaced.
+/* global require, process, __dirname */
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS preload: Node runs it before any TypeScript can load */
 'use strict';
 const { createHash } = require('crypto');
 const { readFileSync, renameSync, writeFileSync } = require('fs');
