@@ -31,8 +31,12 @@ export class LeaseKeeper {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.tick(), this.intervalMs);
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
+    // Sweep at once: workers restarting faster than one interval (a crash loop) must still
+    // take back what their predecessors left.
+    void this.sweepExpired();
   }
 
   private async tick(): Promise<void> {

@@ -77,7 +77,7 @@ describe('Redis restarted mid-run', () => {
   }, 60_000);
 
   it('resumes by itself after Redis was unreachable for seconds, and the outcomes land', async () => {
-    const downMs = Number(process.env.TASKMILL_FAULT_DOWN_MS ?? 3000);
+    const downMs = Number(process.env.TASKMILL_FAULT_DOWN_MS ?? 10_000);
     const queue = await startApps();
     const before = await queue.enqueue('durable.work', [20], { queue: 'durable' });
     await expect(before.result({ timeout: 5000 })).resolves.toBeUndefined();
