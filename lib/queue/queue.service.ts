@@ -1,6 +1,7 @@
 import { Inject, Injectable, Type } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { Broker } from '../broker/broker';
+import { QueueCounts, QueueState, TaskSummary } from '../broker/queue-snapshot';
 import { RESOLVED_OPTIONS } from '../constants';
 import { readTaskMetadata } from '../discovery/task-metadata.accessor';
 import { TaskRegistry } from '../discovery/task.registry';
@@ -13,6 +14,8 @@ import { StatusUpdate } from '../status/task-status';
 import { RedisConnections } from '../redis/redis-connections';
 import { DeadLetter, DeadLetterPage, DeadLetters } from './dead-letters';
 import { EnqueueBatcher } from './enqueue-batcher';
+import { ObliterateOptions, QueueControl } from './queue-control';
+import { ListPage, QueueInspector, QueueStats } from './queue-inspector';
 import { TaskHandle } from './task-handle';
 import { TaskMessageBuilder } from './task-message.builder';
 import { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './task-types';
@@ -23,6 +26,8 @@ export class QueueService {
   private readonly builder: TaskMessageBuilder;
   private readonly batcher: EnqueueBatcher;
   private readonly dead: DeadLetters;
+  private readonly inspector: QueueInspector;
+  private readonly control: QueueControl;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) options: ResolvedModuleOptions,
@@ -35,6 +40,8 @@ export class QueueService {
     this.builder = new TaskMessageBuilder(options, registry);
     this.batcher = new EnqueueBatcher(broker);
     this.dead = new DeadLetters(broker, connections, broker.keys);
+    this.inspector = new QueueInspector(broker);
+    this.control = new QueueControl(broker);
   }
 
   /**
@@ -106,6 +113,61 @@ export class QueueService {
   /** Deletes failed tasks of a queue (the given ids, or up to 1 000 of the oldest). */
   purgeDead(queue: string, ids?: string[]): Promise<number> {
     return this.dead.purge(queue, ids);
+  }
+
+  /**
+   * A queue's counts (waiting, delayed, running, dead-lettered, paused) taken in one snapshot,
+   * and the runs that succeeded, failed or were cancelled among its recent status changes.
+   * @example
+   * const { waiting, running, recent } = await queue.stats('emails');
+   */
+  stats(queue: string): Promise<QueueStats> {
+    return this.inspector.stats(queue);
+  }
+
+  /** Every queue of the prefix (each that ever received a task) with its counts, by name. */
+  queues(): Promise<QueueCounts[]> {
+    return this.inspector.queues();
+  }
+
+  /**
+   * One page of a queue's tasks in a state: `waiting` in claim order, `delayed` earliest due
+   * first, `running` earliest lease deadline first, `dead` latest failure first.
+   * @example
+   * const next = await queue.list('emails', 'waiting', { offset: 0, limit: 20 });
+   */
+  list(queue: string, state: QueueState, page?: ListPage): Promise<TaskSummary[]> {
+    return this.inspector.list(queue, state, page);
+  }
+
+  /**
+   * Workers stop claiming from the queue; running tasks finish, enqueues still land.
+   * Returns false when it was paused already.
+   */
+  pause(queue: string): Promise<boolean> {
+    return this.control.pause(queue);
+  }
+
+  /** Workers claim from the queue again, at once. Returns false when it was not paused. */
+  resume(queue: string): Promise<boolean> {
+    return this.control.resume(queue);
+  }
+
+  /**
+   * Cancels every waiting and delayed task of the queue (each ends CANCELLED); running tasks
+   * go on. Returns how many were cancelled.
+   */
+  drain(queue: string): Promise<number> {
+    return this.control.drain(queue);
+  }
+
+  /**
+   * Deletes everything of the queue: its tasks (finished ones included), events and keys.
+   * Refuses with QueueBusyError while tasks of it run, unless `force`. Returns how many task
+   * records were deleted.
+   */
+  obliterate(queue: string, options?: ObliterateOptions): Promise<number> {
+    return this.control.obliterate(queue, options);
   }
 
   /** Same as `handle(id).status$`. */
