@@ -5,6 +5,9 @@ export { QueueService } from './queue/queue.service';
 export { TaskHandle, ResultOptions } from './queue/task-handle';
 export { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './queue/task-types';
 export { DeadLetter, DeadLetterPage } from './queue/dead-letters';
+export { QueueStats, RecentOutcomes, ListPage } from './queue/queue-inspector';
+export { ObliterateOptions } from './queue/queue-control';
+export { QueueCounts, QueueState, TaskSummary } from './broker/queue-snapshot';
 export { WorkerService } from './worker/worker.service';
 export { WorkerEvent, TaskRef } from './worker/worker-event';
 export { taskContext, TaskContext } from './worker/task-context';
@@ -41,5 +44,7 @@ export {
   ConnectionError,
   UnsupportedRedisError,
   RedisOutOfMemoryError,
+  UnknownQueueError,
+  QueueBusyError,
   ErrorDetails,
 } from './errors';

@@ -6,6 +6,7 @@ import { ClaimedTask, decodeClaimedTask, RawClaimedTask } from './claimed-task';
 import { KeyBuilder } from './keys';
 import { NewTask, newTaskArguments } from './new-task';
 import { Outcome, OUTCOME_CODES, outcomeArguments, OutcomeResult } from './outcome';
+import { QueueAdminScripts } from './queue-admin-scripts';
 import { defineScripts } from './script-loader';
 
 export type CancelResult = 'cancelled' | 'requested' | 'finished' | 'missing';
@@ -61,6 +62,8 @@ export interface SettleResult {
  * the prefix's queues set as KEYS[1] so Cluster routes it to the prefix's slot.
  */
 export class Broker {
+  /** The queue control and inspection scripts (stats, list, pause, drain, obliterate). */
+  readonly admin: QueueAdminScripts;
   private check?: Promise<void>;
 
   constructor(
@@ -69,6 +72,10 @@ export class Broker {
     private readonly settings: BrokerSettings,
   ) {
     defineScripts(redis);
+    this.admin = new QueueAdminScripts(
+      (command, failFast, ...args) => this.call(command, failFast, ...args),
+      settings.eventsMaxLen,
+    );
   }
 
   /**

@@ -52,6 +52,8 @@ export const QUEUE_KEY_KINDS = {
   dead: 'dead',
   /** stream: status events of the queue's tasks, capped with MAXLEN ~. */
   events: 'events',
+  /** string, present while the queue is paused: workers claim nothing from it. */
+  paused: 'paused',
 } as const;
 
 /** Fields of a task hash. Short names: they are stored once per task. */
@@ -127,6 +129,11 @@ export class KeyBuilder {
 
   queueLog(): string {
     return `${this.base}:${KEY_FAMILIES.queueLog}`;
+  }
+
+  /** The lock a worker holds while it sweeps `queue`'s expired leases. */
+  sweepLock(queue: string): string {
+    return `${this.base}:${KEY_FAMILIES.sweepLock}:${queue}`;
   }
 
   nudge(readerId: string): string {

@@ -2,7 +2,7 @@ import { Broker } from '../broker/broker';
 import { KeyBuilder, TASK_FIELDS as F } from '../broker/keys';
 import { ErrorDetails, InvalidOptionsError } from '../errors';
 import { RedisConnections } from '../redis/redis-connections';
-import { checkInteger, checkName, checkTaskId } from '../validation/checks';
+import { checkName, checkPage, checkTaskId } from '../validation/checks';
 
 /** A failed task in its queue's dead-letter set. */
 export interface DeadLetter {
@@ -34,10 +34,9 @@ export class DeadLetters {
   ) {}
 
   /** The queue's failed tasks, newest first. */
-  async list(queue: string, page: DeadLetterPage = {}): Promise<DeadLetter[]> {
+  async list(queue: string, page?: DeadLetterPage): Promise<DeadLetter[]> {
     checkName(queue, 'queue');
-    const offset = checkInteger(page.offset ?? 0, 'offset', { min: 0 });
-    const limit = checkInteger(page.limit ?? 100, 'limit', { min: 1, max: MAX_BATCH });
+    const { offset, limit } = checkPage(page, MAX_BATCH);
     const redis = this.connections.command;
     const entries = await this.connections.guard(() =>
       redis.zrevrange(this.keys.queue(queue, 'dead'), offset, offset + limit - 1, 'WITHSCORES'),

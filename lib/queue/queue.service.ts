@@ -1,6 +1,7 @@
 import { Inject, Injectable, Type } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { Broker } from '../broker/broker';
+import { QueueCounts, QueueState, TaskSummary } from '../broker/queue-snapshot';
 import { RESOLVED_OPTIONS } from '../constants';
 import { readTaskMetadata } from '../discovery/task-metadata.accessor';
 import { TaskRegistry } from '../discovery/task.registry';
@@ -15,6 +16,8 @@ import { ScheduleInfo, ScheduleOptions } from '../scheduling/schedule.options';
 import { Schedules } from '../scheduling/schedules';
 import { DeadLetter, DeadLetterPage, DeadLetters } from './dead-letters';
 import { EnqueueBatcher } from './enqueue-batcher';
+import { ObliterateOptions, QueueControl } from './queue-control';
+import { ListPage, QueueInspector, QueueStats } from './queue-inspector';
 import { TaskHandle } from './task-handle';
 import { TaskMessageBuilder } from './task-message.builder';
 import { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './task-types';
@@ -26,6 +29,8 @@ export class QueueService {
   private readonly batcher: EnqueueBatcher;
   private readonly dead: DeadLetters;
   private readonly scheduled: Schedules;
+  private readonly inspector: QueueInspector;
+  private readonly control: QueueControl;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) options: ResolvedModuleOptions,
@@ -39,6 +44,8 @@ export class QueueService {
     this.batcher = new EnqueueBatcher(broker);
     this.dead = new DeadLetters(broker, connections, broker.keys);
     this.scheduled = new Schedules(broker, connections, this.builder, options.serializer);
+    this.inspector = new QueueInspector(broker);
+    this.control = new QueueControl(broker);
   }
 
   /**
@@ -134,6 +141,61 @@ export class QueueService {
   /** Every schedule, soonest first. */
   schedules(): Promise<ScheduleInfo[]> {
     return this.scheduled.list();
+  }
+
+  /**
+   * A queue's counts (waiting, delayed, running, dead-lettered, paused) taken in one snapshot,
+   * and the runs that succeeded, failed or were cancelled among its recent status changes.
+   * @example
+   * const { waiting, running, recent } = await queue.stats('emails');
+   */
+  stats(queue: string): Promise<QueueStats> {
+    return this.inspector.stats(queue);
+  }
+
+  /** Every queue of the prefix (each that ever received a task) with its counts, by name. */
+  queues(): Promise<QueueCounts[]> {
+    return this.inspector.queues();
+  }
+
+  /**
+   * One page of a queue's tasks in a state: `waiting` in claim order, `delayed` earliest due
+   * first, `running` earliest lease deadline first, `dead` latest failure first.
+   * @example
+   * const next = await queue.list('emails', 'waiting', { offset: 0, limit: 20 });
+   */
+  list(queue: string, state: QueueState, page?: ListPage): Promise<TaskSummary[]> {
+    return this.inspector.list(queue, state, page);
+  }
+
+  /**
+   * Workers stop claiming from the queue; running tasks finish, enqueues still land.
+   * Returns false when it was paused already.
+   */
+  pause(queue: string): Promise<boolean> {
+    return this.control.pause(queue);
+  }
+
+  /** Workers claim from the queue again, at once. Returns false when it was not paused. */
+  resume(queue: string): Promise<boolean> {
+    return this.control.resume(queue);
+  }
+
+  /**
+   * Cancels every waiting and delayed task of the queue (each ends CANCELLED); running tasks
+   * go on. Returns how many were cancelled.
+   */
+  drain(queue: string): Promise<number> {
+    return this.control.drain(queue);
+  }
+
+  /**
+   * Deletes everything of the queue: its tasks (finished ones included), events and keys.
+   * Refuses with QueueBusyError while tasks of it run, unless `force`. Returns how many task
+   * records were deleted.
+   */
+  obliterate(queue: string, options?: ObliterateOptions): Promise<number> {
+    return this.control.obliterate(queue, options);
   }
 
   /** Same as `handle(id).status$`. */

@@ -44,6 +44,16 @@ export function checkInteger(
   return value;
 }
 
+/** A page of a listing: `offset` at least 0 (default 0), `limit` 1 to `maxLimit` (default 100). */
+export function checkPage(page: unknown, maxLimit: number): { offset: number; limit: number } {
+  const options = checkObject(page ?? {}, 'page');
+  checkKnownKeys(options, ['offset', 'limit'], '');
+  return {
+    offset: checkInteger(options.offset ?? 0, 'offset', { min: 0 }),
+    limit: checkInteger(options.limit ?? 100, 'limit', { min: 1, max: maxLimit }),
+  };
+}
+
 /** The longest delay a Node.js timer can wait (about 24.8 days); longer ones fire at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 

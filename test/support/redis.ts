@@ -22,3 +22,12 @@ export function rawRedis(): Redis {
 export function keysOf(redis: Redis, prefix: string): Promise<string[]> {
   return redis.keys(`{${prefix}}:*`);
 }
+
+/** Ids of the task records of a queue under a prefix (tests only: uses KEYS). */
+export async function taskIdsOf(redis: Redis, prefix: string, queue: string): Promise<string[]> {
+  const keys = await redis.keys(`{${prefix}}:t:*`);
+  const queues = await Promise.all(keys.map((key) => redis.hget(key, 'q')));
+  return keys
+    .filter((_, i) => queues[i] === queue)
+    .map((key) => key.slice(key.lastIndexOf(':') + 1));
+}

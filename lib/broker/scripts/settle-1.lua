@@ -7,7 +7,7 @@
 --          kind ('complete' | 'retry' | 'fail' | 'release'), id, attempt,
 --          payload (result, or error JSON), retry delay ms, error summary for the history
 --          (JSON array [name, message])
--- ARGV[..] queue names to claim from, in order
+-- ARGV[..] queue names to claim from, in order (paused ones are skipped)
 -- Returns  { codes, nextDueIn, claimed... }: one outcome code per outcome (see outcomes.lua);
 --          ms until the earliest delayed task of these queues is due (-1: none); and each
 --          claimed task as { id, name, queue, args, attempt, failures, options, metadata }
@@ -70,11 +70,19 @@ local function start(queue, id)
   return { id, t[2], queue, t[3], attempt, t[5] or '0', t[6] or '', t[7] or '' }
 end
 
+-- A paused queue is left alone: nothing promoted or claimed, no wake-up passed on (that would
+-- wake idle workers for nothing, over and over), and its delayed tasks set no timer.
+local queues = {}
+for i = 7 + outcomeCount * OUTCOME_FIELDS, #ARGV do
+  if redis.call('EXISTS', queueKey(base, ARGV[i], QUEUE_PAUSED)) == 0 then
+    queues[#queues + 1] = ARGV[i]
+  end
+end
+
 local reply = { codes, -1 }
 local claimed = 0
 local nextDueAt = -1
-for i = 7 + outcomeCount * OUTCOME_FIELDS, #ARGV do
-  local queue = ARGV[i]
+for _, queue in ipairs(queues) do
   promoteDue(queue)
   local prioritiesKey = queueKey(base, queue, QUEUE_PRIORITIES)
   while claimed < wanted do

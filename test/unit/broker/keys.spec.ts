@@ -19,6 +19,7 @@ function everyKey(keys: KeyBuilder): string[] {
     keys.queues(),
     keys.queueLog(),
     keys.nudge('reader-1'),
+    keys.sweepLock('emails'),
     keys.cancelChannel(),
   ];
 }

@@ -16,6 +16,8 @@ import {
   TaskTimeoutError,
   toErrorDetails,
   UnknownTaskError,
+  UnknownQueueError,
+  QueueBusyError,
 } from '../../../lib/errors';
 
 interface ErrorCase {
@@ -111,6 +113,18 @@ const CASES: ErrorCase[] = [
     remedy: ['fix the address'],
   },
   {
+    type: UnknownQueueError,
+    create: () => new UnknownQueueError('emials'),
+    offending: ['"emials"'],
+    remedy: ['Check the queue name', 'queue.queues()'],
+  },
+  {
+    type: QueueBusyError,
+    create: () => new QueueBusyError('emails', 3),
+    offending: ['"emails"', '3 running task(s)', 'deleted nothing'],
+    remedy: ['Pause the queue', '{ force: true }'],
+  },
+  {
     type: ConnectionError,
     create: () => new ConnectionError('connect ECONNREFUSED 127.0.0.1:6399'),
     offending: ['ECONNREFUSED 127.0.0.1:6399'],
@@ -179,6 +193,11 @@ describe('error properties', () => {
 
   it('ResultTimeoutError exposes the task id and the timeout', () => {
     expect(new ResultTimeoutError('t2', 250)).toMatchObject({ taskId: 't2', timeoutMs: 250 });
+  });
+
+  it('UnknownQueueError and QueueBusyError expose the queue (and the running count)', () => {
+    expect(new UnknownQueueError('q1').queue).toBe('q1');
+    expect(new QueueBusyError('q2', 4)).toMatchObject({ queue: 'q2', running: 4 });
   });
 
   it('TaskNameCollisionError exposes the colliding name', () => {

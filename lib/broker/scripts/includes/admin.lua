@@ -1,0 +1,50 @@
+-- Helpers of the queue control and inspection scripts. None of them is on a task's path:
+-- they may walk a queue's priorities.
+
+-- A queue is known once a task was enqueued to it (enqueue adds it to the queues set).
+local function isKnownQueue(queue)
+  return redis.call('SISMEMBER', KEYS[1], queue) == 1
+end
+
+-- The queue's ready lists in claim order: lowest priority first.
+local function readyLists(base, queue)
+  local lists = {}
+  for _, priority in ipairs(redis.call('ZRANGE', queueKey(base, queue, QUEUE_PRIORITIES), 0, -1))
+  do
+    lists[#lists + 1] = { priority = priority, key = readyKey(base, queue, priority) }
+  end
+  return lists
+end
+
+-- Takes up to `count` ids from the heads of the ready lists, in claim order. A priority whose
+-- list this empties is unregistered, as a claim would do.
+local function popReady(base, queue, count)
+  local ids = {}
+  local prioritiesKey = queueKey(base, queue, QUEUE_PRIORITIES)
+  for _, list in ipairs(readyLists(base, queue)) do
+    local asked = count - #ids
+    if asked <= 0 then
+      break
+    end
+    local popped = redis.call('LPOP', list.key, asked)
+    if not popped or #popped < asked then
+      redis.call('ZREM', prioritiesKey, list.priority)
+    end
+    for _, id in ipairs(popped or {}) do
+      ids[#ids + 1] = id
+    end
+  end
+  return ids
+end
+
+-- Takes up to `count` members of a sorted set, lowest score first, and appends them to `ids`.
+local function popSorted(key, count, ids)
+  if count <= 0 then
+    return ids
+  end
+  local popped = redis.call('ZPOPMIN', key, count)
+  for i = 1, #popped, 2 do
+    ids[#ids + 1] = popped[i]
+  end
+  return ids
+end

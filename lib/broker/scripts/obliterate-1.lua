@@ -1,0 +1,58 @@
+-- Deletes one batch of everything a queue holds. The first call that finds no running task
+-- (or is forced) pauses the queue, so no run starts while the batches go on. Each call first
+-- empties the queue's structures (ready lists, delayed, leases, dead letters), deleting their
+-- task records, then examines one SCAN page of task records for finished tasks of the queue.
+-- When a pass over the records ends with the structures empty, it deletes the queue's
+-- remaining keys and forgets the queue.
+-- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  batch size   ARGV[4]  '1' force
+-- ARGV[5]  SCAN cursor ('0' to start the pass)
+-- Returns  { -1 } unknown queue; { -3, running tasks } refused; { 0, deleted, cursor } more to
+--          do; { 1, deleted } done (deleted: task records deleted by this call)
+--@include common
+--@include admin
+
+local base, queue, limit, force, cursor = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+if not isKnownQueue(queue) then
+  return { -1 }
+end
+local leasesKey = queueKey(base, queue, QUEUE_LEASES)
+local running = redis.call('ZCARD', leasesKey)
+if running > 0 and force ~= '1' then
+  return { -3, running }
+end
+redis.call('SET', queueKey(base, queue, QUEUE_PAUSED), '1')
+
+local deleted = 0
+-- A record is deleted only when it still belongs to this queue: an id can outlive its entry.
+local function deleteIfOurs(key)
+  if redis.pcall('HGET', key, F_QUEUE) == queue then
+    deleted = deleted + redis.call('DEL', key)
+  end
+end
+
+local ids = popReady(base, queue, limit)
+for _, kind in ipairs({ QUEUE_DELAYED, QUEUE_LEASES, QUEUE_DEAD }) do
+  popSorted(queueKey(base, queue, kind), limit - #ids, ids)
+end
+for _, id in ipairs(ids) do
+  deleteIfOurs(taskKey(base, id))
+end
+if #ids == limit then
+  return { 0, deleted, cursor }
+end
+
+-- Finished tasks sit in no structure: find them among the task records.
+local page = redis.call('SCAN', cursor, 'MATCH', base .. ':' .. FAMILY_TASK .. ':*', 'COUNT', limit)
+for _, key in ipairs(page[2]) do
+  deleteIfOurs(key)
+end
+if page[1] ~= '0' then
+  return { 0, deleted, page[1] }
+end
+redis.call('DEL', queueKey(base, queue, QUEUE_PRIORITIES), queueKey(base, queue, QUEUE_DELAYED),
+  leasesKey, queueKey(base, queue, QUEUE_DEAD), queueKey(base, queue, QUEUE_EVENTS),
+  queueKey(base, queue, QUEUE_WAKE), queueKey(base, queue, QUEUE_PAUSED),
+  base .. ':' .. FAMILY_SWEEPLOCK .. ':' .. queue)
+redis.call('SREM', KEYS[1], queue)
+return { 1, deleted }

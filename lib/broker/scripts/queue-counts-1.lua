@@ -1,0 +1,33 @@
+-- Counts what queues hold right now, in one consistent snapshot. Read only.
+-- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- ARGV[1]  key base   ARGV[2..] queue names (none: every queue of the prefix)
+-- Returns  per queue { name, known (1/0), waiting, delayed, running, dead, paused (1/0) }
+--@include common
+--@include admin
+
+local base = ARGV[1]
+local queues = {}
+for i = 2, #ARGV do
+  queues[#queues + 1] = ARGV[i]
+end
+if #queues == 0 then
+  queues = redis.call('SMEMBERS', KEYS[1])
+end
+
+local reply = {}
+for _, queue in ipairs(queues) do
+  local waiting = 0
+  for _, list in ipairs(readyLists(base, queue)) do
+    waiting = waiting + redis.call('LLEN', list.key)
+  end
+  reply[#reply + 1] = {
+    queue,
+    isKnownQueue(queue) and 1 or 0,
+    waiting,
+    redis.call('ZCARD', queueKey(base, queue, QUEUE_DELAYED)),
+    redis.call('ZCARD', queueKey(base, queue, QUEUE_LEASES)),
+    redis.call('ZCARD', queueKey(base, queue, QUEUE_DEAD)),
+    redis.call('EXISTS', queueKey(base, queue, QUEUE_PAUSED)),
+  }
+end
+return reply
