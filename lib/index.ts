@@ -3,6 +3,8 @@ export { QueueModule } from './module/queue.module';
 export { Task } from './decorators/task.decorator';
 export { QueueService } from './queue/queue.service';
 export { TaskHandle, ResultOptions } from './queue/task-handle';
+export { ChainHandle } from './queue/chain-handle';
+export { ChainStep } from './queue/chains';
 export { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './queue/task-types';
 export { DeadLetter, DeadLetterPage } from './queue/dead-letters';
 export { QueueStats, RecentOutcomes, ListPage } from './queue/queue-inspector';

@@ -95,6 +95,24 @@ export class Broker {
   }
 
   /**
+   * Writes a chain's steps (all or nothing): the first placed, the others parked behind their
+   * predecessor. False when a step id is taken.
+   */
+  async enqueueChain(steps: { task: NewTask; continueOnFailure: boolean }[]): Promise<boolean> {
+    const written = await this.call(
+      'taskmillEnqueueChain',
+      true,
+      this.settings.eventsMaxLen,
+      steps.length,
+      ...steps.flatMap((step) => [
+        ...newTaskArguments(step.task),
+        step.continueOnFailure ? '1' : '',
+      ]),
+    );
+    return written === 1;
+  }
+
+  /**
    * Records outcomes, then claims tasks, in one round trip. A call that claims waits as long
    * as ioredis does: given up on early, it could still run later and lease tasks to no one.
    */

@@ -17,14 +17,30 @@ export interface ClaimedTask {
   timeout: number | undefined;
   /** Serialised metadata, '' when none. */
   metadata: string;
+  /** Chains: the previous step's serialised result ('' when none or undefined). */
+  previous: string;
+  /** Chains: the previous step's error (JSON) when it failed and the chain went on; ''. */
+  previousError: string;
   /** Why the record could not be decoded: the worker fails the task with this reason. */
   corrupt?: string;
 }
 
-export type RawClaimedTask = [string, string, string, string, number, string, string, string];
+export type RawClaimedTask = [
+  string,
+  string,
+  string,
+  string,
+  number,
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 
 export function decodeClaimedTask(raw: RawClaimedTask): ClaimedTask {
-  const [id, name, queue, args, attempt, failures, options, metadata] = raw;
+  const [id, name, queue, args, attempt, failures, options, metadata, previous, previousError] =
+    raw;
   const task = {
     id,
     name,
@@ -33,6 +49,8 @@ export function decodeClaimedTask(raw: RawClaimedTask): ClaimedTask {
     attempt: Number(attempt),
     failures: Number(failures),
     metadata,
+    previous,
+    previousError,
   };
   try {
     return { ...task, ...decodeRunOptions(options) };

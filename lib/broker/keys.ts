@@ -85,6 +85,16 @@ export const TASK_FIELDS = {
   cancel: 'k',
   /** how often the task was taken back from a worker whose lease expired (absent: 0) */
   reclaims: 'rc',
+  /** chains: the id of the step after this one (it waits, parked, until this one ends) */
+  next: 'nx',
+  /** chains: '1' when the next step runs even if this one fails */
+  continueOnFailure: 'cf',
+  /** chains: a parked step's predecessor; the step is in no queue until that one ends */
+  after: 'af',
+  /** chains: the previous step's serialised result, handed to this step */
+  previous: 'pv',
+  /** chains: the previous step's error (JSON) when it failed and the chain went on */
+  previousError: 'pe',
 } as const;
 
 /**

@@ -14,6 +14,8 @@ import { StatusUpdate } from '../status/task-status';
 import { RedisConnections } from '../redis/redis-connections';
 import { ScheduleInfo, ScheduleOptions } from '../scheduling/schedule.options';
 import { Schedules } from '../scheduling/schedules';
+import { ChainHandle } from './chain-handle';
+import { Chains, ChainStep } from './chains';
 import { DeadLetter, DeadLetterPage, DeadLetters } from './dead-letters';
 import { EnqueueBatcher } from './enqueue-batcher';
 import { ObliterateOptions, QueueControl } from './queue-control';
@@ -29,6 +31,7 @@ export class QueueService {
   private readonly batcher: EnqueueBatcher;
   private readonly dead: DeadLetters;
   private readonly scheduled: Schedules;
+  private readonly chains: Chains;
   private readonly inspector: QueueInspector;
   private readonly control: QueueControl;
 
@@ -44,6 +47,7 @@ export class QueueService {
     this.batcher = new EnqueueBatcher(broker);
     this.dead = new DeadLetters(broker, connections, broker.keys);
     this.scheduled = new Schedules(broker, connections, this.builder, options.serializer);
+    this.chains = new Chains(broker, this.builder, (id, queue) => this.handle(id, queue));
     this.inspector = new QueueInspector(broker);
     this.control = new QueueControl(broker);
   }
@@ -97,6 +101,23 @@ export class QueueService {
     return messages.map((message, i) =>
       this.handle(message.id, written[i] === 'written' ? message.queue : undefined),
     );
+  }
+
+  /**
+   * Runs tasks one after the other: each step starts when the previous one succeeded and reads
+   * its result as `taskContext().previous`. A failed step stops the chain (unless it has
+   * `continueOnFailure`). All steps are written at once, atomically; each continuation is
+   * released by the same script that records the previous step's outcome.
+   * @example
+   * const chain = await queue.chain([
+   *   { task: 'invoice.create', args: [orderId] },
+   *   { task: 'invoice.render' },
+   *   { task: 'invoice.send', args: ['ada@example.com'] },
+   * ]);
+   * await chain.result();
+   */
+  chain<R = unknown>(steps: ChainStep[]): Promise<ChainHandle<R>> {
+    return this.chains.enqueue<R>(steps);
   }
 
   /** A handle on any task id, e.g. one received from another process. */

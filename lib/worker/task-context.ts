@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'async_hooks';
-import { TaskmillError } from '../errors';
+import { ErrorDetails, TaskmillError } from '../errors';
 
 /** What a running handler can know about its task and do about it. */
 export interface TaskContext {
@@ -11,6 +11,10 @@ export interface TaskContext {
   /** Aborts on timeout, on cancel() from any process, and when the worker loses the lease. */
   signal: AbortSignal;
   metadata: Record<string, unknown> | undefined;
+  /** In a chain: the previous step's result (undefined for the first step). */
+  previous: unknown;
+  /** In a chain: the previous step's error, when it failed and had `continueOnFailure`. */
+  previousError: ErrorDetails | undefined;
   /** Publishes progress: observers see a RUNNING update carrying `value`. */
   progress(value: unknown): Promise<void>;
 }

@@ -169,6 +169,10 @@ export class TaskRunner {
       metadata: task.metadata
         ? (this.serializer.deserialize(task.metadata) as Record<string, unknown>)
         : undefined,
+      previous: task.previous ? this.serializer.deserialize(task.previous) : undefined,
+      previousError: task.previousError
+        ? (JSON.parse(task.previousError) as ErrorDetails)
+        : undefined,
       progress: async (value) => {
         await this.broker.progress(
           task.id,

@@ -5,10 +5,12 @@
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  id   ARGV[4]  cancel channel
 -- Returns  1 cancelled, 2 cancellation requested from its worker, 0 already finished, -2 no task
 --@include common
+--@include chains
 
 local base, maxLen, id = ARGV[1], ARGV[2], ARGV[3]
 local key = taskKey(base, id)
-local t = redis.call('HMGET', key, F_STATUS, F_QUEUE, F_NAME, F_ATTEMPT, F_RESULTTTL, F_PRIORITY)
+local t = redis.call('HMGET', key, F_STATUS, F_QUEUE, F_NAME, F_ATTEMPT, F_RESULTTTL, F_PRIORITY,
+  F_NEXT, F_AFTER)
 local status, queue = t[1], t[2]
 if not status then
   return -2
@@ -21,10 +23,14 @@ end
 if status ~= 'submitted' and status ~= 'retrying' then
   return 0
 end
-if redis.call('ZREM', queueKey(base, queue, QUEUE_DELAYED), id) == 0 then
+if t[8] then
+  -- A parked chain step is in no queue.
+  redis.call('HDEL', key, F_AFTER)
+elseif redis.call('ZREM', queueKey(base, queue, QUEUE_DELAYED), id) == 0 then
   -- O(n) in the waiting tasks of its priority; cancelling is rare next to claiming.
   redis.call('LREM', readyKey(base, queue, t[6]), 1, id)
 end
 recordStatus(base, key, id, t[3], queue, 'cancelled', t[4] or 0, maxLen)
 expireFinished(key, t[5] or DEFAULT_RESULT_TTL)
+chainAfterFailure(base, id, t[3], t[7], false, 'cancelled', nil, maxLen)
 return 1

@@ -6,6 +6,7 @@
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  queue   ARGV[4]  batch size
 -- Returns  -1 unknown queue, else { tasks cancelled, entries taken (stale ones included) }
 --@include common
+--@include chains
 --@include admin
 
 local base, maxLen, queue, limit = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
@@ -18,12 +19,14 @@ popSorted(queueKey(base, queue, QUEUE_DELAYED), limit - #ids, ids)
 local cancelled = 0
 for _, id in ipairs(ids) do
   local key = taskKey(base, id)
-  local t = redis.call('HMGET', key, F_STATUS, F_QUEUE, F_NAME, F_ATTEMPT, F_RESULTTTL)
+  local t = redis.call('HMGET', key, F_STATUS, F_QUEUE, F_NAME, F_ATTEMPT, F_RESULTTTL, F_NEXT)
   -- Only a task that still waits in this queue: an entry whose task expired or changed is
   -- just dropped, as a claim would drop it.
   if (t[1] == 'submitted' or t[1] == 'retrying') and t[2] == queue and t[3] then
     recordStatus(base, key, id, t[3], queue, 'cancelled', t[4] or 0, maxLen)
     expireFinished(key, t[5] or DEFAULT_RESULT_TTL)
+    -- A drained chain step takes the rest of its chain with it (they would wait forever).
+    chainAfterFailure(base, id, t[3], t[6], false, 'cancelled', nil, maxLen)
     cancelled = cancelled + 1
   end
 end

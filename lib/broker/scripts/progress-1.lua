@@ -4,6 +4,7 @@
 -- ARGV[5]  progress JSON
 -- Returns  1 published, -1 fenced, -2 no task
 --@include common
+--@include chains
 --@include outcomes
 
 local base, maxLen, id, attempt = ARGV[1], ARGV[2], ARGV[3], ARGV[4]

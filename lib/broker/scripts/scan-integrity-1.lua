@@ -54,7 +54,8 @@ local prefixLength = #base + #FAMILY_TASK + 3
 for _, key in ipairs(page[2]) do
   -- Anything under our prefix that is not a task record is someone else's: left alone.
   local t = redis.call('TYPE', key).ok == 'hash'
-    and redis.call('HMGET', key, F_STATUS, F_QUEUE, F_PRIORITY, F_NAME, F_ATTEMPT, F_RESULTTTL)
+    and redis.call('HMGET', key, F_STATUS, F_QUEUE, F_PRIORITY, F_NAME, F_ATTEMPT, F_RESULTTTL,
+      F_AFTER)
     or {}
   local status, queue, priority = t[1], t[2], t[3]
   local id = string.sub(key, prefixLength)
@@ -64,7 +65,8 @@ for _, key in ipairs(page[2]) do
       if not redis.call('ZSCORE', queueKey(base, queue, QUEUE_LEASES), id) then
         problem = 'it was RUNNING without a lease'
       end
-    elseif status == 'submitted' or status == 'retrying' then
+    elseif (status == 'submitted' or status == 'retrying') and not t[7] then
+      -- (A chain step parked behind its predecessor is in no queue by design.)
       problem = waitingProblem(queue, id, priority)
     end
   end

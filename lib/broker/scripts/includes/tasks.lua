@@ -10,11 +10,13 @@ local function registerQueue(base, queuesKey, queue, seen)
   end
 end
 
--- Writes task `id` as SUBMITTED: its hash, its place (ready list, or delayed until `dueAt`)
--- and its event. `t` holds name, queue, args, priority and the optional options, resultTtl and
+-- Writes task `id` as SUBMITTED: its hash, its place (ready list, or delayed until `dueAt`;
+-- none when `dueAt` is nil: a chain step waiting for its predecessor) and its event. `t` holds name, queue, args, priority and the optional options, resultTtl and
 -- metadata ('' or nil when absent: most tasks use the defaults, and absent fields cost nothing).
 local function writeTask(base, maxLen, now, id, t, dueAt)
-  if dueAt > now then
+  if dueAt == nil then
+    -- Parked: whoever releases it places it.
+  elseif dueAt > now then
     addDelayed(base, t.queue, id, dueAt, now)
   else
     pushReady(base, t.queue, id, t.priority, false)

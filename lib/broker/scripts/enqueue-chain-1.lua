@@ -1,0 +1,50 @@
+-- Writes a chain: every step's record at once (so each can be followed from the start), the
+-- first one placed like any task, the others parked behind their predecessor (F_AFTER) until
+-- it ends. Each step but the last names the next one (F_NEXT). All or nothing.
+-- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  number of steps, then 12 fields per
+--          step: the 11 of enqueue-1.lua (dedupe ignored) and '1' when the chain goes on past
+--          this step's failure ('' otherwise)
+-- Returns  1 written, 0 a step id is taken (nothing written)
+--@include common
+--@include tasks
+
+local FIELDS = 12
+local base, maxLen, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local now = nowMs()
+local function field(step, offset) return ARGV[4 + (step - 1) * FIELDS + offset] end
+
+for step = 1, count do
+  if redis.call('EXISTS', taskKey(base, field(step, 0))) == 1 then return 0 end
+end
+
+local seenQueues = {}
+for step = 1, count do
+  local id, queue = field(step, 0), field(step, 1)
+  registerQueue(base, KEYS[1], queue, seenQueues)
+  local dueAt = nil
+  if step == 1 then
+    local runAt = tonumber(field(step, 6))
+    dueAt = runAt > 0 and runAt or now + tonumber(field(step, 5))
+  end
+  writeTask(base, maxLen, now, id, {
+    queue = queue, name = field(step, 2), args = field(step, 3), priority = field(step, 4),
+    options = field(step, 7), resultTtl = field(step, 8), metadata = field(step, 9),
+  }, dueAt)
+  local links = {}
+  if step > 1 then
+    links[#links + 1] = F_AFTER
+    links[#links + 1] = field(step - 1, 0)
+  end
+  if step < count then
+    links[#links + 1] = F_NEXT
+    links[#links + 1] = field(step + 1, 0)
+  end
+  if field(step, 11) == '1' then
+    links[#links + 1] = F_CONTINUEONFAILURE
+    links[#links + 1] = '1'
+  end
+  if #links > 0 then redis.call('HSET', taskKey(base, id), unpack(links)) end
+end
+wake(base, field(1, 1))
+return 1

@@ -1,0 +1,54 @@
+-- Chains: each step but the last names the next one (F_NEXT); later steps are written when
+-- the chain is enqueued but wait, parked in no queue, with their predecessor in F_AFTER.
+-- A step's ending releases or stops the rest in the same script that records it, so a crash
+-- can neither lose the continuation nor run it twice.
+
+-- The step after `id` may run: hand it the result (or the error) and make it ready.
+local function releaseNextStep(base, nextId, field, value)
+  local key = taskKey(base, nextId)
+  local t = redis.call('HMGET', key, F_STATUS, F_AFTER, F_QUEUE, F_PRIORITY)
+  -- Cancelled (or gone) meanwhile: nothing to release.
+  if t[1] ~= 'submitted' or not t[2] then return end
+  redis.call('HDEL', key, F_AFTER)
+  if value ~= '' then redis.call('HSET', key, field, value) end
+  pushReady(base, t[3], nextId, t[4], false)
+  wake(base, t[3])
+end
+
+-- The chain stops before `nextId`: it and every step after it end as `status` (FAILED or
+-- CANCELLED) with `errorJson`, without running; they are not dead letters (they never ran).
+local function stopChain(base, nextId, status, errorJson, maxLen)
+  local id = nextId
+  while id do
+    local key = taskKey(base, id)
+    local t = redis.call('HMGET', key, F_STATUS, F_AFTER, F_NAME, F_QUEUE, F_RESULTTTL, F_NEXT)
+    if t[1] ~= 'submitted' or not t[2] then return end
+    redis.call('HDEL', key, F_AFTER)
+    recordStatus(base, key, id, t[3], t[4], status, 0, maxLen, {
+      event = { 'error', errorJson }, fields = { F_ERROR, errorJson },
+    })
+    expireFinished(key, t[5] or DEFAULT_RESULT_TTL)
+    id = t[6]
+  end
+end
+
+-- Why the rest of a chain stops: the step that ended and how.
+local function chainStopError(id, name, how, errorJson)
+  local cause = errorJson and cjson.decode(errorJson) or {}
+  return cjson.encode({
+    name = 'ChainStoppedError',
+    message = 'an earlier step of the chain (' .. name .. ', task ' .. id .. ') ' .. how
+      .. ((cause.message and (': ' .. tostring(cause.message))) or '')
+      .. '; this step did not run',
+  })
+end
+
+-- A step ended for good (FAILED or CANCELLED) and did not succeed: go on, or stop the rest.
+local function chainAfterFailure(base, id, name, nextId, continues, status, errorJson, maxLen)
+  if not nextId then return end
+  if continues and status == 'failed' then
+    releaseNextStep(base, nextId, F_PREVIOUSERROR, errorJson or '')
+  else
+    stopChain(base, nextId, status, chainStopError(id, name, status, errorJson), maxLen)
+  end
+end

@@ -1,0 +1,79 @@
+import { Broker } from '../broker/broker';
+import { NewTask } from '../broker/new-task';
+import { InvalidOptionsError, MessageAlreadyExistsError } from '../errors';
+import { EnqueueOptions } from '../options/task.options';
+import { checkBoolean } from '../validation/checks';
+import { ChainHandle } from './chain-handle';
+import { TaskHandle } from './task-handle';
+import { newTaskId, TaskMessageBuilder } from './task-message.builder';
+
+/** One step of a chain. */
+export interface ChainStep {
+  task: string;
+  args?: unknown[];
+  /** Task options; `delay`/`runAt` only on the first step, no custom `id` or `unique`. */
+  options?: Omit<EnqueueOptions, 'id' | 'unique' | 'uniqueFor' | 'onDuplicate'>;
+  /** Run the next step even if this one fails (it sees `taskContext().previousError`). */
+  continueOnFailure?: boolean;
+}
+
+const MAX_STEPS = 100;
+const FIRST_STEP_ONLY = ['delay', 'runAt'];
+const NOT_IN_CHAINS = ['id', 'unique', 'uniqueFor', 'onDuplicate'];
+
+/** Builds and enqueues chains: every step written in one atomic script call. */
+export class Chains {
+  constructor(
+    private readonly broker: Broker,
+    private readonly builder: TaskMessageBuilder,
+    private readonly handle: (id: string, queue: string) => TaskHandle,
+  ) {}
+
+  async enqueue<R>(steps: ChainStep[]): Promise<ChainHandle<R>> {
+    if (!Array.isArray(steps) || steps.length < 1 || steps.length > MAX_STEPS) {
+      throw new InvalidOptionsError('steps', `must be an array of 1 to ${MAX_STEPS} steps`);
+    }
+    const chainId = newTaskId();
+    const built = steps.map((step, i) => this.build(step, i, `${chainId}-${i + 1}`));
+    if (!(await this.broker.enqueueChain(built))) {
+      throw new MessageAlreadyExistsError(built[0].task.id);
+    }
+    return new ChainHandle<R>(
+      chainId,
+      built.map(({ task }) => this.handle(task.id, task.queue)),
+    );
+  }
+
+  private build(
+    step: ChainStep,
+    i: number,
+    id: string,
+  ): { task: NewTask; continueOnFailure: boolean } {
+    const field = `steps[${i}]`;
+    if (!step || typeof step !== 'object') {
+      throw new InvalidOptionsError(field, 'must be { task, args?, options?, continueOnFailure? }');
+    }
+    const options = (step.options ?? {}) as Record<string, unknown>;
+    for (const key of NOT_IN_CHAINS) {
+      if (options[key] !== undefined) {
+        throw new InvalidOptionsError(`${field}.options.${key}`, 'is not available in a chain');
+      }
+    }
+    for (const key of i > 0 ? FIRST_STEP_ONLY : []) {
+      if (options[key] !== undefined) {
+        throw new InvalidOptionsError(
+          `${field}.options.${key}`,
+          'only the first step can be delayed; later steps run when the previous one ends',
+        );
+      }
+    }
+    const continueOnFailure =
+      step.continueOnFailure === undefined
+        ? false
+        : checkBoolean(step.continueOnFailure, `${field}.continueOnFailure`);
+    return {
+      task: this.builder.build(step.task, step.args ?? [], { ...step.options, id }),
+      continueOnFailure,
+    };
+  }
+}
