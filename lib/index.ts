@@ -5,6 +5,7 @@ export { QueueService } from './queue/queue.service';
 export { TaskHandle, ResultOptions } from './queue/task-handle';
 export { ChainHandle } from './queue/chain-handle';
 export { ChainStep } from './queue/chains';
+export { GroupHandle, ChordHandle } from './queue/group-handle';
 export { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './queue/task-types';
 export { DeadLetter, DeadLetterPage } from './queue/dead-letters';
 export { QueueStats, RecentOutcomes, ListPage } from './queue/queue-inspector';

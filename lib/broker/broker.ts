@@ -112,6 +112,19 @@ export class Broker {
     return written === 1;
   }
 
+  /** Writes a chord: its parts, then its callback (parked until every part ended). */
+  async enqueueChord(parts: NewTask[], callback: NewTask): Promise<boolean> {
+    const tasks = [...parts, callback];
+    const written = await this.call(
+      'taskmillEnqueueChord',
+      true,
+      this.settings.eventsMaxLen,
+      tasks.length,
+      ...tasks.flatMap(newTaskArguments),
+    );
+    return written === 1;
+  }
+
   /**
    * Records outcomes, then claims tasks, in one round trip. A call that claims waits as long
    * as ioredis does: given up on early, it could still run later and lease tasks to no one.

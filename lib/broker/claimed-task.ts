@@ -21,6 +21,8 @@ export interface ClaimedTask {
   previous: string;
   /** Chains: the previous step's error (JSON) when it failed and the chain went on; ''. */
   previousError: string;
+  /** Chords: `previous` is a JSON array of the parts' serialised results. */
+  joined: boolean;
   /** Why the record could not be decoded: the worker fails the task with this reason. */
   corrupt?: string;
 }
@@ -36,11 +38,23 @@ export type RawClaimedTask = [
   string,
   string,
   string,
+  string,
 ];
 
 export function decodeClaimedTask(raw: RawClaimedTask): ClaimedTask {
-  const [id, name, queue, args, attempt, failures, options, metadata, previous, previousError] =
-    raw;
+  const [
+    id,
+    name,
+    queue,
+    args,
+    attempt,
+    failures,
+    options,
+    metadata,
+    previous,
+    previousError,
+    joined,
+  ] = raw;
   const task = {
     id,
     name,
@@ -51,6 +65,7 @@ export function decodeClaimedTask(raw: RawClaimedTask): ClaimedTask {
     metadata,
     previous,
     previousError,
+    joined: joined === '1',
   };
   try {
     return { ...task, ...decodeRunOptions(options) };

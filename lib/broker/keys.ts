@@ -95,6 +95,15 @@ export const TASK_FIELDS = {
   previous: 'pv',
   /** chains: the previous step's error (JSON) when it failed and the chain went on */
   previousError: 'pe',
+  /** chords: on a part, the id of the chord's callback task */
+  chord: 'ch',
+  /** chords: on a part, its position among the parts (from 0) */
+  chordIndex: 'ci',
+  /** chords: on the callback, how many parts there are / have not ended yet */
+  parts: 'np',
+  pending: 'pn',
+  /** chords: on the callback, '1': `previous` is the JSON array of the parts' results */
+  joined: 'jn',
 } as const;
 
 /**

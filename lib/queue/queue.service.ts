@@ -16,6 +16,8 @@ import { ScheduleInfo, ScheduleOptions } from '../scheduling/schedule.options';
 import { Schedules } from '../scheduling/schedules';
 import { ChainHandle } from './chain-handle';
 import { Chains, ChainStep } from './chains';
+import { ChordHandle, GroupHandle } from './group-handle';
+import { Groups } from './groups';
 import { DeadLetter, DeadLetterPage, DeadLetters } from './dead-letters';
 import { EnqueueBatcher } from './enqueue-batcher';
 import { ObliterateOptions, QueueControl } from './queue-control';
@@ -32,6 +34,7 @@ export class QueueService {
   private readonly dead: DeadLetters;
   private readonly scheduled: Schedules;
   private readonly chains: Chains;
+  private readonly groups: Groups;
   private readonly inspector: QueueInspector;
   private readonly control: QueueControl;
 
@@ -48,6 +51,12 @@ export class QueueService {
     this.dead = new DeadLetters(broker, connections, broker.keys);
     this.scheduled = new Schedules(broker, connections, this.builder, options.serializer);
     this.chains = new Chains(broker, this.builder, (id, queue) => this.handle(id, queue));
+    this.groups = new Groups(
+      broker,
+      this.builder,
+      (requests) => this.enqueueMany(requests),
+      (id, queue) => this.handle(id, queue),
+    );
     this.inspector = new QueueInspector(broker);
     this.control = new QueueControl(broker);
   }
@@ -118,6 +127,30 @@ export class QueueService {
    */
   chain<R = unknown>(steps: ChainStep[]): Promise<ChainHandle<R>> {
     return this.chains.enqueue<R>(steps);
+  }
+
+  /**
+   * Runs tasks in parallel (one atomic batch); `results()` resolves with all their results,
+   * in order.
+   */
+  group(requests: EnqueueRequest[]): Promise<GroupHandle> {
+    return this.groups.group(requests);
+  }
+
+  /**
+   * Runs `parts` in parallel, then `callback` once, with every part's result (in the parts'
+   * order) as `taskContext().previous`. The join is counted in Redis by the parts' outcome
+   * scripts: the callback runs exactly once, whichever workers finish the parts. A part that
+   * fails for good (or is cancelled) fails the chord; the callback then never runs.
+   * @example
+   * const chord = await queue.chord(
+   *   files.map((file) => ({ task: 'file.count', args: [file] })),
+   *   { task: 'counts.sum' },
+   * );
+   * const total = await chord.result();
+   */
+  chord<R = unknown>(parts: EnqueueRequest[], callback: EnqueueRequest): Promise<ChordHandle<R>> {
+    return this.groups.chord<R>(parts, callback);
   }
 
   /** A handle on any task id, e.g. one received from another process. */

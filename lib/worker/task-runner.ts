@@ -169,7 +169,7 @@ export class TaskRunner {
       metadata: task.metadata
         ? (this.serializer.deserialize(task.metadata) as Record<string, unknown>)
         : undefined,
-      previous: task.previous ? this.serializer.deserialize(task.previous) : undefined,
+      previous: this.previousOf(task),
       previousError: task.previousError
         ? (JSON.parse(task.previousError) as ErrorDetails)
         : undefined,
@@ -182,6 +182,15 @@ export class TaskRunner {
       },
     };
     return () => runInTaskContext(context, () => definition.handler(...args));
+  }
+
+  /** A chain step's previous result, or a chord callback's results (in the parts' order). */
+  private previousOf(task: ClaimedTask): unknown {
+    if (!task.previous) return undefined;
+    if (!task.joined) return this.serializer.deserialize(task.previous);
+    return (JSON.parse(task.previous) as string[]).map((result) =>
+      result === '' ? undefined : this.serializer.deserialize(result),
+    );
   }
 
   private async record(run: Run, ending: Ending): Promise<void> {

@@ -4,7 +4,9 @@
 //   the process mid-task;
 // - 'fault.block': prints the same, blocks the event loop for the given ms (no lease renewal),
 //   then returns 'late';
-// - 'fault.work': waits the given ms, appends its run to the ledger and returns.
+// - 'fault.work': waits the given ms, appends its run to the ledger and returns;
+// - 'fault.echo' and 'fault.join': a chord's parts (return their argument) and callback
+//   (returns the results it was given), both appending their runs to the ledger.
 // It prints "ready" once its worker runs, and "lease-lost <id> <attempt>" when a run of its
 // was fenced out by a newer attempt.
 import 'reflect-metadata';
@@ -43,6 +45,22 @@ class FaultTasks {
     }
     await ledger.append(id, attempt);
     return 'late';
+  }
+
+  /** A chord part: records its run, returns its argument. */
+  @Task({ name: 'fault.echo', queue: 'fault' })
+  async echo(value: number): Promise<number> {
+    const { id, attempt } = taskContext();
+    await ledger.append(id, attempt);
+    return value;
+  }
+
+  /** A chord callback: records its run, returns the parts' results it was given. */
+  @Task({ name: 'fault.join', queue: 'fault' })
+  async join(): Promise<unknown> {
+    const { id, attempt, previous } = taskContext();
+    await ledger.append(id, attempt);
+    return previous;
   }
 
   @Task({ name: 'fault.work', queue: 'fault' })

@@ -10,7 +10,7 @@
 local base, maxLen, id = ARGV[1], ARGV[2], ARGV[3]
 local key = taskKey(base, id)
 local t = redis.call('HMGET', key, F_STATUS, F_QUEUE, F_NAME, F_ATTEMPT, F_RESULTTTL, F_PRIORITY,
-  F_NEXT, F_AFTER)
+  F_AFTER, F_NEXT, F_CONTINUEONFAILURE, F_CHORD, F_CHORDINDEX)
 local status, queue = t[1], t[2]
 if not status then
   return -2
@@ -23,8 +23,8 @@ end
 if status ~= 'submitted' and status ~= 'retrying' then
   return 0
 end
-if t[8] then
-  -- A parked chain step is in no queue.
+if t[7] then
+  -- A parked chain step (or chord callback) is in no queue.
   redis.call('HDEL', key, F_AFTER)
 elseif redis.call('ZREM', queueKey(base, queue, QUEUE_DELAYED), id) == 0 then
   -- O(n) in the waiting tasks of its priority; cancelling is rare next to claiming.
@@ -32,5 +32,5 @@ elseif redis.call('ZREM', queueKey(base, queue, QUEUE_DELAYED), id) == 0 then
 end
 recordStatus(base, key, id, t[3], queue, 'cancelled', t[4] or 0, maxLen)
 expireFinished(key, t[5] or DEFAULT_RESULT_TTL)
-chainAfterFailure(base, id, t[3], t[7], false, 'cancelled', nil, maxLen)
+workflowAfterEnd(base, id, t[3], t, 8, 'cancelled', nil, maxLen)
 return 1

@@ -19,14 +19,15 @@ popSorted(queueKey(base, queue, QUEUE_DELAYED), limit - #ids, ids)
 local cancelled = 0
 for _, id in ipairs(ids) do
   local key = taskKey(base, id)
-  local t = redis.call('HMGET', key, F_STATUS, F_QUEUE, F_NAME, F_ATTEMPT, F_RESULTTTL, F_NEXT)
+  local t = redis.call('HMGET', key, F_STATUS, F_QUEUE, F_NAME, F_ATTEMPT, F_RESULTTTL, F_NEXT,
+    F_CONTINUEONFAILURE, F_CHORD, F_CHORDINDEX)
   -- Only a task that still waits in this queue: an entry whose task expired or changed is
   -- just dropped, as a claim would drop it.
   if (t[1] == 'submitted' or t[1] == 'retrying') and t[2] == queue and t[3] then
     recordStatus(base, key, id, t[3], queue, 'cancelled', t[4] or 0, maxLen)
     expireFinished(key, t[5] or DEFAULT_RESULT_TTL)
     -- A drained chain step takes the rest of its chain with it (they would wait forever).
-    chainAfterFailure(base, id, t[3], t[6], false, 'cancelled', nil, maxLen)
+    workflowAfterEnd(base, id, t[3], t, 6, 'cancelled', nil, maxLen)
     cancelled = cancelled + 1
   end
 end

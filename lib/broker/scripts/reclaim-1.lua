@@ -30,7 +30,7 @@ for i = 6, #ARGV do
     redis.call('ZREM', leasesKey, id)
     local key = taskKey(base, id)
     local t = redis.call('HMGET', key, F_STATUS, F_ATTEMPT, F_NAME, F_PRIORITY, F_RESULTTTL,
-      F_RECLAIMS, F_CANCEL, F_NEXT)
+      F_RECLAIMS, F_CANCEL, F_NEXT, F_CONTINUEONFAILURE, F_CHORD, F_CHORDINDEX)
     -- Only a task still running under that lease; anything else was a stale entry.
     if t[1] == 'running' and (not t[3] or not t[4] or (t[2] and not tonumber(t[2]))) then
       quarantine(base, queue, key, id, 'its record lacks a name or priority, or has a bad attempt',
@@ -42,14 +42,14 @@ for i = 6, #ARGV do
       if t[7] then
         recordStatus(base, key, id, name, queue, 'cancelled', attempt, maxLen)
         expireFinished(key, t[5] or DEFAULT_RESULT_TTL)
-        chainAfterFailure(base, id, name, t[8], false, 'cancelled', nil, maxLen)
+        workflowAfterEnd(base, id, name, t, 8, 'cancelled', nil, maxLen)
       elseif reclaims > maxReclaims then
         local message = 'its worker stopped (crashed, was killed or hung past its lease) '
           .. reclaims .. ' times; it fails as poisonous instead of being run again'
         failToDeadLetters(base, queue, key, id,
           { name = name, attempt = attempt, resultTtl = t[5] }, 'PoisonTaskError', message,
           deadTtl, now, maxLen, { F_RECLAIMS, reclaims })
-        chainAfterFailure(base, id, name, t[8], false, 'failed',
+        workflowAfterEnd(base, id, name, t, 8, 'failed',
           cjson.encode({ name = 'PoisonTaskError', message = message }), maxLen)
         failed[#failed + 1] = id
       else

@@ -11,7 +11,8 @@
 -- Returns  { codes, nextDueIn, claimed... }: one outcome code per outcome (see outcomes.lua);
 --          ms until the earliest delayed task of these queues is due (-1: none); and each
 --          claimed task as { id, name, queue, args, attempt, failures, options, metadata,
---          previous step's result, previous step's error } (chains; '' when none)
+--          previous step's result, previous step's error, '1' when the previous "result" is
+--          a chord's JSON array of results } (workflows; '' when none)
 --@include common
 --@include chains
 --@include outcomes
@@ -55,7 +56,7 @@ end
 local function start(queue, id)
   local key = taskKey(base, id)
   local t = redis.call('HMGET', key, F_STATUS, F_NAME, F_ARGS, F_ATTEMPT, F_FAILURES, F_OPTIONS,
-    F_METADATA, F_HISTORY, F_CREATEDAT, F_PREVIOUS, F_PREVIOUSERROR)
+    F_METADATA, F_HISTORY, F_CREATEDAT, F_PREVIOUS, F_PREVIOUSERROR, F_JOINED)
   -- Lazily skip entries whose task expired, was cancelled or is no longer waiting.
   if t[1] ~= 'submitted' and t[1] ~= 'retrying' then
     return nil
@@ -70,7 +71,7 @@ local function start(queue, id)
   recordStatus(base, key, id, t[2], queue, 'running', attempt, maxLen,
     { fields = { F_ATTEMPT, attempt }, past = { t[8], t[9] } })
   return { id, t[2], queue, t[3], attempt, t[5] or '0', t[6] or '', t[7] or '', t[10] or '',
-    t[11] or '' }
+    t[11] or '', t[12] or '' }
 end
 
 -- A paused queue is left alone: nothing promoted or claimed, no wake-up passed on (that would

@@ -52,3 +52,48 @@ local function chainAfterFailure(base, id, name, nextId, continues, status, erro
     stopChain(base, nextId, status, chainStopError(id, name, status, errorJson), maxLen)
   end
 end
+
+-- Chords: the callback waits, parked, until every part ended. Each part's result is kept on
+-- the callback (field 'j<index>'); the part whose outcome brings the count of pending parts
+-- to 0 releases the callback with the JSON array of all results, in the parts' order. A part
+-- ends once (fencing), so the count reaches 0 once and the callback is released once.
+local function chordPartSucceeded(base, callbackId, index, result)
+  local key = taskKey(base, callbackId)
+  local t = redis.call('HMGET', key, F_STATUS, F_AFTER, F_PARTS)
+  if t[1] ~= 'submitted' or not t[2] then return end
+  redis.call('HSET', key, 'j' .. index, result)
+  if redis.call('HINCRBY', key, F_PENDING, -1) > 0 then return end
+  local results, fields = {}, {}
+  for i = 0, tonumber(t[3]) - 1 do
+    results[i + 1] = redis.call('HGET', key, 'j' .. i) or ''
+    fields[i + 1] = 'j' .. i
+  end
+  redis.call('HDEL', key, unpack(fields))
+  redis.call('HSET', key, F_JOINED, '1')
+  releaseNextStep(base, callbackId, F_PREVIOUS, cjson.encode(results))
+end
+
+-- A part failed for good or was cancelled: the chord fails at once (its callback never runs).
+local function chordPartFailed(base, callbackId, id, name, status, errorJson, maxLen)
+  local cause = errorJson and cjson.decode(errorJson) or {}
+  stopChain(base, callbackId, 'failed', cjson.encode({
+    name = 'ChordPartFailedError',
+    message = 'part ' .. id .. ' (' .. name .. ') of the chord ' .. status
+      .. ((cause.message and (': ' .. tostring(cause.message))) or '')
+      .. '; the callback did not run',
+  }), maxLen)
+end
+
+-- A task ended for good: what its workflow links (read with WORKFLOW_FIELDS, from position
+-- `at` of `t`) make happen next. `payload` is the result when it succeeded, else the error JSON
+-- (or nil).
+local function workflowAfterEnd(base, id, name, t, at, status, payload, maxLen)
+  local nextId, continues, callbackId, index = t[at], t[at + 1], t[at + 2], t[at + 3]
+  if status == 'succeeded' then
+    if nextId then releaseNextStep(base, nextId, F_PREVIOUS, payload) end
+    if callbackId then chordPartSucceeded(base, callbackId, index, payload) end
+    return
+  end
+  chainAfterFailure(base, id, name, nextId, continues, status, payload, maxLen)
+  if callbackId then chordPartFailed(base, callbackId, id, name, status, payload, maxLen) end
+end

@@ -6,7 +6,8 @@
 local function currentRun(base, id, attempt)
   local key = taskKey(base, id)
   local t = redis.call('HMGET', key, F_STATUS, F_ATTEMPT, F_NAME, F_QUEUE, F_RESULTTTL,
-    F_CANCEL, F_PRIORITY, F_HISTORY, F_CREATEDAT, F_NEXT, F_CONTINUEONFAILURE)
+    F_CANCEL, F_PRIORITY, F_HISTORY, F_CREATEDAT, F_NEXT, F_CONTINUEONFAILURE, F_CHORD,
+    F_CHORDINDEX)
   -- No record, or one without what taskmill always writes: nothing this run can end.
   if not t[1] or not t[3] or not t[4] or not t[7] then
     return nil, -2
@@ -15,7 +16,7 @@ local function currentRun(base, id, attempt)
     return nil, -1
   end
   return { key = key, name = t[3], queue = t[4], resultTtl = t[5] or DEFAULT_RESULT_TTL,
-    cancel = t[6], priority = t[7], past = { t[8], t[9] }, next = t[10], continues = t[11] }
+    cancel = t[6], priority = t[7], past = { t[8], t[9] }, links = { t[10], t[11], t[12], t[13] } }
 end
 
 -- Ends the run `attempt` of `id` when that attempt still owns the task: drops its lease.
@@ -29,7 +30,7 @@ local function endCurrentRun(base, id, attempt, maxLen)
     recordStatus(base, run.key, id, run.name, run.queue, 'cancelled', attempt, maxLen,
       { past = run.past })
     expireFinished(run.key, run.resultTtl)
-    chainAfterFailure(base, id, run.name, run.next, false, 'cancelled', nil, maxLen)
+    workflowAfterEnd(base, id, run.name, run.links, 1, 'cancelled', nil, maxLen)
     return nil, 2
   end
   return run
@@ -53,7 +54,7 @@ local function complete(base, id, attempt, result, maxLen)
     past = run.past,
   })
   expireFinished(run.key, run.resultTtl)
-  if run.next then releaseNextStep(base, run.next, F_PREVIOUS, result) end
+  workflowAfterEnd(base, id, run.name, run.links, 1, 'succeeded', result, maxLen)
   return 1
 end
 
@@ -80,7 +81,7 @@ local function fail(base, id, attempt, errorJson, summary, deadTtl, now, maxLen)
   recordFailure(base, run, id, attempt, 'failed', errorJson, summary, maxLen)
   -- The task stays readable as long as its dead-letter entry does.
   expireFinished(run.key, math.max(tonumber(run.resultTtl), deadTtl))
-  chainAfterFailure(base, id, run.name, run.next, run.continues, 'failed', errorJson, maxLen)
+  workflowAfterEnd(base, id, run.name, run.links, 1, 'failed', errorJson, maxLen)
   return 1
 end
 

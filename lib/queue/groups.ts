@@ -1,0 +1,66 @@
+import { Broker } from '../broker/broker';
+import { NewTask } from '../broker/new-task';
+import { InvalidOptionsError, MessageAlreadyExistsError } from '../errors';
+import { ChordHandle, GroupHandle } from './group-handle';
+import { TaskHandle } from './task-handle';
+import { newTaskId, TaskMessageBuilder } from './task-message.builder';
+import { EnqueueRequest } from './task-types';
+
+const MAX_PARTS = 10_000;
+const NOT_IN_CHORDS = ['id', 'unique', 'uniqueFor', 'onDuplicate'];
+
+/** Groups (parallel tasks) and chords (parallel tasks, then one callback with all results). */
+export class Groups {
+  constructor(
+    private readonly broker: Broker,
+    private readonly builder: TaskMessageBuilder,
+    private readonly enqueueMany: (requests: EnqueueRequest[]) => Promise<TaskHandle[]>,
+    private readonly handle: (id: string, queue: string) => TaskHandle,
+  ) {}
+
+  /** A group is an atomic batch with a handle that collects its results. */
+  async group(requests: EnqueueRequest[]): Promise<GroupHandle> {
+    this.checkCount(requests, 'requests');
+    return new GroupHandle(newTaskId(), await this.enqueueMany(requests));
+  }
+
+  async chord<R>(parts: EnqueueRequest[], callback: EnqueueRequest): Promise<ChordHandle<R>> {
+    this.checkCount(parts, 'parts');
+    const chordId = newTaskId();
+    const built = parts.map((part, i) => this.build(part, `parts[${i}]`, `${chordId}-${i + 1}`));
+    const last = this.build(callback, 'callback', `${chordId}-callback`);
+    if (!(await this.broker.enqueueChord(built, last))) {
+      throw new MessageAlreadyExistsError(last.id);
+    }
+    return new ChordHandle<R>(
+      chordId,
+      built.map((task) => this.handle(task.id, task.queue)),
+      this.handle(last.id, last.queue) as TaskHandle<R>,
+    );
+  }
+
+  private checkCount(list: unknown, field: string): void {
+    if (!Array.isArray(list) || list.length < 1 || list.length > MAX_PARTS) {
+      throw new InvalidOptionsError(field, `must be an array of 1 to ${MAX_PARTS} tasks`);
+    }
+  }
+
+  private build(request: EnqueueRequest, field: string, id: string): NewTask {
+    if (!request || typeof request !== 'object') {
+      throw new InvalidOptionsError(field, 'must be { task, args?, options? }');
+    }
+    const options = (request.options ?? {}) as Record<string, unknown>;
+    for (const key of NOT_IN_CHORDS) {
+      if (options[key] !== undefined) {
+        throw new InvalidOptionsError(`${field}.options.${key}`, 'is not available in a chord');
+      }
+    }
+    if (field === 'callback' && (options.delay !== undefined || options.runAt !== undefined)) {
+      throw new InvalidOptionsError(
+        `${field}.options`,
+        'the callback runs when the last part ends: it takes no delay or runAt',
+      );
+    }
+    return this.builder.build(request.task, request.args ?? [], { ...request.options, id });
+  }
+}
