@@ -47,6 +47,7 @@ export {
   ConnectionError,
   UnsupportedRedisError,
   RedisOutOfMemoryError,
+  WaitCycleError,
   UnknownQueueError,
   QueueBusyError,
   ErrorDetails,

@@ -3,7 +3,7 @@ import { UnsupportedRedisError } from '../errors';
 import { withConnectionErrors } from '../redis/connection-errors';
 import { checkServer } from '../redis/server-check';
 import { ClaimedTask, decodeClaimedTask, RawClaimedTask } from './claimed-task';
-import { KeyBuilder } from './keys';
+import { KeyBuilder, TASK_FIELDS } from './keys';
 import { NewTask, newTaskArguments } from './new-task';
 import { Outcome, OUTCOME_CODES, outcomeArguments, OutcomeResult } from './outcome';
 import { QueueAdminScripts } from './queue-admin-scripts';
@@ -110,6 +110,26 @@ export class Broker {
       ]),
     );
     return written === 1;
+  }
+
+  /**
+   * Records that `waiter` waits for `ids`; returns the cycle (waiter first) instead when one of
+   * them waits, directly or not, for the waiter.
+   */
+  async waitFor(waiter: string, ids: string[]): Promise<string[] | undefined> {
+    const [recorded, ...cycle] = (await this.call('taskmillWaitFor', true, waiter, ...ids)) as [
+      number,
+      ...string[],
+    ];
+    return recorded === 1 ? undefined : cycle;
+  }
+
+  /** The task no longer waits (one field of one key: no script needed). */
+  async waitOver(waiter: string): Promise<void> {
+    await withConnectionErrors(
+      () => this.redis.hdel(this.keys.task(waiter), TASK_FIELDS.waitingFor),
+      this.settings.commandTimeoutMs,
+    );
   }
 
   /** Writes a chord: its parts, then its callback (parked until every part ended). */

@@ -104,6 +104,8 @@ export const TASK_FIELDS = {
   pending: 'pn',
   /** chords: on the callback, '1': `previous` is the JSON array of the parts' results */
   joined: 'jn',
+  /** parent/child: the ids (JSON array) a running task waits for, while it waits */
+  waitingFor: 'wf',
 } as const;
 
 /**

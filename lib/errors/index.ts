@@ -13,6 +13,7 @@ export { NonRetryableError } from './non-retryable.error';
 export { ConnectionError } from './connection.error';
 export { UnsupportedRedisError } from './unsupported-redis.error';
 export { RedisOutOfMemoryError } from './redis-out-of-memory.error';
+export { WaitCycleError } from './wait-cycle.error';
 export { UnknownQueueError } from './unknown-queue.error';
 export { QueueBusyError } from './queue-busy.error';
 export { ErrorDetails, toErrorDetails } from './error-details';

@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'async_hooks';
 import { ErrorDetails, TaskmillError } from '../errors';
+import type { EnqueueOptions } from '../options/task.options';
+import type { ResultOptions, TaskHandle } from '../queue/task-handle';
 
 /** What a running handler can know about its task and do about it. */
 export interface TaskContext {
@@ -17,6 +19,15 @@ export interface TaskContext {
   previousError: ErrorDetails | undefined;
   /** Publishes progress: observers see a RUNNING update carrying `value`. */
   progress(value: unknown): Promise<void>;
+  /** Enqueues a child task (any task; `queue.enqueue` semantics) and returns its handle. */
+  enqueueChild(task: string, args?: unknown[], options?: EnqueueOptions): Promise<TaskHandle>;
+  /**
+   * Waits for other tasks' results (in order; rejects on the first failure), without holding
+   * this worker's slot meanwhile: the worker claims other work (the children, say) while this
+   * handler waits. Refused with WaitCycleError when one of them waits, through others, for
+   * this task.
+   */
+  waitFor(tasks: (TaskHandle | string)[], options?: ResultOptions): Promise<unknown[]>;
 }
 
 const storage = new AsyncLocalStorage<TaskContext>();

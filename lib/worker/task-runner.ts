@@ -11,12 +11,23 @@ import {
   TaskTimeoutError,
   toErrorDetails,
   UnknownTaskError,
+  InvalidOptionsError,
+  WaitCycleError,
 } from '../errors';
 import { Serializer } from '../serialization/serializer';
 import { computeBackoff } from './backoff';
 import { Settler } from './settler';
+import type { ResultOptions, TaskHandle } from '../queue/task-handle';
+import type { EnqueueOptions } from '../options/task.options';
+import { checkTaskId } from '../validation/checks';
 import { runInTaskContext, TaskContext } from './task-context';
 import { TaskRef, WorkerEvent } from './worker-event';
+
+/** How a handler enqueues and follows other tasks (the QueueService, in a worker). */
+export interface ChildTasks {
+  enqueue(task: string, args?: unknown[], options?: EnqueueOptions): Promise<TaskHandle>;
+  handle(id: string): TaskHandle;
+}
 
 /** Why a run's signal was aborted. */
 type AbortCause = 'timeout' | 'cancel' | 'lease-lost' | 'shutdown';
@@ -46,16 +57,21 @@ export class TaskRunner {
   /** Called as soon as a handler ends, before its outcome is written: the slot is free. */
   onSlotFreed: () => void = () => undefined;
 
+  /** Runs waiting for other tasks (taskContext().waitFor): they hold no slot meanwhile. */
+  private waiting = 0;
+
   constructor(
     private readonly registry: TaskRegistry,
     private readonly broker: Broker,
     private readonly settler: Settler,
     private readonly serializer: Serializer,
     private readonly events: Subject<WorkerEvent>,
+    private readonly children: ChildTasks,
   ) {}
 
+  /** The slots in use. */
   get size(): number {
-    return this.runs.size;
+    return this.runs.size - this.waiting;
   }
 
   /** Ids and attempts of the runs in flight, for lease renewal. */
@@ -180,8 +196,37 @@ export class TaskRunner {
           this.serializer.serialize(value, 'progress'),
         );
       },
+      enqueueChild: (name, args, options) => this.children.enqueue(name, args, options),
+      waitFor: (tasks, options) => this.waitFor(task.id, tasks, options),
     };
     return () => runInTaskContext(context, () => definition.handler(...args));
+  }
+
+  /**
+   * A handler waits for other tasks: recorded in Redis first (refused if it closes a cycle),
+   * then its slot is lent to other work until the results are in.
+   */
+  private async waitFor(
+    waiter: string,
+    tasks: (TaskHandle | string)[],
+    options?: ResultOptions,
+  ): Promise<unknown[]> {
+    if (!Array.isArray(tasks) || tasks.length === 0) {
+      throw new InvalidOptionsError('tasks', 'must be a non-empty array of handles or ids');
+    }
+    const ids = tasks.map((task, i) =>
+      checkTaskId(typeof task === 'string' ? task : task?.id, `tasks[${i}]`),
+    );
+    const cycle = await this.broker.waitFor(waiter, ids);
+    if (cycle) throw new WaitCycleError(cycle);
+    this.waiting++;
+    this.onSlotFreed();
+    try {
+      return await Promise.all(ids.map((id) => this.children.handle(id).result(options)));
+    } finally {
+      this.waiting--;
+      await this.broker.waitOver(waiter).catch(() => undefined);
+    }
   }
 
   /** A chain step's previous result, or a chord callback's results (in the parts' order). */

@@ -11,6 +11,7 @@ import { RESOLVED_OPTIONS } from '../constants';
 import { TaskRegistry } from '../discovery/task.registry';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { RedisConnections } from '../redis/redis-connections';
+import { QueueService } from '../queue/queue.service';
 import { ConsumerLoop } from './consumer-loop';
 import { IntegrityScanner } from './integrity-scanner';
 import { TriggerScheduler } from '../scheduling/trigger-scheduler';
@@ -47,6 +48,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly registry: TaskRegistry,
     private readonly broker: Broker,
     private readonly connections: RedisConnections,
+    private readonly queue: QueueService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -88,6 +90,10 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       settler,
       this.options.serializer,
       this.subject,
+      {
+        enqueue: (task, args, options) => this.queue.enqueue(task, args, options),
+        handle: (id) => this.queue.handle(id),
+      },
     );
     const loop = new ConsumerLoop(
       this.broker.keys,

@@ -65,7 +65,20 @@ describe('reclaiming expired leases', () => {
       afterMs: 10_000,
       reopen: () => undefined,
     });
-    const runner = new TaskRunner(registry, broker, settler, new JsonSerializer(), events);
+    const children = {
+      enqueue: () => Promise.reject(new Error('no children here')),
+      handle: () => {
+        throw new Error('no children here');
+      },
+    };
+    const runner = new TaskRunner(
+      registry,
+      broker,
+      settler,
+      new JsonSerializer(),
+      events,
+      children,
+    );
     const keeper = new LeaseKeeper(
       broker,
       runner,

@@ -1,0 +1,40 @@
+-- Records that task ARGV[2] waits for the tasks ARGV[3..] (pynenc's waiting_for), unless that
+-- closes a cycle: a task that, through the tasks it waits for, waits for the waiter itself
+-- would never end. The walk follows the recorded waits (F_WAITINGFOR) of every task reached.
+-- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- ARGV[1]  key base   ARGV[2]  the waiting task's id   ARGV[3..] the ids it waits for
+-- Returns  { 1 } recorded, or { 0, id, ... } the cycle found, from the waiter back to it
+local base, waiter = ARGV[1], ARGV[2]
+local MAX_VISITS = 10000
+
+local targets = {}
+for i = 3, #ARGV do targets[#targets + 1] = ARGV[i] end
+
+-- Depth-first, remembering the path, so the cycle can be reported.
+local visited, visits = {}, 0
+local function reaches(id, path)
+  if id == waiter then return path end
+  if visited[id] or visits >= MAX_VISITS then return nil end
+  visited[id] = true
+  visits = visits + 1
+  local waits = redis.call('HGET', base .. ':' .. FAMILY_TASK .. ':' .. id, F_WAITINGFOR)
+  if not waits then return nil end
+  for _, next in ipairs(cjson.decode(waits)) do
+    path[#path + 1] = next
+    local found = reaches(next, path)
+    if found then return found end
+    path[#path] = nil
+  end
+  return nil
+end
+
+for _, target in ipairs(targets) do
+  local cycle = reaches(target, { waiter, target })
+  if cycle then
+    local reply = { 0 }
+    for _, id in ipairs(cycle) do reply[#reply + 1] = id end
+    return reply
+  end
+end
+redis.call('HSET', base .. ':' .. FAMILY_TASK .. ':' .. waiter, F_WAITINGFOR, cjson.encode(targets))
+return { 1 }

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { InvalidOptionsError, Task, TaskFailedError, taskContext } from '../../lib';
+import { testBroker } from '../support/broker';
+import { createTestApp, TestApp } from '../support/test-app';
+
+@Injectable()
+class Family {
+  @Task({ name: 'family.parent', queue: 'family' })
+  async parent(children: number): Promise<number> {
+    const { enqueueChild, waitFor } = taskContext();
+    const handles = await Promise.all(
+      Array.from({ length: children }, (_, i) => enqueueChild('family.child', [i + 1])),
+    );
+    const results = (await waitFor(handles, { timeout: 10_000 })) as number[];
+    return results.reduce((a, b) => a + b, 0);
+  }
+
+  @Task({ name: 'family.child', queue: 'family' })
+  async child(n: number): Promise<number> {
+    return n * 10;
+  }
+
+  @Task({ name: 'family.self', queue: 'family', retries: 0 })
+  async self(): Promise<void> {
+    const { id, waitFor } = taskContext();
+    await waitFor([id]);
+  }
+
+  @Task({ name: 'family.bad', queue: 'family', retries: 0 })
+  async bad(): Promise<void> {
+    await taskContext().waitFor([]);
+  }
+}
+
+describe('parents waiting for children', () => {
+  let app: TestApp;
+  afterEach(() => app.close());
+
+  it('a parent waits for its children without holding its slot (concurrency 1 does not deadlock)', async () => {
+    app = await createTestApp([Family], { worker: { concurrency: 1 } });
+    const parent = await app.queue.enqueue('family.parent', [3]);
+    await expect(parent.result({ timeout: 10_000 })).resolves.toBe(60);
+  });
+
+  it('refuses a wait that would never end (a task waiting for itself) with WaitCycleError', async () => {
+    app = await createTestApp([Family]);
+    const self = await app.queue.enqueue('family.self', []);
+    const failure = await self.result({ timeout: 5000 }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TaskFailedError);
+    expect((failure as TaskFailedError).remoteName).toBe('WaitCycleError');
+    expect((failure as TaskFailedError).remoteMessage).toContain(`${self.id} → ${self.id}`);
+    const bad = await app.queue.enqueue('family.bad', []);
+    const badFailure = await bad.result({ timeout: 5000 }).catch((error: unknown) => error);
+    expect((badFailure as TaskFailedError).remoteName).toBe(InvalidOptionsError.name);
+  });
+});
+
+describe('the wait graph', () => {
+  it('finds cycles through other waiting tasks, and forgets a wait once it is over', async () => {
+    const { broker, redis } = testBroker();
+    expect(await broker.waitFor('a', ['b', 'c'])).toBeUndefined();
+    expect(await broker.waitFor('c', ['d'])).toBeUndefined();
+    expect(await broker.waitFor('d', ['a'])).toEqual(['d', 'a', 'c', 'd']);
+    await broker.waitOver('a');
+    expect(await broker.waitFor('d', ['a'])).toBeUndefined();
+    redis.disconnect();
+  });
+});
