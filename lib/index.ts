@@ -5,6 +5,7 @@ export { QueueService } from './queue/queue.service';
 export { TaskHandle, ResultOptions } from './queue/task-handle';
 export { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './queue/task-types';
 export { DeadLetter, DeadLetterPage } from './queue/dead-letters';
+export { WaitingTask, PriorityThreshold, PromoteOptions } from './queue/priorities';
 export { WorkerService } from './worker/worker.service';
 export { WorkerEvent, TaskRef } from './worker/worker-event';
 export { taskContext, TaskContext } from './worker/task-context';
@@ -34,5 +35,7 @@ export {
   ConnectionError,
   UnsupportedRedisError,
   RedisOutOfMemoryError,
+  UnknownQueueError,
+  TooManyWaitingTasksError,
   ErrorDetails,
 } from './errors';

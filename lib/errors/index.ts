@@ -13,4 +13,6 @@ export { NonRetryableError } from './non-retryable.error';
 export { ConnectionError } from './connection.error';
 export { UnsupportedRedisError } from './unsupported-redis.error';
 export { RedisOutOfMemoryError } from './redis-out-of-memory.error';
+export { UnknownQueueError } from './unknown-queue.error';
+export { TooManyWaitingTasksError } from './too-many-waiting-tasks.error';
 export { ErrorDetails, toErrorDetails } from './error-details';

@@ -13,6 +13,7 @@ import { StatusUpdate } from '../status/task-status';
 import { RedisConnections } from '../redis/redis-connections';
 import { DeadLetter, DeadLetterPage, DeadLetters } from './dead-letters';
 import { EnqueueBatcher } from './enqueue-batcher';
+import { Priorities, PriorityThreshold, PromoteOptions, WaitingTask } from './priorities';
 import { TaskHandle } from './task-handle';
 import { TaskMessageBuilder } from './task-message.builder';
 import { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './task-types';
@@ -23,6 +24,7 @@ export class QueueService {
   private readonly builder: TaskMessageBuilder;
   private readonly batcher: EnqueueBatcher;
   private readonly dead: DeadLetters;
+  private readonly priorities: Priorities;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) options: ResolvedModuleOptions,
@@ -35,6 +37,7 @@ export class QueueService {
     this.builder = new TaskMessageBuilder(options, registry);
     this.batcher = new EnqueueBatcher(broker);
     this.dead = new DeadLetters(broker, connections, broker.keys);
+    this.priorities = new Priorities(broker);
   }
 
   /**
@@ -106,6 +109,43 @@ export class QueueService {
   /** Deletes failed tasks of a queue (the given ids, or up to 1 000 of the oldest). */
   purgeDead(queue: string, ids?: string[]): Promise<number> {
     return this.dead.purge(queue, ids);
+  }
+
+  /**
+   * Gives a waiting task (ready or delayed) a new priority. A ready task goes to the tail of
+   * the new priority's list. Resolves false when the task is running or finished (nothing is
+   * changed); rejects with TaskNotFoundError when there is no such task.
+   * @example
+   * await queue.reprioritize(handle.id, -10); // run it before the priority-0 backlog
+   */
+  reprioritize(id: string, priority: number): Promise<boolean> {
+    return this.priorities.reprioritize(id, priority);
+  }
+
+  /**
+   * Ages a queue: lowers the priority of every ready task by `by`, so they run sooner than
+   * tasks enqueued later at their old priority. Atomic; clamped at the lowest priority.
+   * Resolves with the number of tasks moved.
+   * @example
+   * setInterval(() => void queue.promoteAll('reports', 1), 60_000); // no task starves
+   */
+  promoteAll(queue: string, by: number, options?: PromoteOptions): Promise<number> {
+    return this.priorities.promoteAll(queue, by, options);
+  }
+
+  /**
+   * Cancels the ready tasks of a queue whose priority is strictly below `below` or above
+   * `above`. Each ends CANCELLED. Resolves with how many.
+   * @example
+   * await queue.removeByPriority('emails', { above: 100 }); // drop the low-importance backlog
+   */
+  removeByPriority(queue: string, threshold: PriorityThreshold): Promise<number> {
+    return this.priorities.removeByPriority(queue, threshold);
+  }
+
+  /** The next `count` ready tasks of a queue (1 to 1 000, default 10), in claim order. */
+  peek(queue: string, count?: number): Promise<WaitingTask[]> {
+    return this.priorities.peek(queue, count);
   }
 
   /** Same as `handle(id).status$`. */
