@@ -16,6 +16,8 @@ import {
   TaskTimeoutError,
   toErrorDetails,
   UnknownTaskError,
+  UnknownQueueError,
+  TooManyWaitingTasksError,
 } from '../../../lib/errors';
 
 interface ErrorCase {
@@ -109,6 +111,18 @@ const CASES: ErrorCase[] = [
     create: () => new NonRetryableError('recipient address "x@" is invalid; fix the address'),
     offending: ['"x@"'],
     remedy: ['fix the address'],
+  },
+  {
+    type: UnknownQueueError,
+    create: () => new UnknownQueueError('emials'),
+    offending: ['"emials"', 'never received a task'],
+    remedy: ['Check the queue name', "the module's prefix"],
+  },
+  {
+    type: TooManyWaitingTasksError,
+    create: () => new TooManyWaitingTasksError('emails', 25_000, 10_000),
+    offending: ['"emails"', '25000 ready tasks', '10000', 'nothing was changed'],
+    remedy: ['higher maxTasks', 'removeByPriority()'],
   },
   {
     type: ConnectionError,
