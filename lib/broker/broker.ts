@@ -245,7 +245,7 @@ export class Broker {
     batch: number,
   ): Promise<{ cancelled: number; more: boolean }> {
     const [cancelled, more] = (await this.call(
-      'taskmillRemoveByPriority',
+      'taskmillRemoveWaiting',
       true,
       this.settings.eventsMaxLen,
       queue,

@@ -14,7 +14,7 @@ export class TooManyWaitingTasksError extends TaskmillError {
     super(
       `Queue "${queue}" holds ${waiting} ready tasks, more than the ${limit} that promoteAll() ` +
         `may rewrite in one atomic call; nothing was changed. Pass a higher maxTasks (up to ` +
-        `1000000) if Redis may pause for about 1 ms per 1000 tasks, or shorten the queue first ` +
+        `1000000) if Redis may pause for about 2 ms per 1000 tasks, or shorten the queue first ` +
         `(removeByPriority()).`,
     );
   }
