@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
-import { UnknownQueueError, UnsupportedRedisError } from '../errors';
+import { UnsupportedRedisError } from '../errors';
 import { withConnectionErrors } from '../redis/connection-errors';
 import { checkServer } from '../redis/server-check';
 import { ClaimedTask, decodeClaimedTask, RawClaimedTask } from './claimed-task';
 import { KeyBuilder } from './keys';
 import { NewTask, newTaskArguments } from './new-task';
 import { Outcome, OUTCOME_CODES, outcomeArguments, OutcomeResult } from './outcome';
+import { PriorityScripts } from './priority-scripts';
 import { defineScripts } from './script-loader';
 
 export type CancelResult = 'cancelled' | 'requested' | 'finished' | 'missing';
@@ -24,20 +25,6 @@ const ENQUEUE_RESULTS: Record<number, EnqueueResult> = {
   0: 'taken',
   [-1]: 'skipped',
 };
-
-export type ReprioritizeResult = 'changed' | 'not-waiting' | 'missing';
-
-const REPRIORITIZES: Record<number, ReprioritizeResult> = {
-  1: 'changed',
-  0: 'not-waiting',
-  [-2]: 'missing',
-};
-
-/** What the priority scripts return for a queue missing from the prefix's queues set. */
-const UNKNOWN_QUEUE = -3;
-
-/** A ready task as the peek script returns it: id, name, priority, status, attempt, createdAt. */
-export type RawWaitingTask = [string, string, string, string, string, string];
 
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
 
@@ -74,6 +61,8 @@ export interface SettleResult {
  */
 export class Broker {
   private check?: Promise<void>;
+  /** Priority management: reprioritize, promote all, remove by priority, peek. */
+  readonly priorities: PriorityScripts;
 
   constructor(
     private readonly redis: Redis,
@@ -81,6 +70,10 @@ export class Broker {
     private readonly settings: BrokerSettings,
   ) {
     defineScripts(redis);
+    this.priorities = new PriorityScripts(
+      (command, ...args) => this.call(command, true, ...args),
+      settings.eventsMaxLen,
+    );
   }
 
   /**
@@ -204,65 +197,6 @@ export class Broker {
   /** Deletes failed tasks of `queue` (the given ids, or the oldest `limit`); returns how many. */
   async purgeDead(queue: string, ids: string[], limit: number): Promise<number> {
     return (await this.call('taskmillPurgeDead', true, queue, limit, ...ids)) as number;
-  }
-
-  /** Changes a waiting task's priority (see reprioritize-1.lua). */
-  async reprioritize(id: string, priority: number): Promise<ReprioritizeResult> {
-    const code = await this.call('taskmillReprioritize', true, id, priority);
-    return REPRIORITIZES[code as number];
-  }
-
-  /**
-   * Lowers the priority of every ready task of `queue` by `by`, not below `floor`, unless it
-   * holds more than `maxTasks`. Returns the tasks moved, or `tooMany` with the count found.
-   */
-  async promoteAll(
-    queue: string,
-    by: number,
-    floor: number,
-    maxTasks: number,
-  ): Promise<{ moved: number } | { tooMany: number }> {
-    const [code, count] = (await this.call(
-      'taskmillPromoteAll',
-      true,
-      queue,
-      by,
-      floor,
-      maxTasks,
-    )) as [number, number];
-    if (code === UNKNOWN_QUEUE) throw new UnknownQueueError(queue);
-    return code === 1 ? { moved: count } : { tooMany: count };
-  }
-
-  /**
-   * Cancels up to `batch` ready tasks of `queue` with a priority below `below` or above
-   * `above`; `more` is true when some may be left.
-   */
-  async removeByPriority(
-    queue: string,
-    below: number | undefined,
-    above: number | undefined,
-    batch: number,
-  ): Promise<{ cancelled: number; more: boolean }> {
-    const [cancelled, more] = (await this.call(
-      'taskmillRemoveWaiting',
-      true,
-      this.settings.eventsMaxLen,
-      queue,
-      below ?? '',
-      above ?? '',
-      batch,
-    )) as [number, number];
-    if (cancelled === UNKNOWN_QUEUE) throw new UnknownQueueError(queue);
-    return { cancelled, more: more === 1 };
-  }
-
-  /** The next `count` ready tasks of `queue`, in claim order. */
-  async peek(queue: string, count: number): Promise<RawWaitingTask[]> {
-    const reply = (await this.call('taskmillPeek', true, queue, count)) as
-      RawWaitingTask[] | number;
-    if (reply === UNKNOWN_QUEUE) throw new UnknownQueueError(queue);
-    return reply as RawWaitingTask[];
   }
 
   /** Extends the leases of running tasks; returns the runs whose lease was lost. */

@@ -1,4 +1,4 @@
-import { Broker } from '../broker/broker';
+import { PriorityScripts } from '../broker/priority-scripts';
 import { InvalidOptionsError, TaskNotFoundError, TooManyWaitingTasksError } from '../errors';
 import { checkPriority, MAX_PRIORITY } from '../options/task-options.validator';
 import { TaskStatus } from '../status/task-status';
@@ -47,7 +47,7 @@ const REMOVE_BATCH = 1000;
 
 /** Priority management of waiting tasks (good-redis's prioritized stream operations). */
 export class Priorities {
-  constructor(private readonly broker: Broker) {}
+  constructor(private readonly scripts: PriorityScripts) {}
 
   /**
    * Gives a waiting task a new priority. True when it has it now; false when the task is
@@ -56,7 +56,7 @@ export class Priorities {
   async reprioritize(id: string, priority: number): Promise<boolean> {
     checkTaskId(id, 'id');
     checkPriority(priority, 'priority');
-    const result = await this.broker.reprioritize(id, priority);
+    const result = await this.scripts.reprioritize(id, priority);
     if (result === 'missing') throw new TaskNotFoundError(id);
     return result === 'changed';
   }
@@ -70,7 +70,7 @@ export class Priorities {
       min: 1,
       max: MAX_PROMOTE_MAX,
     });
-    const result = await this.broker.promoteAll(queue, by, -MAX_PRIORITY, maxTasks);
+    const result = await this.scripts.promoteAll(queue, by, -MAX_PRIORITY, maxTasks);
     if ('tooMany' in result) throw new TooManyWaitingTasksError(queue, result.tooMany, maxTasks);
     return result.moved;
   }
@@ -93,7 +93,7 @@ export class Priorities {
     }
     let total = 0;
     for (;;) {
-      const { cancelled, more } = await this.broker.removeByPriority(
+      const { cancelled, more } = await this.scripts.removeWaiting(
         queue,
         below,
         above,
@@ -108,7 +108,7 @@ export class Priorities {
   async peek(queue: string, count = DEFAULT_PEEK): Promise<WaitingTask[]> {
     checkName(queue, 'queue');
     checkInteger(count, 'count', { min: 1, max: MAX_PEEK });
-    const raw = await this.broker.peek(queue, count);
+    const raw = await this.scripts.peek(queue, count);
     return raw.map(([id, task, priority, status, attempt, createdAt]) => ({
       id,
       task,

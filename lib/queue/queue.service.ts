@@ -37,7 +37,7 @@ export class QueueService {
     this.builder = new TaskMessageBuilder(options, registry);
     this.batcher = new EnqueueBatcher(broker);
     this.dead = new DeadLetters(broker, connections, broker.keys);
-    this.priorities = new Priorities(broker);
+    this.priorities = new Priorities(broker.priorities);
   }
 
   /**
@@ -127,7 +127,7 @@ export class QueueService {
    * tasks enqueued later at their old priority. Atomic; clamped at the lowest priority.
    * Resolves with the number of tasks moved.
    * @example
-   * setInterval(() => void queue.promoteAll('reports', 1), 60_000); // no task starves
+   * setInterval(() => void queue.promoteAll('reports', 1).catch(console.error), 60_000);
    */
   promoteAll(queue: string, by: number, options?: PromoteOptions): Promise<number> {
     return this.priorities.promoteAll(queue, by, options);
