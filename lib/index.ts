@@ -11,6 +11,7 @@ export { DeadLetter, DeadLetterPage } from './queue/dead-letters';
 export { QueueStats, RecentOutcomes, ListPage } from './queue/queue-inspector';
 export { ObliterateOptions } from './queue/queue-control';
 export { QueueCounts, QueueState, TaskSummary } from './broker/queue-snapshot';
+export { WaitingTask, PriorityThreshold, PromoteOptions } from './queue/priorities';
 export { WorkerService } from './worker/worker.service';
 export { WorkerEvent, TaskRef } from './worker/worker-event';
 export { taskContext, TaskContext } from './worker/task-context';
@@ -50,5 +51,6 @@ export {
   WaitCycleError,
   UnknownQueueError,
   QueueBusyError,
+  TooManyWaitingTasksError,
   ErrorDetails,
 } from './errors';

@@ -7,6 +7,7 @@ import { KeyBuilder, TASK_FIELDS } from './keys';
 import { NewTask, newTaskArguments } from './new-task';
 import { Outcome, OUTCOME_CODES, outcomeArguments, OutcomeResult } from './outcome';
 import { QueueAdminScripts } from './queue-admin-scripts';
+import { PriorityScripts } from './priority-scripts';
 import { defineScripts } from './script-loader';
 
 export type CancelResult = 'cancelled' | 'requested' | 'finished' | 'missing';
@@ -65,6 +66,8 @@ export class Broker {
   /** The queue control and inspection scripts (stats, list, pause, drain, obliterate). */
   readonly admin: QueueAdminScripts;
   private check?: Promise<void>;
+  /** Priority management: reprioritize, promote all, remove by priority, peek. */
+  readonly priorities: PriorityScripts;
 
   constructor(
     private readonly redis: Redis,
@@ -74,6 +77,10 @@ export class Broker {
     defineScripts(redis);
     this.admin = new QueueAdminScripts(
       (command, failFast, ...args) => this.call(command, failFast, ...args),
+      settings.eventsMaxLen,
+    );
+    this.priorities = new PriorityScripts(
+      (command, ...args) => this.call(command, true, ...args),
       settings.eventsMaxLen,
     );
   }

@@ -16,4 +16,5 @@ export { RedisOutOfMemoryError } from './redis-out-of-memory.error';
 export { WaitCycleError } from './wait-cycle.error';
 export { UnknownQueueError } from './unknown-queue.error';
 export { QueueBusyError } from './queue-busy.error';
+export { TooManyWaitingTasksError } from './too-many-waiting-tasks.error';
 export { ErrorDetails, toErrorDetails } from './error-details';

@@ -19,8 +19,14 @@ export const TASK_OPTION_KEYS = [
   'resultTtl',
 ] as const;
 
-const MAX_PRIORITY = 1_000_000_000;
+/** Priorities run from -MAX_PRIORITY (first) to MAX_PRIORITY (last). */
+export const MAX_PRIORITY = 1_000_000_000;
 const MAX_RETRIES = 1_000_000;
+
+/** A task priority: an integer from -MAX_PRIORITY to MAX_PRIORITY. */
+export function checkPriority(value: unknown, field: string): number {
+  return checkInteger(value, field, { min: -MAX_PRIORITY, max: MAX_PRIORITY });
+}
 
 /**
  * Validates the task options present in `raw` (absent ones stay absent so that the layers
@@ -37,10 +43,7 @@ export function validateTaskOptions(
   const result: Partial<ResolvedTaskOptions> = {};
   if (options.queue !== undefined) result.queue = checkName(options.queue, at('queue'));
   if (options.priority !== undefined) {
-    result.priority = checkInteger(options.priority, at('priority'), {
-      min: -MAX_PRIORITY,
-      max: MAX_PRIORITY,
-    });
+    result.priority = checkPriority(options.priority, at('priority'));
   }
   if (options.retries !== undefined) {
     result.retries = checkInteger(options.retries, at('retries'), { min: 0, max: MAX_RETRIES });

@@ -22,6 +22,7 @@ import { DeadLetter, DeadLetterPage, DeadLetters } from './dead-letters';
 import { EnqueueBatcher } from './enqueue-batcher';
 import { ObliterateOptions, QueueControl } from './queue-control';
 import { ListPage, QueueInspector, QueueStats } from './queue-inspector';
+import { Priorities, PriorityThreshold, PromoteOptions, WaitingTask } from './priorities';
 import { TaskHandle } from './task-handle';
 import { TaskMessageBuilder } from './task-message.builder';
 import { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './task-types';
@@ -37,6 +38,7 @@ export class QueueService {
   private readonly groups: Groups;
   private readonly inspector: QueueInspector;
   private readonly control: QueueControl;
+  private readonly priorities: Priorities;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) options: ResolvedModuleOptions,
@@ -59,6 +61,7 @@ export class QueueService {
     );
     this.inspector = new QueueInspector(broker);
     this.control = new QueueControl(broker);
+    this.priorities = new Priorities(broker.priorities);
   }
 
   /**
@@ -250,6 +253,43 @@ export class QueueService {
    */
   obliterate(queue: string, options?: ObliterateOptions): Promise<number> {
     return this.control.obliterate(queue, options);
+  }
+
+  /**
+   * Gives a waiting task (ready or delayed) a new priority. A ready task goes to the tail of
+   * the new priority's list. Resolves false when the task is running or finished (nothing is
+   * changed); rejects with TaskNotFoundError when there is no such task.
+   * @example
+   * await queue.reprioritize(handle.id, -10); // run it before the priority-0 backlog
+   */
+  reprioritize(id: string, priority: number): Promise<boolean> {
+    return this.priorities.reprioritize(id, priority);
+  }
+
+  /**
+   * Ages a queue: lowers the priority of every ready task by `by`, so they run sooner than
+   * tasks enqueued later at their old priority. Atomic; clamped at the lowest priority.
+   * Resolves with the number of tasks moved.
+   * @example
+   * setInterval(() => void queue.promoteAll('reports', 1).catch(console.error), 60_000);
+   */
+  promoteAll(queue: string, by: number, options?: PromoteOptions): Promise<number> {
+    return this.priorities.promoteAll(queue, by, options);
+  }
+
+  /**
+   * Cancels the ready tasks of a queue whose priority is strictly below `below` or above
+   * `above`. Each ends CANCELLED. Resolves with how many.
+   * @example
+   * await queue.removeByPriority('emails', { above: 100 }); // drop the low-importance backlog
+   */
+  removeByPriority(queue: string, threshold: PriorityThreshold): Promise<number> {
+    return this.priorities.removeByPriority(queue, threshold);
+  }
+
+  /** The next `count` ready tasks of a queue (1 to 1 000, default 10), in claim order. */
+  peek(queue: string, count?: number): Promise<WaitingTask[]> {
+    return this.priorities.peek(queue, count);
   }
 
   /** Same as `handle(id).status$`. */

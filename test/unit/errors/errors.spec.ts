@@ -18,6 +18,7 @@ import {
   UnknownTaskError,
   UnknownQueueError,
   QueueBusyError,
+  TooManyWaitingTasksError,
 } from '../../../lib/errors';
 
 interface ErrorCase {
@@ -123,6 +124,12 @@ const CASES: ErrorCase[] = [
     create: () => new QueueBusyError('emails', 3),
     offending: ['"emails"', '3 running task(s)', 'deleted nothing'],
     remedy: ['Pause the queue', '{ force: true }'],
+  },
+  {
+    type: TooManyWaitingTasksError,
+    create: () => new TooManyWaitingTasksError('emails', 25_000, 10_000),
+    offending: ['"emails"', '25000 ready tasks', '10000', 'nothing was changed'],
+    remedy: ['higher maxTasks', 'removeByPriority()'],
   },
   {
     type: ConnectionError,

@@ -1,0 +1,37 @@
+-- Changes a waiting task's priority. A ready task moves to the tail of the new priority's list
+-- (it queues behind the tasks already there); a delayed or backing-off one keeps its due time
+-- and joins the new priority's list when due. The stored priority changes either way, so a
+-- later retry, hand-back or reclaim uses the new one. No status event: the status is the same.
+-- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- ARGV[1]  key base   ARGV[2]  id   ARGV[3]  new priority (integer, as a string)
+-- Returns  1 changed (or already at that priority), 0 not waiting (running or finished:
+--          nothing changed), -2 no task
+--@include common
+
+local base, id, priority = ARGV[1], ARGV[2], ARGV[3]
+local key = taskKey(base, id)
+local t = redis.call('HMGET', key, F_STATUS, F_QUEUE, F_PRIORITY)
+local status, queue, old = t[1], t[2], t[3]
+if not status then
+  return -2
+end
+-- A record without a queue or priority is the claim's to quarantine, not ours to move.
+if (status ~= 'submitted' and status ~= 'retrying') or not queue or not old then
+  return 0
+end
+-- Same priority: keeps its place rather than going to the back of its own list.
+if old == priority then
+  return 1
+end
+if not redis.call('ZSCORE', queueKey(base, queue, QUEUE_DELAYED), id) then
+  local list = readyKey(base, queue, old)
+  -- O(n) in the waiting tasks of the old priority, as for cancel().
+  if redis.call('LREM', list, 1, id) == 1 then
+    if redis.call('EXISTS', list) == 0 then
+      redis.call('ZREM', queueKey(base, queue, QUEUE_PRIORITIES), old)
+    end
+    pushReady(base, queue, id, priority, false)
+  end
+end
+redis.call('HSET', key, F_PRIORITY, priority)
+return 1
