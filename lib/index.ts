@@ -11,6 +11,9 @@ export { QueueCounts, QueueState, TaskSummary } from './broker/queue-snapshot';
 export { WorkerService } from './worker/worker.service';
 export { WorkerEvent, TaskRef } from './worker/worker-event';
 export { taskContext, TaskContext } from './worker/task-context';
+export { LockService } from './locks/lock.service';
+export { LockHandle } from './locks/lock-handle';
+export { LockOptions, LockHolder } from './locks/lock.options';
 export { StatusTracker } from './status/status-tracker';
 export { HistoryEntry } from './status/history';
 export { TaskStatus, StatusUpdate, isTerminal } from './status/task-status';
@@ -46,5 +49,8 @@ export {
   RedisOutOfMemoryError,
   UnknownQueueError,
   QueueBusyError,
+  LockTimeoutError,
+  LockLostError,
+  LockLostReason,
   ErrorDetails,
 } from './errors';

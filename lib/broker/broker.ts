@@ -4,9 +4,10 @@ import { withConnectionErrors } from '../redis/connection-errors';
 import { checkServer } from '../redis/server-check';
 import { ClaimedTask, decodeClaimedTask, RawClaimedTask } from './claimed-task';
 import { KeyBuilder } from './keys';
+import { LockScripts } from './lock-scripts';
 import { NewTask, newTaskArguments } from './new-task';
 import { Outcome, OUTCOME_CODES, outcomeArguments, OutcomeResult } from './outcome';
-import { QueueAdminScripts } from './queue-admin-scripts';
+import { QueueAdminScripts, ScriptCaller } from './queue-admin-scripts';
 import { defineScripts } from './script-loader';
 
 export type CancelResult = 'cancelled' | 'requested' | 'finished' | 'missing';
@@ -64,6 +65,8 @@ export interface SettleResult {
 export class Broker {
   /** The queue control and inspection scripts (stats, list, pause, drain, obliterate). */
   readonly admin: QueueAdminScripts;
+  /** The named lock scripts (LockService). */
+  readonly locks: LockScripts;
   private check?: Promise<void>;
 
   constructor(
@@ -72,10 +75,10 @@ export class Broker {
     private readonly settings: BrokerSettings,
   ) {
     defineScripts(redis);
-    this.admin = new QueueAdminScripts(
-      (command, failFast, ...args) => this.call(command, failFast, ...args),
-      settings.eventsMaxLen,
-    );
+    const call: ScriptCaller = (command, failFast, ...args) =>
+      this.call(command, failFast, ...args);
+    this.admin = new QueueAdminScripts(call, settings.eventsMaxLen);
+    this.locks = new LockScripts(call);
   }
 
   /**

@@ -15,4 +15,6 @@ export { UnsupportedRedisError } from './unsupported-redis.error';
 export { RedisOutOfMemoryError } from './redis-out-of-memory.error';
 export { UnknownQueueError } from './unknown-queue.error';
 export { QueueBusyError } from './queue-busy.error';
+export { LockTimeoutError } from './lock-timeout.error';
+export { LockLostError, LockLostReason } from './lock-lost.error';
 export { ErrorDetails, toErrorDetails } from './error-details';
