@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { InvalidOptionsError, LockHandle, LockService } from '../../lib';
-import { keysOf, rawRedis } from '../support/redis';
+import { rawRedis, snapshotOf } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('LockService: bad inputs', () => {
@@ -17,12 +17,7 @@ describe('LockService: bad inputs', () => {
     await t.close();
   });
 
-  /** Every key of the prefix with its serialised value: any write shows up. */
-  async function snapshot(): Promise<[string, Buffer | null][]> {
-    const keys = (await keysOf(redis, t.prefix)).sort();
-    const values = await Promise.all(keys.map((key) => redis.dumpBuffer(key)));
-    return keys.map((key, i) => [key, values[i]]);
-  }
+  const snapshot = () => snapshotOf(redis, t.prefix);
 
   const fn = jest.fn();
   const bad = (value: unknown) => value as never;
