@@ -57,7 +57,7 @@ export class LockHandle {
 
   /**
    * Sets the lock's TTL again now (to `ttl`, or the current one), and uses that ttl for the
-   * renewals that follow. False (and `signal` aborts) when this handle no longer owns it.
+   * renewals that follow. False when the lock was released, or lost (`signal` then aborts).
    */
   extend(ttl?: number): Promise<boolean> {
     return this.control.extend(this, ttl);

@@ -1,6 +1,9 @@
 import type { Redis } from 'ioredis';
 import { closeQuietly, RedisConnections } from '../redis/redis-connections';
 
+/** The longest a waiter goes without trying the lock again. */
+export const RETRY_CEILING_MS = 1_000;
+
 /**
  * Waits for a lock without polling: the release script publishes the lock's name on the
  * prefix's `lock-released` channel, and one subscriber connection per process wakes the
@@ -80,6 +83,3 @@ export class LockWaiters {
     await this.connections.guard(() => subscriber.subscribe(this.channel)).catch(() => undefined);
   }
 }
-
-/** The longest a waiter goes without trying the lock again. */
-export const RETRY_CEILING_MS = 1_000;
