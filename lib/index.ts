@@ -15,6 +15,9 @@ export { WaitingTask, PriorityThreshold, PromoteOptions } from './queue/prioriti
 export { WorkerService } from './worker/worker.service';
 export { WorkerEvent, TaskRef } from './worker/worker-event';
 export { taskContext, TaskContext } from './worker/task-context';
+export { LockService } from './locks/lock.service';
+export { LockHandle } from './locks/lock-handle';
+export { LockOptions, LockHolder } from './locks/lock.options';
 export { StatusTracker } from './status/status-tracker';
 export { HistoryEntry } from './status/history';
 export { TaskStatus, StatusUpdate, isTerminal } from './status/task-status';
@@ -52,5 +55,8 @@ export {
   UnknownQueueError,
   QueueBusyError,
   TooManyWaitingTasksError,
+  LockTimeoutError,
+  LockLostError,
+  LockLostReason,
   ErrorDetails,
 } from './errors';

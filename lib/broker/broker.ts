@@ -4,9 +4,10 @@ import { withConnectionErrors } from '../redis/connection-errors';
 import { checkServer } from '../redis/server-check';
 import { ClaimedTask, decodeClaimedTask, RawClaimedTask } from './claimed-task';
 import { KeyBuilder, TASK_FIELDS } from './keys';
+import { LockScripts } from './lock-scripts';
 import { NewTask, newTaskArguments } from './new-task';
 import { Outcome, OUTCOME_CODES, outcomeArguments, OutcomeResult } from './outcome';
-import { QueueAdminScripts } from './queue-admin-scripts';
+import { QueueAdminScripts, ScriptCaller } from './queue-admin-scripts';
 import { PriorityScripts } from './priority-scripts';
 import { defineScripts } from './script-loader';
 
@@ -65,6 +66,8 @@ export interface SettleResult {
 export class Broker {
   /** The queue control and inspection scripts (stats, list, pause, drain, obliterate). */
   readonly admin: QueueAdminScripts;
+  /** The named lock scripts (LockService). */
+  readonly locks: LockScripts;
   private check?: Promise<void>;
   /** Priority management: reprioritize, promote all, remove by priority, peek. */
   readonly priorities: PriorityScripts;
@@ -75,10 +78,10 @@ export class Broker {
     private readonly settings: BrokerSettings,
   ) {
     defineScripts(redis);
-    this.admin = new QueueAdminScripts(
-      (command, failFast, ...args) => this.call(command, failFast, ...args),
-      settings.eventsMaxLen,
-    );
+    const call: ScriptCaller = (command, failFast, ...args) =>
+      this.call(command, failFast, ...args);
+    this.admin = new QueueAdminScripts(call, settings.eventsMaxLen);
+    this.locks = new LockScripts(call);
     this.priorities = new PriorityScripts(
       (command, ...args) => this.call(command, true, ...args),
       settings.eventsMaxLen,

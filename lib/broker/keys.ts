@@ -1,10 +1,10 @@
 /**
- * The one owner of Redis names: keys, task hash fields. Every key of a prefix shares the hash
+ * The one owner of Redis names: keys, task and lock hash fields. Every key of a prefix shares the hash
  * tag `{prefix}`, so every script touches a single slot and runs unchanged on Redis Cluster.
  *
  * Lua scripts build keys from ids they discover (a popped id, a promoted delayed task), so the
- * loader injects the constants below into every script (FAMILY_*, QUEUE_*, F_*): the layout is
- * still written down only here.
+ * loader injects the constants below into every script (FAMILY_*, QUEUE_*, F_*, LOCK_*): the
+ * layout is still written down only here.
  */
 import { DEFAULT_TASK_OPTIONS } from '../options/defaults';
 
@@ -35,6 +35,12 @@ export const KEY_FAMILIES = {
   integrityLock: 'integrity-lock',
   /** string: where the integrity scan's walk over task records goes on (a SCAN cursor). */
   integrityCursor: 'integrity-cursor',
+  /** hash with a TTL, per lock name (`lock:<name>`): its holder (fields: LOCK_FIELDS). */
+  lock: 'lock',
+  /** string: a counter, incremented by every lock acquisition (the fencing numbers). */
+  lockFence: 'lock-fence',
+  /** pub/sub channel: the name of each lock released, so that waiters try again at once. */
+  lockReleased: 'lock-released',
 } as const;
 
 export const QUEUE_KEY_KINDS = {
@@ -109,6 +115,19 @@ export const TASK_FIELDS = {
 } as const;
 
 /**
+ * Fields of a lock hash. A claim script may take or test a lock with the same fields
+ * (includes/locks.lua), so a task lock and LockService exclude each other.
+ */
+export const LOCK_FIELDS = {
+  /** random token of the acquisition: only its owner may extend or release the lock */
+  token: 't',
+  /** readable label of the owner (`[owner@]host:pid`), shown by holder() */
+  holder: 'h',
+  /** the fencing number of the acquisition (from the lockFence counter) */
+  fence: 'f',
+} as const;
+
+/**
  * Values that are not stored when a task has them (most tasks do): fewer bytes per task.
  * Lua sees them as DEFAULT_* constants.
  */
@@ -165,6 +184,11 @@ export class KeyBuilder {
     return `${this.base}:${KEY_FAMILIES.cancel}`;
   }
 
+  /** The hash of the lock called `name` (present while someone holds it). */
+  lock(name: string): string {
+    return `${this.base}:${KEY_FAMILIES.lock}:${name}`;
+  }
+
   /** A family's one key (or channel) under this prefix, e.g. `schedules`. */
   family(family: keyof typeof KEY_FAMILIES): string {
     return `${this.base}:${KEY_FAMILIES[family]}`;
@@ -183,6 +207,7 @@ export function luaKeyLayout(): string {
     ...Object.entries(KEY_FAMILIES).map(([name, value]) => constant('FAMILY', name, value)),
     ...Object.entries(QUEUE_KEY_KINDS).map(([name, value]) => constant('QUEUE', name, value)),
     ...Object.entries(TASK_FIELDS).map(([name, value]) => constant('F', name, value)),
+    ...Object.entries(LOCK_FIELDS).map(([name, value]) => constant('LOCK', name, value)),
     `local DEFAULT_RESULT_TTL = ${STORED_DEFAULTS.resultTtl}`,
     `local INLINE_RESULT_MAX = ${INLINE_RESULT_MAX_BYTES}`,
   ].join('\n');

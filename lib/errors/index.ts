@@ -17,4 +17,6 @@ export { WaitCycleError } from './wait-cycle.error';
 export { UnknownQueueError } from './unknown-queue.error';
 export { QueueBusyError } from './queue-busy.error';
 export { TooManyWaitingTasksError } from './too-many-waiting-tasks.error';
+export { LockTimeoutError } from './lock-timeout.error';
+export { LockLostError, LockLostReason } from './lock-lost.error';
 export { ErrorDetails, toErrorDetails } from './error-details';

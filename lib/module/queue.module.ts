@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { Broker } from '../broker/broker';
 import { TaskExplorer } from '../discovery/task.explorer';
 import { TaskRegistry } from '../discovery/task.registry';
+import { LockService } from '../locks/lock.service';
 import { QueueService } from '../queue/queue.service';
 import { ResultStore } from '../results/result-store';
 import { ScheduleRegistrar } from '../scheduling/schedule-registrar';
@@ -27,8 +28,17 @@ import { ConfigurableQueueModule } from './queue.module-definition';
     QueueService,
     WorkerService,
     ScheduleRegistrar,
+    LockService,
     ConnectionLifecycle,
   ],
-  exports: [QueueService, WorkerService, StatusTracker, ResultStore, Broker, TaskRegistry],
+  exports: [
+    QueueService,
+    WorkerService,
+    StatusTracker,
+    ResultStore,
+    LockService,
+    Broker,
+    TaskRegistry,
+  ],
 })
 export class QueueModule extends ConfigurableQueueModule {}

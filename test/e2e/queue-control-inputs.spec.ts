@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { InvalidOptionsError, QueueState, UnknownQueueError } from '../../lib';
-import { keysOf, rawRedis } from '../support/redis';
+import { rawRedis, snapshotOf } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('queue control and inspection: bad inputs', () => {
@@ -17,12 +17,7 @@ describe('queue control and inspection: bad inputs', () => {
     await t.close();
   });
 
-  /** Every key of the prefix with its serialised value: any write shows up. */
-  async function snapshot(): Promise<[string, Buffer | null][]> {
-    const keys = (await keysOf(redis, t.prefix)).sort();
-    const values = await Promise.all(keys.map((key) => redis.dumpBuffer(key)));
-    return keys.map((key, i) => [key, values[i]]);
-  }
+  const snapshot = () => snapshotOf(redis, t.prefix);
 
   it.each<[string, () => Promise<unknown>]>([
     ['stats() of a bad queue name', () => t.queue.stats('a:b')],

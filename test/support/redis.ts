@@ -31,3 +31,10 @@ export async function taskIdsOf(redis: Redis, prefix: string, queue: string): Pr
     .filter((_, i) => queues[i] === queue)
     .map((key) => key.slice(key.lastIndexOf(':') + 1));
 }
+
+/** Every key of a prefix with its serialised value, sorted: any write shows up (tests only). */
+export async function snapshotOf(redis: Redis, prefix: string): Promise<[string, Buffer | null][]> {
+  const keys = (await keysOf(redis, prefix)).sort();
+  const values = await Promise.all(keys.map((key) => redis.dumpBuffer(key)));
+  return keys.map((key, i) => [key, values[i]]);
+}

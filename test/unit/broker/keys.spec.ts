@@ -1,6 +1,7 @@
 import {
   KEY_FAMILIES,
   KeyBuilder,
+  LOCK_FIELDS,
   luaKeyLayout,
   QUEUE_KEY_KINDS,
   QueueKeyKind,
@@ -21,6 +22,9 @@ function everyKey(keys: KeyBuilder): string[] {
     keys.nudge('reader-1'),
     keys.sweepLock('emails'),
     keys.cancelChannel(),
+    keys.lock('nightly-report'),
+    keys.family('lockFence'),
+    keys.family('lockReleased'),
   ];
 }
 
@@ -69,6 +73,13 @@ describe('KeyBuilder', () => {
     expect(a.filter((key) => b.has(key))).toEqual([]);
   });
 
+  it('gives each lock name its own key, which a task id or queue name cannot collide with', () => {
+    const keys = new KeyBuilder('app');
+    expect(keys.lock('a')).toBe('{app}:lock:a');
+    expect(keys.lock('a')).not.toBe(keys.lock('b'));
+    expect(keys.lock('a')).not.toBe(keys.task('a'));
+  });
+
   it('builds queue keys from the family, the queue name and the kind', () => {
     expect(new KeyBuilder('app').queue('emails', 'delayed')).toBe('{app}:q:emails:delayed');
   });
@@ -92,12 +103,17 @@ describe('luaKeyLayout', () => {
     expect(layout).toContain(`local F_${name.toUpperCase()} = '${value}'`);
   });
 
+  it.each(Object.entries(LOCK_FIELDS))('declares lock field %s as LOCK_<NAME>', (name, value) => {
+    expect(layout).toContain(`local LOCK_${name.toUpperCase()} = '${value}'`);
+  });
+
   it('declares nothing but the families, kinds and fields, one per line', () => {
     const lines = layout.split('\n');
     expect(lines).toHaveLength(
       Object.keys(KEY_FAMILIES).length +
         Object.keys(QUEUE_KEY_KINDS).length +
         Object.keys(TASK_FIELDS).length +
+        Object.keys(LOCK_FIELDS).length +
         Object.keys(STORED_DEFAULTS).length +
         1, // INLINE_RESULT_MAX
     );

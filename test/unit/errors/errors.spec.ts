@@ -19,6 +19,8 @@ import {
   UnknownQueueError,
   QueueBusyError,
   TooManyWaitingTasksError,
+  LockTimeoutError,
+  LockLostError,
 } from '../../../lib/errors';
 
 interface ErrorCase {
@@ -132,6 +134,18 @@ const CASES: ErrorCase[] = [
     remedy: ['higher maxTasks', 'removeByPriority()'],
   },
   {
+    type: LockTimeoutError,
+    create: () => new LockTimeoutError('nightly-report', 5000),
+    offending: ['"nightly-report"', '5000 ms', 'did not run'],
+    remedy: ['Wait longer', "locks.holder('nightly-report')"],
+  },
+  {
+    type: LockLostError,
+    create: () => new LockLostError('nightly-report', 'taken'),
+    offending: ['"nightly-report"', 'no longer holds it'],
+    remedy: ['honour the signal', 'fence number'],
+  },
+  {
     type: ConnectionError,
     create: () => new ConnectionError('connect ECONNREFUSED 127.0.0.1:6399'),
     offending: ['ECONNREFUSED 127.0.0.1:6399'],
@@ -205,6 +219,14 @@ describe('error properties', () => {
   it('UnknownQueueError and QueueBusyError expose the queue (and the running count)', () => {
     expect(new UnknownQueueError('q1').queue).toBe('q1');
     expect(new QueueBusyError('q2', 4)).toMatchObject({ queue: 'q2', running: 4 });
+  });
+
+  it('LockTimeoutError and LockLostError expose the lock name (and the wait, or why)', () => {
+    expect(new LockTimeoutError('a', 10)).toMatchObject({ lockName: 'a', waitMs: 10 });
+    expect(new LockLostError('b', 'unconfirmed')).toMatchObject({
+      lockName: 'b',
+      why: 'unconfirmed',
+    });
   });
 
   it('TaskNameCollisionError exposes the colliding name', () => {

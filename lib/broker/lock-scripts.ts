@@ -1,0 +1,46 @@
+import type { ScriptCaller } from './queue-admin-scripts';
+
+/** One lock of this process to extend: its name, owner token and new TTL. */
+export interface LockLease {
+  name: string;
+  token: string;
+  ttl: number;
+}
+
+export type AcquireReply =
+  | { acquired: true; fence: number }
+  /** `retryIn`: ms until the holder's lock expires (-1: it has no TTL). */
+  | { acquired: false; retryIn: number };
+
+/**
+ * Typed callers of the lock scripts (acquire, extend, release), one per script. Each takes,
+ * checks or frees a lock by its owner token in one atomic step.
+ */
+export class LockScripts {
+  constructor(private readonly call: ScriptCaller) {}
+
+  async acquire(name: string, token: string, holder: string, ttl: number): Promise<AcquireReply> {
+    const [taken, value] = (await this.call(
+      'taskmillAcquireLock',
+      true,
+      name,
+      token,
+      holder,
+      ttl,
+    )) as [number, number];
+    return taken === 1 ? { acquired: true, fence: value } : { acquired: false, retryIn: value };
+  }
+
+  /** Extends each lock its token still owns; returns, per lock, whether it still owns it. */
+  async extend(leases: LockLease[]): Promise<boolean[]> {
+    if (leases.length === 0) return [];
+    const triples = leases.flatMap((lease) => [lease.name, lease.token, lease.ttl]);
+    const codes = (await this.call('taskmillExtendLock', true, ...triples)) as number[];
+    return codes.map((code) => code === 1);
+  }
+
+  /** Frees the lock if `token` still owns it; false when it did not (a stale owner). */
+  async release(name: string, token: string): Promise<boolean> {
+    return (await this.call('taskmillReleaseLock', true, name, token)) === 1;
+  }
+}

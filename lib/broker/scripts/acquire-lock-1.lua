@@ -1,0 +1,12 @@
+-- Takes a named lock if no one holds it.
+-- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- ARGV[1]  key base   ARGV[2]  lock name   ARGV[3]  owner token   ARGV[4]  holder label
+-- ARGV[5]  ttl ms
+-- Returns  { 1, fencing number } when taken; { 0, the holder's remaining ms } when held
+--@include locks
+
+local fence, left = lockTake(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+if fence then
+  return { 1, fence }
+end
+return { 0, left }
