@@ -11,6 +11,7 @@ const TASKS = Number(process.env.TASKMILL_FAULT_TASKS ?? 5000);
 const KILL_EVERY_MS = Number(process.env.TASKMILL_FAULT_KILL_EVERY_MS ?? 300);
 const WORKERS = Number(process.env.TASKMILL_FAULT_WORKERS ?? 3);
 const LEASE_MS = 1000;
+const MAX_RECLAIMS = 50;
 const TASK_MS = 5;
 const BATCH = 100;
 
@@ -60,7 +61,13 @@ describe('workers killed repeatedly under load', () => {
     ledger = new RunLedger(prefix);
     producer = await createTestApp([], { prefix, worker: { enabled: false } });
     const spawn = () => {
-      const worker = new WorkerProcess(prefix, { leaseMs: LEASE_MS, concurrency: 20 });
+      // A task can be interrupted by several kills in a row here: poison detection (scenario 6)
+      // must not mistake that for a task that kills its workers.
+      const worker = new WorkerProcess(prefix, {
+        leaseMs: LEASE_MS,
+        concurrency: 20,
+        maxReclaims: MAX_RECLAIMS,
+      });
       workers.push(worker);
       return worker;
     };
