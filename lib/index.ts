@@ -1,6 +1,22 @@
 // The public API of taskmill. Everything else under lib/ is internal.
 export { QueueModule } from './module/queue.module';
 export { Task } from './decorators/task.decorator';
+export {
+  OnTaskSubmit,
+  OnTaskStart,
+  OnTaskSuccess,
+  OnTaskRetry,
+  OnTaskFailure,
+  OnTaskCancel,
+} from './hooks/hook.decorators';
+export {
+  HookKind,
+  TaskHookContext,
+  TaskSuccessContext,
+  TaskRetryContext,
+  TaskFailureContext,
+  TaskCancelContext,
+} from './hooks/hook-context';
 export { QueueService } from './queue/queue.service';
 export { TaskHandle, ResultOptions } from './queue/task-handle';
 export { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './queue/task-types';
@@ -9,7 +25,7 @@ export { QueueStats, RecentOutcomes, ListPage } from './queue/queue-inspector';
 export { ObliterateOptions } from './queue/queue-control';
 export { QueueCounts, QueueState, TaskSummary } from './broker/queue-snapshot';
 export { WorkerService } from './worker/worker.service';
-export { WorkerEvent, TaskRef } from './worker/worker-event';
+export { WorkerEvent, TaskRef, HookFailedEvent } from './worker/worker-event';
 export { taskContext, TaskContext } from './worker/task-context';
 export { StatusTracker } from './status/status-tracker';
 export { HistoryEntry } from './status/history';

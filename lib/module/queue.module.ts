@@ -3,6 +3,8 @@ import { DiscoveryModule } from '@nestjs/core';
 import { Broker } from '../broker/broker';
 import { TaskExplorer } from '../discovery/task.explorer';
 import { TaskRegistry } from '../discovery/task.registry';
+import { HookInvoker } from '../hooks/hook-invoker';
+import { HookRegistry } from '../hooks/hook.registry';
 import { QueueService } from '../queue/queue.service';
 import { ResultStore } from '../results/result-store';
 import { ScheduleRegistrar } from '../scheduling/schedule-registrar';
@@ -23,6 +25,8 @@ import { ConfigurableQueueModule } from './queue.module-definition';
   providers: [
     ...coreProviders,
     TaskRegistry,
+    HookRegistry,
+    HookInvoker,
     TaskExplorer,
     QueueService,
     WorkerService,

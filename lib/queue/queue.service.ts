@@ -5,6 +5,8 @@ import { QueueCounts, QueueState, TaskSummary } from '../broker/queue-snapshot';
 import { RESOLVED_OPTIONS } from '../constants';
 import { readTaskMetadata } from '../discovery/task-metadata.accessor';
 import { TaskRegistry } from '../discovery/task.registry';
+import { NewTask } from '../broker/new-task';
+import { HookInvoker } from '../hooks/hook-invoker';
 import { InvalidOptionsError, MessageAlreadyExistsError, UnknownTaskError } from '../errors';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { EnqueueOptions } from '../options/task.options';
@@ -39,6 +41,7 @@ export class QueueService {
     private readonly tracker: StatusTracker,
     private readonly results: ResultStore,
     connections: RedisConnections,
+    private readonly hooks: HookInvoker,
   ) {
     this.builder = new TaskMessageBuilder(options, registry);
     this.batcher = new EnqueueBatcher(broker);
@@ -73,6 +76,9 @@ export class QueueService {
         ? this.builder.build(task, second ?? [], third as EnqueueOptions | undefined)
         : this.buildFromMethod(task, second, third, fourth);
     const written = await this.batcher.add(message);
+    if (written === 'written' && this.hooks.active) {
+      await this.submitted(message, typeof task === 'string' ? second : third);
+    }
     // The holder of a taken id may live in another queue: let the handle look it up.
     return this.handle(message.id, written === 'written' ? message.queue : undefined);
   }
@@ -94,6 +100,11 @@ export class QueueService {
     const written = await this.broker.enqueue(messages, true);
     const taken = written.indexOf('taken');
     if (taken !== -1) throw new MessageAlreadyExistsError(messages[taken].id);
+    if (this.hooks.active) {
+      for (const [i, message] of messages.entries()) {
+        if (written[i] === 'written') await this.submitted(message, requests[i].args);
+      }
+    }
     return messages.map((message, i) =>
       this.handle(message.id, written[i] === 'written' ? message.queue : undefined),
     );
@@ -206,6 +217,12 @@ export class QueueService {
   /** Status changes of every task (of one queue when given), across all processes. */
   events$(filter: { queue?: string } = {}): Observable<StatusUpdate> {
     return this.tracker.events$(filter);
+  }
+
+  /** Submit hooks see the arguments as the caller passed them (not a serialised copy). */
+  private submitted(message: NewTask, args: unknown): Promise<void> {
+    const task = { id: message.id, name: message.name, queue: message.queue, attempt: 0 };
+    return this.hooks.fire('submit', { task, args: (args ?? []) as unknown[] });
   }
 
   private buildFromMethod(

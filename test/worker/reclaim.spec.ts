@@ -1,8 +1,11 @@
 import { Subject } from 'rxjs';
 import { TASK_FIELDS } from '../../lib/broker/keys';
 import { TaskRegistry } from '../../lib/discovery/task.registry';
+import { HookInvoker } from '../../lib/hooks/hook-invoker';
+import { HookRegistry } from '../../lib/hooks/hook.registry';
 import { JsonSerializer } from '../../lib/serialization/json-serializer';
 import { LeaseKeeper } from '../../lib/worker/lease-keeper';
+import { RunHooks } from '../../lib/worker/run-hooks';
 import { Settler } from '../../lib/worker/settler';
 import { taskContext } from '../../lib/worker/task-context';
 import { TaskRunner } from '../../lib/worker/task-runner';
@@ -65,7 +68,8 @@ describe('reclaiming expired leases', () => {
       afterMs: 10_000,
       reopen: () => undefined,
     });
-    const runner = new TaskRunner(registry, broker, settler, new JsonSerializer(), events);
+    const hooks = new RunHooks(new HookInvoker(new HookRegistry()));
+    const runner = new TaskRunner(registry, broker, settler, new JsonSerializer(), events, hooks);
     const keeper = new LeaseKeeper(
       broker,
       runner,
