@@ -19,6 +19,7 @@ import {
   TaskSuccessContext,
   WorkerEvent,
 } from '../../lib';
+import { untilTaskAborted } from '../support/abortable-sleep';
 import { running } from '../support/gate';
 import { Ledger } from '../support/ledger';
 import { uniquePrefix } from '../support/redis';
@@ -69,9 +70,8 @@ class Jobs {
   }
 
   @Task({ name: 'hooks.cancellable', retries: 0 })
-  async cancellable(): Promise<void> {
-    const { signal } = taskContext();
-    await new Promise((resolve) => signal.addEventListener('abort', resolve));
+  cancellable(): Promise<void> {
+    return untilTaskAborted();
   }
 
   @Task({ name: 'hooks.explosive', retries: 0 })

@@ -6,7 +6,6 @@ import {
   ResultTimeoutError,
   Task,
   TaskCancelledError,
-  taskContext,
   TaskFailedError,
   TaskHandle,
   TaskNotFoundError,
@@ -50,9 +49,8 @@ class Work {
   }
 
   @Task({ name: 'results.until-cancelled', retries: 0 })
-  async untilCancelled(): Promise<void> {
-    const { signal } = taskContext();
-    await new Promise((resolve) => signal.addEventListener('abort', resolve));
+  untilCancelled(): Promise<void> {
+    return untilTaskAborted();
   }
 }
 
