@@ -13,6 +13,7 @@ import {
   TaskStatus,
 } from '../../lib';
 import { EventsReader } from '../../lib/status/events-reader';
+import { untilTaskAborted } from '../support/abortable-sleep';
 import { Gate, running } from '../support/gate';
 import { Ledger } from '../support/ledger';
 import { createTestApp, TestApp } from '../support/test-app';
