@@ -1,6 +1,22 @@
 // The public API of taskmill. Everything else under lib/ is internal.
 export { QueueModule } from './module/queue.module';
 export { Task } from './decorators/task.decorator';
+export {
+  OnTaskSubmit,
+  OnTaskStart,
+  OnTaskSuccess,
+  OnTaskRetry,
+  OnTaskFailure,
+  OnTaskCancel,
+} from './hooks/hook.decorators';
+export {
+  HookKind,
+  TaskHookContext,
+  TaskSuccessContext,
+  TaskRetryContext,
+  TaskFailureContext,
+  TaskCancelContext,
+} from './hooks/hook-context';
 export { QueueService } from './queue/queue.service';
 export { TaskHandle, ResultOptions } from './queue/task-handle';
 export { ChainHandle } from './queue/chain-handle';
@@ -13,7 +29,7 @@ export { ObliterateOptions } from './queue/queue-control';
 export { QueueCounts, QueueState, TaskSummary } from './broker/queue-snapshot';
 export { WaitingTask, PriorityThreshold, PromoteOptions } from './queue/priorities';
 export { WorkerService } from './worker/worker.service';
-export { WorkerEvent, TaskRef } from './worker/worker-event';
+export { WorkerEvent, TaskRef, HookFailedEvent } from './worker/worker-event';
 export { taskContext, TaskContext } from './worker/task-context';
 export { LockService } from './locks/lock.service';
 export { LockHandle } from './locks/lock-handle';
@@ -22,6 +38,9 @@ export { StatusTracker } from './status/status-tracker';
 export { HistoryEntry } from './status/history';
 export { TaskStatus, StatusUpdate, isTerminal } from './status/task-status';
 export { ResultStore, StoredOutcome } from './results/result-store';
+export { ResultStream } from './results/result-stream';
+export { ResultsOptions } from './results/result-targets';
+export { TaskSettlement, ResultOf } from './results/settlement';
 export { Broker } from './broker/broker';
 export { Serializer } from './serialization/serializer';
 export { JsonSerializer } from './serialization/json-serializer';

@@ -1,12 +1,16 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
-import { readTaskMetadata } from './task-metadata.accessor';
+import { HookRegistry } from '../hooks/hook.registry';
+import { readHookMetadata, readTaskMetadata } from './task-metadata.accessor';
 import { TaskRegistry } from './task.registry';
 
+type Method = (...args: unknown[]) => unknown;
+
 /**
- * Finds every @Task() method on the application's providers at startup and registers it,
- * bound to its provider instance so dependency injection works inside handlers.
+ * Finds every @Task() and @OnTask…() method on the application's providers at startup (one
+ * walk for both) and registers it, bound to its provider instance so dependency injection
+ * works inside handlers and hooks.
  */
 @Injectable()
 export class TaskExplorer implements OnModuleInit {
@@ -16,6 +20,7 @@ export class TaskExplorer implements OnModuleInit {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly registry: TaskRegistry,
+    private readonly hooks: HookRegistry,
   ) {}
 
   onModuleInit(): void {
@@ -28,14 +33,21 @@ export class TaskExplorer implements OnModuleInit {
     const prototype = Object.getPrototypeOf(instance) as object;
     for (const methodName of this.scanner.getAllMethodNames(prototype)) {
       const metadata = readTaskMetadata(instance[methodName]);
-      if (!metadata) continue;
+      const hooks = readHookMetadata(instance[methodName]);
+      if (!metadata && !hooks) continue;
       const source = `${instance.constructor.name}.${methodName}`;
       if (!wrapper.isDependencyTreeStatic()) {
         // A request-scoped provider has no instance outside a request: it cannot run tasks.
-        this.logger.warn(`@Task ${source} ignored: its provider is request-scoped`);
+        this.logger.warn(
+          `${metadata ? '@Task' : 'Hook'} ${source} ignored: its provider is request-scoped`,
+        );
         continue;
       }
-      const method = instance[methodName] as (...args: unknown[]) => unknown;
+      const method = instance[methodName] as Method;
+      for (const hook of hooks ?? []) {
+        this.hooks.register({ ...hook, source, call: (context) => method.call(instance, context) });
+      }
+      if (!metadata) continue;
       this.registry.register({
         name: metadata.name,
         source,

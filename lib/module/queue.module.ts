@@ -4,6 +4,8 @@ import { Broker } from '../broker/broker';
 import { TaskExplorer } from '../discovery/task.explorer';
 import { TaskRegistry } from '../discovery/task.registry';
 import { LockService } from '../locks/lock.service';
+import { HookInvoker } from '../hooks/hook-invoker';
+import { HookRegistry } from '../hooks/hook.registry';
 import { QueueService } from '../queue/queue.service';
 import { ResultStore } from '../results/result-store';
 import { ScheduleRegistrar } from '../scheduling/schedule-registrar';
@@ -24,6 +26,8 @@ import { ConfigurableQueueModule } from './queue.module-definition';
   providers: [
     ...coreProviders,
     TaskRegistry,
+    HookRegistry,
+    HookInvoker,
     TaskExplorer,
     QueueService,
     WorkerService,

@@ -5,10 +5,17 @@ import { QueueCounts, QueueState, TaskSummary } from '../broker/queue-snapshot';
 import { RESOLVED_OPTIONS } from '../constants';
 import { readTaskMetadata } from '../discovery/task-metadata.accessor';
 import { TaskRegistry } from '../discovery/task.registry';
+import { NewTask } from '../broker/new-task';
+import { HookInvoker } from '../hooks/hook-invoker';
 import { InvalidOptionsError, MessageAlreadyExistsError, UnknownTaskError } from '../errors';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { EnqueueOptions } from '../options/task.options';
+import { ResultPool } from '../results/result-pool';
 import { ResultStore } from '../results/result-store';
+import { ResultStream } from '../results/result-stream';
+import { checkResultTargets, ResultsOptions } from '../results/result-targets';
+import { ResultOf, TaskSettlement } from '../results/settlement';
+import { EventsReader } from '../status/events-reader';
 import { StatusTracker } from '../status/status-tracker';
 import { StatusUpdate } from '../status/task-status';
 import { RedisConnections } from '../redis/redis-connections';
@@ -39,14 +46,17 @@ export class QueueService {
   private readonly inspector: QueueInspector;
   private readonly control: QueueControl;
   private readonly priorities: Priorities;
+  private readonly pool: ResultPool;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) options: ResolvedModuleOptions,
     registry: TaskRegistry,
     private readonly broker: Broker,
     private readonly tracker: StatusTracker,
-    private readonly results: ResultStore,
+    private readonly store: ResultStore,
     connections: RedisConnections,
+    private readonly hooks: HookInvoker,
+    reader: EventsReader,
   ) {
     this.builder = new TaskMessageBuilder(options, registry);
     this.batcher = new EnqueueBatcher(broker);
@@ -62,6 +72,7 @@ export class QueueService {
     this.inspector = new QueueInspector(broker);
     this.control = new QueueControl(broker);
     this.priorities = new Priorities(broker.priorities);
+    this.pool = new ResultPool(connections, broker.keys, options.serializer, reader, store);
   }
 
   /**
@@ -89,6 +100,9 @@ export class QueueService {
         ? this.builder.build(task, second ?? [], third as EnqueueOptions | undefined)
         : this.buildFromMethod(task, second, third, fourth);
     const written = await this.batcher.add(message);
+    if (written === 'written' && this.hooks.active) {
+      await this.submitted(message, typeof task === 'string' ? second : third);
+    }
     // The holder of a taken id may live in another queue: let the handle look it up.
     return this.handle(message.id, written === 'written' ? message.queue : undefined);
   }
@@ -110,6 +124,11 @@ export class QueueService {
     const written = await this.broker.enqueue(messages, true);
     const taken = written.indexOf('taken');
     if (taken !== -1) throw new MessageAlreadyExistsError(messages[taken].id);
+    if (this.hooks.active) {
+      for (const [i, message] of messages.entries()) {
+        if (written[i] === 'written') await this.submitted(message, requests[i].args);
+      }
+    }
     return messages.map((message, i) =>
       this.handle(message.id, written[i] === 'written' ? message.queue : undefined),
     );
@@ -158,7 +177,7 @@ export class QueueService {
 
   /** A handle on any task id, e.g. one received from another process. */
   handle<R = unknown>(id: string, queue?: string): TaskHandle<R> {
-    return new TaskHandle<R>(id, this.tracker, this.results, this.broker, queue);
+    return new TaskHandle<R>(id, this.tracker, this.store, this.broker, queue);
   }
 
   /** A queue's failed tasks (its dead-letter set), newest first. */
@@ -297,9 +316,68 @@ export class QueueService {
     return this.tracker.status$(id);
   }
 
+  /**
+   * The settlements of many tasks, in the order they finish (those finished already first):
+   * an Observable that completes when all settled, and an AsyncIterable. One listener per queue
+   * whatever the number of tasks. After `timeout` ms it errors with ResultTimeoutError naming
+   * the tasks still pending.
+   * @example
+   * for await (const s of queue.results(handles, { timeout: 60_000 })) {
+   *   if (s.status === TaskStatus.SUCCEEDED) console.log(s.id, s.value);
+   *   else console.error(s.id, s.error.message);
+   * }
+   */
+  results<H extends TaskHandle<unknown> | string>(
+    handles: readonly H[],
+    options?: ResultsOptions,
+  ): ResultStream<ResultOf<H>> {
+    const { targets, timeoutMs } = checkResultTargets(handles, options);
+    // The pool decodes values as unknown; the handles' types say what they are.
+    const settle$ = this.pool.settle$(targets, timeoutMs) as Observable<
+      TaskSettlement<ResultOf<H>>
+    >;
+    return new ResultStream<ResultOf<H>>((subscriber) => settle$.subscribe(subscriber));
+  }
+
+  /**
+   * Promise.all over results: every value, in the order of `handles`. Rejects with the first
+   * TaskFailedError, TaskCancelledError or TaskNotFoundError (and stops waiting), or with
+   * ResultTimeoutError.
+   * @example
+   * const [sent, report] = await queue.allResults([emailHandle, reportHandle], { timeout: 5_000 });
+   */
+  async allResults<const H extends readonly (TaskHandle<unknown> | string)[]>(
+    handles: H,
+    options?: ResultsOptions,
+  ): Promise<{ -readonly [K in keyof H]: ResultOf<H[K]> }> {
+    const { targets, timeoutMs } = checkResultTargets(handles, options);
+    return (await this.pool.all(targets, timeoutMs)) as {
+      -readonly [K in keyof H]: ResultOf<H[K]>;
+    };
+  }
+
+  /**
+   * Promise.allSettled over results: every settlement, in the order of `handles`. Rejects only
+   * with ResultTimeoutError (or a connection error).
+   */
+  async allSettled<const H extends readonly (TaskHandle<unknown> | string)[]>(
+    handles: H,
+    options?: ResultsOptions,
+  ): Promise<{ -readonly [K in keyof H]: TaskSettlement<ResultOf<H[K]>> }> {
+    const { targets, timeoutMs } = checkResultTargets(handles, options);
+    const settled = await this.pool.allSettled(targets, timeoutMs);
+    return settled as { -readonly [K in keyof H]: TaskSettlement<ResultOf<H[K]>> };
+  }
+
   /** Status changes of every task (of one queue when given), across all processes. */
   events$(filter: { queue?: string } = {}): Observable<StatusUpdate> {
     return this.tracker.events$(filter);
+  }
+
+  /** Submit hooks see the arguments as the caller passed them (not a serialised copy). */
+  private submitted(message: NewTask, args: unknown): Promise<void> {
+    const task = { id: message.id, name: message.name, queue: message.queue, attempt: 0 };
+    return this.hooks.fire('submit', { task, args: (args ?? []) as unknown[] });
   }
 
   private buildFromMethod(

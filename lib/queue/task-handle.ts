@@ -20,8 +20,11 @@ export class TaskHandle<R = unknown> {
     private readonly tracker: StatusTracker,
     private readonly results: ResultStore,
     private readonly broker: Broker,
-    /** The task's queue when known (saves a lookup when following it). */
-    private readonly queue?: string,
+    /**
+     * The task's queue when known: set on handles from enqueue, undefined on `handle(id)`
+     * (followers then look it up).
+     */
+    readonly queue?: string,
   ) {}
 
   /** The current status (UNKNOWN when the task has no record). */

@@ -39,20 +39,26 @@ export class ResultStore {
     const [status, result, error, attempt] = await this.connections.guard(() =>
       this.connections.command.hmget(this.keys.task(id), F.status, F.result, F.error, F.attempt),
     );
-    switch (status) {
-      case null:
-        return { status: TaskStatus.UNKNOWN };
-      case TaskStatus.SUCCEEDED:
-        return { status, value: result ? this.serializer.deserialize(result) : undefined };
-      case TaskStatus.FAILED:
-        return {
-          status,
-          error: JSON.parse(error ?? '{}') as ErrorDetails,
-          attempts: Number(attempt),
-        };
-      default:
-        return { status: status as TaskStatus.SUBMITTED };
-    }
+    return this.decode(status, result, error, attempt);
+  }
+
+  /**
+   * The stored outcomes of many tasks (one pipelined batch), each with the stream id of the
+   * task's latest change (null without a record): finished tasks sort by when they finished.
+   */
+  async getMany(ids: string[]): Promise<{ outcome: StoredOutcome; changedAt: string | null }[]> {
+    const { command } = this.connections;
+    const replies = await this.connections.guard(() =>
+      Promise.all(
+        ids.map((id) =>
+          command.hmget(this.keys.task(id), F.status, F.result, F.error, F.attempt, F.eventId),
+        ),
+      ),
+    );
+    return replies.map(([status, result, error, attempt, changedAt]) => ({
+      outcome: this.decode(status, result, error, attempt),
+      changedAt,
+    }));
   }
 
   /**
@@ -87,6 +93,28 @@ export class ResultStore {
         throw new TaskCancelledError(id);
       default:
         throw new TaskNotFoundError(id);
+    }
+  }
+
+  private decode(
+    status: string | null,
+    result: string | null,
+    error: string | null,
+    attempt: string | null,
+  ): StoredOutcome {
+    switch (status) {
+      case null:
+        return { status: TaskStatus.UNKNOWN };
+      case TaskStatus.SUCCEEDED:
+        return { status, value: result ? this.serializer.deserialize(result) : undefined };
+      case TaskStatus.FAILED:
+        return {
+          status,
+          error: JSON.parse(error ?? '{}') as ErrorDetails,
+          attempts: Number(attempt),
+        };
+      default:
+        return { status: status as TaskStatus.SUBMITTED };
     }
   }
 

@@ -16,6 +16,7 @@ import {
 } from '../errors';
 import { Serializer } from '../serialization/serializer';
 import { computeBackoff } from './backoff';
+import { RunHooks } from './run-hooks';
 import { Settler } from './settler';
 import type { ResultOptions, TaskHandle } from '../queue/task-handle';
 import type { EnqueueOptions } from '../options/task.options';
@@ -39,6 +40,8 @@ interface Run {
   /** Handed back to the queue on shutdown: no outcome may be written any more. */
   released: boolean;
   startedAt: number;
+  /** The decoded arguments, for hooks; undefined when they could not be decoded. */
+  args: unknown[] | undefined;
 }
 
 type Ending = { ok: true; value: unknown } | { ok: false; error: unknown; final: boolean };
@@ -67,6 +70,7 @@ export class TaskRunner {
     private readonly serializer: Serializer,
     private readonly events: Subject<WorkerEvent>,
     private readonly children: ChildTasks,
+    private readonly hooks: RunHooks,
   ) {}
 
   /** The slots in use. */
@@ -86,6 +90,7 @@ export class TaskRunner {
       controller: new AbortController(),
       released: false,
       startedAt: Date.now(),
+      args: undefined,
     };
     this.runs.set(runKey(task), run);
     this.events.next({ type: 'task.started', task: ref(task) });
@@ -96,7 +101,9 @@ export class TaskRunner {
     this.onSlotFreed();
     if (run.released) return;
     try {
-      await this.record(run, ending);
+      const recording = this.record(run, ending);
+      if (this.hooks.active) this.hooks.recorded(task.id, recording);
+      await recording;
     } catch (error) {
       this.events.next({ type: 'worker.error', error: error as Error });
     }
@@ -136,7 +143,7 @@ export class TaskRunner {
     const { task, controller } = run;
     let call: () => unknown;
     try {
-      call = this.prepare(task, controller.signal);
+      call = this.prepare(run);
     } catch (error) {
       return { ok: false, error, final: true };
     }
@@ -164,7 +171,8 @@ export class TaskRunner {
   }
 
   /** Resolves the handler and decodes the arguments; throws CorruptTaskError-like errors. */
-  private prepare(task: ClaimedTask, signal: AbortSignal): () => unknown {
+  private prepare(run: Run): () => unknown {
+    const { task, controller } = run;
     if (task.corrupt) throw new CorruptTaskError(`Task ${task.id} is corrupted: ${task.corrupt}`);
     const definition = this.registry.get(task.name);
     if (!definition) {
@@ -181,7 +189,7 @@ export class TaskRunner {
       name: task.name,
       queue: task.queue,
       attempt: task.attempt,
-      signal,
+      signal: controller.signal,
       metadata: task.metadata
         ? (this.serializer.deserialize(task.metadata) as Record<string, unknown>)
         : undefined,
@@ -199,7 +207,11 @@ export class TaskRunner {
       enqueueChild: (name, args, options) => this.children.enqueue(name, args, options),
       waitFor: (tasks, options) => this.waitFor(task.id, tasks, options),
     };
-    return () => runInTaskContext(context, () => definition.handler(...args));
+    run.args = args;
+    const handler = () => definition.handler(...args);
+    // Start hooks run inside the task context and the run's race with its timeout and abort.
+    const call = this.hooks.active ? this.hooks.beforeHandler(ref(task), args, handler) : handler;
+    return () => runInTaskContext(context, call);
   }
 
   /**
@@ -238,8 +250,9 @@ export class TaskRunner {
     );
   }
 
+  /** Records the outcome; resolves once the hooks it fired have run. */
   private async record(run: Run, ending: Ending): Promise<void> {
-    if (run.cause === 'lease-lost') return this.report(run, 'fenced');
+    if (run.cause === 'lease-lost') return this.report(run, 'fenced', ending);
     const { id, attempt, failures, retries, backoff } = run.task;
     if (ending.ok) {
       let result: string;
@@ -249,7 +262,8 @@ export class TaskRunner {
       } catch (error) {
         return this.record(run, { ok: false, error, final: error instanceof SerializationError });
       }
-      return this.report(run, await this.settler.record({ kind: 'complete', id, attempt, result }));
+      const recorded = await this.settler.record({ kind: 'complete', id, attempt, result });
+      return this.report(run, recorded, ending);
     }
     const details = toErrorDetails(run.cause === 'cancel' ? 'cancelled' : ending.error);
     const error = JSON.stringify(details);
@@ -258,30 +272,48 @@ export class TaskRunner {
       ending.final || ending.error instanceof CorruptTaskError || failures + 1 > retries;
     if (final || run.cause === 'cancel') {
       const outcome: Outcome = { kind: 'fail', id, attempt, error, summary };
-      return this.report(run, await this.settler.record(outcome), details);
+      return this.report(run, await this.settler.record(outcome), ending, details);
     }
     const delayMs = computeBackoff(backoff, failures + 1);
     const outcome: Outcome = { kind: 'retry', id, attempt, error, summary, delayMs };
-    return this.report(run, await this.settler.record(outcome), details, delayMs);
+    return this.report(run, await this.settler.record(outcome), ending, details, delayMs);
   }
 
-  private report(run: Run, result: OutcomeResult, error?: ErrorDetails, delayMs?: number): void {
+  /** Reports the recorded outcome on events$, then runs its hooks (when the app has any). */
+  private report(
+    run: Run,
+    result: OutcomeResult,
+    ending: Ending,
+    error?: ErrorDetails,
+    delayMs?: number,
+  ): Promise<void> | undefined {
     const task = ref(run.task);
-    if (result === 'cancelled') return void this.events.next({ type: 'task.cancelled', task });
     if (result === 'fenced') return void this.events.next({ type: 'task.lease-lost', task });
     if (result === 'missing') {
       const error = new Error(`task ${task.id} vanished from Redis while it ran`);
       return void this.events.next({ type: 'worker.error', error });
     }
-    if (!error) {
-      return void this.events.next({
-        type: 'task.succeeded',
-        task,
-        durationMs: Date.now() - run.startedAt,
-      });
+    const durationMs = Date.now() - run.startedAt;
+    const { args } = run;
+    if (result === 'cancelled') {
+      this.events.next({ type: 'task.cancelled', task });
+      return this.hooks.active ? this.hooks.fire('cancel', { task, args, durationMs }) : undefined;
     }
-    if (delayMs === undefined) return void this.events.next({ type: 'task.failed', task, error });
+    if (!error) {
+      this.events.next({ type: 'task.succeeded', task, durationMs });
+      if (!this.hooks.active) return undefined;
+      const value = ending.ok ? ending.value : undefined;
+      return this.hooks.fire('success', { task, args: args ?? [], result: value, durationMs });
+    }
+    const cause = ending.ok ? undefined : ending.error;
+    if (delayMs === undefined) {
+      this.events.next({ type: 'task.failed', task, error });
+      if (!this.hooks.active) return undefined;
+      return this.hooks.fire('failure', { task, args, error, cause, durationMs });
+    }
     this.events.next({ type: 'task.retrying', task, error, delayMs });
+    if (!this.hooks.active) return undefined;
+    return this.hooks.fire('retry', { task, args: args ?? [], error, cause, delayMs, durationMs });
   }
 }
 

@@ -1,4 +1,5 @@
 import { ErrorDetails } from '../errors';
+import { HookKind } from '../hooks/hook-context';
 
 /** The task a worker event is about. */
 export interface TaskRef {
@@ -6,6 +7,19 @@ export interface TaskRef {
   name: string;
   queue: string;
   attempt: number;
+}
+
+/**
+ * A lifecycle hook threw or rejected (it is logged too). The task's outcome is not affected:
+ * `task` is the task the hook ran for (attempt 0 for submit hooks).
+ */
+export interface HookFailedEvent {
+  type: 'hook.failed';
+  /** `ClassName.methodName` of the hook. */
+  hook: string;
+  kind: HookKind;
+  task: TaskRef;
+  error: Error;
 }
 
 /** What this process's worker does, as it happens (`WorkerService.events$`). */
@@ -33,4 +47,5 @@ export type WorkerEvent =
    */
   | { type: 'integrity.repaired'; failed: string[] }
   /** This worker fired a tick of a schedule: it enqueued task `taskId`. */
-  | { type: 'schedule.fired'; schedule: string; taskId: string };
+  | { type: 'schedule.fired'; schedule: string; taskId: string }
+  | HookFailedEvent;

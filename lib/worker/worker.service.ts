@@ -5,10 +5,11 @@ import {
   OnApplicationBootstrap,
   OnModuleDestroy,
 } from '@nestjs/common';
-import { Observable, Subject } from 'rxjs';
+import { merge, Observable, Subject } from 'rxjs';
 import { Broker } from '../broker/broker';
 import { RESOLVED_OPTIONS } from '../constants';
 import { TaskRegistry } from '../discovery/task.registry';
+import { HookInvoker } from '../hooks/hook-invoker';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { RedisConnections } from '../redis/redis-connections';
 import { QueueService } from '../queue/queue.service';
@@ -16,6 +17,7 @@ import { ConsumerLoop } from './consumer-loop';
 import { IntegrityScanner } from './integrity-scanner';
 import { TriggerScheduler } from '../scheduling/trigger-scheduler';
 import { LeaseKeeper } from './lease-keeper';
+import { RunHooks } from './run-hooks';
 import { Settler } from './settler';
 import { TaskRunner } from './task-runner';
 import { WorkerEvent } from './worker-event';
@@ -40,8 +42,11 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
   };
   private stopping?: Promise<void>;
 
-  /** This process's tasks as they start, succeed, fail, retry, and the worker's own life. */
-  readonly events$: Observable<WorkerEvent> = this.subject.asObservable();
+  /**
+   * This process's tasks as they start, succeed, fail, retry, the worker's own life, and
+   * hooks that threw (submit hooks included, so producer-only apps see them too).
+   */
+  readonly events$: Observable<WorkerEvent>;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedModuleOptions,
@@ -49,7 +54,10 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly broker: Broker,
     private readonly connections: RedisConnections,
     private readonly queue: QueueService,
-  ) {}
+    private readonly hooks: HookInvoker,
+  ) {
+    this.events$ = merge(this.subject, hooks.failed$);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.options.worker.enabled) await this.start();
@@ -94,6 +102,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
         enqueue: (task, args, options) => this.queue.enqueue(task, args, options),
         handle: (id) => this.queue.handle(id),
       },
+      new RunHooks(this.hooks),
     );
     const loop = new ConsumerLoop(
       this.broker.keys,

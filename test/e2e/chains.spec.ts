@@ -12,7 +12,7 @@ import { failureOf } from '../support/failures';
 import { Gate } from '../support/gate';
 import { Ledger } from '../support/ledger';
 import { collect } from '../support/observables';
-import { keysOf, rawRedis } from '../support/redis';
+import { dataKeysOf, rawRedis } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const ran = new Ledger<string>();
@@ -139,7 +139,7 @@ describe('chains', () => {
 
   it('refuses bad chains before writing anything', async () => {
     const redis = rawRedis();
-    const before = await keysOf(redis, app.prefix);
+    const before = await dataKeysOf(redis, app.prefix);
     const bad: unknown[] = [
       [],
       'chain.start',
@@ -153,7 +153,7 @@ describe('chains', () => {
     for (const steps of bad) {
       await expect(app.queue.chain(steps as never)).rejects.toBeInstanceOf(InvalidOptionsError);
     }
-    expect(await keysOf(redis, app.prefix)).toEqual(before);
+    expect(await dataKeysOf(redis, app.prefix)).toEqual(before);
     redis.disconnect();
   });
 });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InvalidOptionsError, NonRetryableError, Task, TaskStatus, taskContext } from '../../lib';
 import { failureOf } from '../support/failures';
 import { Ledger } from '../support/ledger';
-import { keysOf, rawRedis } from '../support/redis';
+import { dataKeysOf, rawRedis } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const ran = new Ledger<string>();
@@ -76,7 +76,7 @@ describe('groups and chords', () => {
 
   it('refuses bad groups and chords before writing anything', async () => {
     const redis = rawRedis();
-    const before = await keysOf(redis, app.prefix);
+    const before = await dataKeysOf(redis, app.prefix);
     const part = { task: 'part.square', args: [1] };
     await expect(app.queue.group([])).rejects.toBeInstanceOf(InvalidOptionsError);
     await expect(app.queue.chord([], { task: 'part.sum' })).rejects.toBeInstanceOf(
@@ -94,7 +94,7 @@ describe('groups and chords', () => {
     await expect(app.queue.chord([null as never], { task: 'part.sum' })).rejects.toBeInstanceOf(
       InvalidOptionsError,
     );
-    expect(await keysOf(redis, app.prefix)).toEqual(before);
+    expect(await dataKeysOf(redis, app.prefix)).toEqual(before);
     redis.disconnect();
   });
 });

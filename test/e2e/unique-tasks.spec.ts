@@ -8,7 +8,7 @@ import {
   taskContext,
 } from '../../lib';
 import { Ledger } from '../support/ledger';
-import { keysOf, rawRedis } from '../support/redis';
+import { dataKeysOf, rawRedis } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const runs = new Ledger<string>();
@@ -153,7 +153,7 @@ describe('unique tasks', () => {
 
   it('rejects bad unique options before writing anything', async () => {
     const redis = rawRedis();
-    const before = (await keysOf(redis, app.prefix)).length;
+    const before = (await dataKeysOf(redis, app.prefix)).length;
     const bad: Record<string, unknown>[] = [
       { unique: 'yes' },
       { uniqueFor: 1000 },
@@ -166,7 +166,7 @@ describe('unique tasks', () => {
         InvalidOptionsError,
       );
     }
-    expect((await keysOf(redis, app.prefix)).length).toBe(before);
+    expect((await dataKeysOf(redis, app.prefix)).length).toBe(before);
     redis.disconnect();
   });
 });

@@ -1,3 +1,5 @@
+import { taskContext } from '../../lib';
+
 /**
  * Waits `ms`, or rejects with the signal's reason as soon as it aborts: a handler that honours
  * its signal, as shutdown expects when it hands runs back.
@@ -10,4 +12,10 @@ export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<voi
       reject(signal.reason);
     });
   });
+}
+
+/** Resolves when the running task's signal aborts (cancel, timeout): a handler that waits for it. */
+export function untilTaskAborted(): Promise<void> {
+  const { signal } = taskContext();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve()));
 }

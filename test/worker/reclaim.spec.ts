@@ -1,8 +1,11 @@
 import { Subject } from 'rxjs';
 import { TASK_FIELDS } from '../../lib/broker/keys';
 import { TaskRegistry } from '../../lib/discovery/task.registry';
+import { HookInvoker } from '../../lib/hooks/hook-invoker';
+import { HookRegistry } from '../../lib/hooks/hook.registry';
 import { JsonSerializer } from '../../lib/serialization/json-serializer';
 import { LeaseKeeper } from '../../lib/worker/lease-keeper';
+import { RunHooks } from '../../lib/worker/run-hooks';
 import { Settler } from '../../lib/worker/settler';
 import { taskContext } from '../../lib/worker/task-context';
 import { TaskRunner } from '../../lib/worker/task-runner';
@@ -71,6 +74,7 @@ describe('reclaiming expired leases', () => {
         throw new Error('no children here');
       },
     };
+    const hooks = new RunHooks(new HookInvoker(new HookRegistry()));
     const runner = new TaskRunner(
       registry,
       broker,
@@ -78,6 +82,7 @@ describe('reclaiming expired leases', () => {
       new JsonSerializer(),
       events,
       children,
+      hooks,
     );
     const keeper = new LeaseKeeper(
       broker,

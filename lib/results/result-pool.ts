@@ -1,0 +1,200 @@
+import { lastValueFrom, Observable, Subscriber, tap, toArray } from 'rxjs';
+import { KeyBuilder, TASK_FIELDS as F } from '../broker/keys';
+import { ErrorDetails, ResultTimeoutError } from '../errors';
+import { RedisConnections } from '../redis/redis-connections';
+import { Serializer } from '../serialization/serializer';
+import { EventsReader } from '../status/events-reader';
+import { TrackedUpdate } from '../status/status-codec';
+import { compareStreamIds } from '../status/stream-id';
+import { isTerminal, TaskStatus } from '../status/task-status';
+import { ResultStore, StoredOutcome } from './result-store';
+import { settlementOf, TaskSettlement } from './settlement';
+
+/** One task to wait for; its queue when known (from enqueue) saves a lookup. */
+export interface ResultTarget {
+  id: string;
+  queue?: string;
+}
+
+const UNKNOWN_ERROR: ErrorDetails = { name: 'Error', message: 'no error was recorded' };
+
+/**
+ * Waits for many tasks at once (Alsek's ResultPool, sheppy's get_results): one listener per
+ * queue on the shared events reader, filtered by the set of pending ids, whatever the number of
+ * tasks, plus one pipelined snapshot read for the tasks that finished already.
+ */
+export class ResultPool {
+  constructor(
+    private readonly connections: RedisConnections,
+    private readonly keys: KeyBuilder,
+    private readonly serializer: Serializer,
+    private readonly reader: EventsReader,
+    private readonly results: ResultStore,
+  ) {}
+
+  /**
+   * Each task's settlement as it finishes (those finished already first, by finish time);
+   * completes when all settled, errors with ResultTimeoutError after `timeoutMs`.
+   */
+  settle$(targets: ResultTarget[], timeoutMs?: number): Observable<TaskSettlement> {
+    return new Observable<TaskSettlement>((subscriber) => {
+      const wait = new Wait(subscriber, targets);
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              const pending = wait.pendingIds();
+              subscriber.error(new ResultTimeoutError(pending[0], timeoutMs, pending));
+            }, timeoutMs);
+      this.start(wait, targets).catch((error: unknown) => subscriber.error(error));
+      return () => {
+        clearTimeout(timer);
+        wait.close();
+      };
+    });
+  }
+
+  /** Every value, in the targets' order; rejects with the first non-success's error. */
+  async all(targets: ResultTarget[], timeoutMs?: number): Promise<unknown[]> {
+    const values = new Map<string, unknown>();
+    const all$ = this.settle$(targets, timeoutMs).pipe(
+      tap((settlement) => {
+        // Throwing here ends the wait at once: the listeners go, like Promise.all's early exit.
+        if (settlement.status !== TaskStatus.SUCCEEDED) throw settlement.error;
+        values.set(settlement.id, settlement.value);
+      }),
+    );
+    await lastValueFrom(all$, { defaultValue: undefined });
+    return targets.map(({ id }) => values.get(id));
+  }
+
+  /** Every settlement, in the targets' order. */
+  async allSettled(targets: ResultTarget[], timeoutMs?: number): Promise<TaskSettlement[]> {
+    const settled = await lastValueFrom(this.settle$(targets, timeoutMs).pipe(toArray()));
+    const byId = new Map(settled.map((settlement) => [settlement.id, settlement]));
+    return targets.map(({ id }) => byId.get(id) as TaskSettlement);
+  }
+
+  private async start(wait: Wait, targets: ResultTarget[]): Promise<void> {
+    if (wait.done) return;
+    const queues = await this.queuesOf(targets);
+    const known = targets.filter((_, i) => queues[i] !== null);
+    // Listening first, then reading: no outcome can fall between the two.
+    const distinct = [...new Set(queues.filter((queue): queue is string => queue !== null))];
+    await Promise.all(
+      distinct.map(async (queue) => {
+        const stop = await this.reader.listen({ queue }, (tracked) => this.heard(wait, tracked));
+        // Unsubscribed (or another listen failed) meanwhile: let go of this one at once.
+        if (wait.closed) stop();
+        else wait.stops.push(stop);
+      }),
+    );
+    if (wait.closed) return;
+    const snapshots = await this.results.getMany(known.map(({ id }) => id));
+    const finished = known
+      .map(({ id }, i) => ({ id, ...snapshots[i] }))
+      .filter(({ outcome }) => isTerminal(outcome.status) || outcome.status === TaskStatus.UNKNOWN)
+      .sort((a, b) => compareStreamIds(a.changedAt ?? '0-0', b.changedAt ?? '0-0'));
+    for (const target of targets.filter((_, i) => queues[i] === null)) {
+      wait.settle(settlementOf(target.id, { status: TaskStatus.UNKNOWN }));
+    }
+    for (const { id, outcome } of finished) wait.settle(settlementOf(id, outcome));
+    wait.ready((tracked) => this.settlementOfEvent(tracked));
+  }
+
+  private heard(wait: Wait, tracked: TrackedUpdate): void {
+    if (isTerminal(tracked.update.status)) wait.heard(tracked);
+  }
+
+  /** The queue of each target, read (pipelined) for those not known; null: no record. */
+  private queuesOf(targets: ResultTarget[]): Promise<(string | null)[]> {
+    const { command } = this.connections;
+    return this.connections.guard(() =>
+      Promise.all(
+        targets.map(({ id, queue }) => queue ?? command.hget(this.keys.task(id), F.queue)),
+      ),
+    );
+  }
+
+  /** A small result rides in its SUCCEEDED event; a larger one is read from the task. */
+  private async settlementOfEvent(tracked: TrackedUpdate): Promise<TaskSettlement | undefined> {
+    const { update, result } = tracked;
+    let outcome: StoredOutcome;
+    if (update.status === TaskStatus.SUCCEEDED) {
+      if (result === undefined) return settlementOf(update.id, await this.results.get(update.id));
+      const value = result === '' ? undefined : this.serializer.deserialize(result);
+      outcome = { status: update.status, value };
+    } else if (update.status === TaskStatus.FAILED) {
+      outcome = {
+        status: update.status,
+        error: update.error ?? UNKNOWN_ERROR,
+        attempts: update.attempt,
+      };
+    } else {
+      outcome = { status: TaskStatus.CANCELLED };
+    }
+    return settlementOf(update.id, outcome);
+  }
+}
+
+/** The state of one subscription: pending ids, events heard before the snapshot, listeners. */
+class Wait {
+  readonly stops: (() => void)[] = [];
+  closed = false;
+  private readonly pending: Set<string>;
+  private early: TrackedUpdate[] | undefined = [];
+  private decode?: (tracked: TrackedUpdate) => Promise<TaskSettlement | undefined>;
+  /** Settlements are emitted in the order their events arrived, even when one needs a read. */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly subscriber: Subscriber<TaskSettlement>,
+    targets: ResultTarget[],
+  ) {
+    this.pending = new Set(targets.map(({ id }) => id));
+    if (this.pending.size === 0) subscriber.complete();
+  }
+
+  get done(): boolean {
+    return this.pending.size === 0 || this.closed;
+  }
+
+  pendingIds(): string[] {
+    return [...this.pending];
+  }
+
+  heard(tracked: TrackedUpdate): void {
+    if (!this.pending.has(tracked.update.id) || this.closed) return;
+    if (this.early) return void this.early.push(tracked);
+    this.enqueue(tracked);
+  }
+
+  /** The snapshot is in: events heard meanwhile, then live ones, settle in arrival order. */
+  ready(decode: (tracked: TrackedUpdate) => Promise<TaskSettlement | undefined>): void {
+    this.decode = decode;
+    const early = this.early ?? [];
+    this.early = undefined;
+    for (const tracked of early) this.enqueue(tracked);
+  }
+
+  settle(settlement: TaskSettlement | undefined): void {
+    if (!settlement || this.closed || !this.pending.delete(settlement.id)) return;
+    this.subscriber.next(settlement);
+    if (this.pending.size === 0) this.subscriber.complete();
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const stop of this.stops.splice(0)) stop();
+  }
+
+  private enqueue(tracked: TrackedUpdate): void {
+    const decode = this.decode as (tracked: TrackedUpdate) => Promise<TaskSettlement | undefined>;
+    this.chain = this.chain
+      .then(() => decode(tracked))
+      .then(
+        (settlement) => this.settle(settlement),
+        (error: unknown) => this.subscriber.error(error),
+      );
+  }
+}
