@@ -25,6 +25,10 @@ export const KEY_FAMILIES = {
   nudge: 'nudge',
   /** string with a TTL, per queue (`sweep-lock:<queue>`): one worker sweeps a queue's leases at a time. */
   sweepLock: 'sweep-lock',
+  /** set per gate (`gate:lock:<name>`, `gate:task:<task name>`): ids of the tasks running through it. */
+  gate: 'gate',
+  /** list per gate (`gate-wait:…`): ids of the tasks parked until the gate has room, in order. */
+  gateWait: 'gate-wait',
   /** hash: schedule id → its definition (JSON: the task to enqueue, cron or every, tz, catchUp). */
   schedules: 'schedules',
   /** sorted set: schedule id → its next tick (epoch ms); firing a tick moves it to the next one. */
@@ -110,6 +114,12 @@ export const TASK_FIELDS = {
   pending: 'pn',
   /** chords: on the callback, '1': `previous` is the JSON array of the parts' results */
   joined: 'jn',
+  /** gates: the lock name the task must hold to run (absent: none) */
+  lock: 'lk',
+  /** gates: how many tasks of this name may run at once (absent: no limit) */
+  limit: 'lm',
+  /** gates: the gate (`lock:<name>` or `task:<name>`) a task waits at, parked in no queue */
+  parked: 'pk',
   /** parent/child: the ids (JSON array) a running task waits for, while it waits */
   waitingFor: 'wf',
 } as const;

@@ -19,6 +19,10 @@ export interface NewTask {
   resultTtl: number;
   /** Serialised metadata, '' when none. */
   metadata: string;
+  /** The lock name the task must hold to run, '' when none. */
+  lock: string;
+  /** At most this many tasks of this name run at once; undefined: no limit. */
+  concurrency: number | undefined;
   /** What a taken id means: see EnqueueOptions.onDuplicate. */
   onDuplicate: 'error' | 'return-existing';
   /**
@@ -28,7 +32,7 @@ export interface NewTask {
   uniqueFor: number | undefined;
 }
 
-/** The enqueue script's 11 fields for one task, in order. */
+/** The enqueue script's 13 fields for one task, in order. */
 export function newTaskArguments(task: NewTask): (string | number)[] {
   return [
     task.id,
@@ -42,6 +46,8 @@ export function newTaskArguments(task: NewTask): (string | number)[] {
     task.resultTtl === STORED_DEFAULTS.resultTtl ? '' : task.resultTtl,
     task.metadata,
     encodeDedupe(task),
+    task.lock,
+    task.concurrency ?? '',
   ];
 }
 

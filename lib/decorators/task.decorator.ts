@@ -1,6 +1,7 @@
 import { TASK_METADATA } from '../constants';
 import { validateTaskOptions } from '../options/task-options.validator';
-import { TaskDecoratorOptions } from '../options/task.options';
+import { TaskDecoratorOptions, TaskGates } from '../options/task.options';
+import { validateGates } from '../options/gates.validator';
 import { validateTaskSchedule } from '../scheduling/task-schedule.validator';
 import { TaskScheduleOptions } from '../scheduling/schedule.options';
 import { checkName } from '../validation/checks';
@@ -10,6 +11,7 @@ export interface TaskMetadata {
   name: string;
   options: ReturnType<typeof validateTaskOptions>;
   schedule?: TaskScheduleOptions;
+  gates?: TaskGates;
 }
 
 /**
@@ -24,13 +26,15 @@ export function Task(nameOrOptions: string | TaskDecoratorOptions = {}): MethodD
   return (target, propertyKey, descriptor) => {
     const options = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions;
     const where = `@Task(${target.constructor.name}.${String(propertyKey)})`;
-    const { name, schedule, ...taskOptions } = options;
+    const { name, schedule, lock, concurrency, ...taskOptions } = options;
+    const gates = validateGates({ lock, concurrency }, where);
     const metadata: TaskMetadata = {
       name:
         name === undefined
           ? checkName(`${target.constructor.name}.${String(propertyKey)}`, `${where}.name`)
           : checkName(name, `${where}.name`),
       options: validateTaskOptions(taskOptions, where),
+      ...(gates ? { gates } : {}),
       ...(schedule === undefined
         ? {}
         : { schedule: validateTaskSchedule(schedule, `${where}.schedule`) }),

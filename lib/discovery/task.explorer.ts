@@ -53,6 +53,7 @@ export class TaskExplorer implements OnModuleInit {
         source,
         options: metadata.options,
         schedule: metadata.schedule,
+        gates: metadata.gates,
         handler: (...args) => method.apply(instance, args),
       });
     }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TaskNameCollisionError } from '../errors';
-import { ResolvedTaskOptions } from '../options/task.options';
+import { ResolvedTaskOptions, TaskGates } from '../options/task.options';
 import { TaskScheduleOptions } from '../scheduling/schedule.options';
 
 /** A discovered @Task handler, bound to its provider instance. */
@@ -11,6 +11,8 @@ export interface TaskDefinition {
   options: Partial<ResolvedTaskOptions>;
   /** Declared with `@Task({ schedule })`: registered at startup. */
   schedule?: TaskScheduleOptions;
+  /** `@Task({ lock, concurrency })`: applied to every task of this name enqueued here. */
+  gates?: TaskGates;
   handler: (...args: unknown[]) => unknown;
 }
 

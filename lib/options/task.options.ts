@@ -47,6 +47,19 @@ export interface TaskDecoratorOptions extends TaskOptions {
    * @example ＠Task({ name: 'report.daily', schedule: { cron: '0 6 * * *', tz: 'Europe/Paris' } })
    */
   schedule?: TaskScheduleOptions;
+  /**
+   * Runs at most one task per lock name at a time, across all workers: a name, or a function
+   * of the task's arguments (evaluated at enqueue). The others wait in Redis, not in a slot.
+   */
+  lock?: string | ((...args: never[]) => string);
+  /** At most this many tasks of this name run at once, across all workers. Default: no limit. */
+  concurrency?: number;
+}
+
+/** The gates a task must pass to start (see TaskDecoratorOptions.lock and .concurrency). */
+export interface TaskGates {
+  lock?: string | ((...args: never[]) => string);
+  concurrency?: number;
 }
 
 /** Options of one enqueue call: the task options plus what is specific to one message. */
@@ -59,6 +72,8 @@ export interface EnqueueOptions extends TaskOptions {
   runAt?: Date;
   /** Free-form data kept with the task (must be serialisable). */
   metadata?: Record<string, unknown>;
+  /** A lock name for this task: at most one task per name runs at a time (see `@Task({ lock })`). */
+  lock?: string;
   /**
    * At most one such task waiting or running at a time. The id is derived from the task name
    * and its arguments (or is the custom `id`); once the task finished, the id is free again

@@ -396,6 +396,6 @@ export class QueueService {
         'that method has no @Task() decorator; add one, or enqueue by task name',
       );
     }
-    return this.builder.build(metadata.name, args, options, metadata.options);
+    return this.builder.build(metadata.name, args, options, metadata.options, metadata.gates);
   }
 }

@@ -4,7 +4,7 @@ import { TaskRegistry } from '../discovery/task.registry';
 import { InvalidOptionsError, UnknownTaskError } from '../errors';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { validateTaskOptions } from '../options/task-options.validator';
-import { EnqueueOptions, ResolvedTaskOptions } from '../options/task.options';
+import { EnqueueOptions, ResolvedTaskOptions, TaskGates } from '../options/task.options';
 import {
   checkBoolean,
   checkDuration,
@@ -21,6 +21,7 @@ const ENQUEUE_ONLY_KEYS = [
   'unique',
   'uniqueFor',
   'onDuplicate',
+  'lock',
 ] as const;
 const DUPLICATE_POLICIES = ['error', 'return-existing'] as const;
 
@@ -39,9 +40,11 @@ export class TaskMessageBuilder {
     args: unknown,
     raw: EnqueueOptions = {},
     declared?: Partial<ResolvedTaskOptions>,
+    declaredGates?: TaskGates,
   ): NewTask {
     checkName(name, 'task');
     const local = declared ?? this.registry.get(name)?.options;
+    const gates = declaredGates ?? this.registry.get(name)?.gates;
     if (!local && this.options.strict) {
       throw new UnknownTaskError(
         name,
@@ -73,6 +76,8 @@ export class TaskMessageBuilder {
       ...taskOptions,
       ...this.schedule(raw),
       ...dedupe,
+      lock: lockName(raw.lock, gates?.lock, args),
+      concurrency: gates?.concurrency,
       args: serialisedArgs,
       metadata:
         raw.metadata === undefined
@@ -150,4 +155,12 @@ export function newTaskId(): string {
  */
 export function uniqueTaskId(name: string, serialisedArgs: string): string {
   return createHash('sha256').update(`${name}\n${serialisedArgs}`).digest('base64url').slice(0, 16);
+}
+
+/** The task's lock: the enqueue's own, else the handler's (a name, or computed from the args). */
+function lockName(own: unknown, declared: TaskGates['lock'], args: unknown[]): string {
+  if (own !== undefined) return checkName(own, 'lock');
+  if (declared === undefined) return '';
+  if (typeof declared === 'string') return declared;
+  return checkName((declared as (...args: unknown[]) => unknown)(...args), 'lock (from @Task)');
 }

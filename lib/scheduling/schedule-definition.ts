@@ -13,6 +13,9 @@ export interface ScheduledTask {
   options: string;
   resultTtl: string;
   metadata: string;
+  /** The lock name ('' none) and the task name's concurrency limit ('' none). */
+  lock: string;
+  limit: string;
 }
 
 /** What Redis stores per schedule (JSON in the schedules hash). */
@@ -31,6 +34,8 @@ export function scheduledTask(task: NewTask): ScheduledTask {
     options: encodeRunOptions(task),
     resultTtl: task.resultTtl === STORED_DEFAULTS.resultTtl ? '' : String(task.resultTtl),
     metadata: task.metadata,
+    lock: task.lock,
+    limit: task.concurrency === undefined ? '' : String(task.concurrency),
   };
 }
 
@@ -49,6 +54,8 @@ export function encodeSchedule(schedule: StoredSchedule): string {
       options: t.options,
       resultTtl: t.resultTtl,
       metadata: t.metadata,
+      lock: t.lock,
+      limit: t.limit,
     },
   });
 }

@@ -32,6 +32,8 @@ export function newTask(id: string, queue: string, name = 'x'): NewTask {
     timeout: undefined,
     resultTtl: DEFAULT_TASK_OPTIONS.resultTtl,
     metadata: '',
+    lock: '',
+    concurrency: undefined,
     onDuplicate: 'error',
     uniqueFor: undefined,
   };

@@ -5,12 +5,13 @@
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  id   ARGV[4]  cancel channel
 -- Returns  1 cancelled, 2 cancellation requested from its worker, 0 already finished, -2 no task
 --@include common
+--@include gates
 --@include chains
 
 local base, maxLen, id = ARGV[1], ARGV[2], ARGV[3]
 local key = taskKey(base, id)
 local t = redis.call('HMGET', key, F_STATUS, F_QUEUE, F_NAME, F_ATTEMPT, F_RESULTTTL, F_PRIORITY,
-  F_AFTER, F_NEXT, F_CONTINUEONFAILURE, F_CHORD, F_CHORDINDEX)
+  F_AFTER, F_NEXT, F_CONTINUEONFAILURE, F_CHORD, F_CHORDINDEX, F_PARKED)
 local status, queue = t[1], t[2]
 if not status then
   return -2
@@ -23,7 +24,11 @@ end
 if status ~= 'submitted' and status ~= 'retrying' then
   return 0
 end
-if t[7] then
+if t[12] then
+  -- Parked at a full gate: it waits in the gate's list, not in a queue.
+  redis.call('LREM', gateWaitKey(base, t[12]), 1, id)
+  redis.call('HDEL', key, F_PARKED)
+elseif t[7] then
   -- A parked chain step (or chord callback) is in no queue.
   redis.call('HDEL', key, F_AFTER)
 elseif redis.call('ZREM', queueKey(base, queue, QUEUE_DELAYED), id) == 0 then

@@ -2,18 +2,18 @@
 -- taken. Independent mode (single enqueues coalesced by the client): each task on its own.
 -- KEYS[1]  the prefix's queues set (also routes the call on Cluster)
 -- ARGV[1]  key base `{prefix}`   ARGV[2]  events stream MAXLEN   ARGV[3]  '1' atomic, '0' not
--- ARGV[4]  number of tasks, then 11 fields per task:
+-- ARGV[4]  number of tasks, then 13 fields per task:
 --          id, queue, name, args, priority, delay ms, runAt epoch ms (0: none),
 --          options (encoded, '' for defaults), resultTtl ms ('' for the default),
 --          metadata ('' for none), dedupe ('': the id is taken by any record; else 'e' or 'r'
 --          for the duplicate policy, then for unique tasks ':<ms>', how long after finishing
---          the holder keeps the id)
+--          the holder keeps the id), lock name ('' none), concurrency limit ('' none)
 -- Returns  one code per task: 1 written, 0 id taken, 2 id taken and the holder is returned
 --          (policy 'r'), -1 skipped (atomic mode: another task's id was taken).
 --@include common
 --@include tasks
 
-local FIELDS = 11
+local FIELDS = 13
 local base, maxLen, atomic, count = ARGV[1], ARGV[2], ARGV[3] == '1', tonumber(ARGV[4])
 local now = nowMs()
 local codes = {}
@@ -67,6 +67,7 @@ for i = 1, count do
     writeTask(base, maxLen, now, id, {
       queue = queue, name = ARGV[at + 2], args = ARGV[at + 3], priority = ARGV[at + 4],
       options = ARGV[at + 7], resultTtl = ARGV[at + 8], metadata = ARGV[at + 9],
+      lock = ARGV[at + 11], limit = ARGV[at + 12],
     }, runAt > 0 and runAt or now + tonumber(ARGV[at + 5]))
   end
 end

@@ -3,13 +3,13 @@
 -- it ends. Each step but the last names the next one (F_NEXT). All or nothing.
 -- KEYS[1]  the prefix's queues set (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  number of steps, then 12 fields per
---          step: the 11 of enqueue-1.lua (dedupe ignored) and '1' when the chain goes on past
+--          step: the 13 of enqueue-1.lua (dedupe ignored) and '1' when the chain goes on past
 --          this step's failure ('' otherwise)
 -- Returns  1 written, 0 a step id is taken (nothing written)
 --@include common
 --@include tasks
 
-local FIELDS = 12
+local FIELDS = 14
 local base, maxLen, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = nowMs()
 local function field(step, offset) return ARGV[4 + (step - 1) * FIELDS + offset] end
@@ -30,6 +30,7 @@ for step = 1, count do
   writeTask(base, maxLen, now, id, {
     queue = queue, name = field(step, 2), args = field(step, 3), priority = field(step, 4),
     options = field(step, 7), resultTtl = field(step, 8), metadata = field(step, 9),
+    lock = field(step, 11), limit = field(step, 12),
   }, dueAt)
   local links = {}
   if step > 1 then
@@ -40,7 +41,7 @@ for step = 1, count do
     links[#links + 1] = F_NEXT
     links[#links + 1] = field(step + 1, 0)
   end
-  if field(step, 11) == '1' then
+  if field(step, 13) == '1' then
     links[#links + 1] = F_CONTINUEONFAILURE
     links[#links + 1] = '1'
   end

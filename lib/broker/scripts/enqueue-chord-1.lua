@@ -3,12 +3,12 @@
 -- every part ended (F_PENDING counts down; see chordPartSucceeded). All or nothing.
 -- KEYS[1]  the prefix's queues set (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  number of tasks (the parts, then the
---          callback), then the 11 fields of enqueue-1.lua per task (dedupe ignored)
+--          callback), then the 13 fields of enqueue-1.lua per task (dedupe ignored)
 -- Returns  1 written, 0 an id is taken (nothing written)
 --@include common
 --@include tasks
 
-local FIELDS = 11
+local FIELDS = 13
 local base, maxLen, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = nowMs()
 local function field(task, offset) return ARGV[4 + (task - 1) * FIELDS + offset] end
@@ -30,6 +30,7 @@ for task = 1, count do
   writeTask(base, maxLen, now, id, {
     queue = queue, name = field(task, 2), args = field(task, 3), priority = field(task, 4),
     options = field(task, 7), resultTtl = field(task, 8), metadata = field(task, 9),
+    lock = field(task, 11), limit = field(task, 12),
   }, dueAt)
   if task <= parts then
     redis.call('HSET', taskKey(base, id), F_CHORD, callbackId, F_CHORDINDEX, task - 1)

@@ -4,6 +4,7 @@
 -- ARGV[5]  progress JSON
 -- Returns  1 published, -1 fenced, -2 no task
 --@include common
+--@include gates
 --@include chains
 --@include outcomes
 

@@ -55,7 +55,7 @@ for _, key in ipairs(page[2]) do
   -- Anything under our prefix that is not a task record is someone else's: left alone.
   local t = redis.call('TYPE', key).ok == 'hash'
     and redis.call('HMGET', key, F_STATUS, F_QUEUE, F_PRIORITY, F_NAME, F_ATTEMPT, F_RESULTTTL,
-      F_AFTER)
+      F_AFTER, F_PARKED)
     or {}
   local status, queue, priority = t[1], t[2], t[3]
   local id = string.sub(key, prefixLength)
@@ -65,8 +65,9 @@ for _, key in ipairs(page[2]) do
       if not redis.call('ZSCORE', queueKey(base, queue, QUEUE_LEASES), id) then
         problem = 'it was RUNNING without a lease'
       end
-    elseif (status == 'submitted' or status == 'retrying') and not t[7] then
-      -- (A chain step parked behind its predecessor is in no queue by design.)
+    elseif (status == 'submitted' or status == 'retrying') and not t[7] and not t[8] then
+      -- (A chain step parked behind its predecessor, or a task parked at a full gate, is in
+      -- no queue by design.)
       problem = waitingProblem(queue, id, priority)
     end
   end

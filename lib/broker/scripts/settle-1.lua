@@ -14,6 +14,7 @@
 --          previous step's result, previous step's error, '1' when the previous "result" is
 --          a chord's JSON array of results } (workflows; '' when none)
 --@include common
+--@include gates
 --@include chains
 --@include outcomes
 
@@ -56,7 +57,7 @@ end
 local function start(queue, id)
   local key = taskKey(base, id)
   local t = redis.call('HMGET', key, F_STATUS, F_NAME, F_ARGS, F_ATTEMPT, F_FAILURES, F_OPTIONS,
-    F_METADATA, F_HISTORY, F_CREATEDAT, F_PREVIOUS, F_PREVIOUSERROR, F_JOINED)
+    F_METADATA, F_HISTORY, F_CREATEDAT, F_PREVIOUS, F_PREVIOUSERROR, F_JOINED, F_LOCK, F_LIMIT)
   -- Lazily skip entries whose task expired, was cancelled or is no longer waiting.
   if t[1] ~= 'submitted' and t[1] ~= 'retrying' then
     return nil
@@ -64,6 +65,9 @@ local function start(queue, id)
   if not t[2] or not t[3] or (t[4] and not tonumber(t[4])) then
     quarantine(base, queue, key, id, 'its record lacks a name or arguments, or has a bad attempt',
       deadTtl, now, maxLen)
+    return nil
+  end
+  if (t[13] or t[14]) and not enterGates(base, id, t[2], t[13], t[14]) then
     return nil
   end
   local attempt = (tonumber(t[4]) or 0) + 1

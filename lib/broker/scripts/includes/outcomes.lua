@@ -7,7 +7,7 @@ local function currentRun(base, id, attempt)
   local key = taskKey(base, id)
   local t = redis.call('HMGET', key, F_STATUS, F_ATTEMPT, F_NAME, F_QUEUE, F_RESULTTTL,
     F_CANCEL, F_PRIORITY, F_HISTORY, F_CREATEDAT, F_NEXT, F_CONTINUEONFAILURE, F_CHORD,
-    F_CHORDINDEX)
+    F_CHORDINDEX, F_LOCK, F_LIMIT)
   -- No record, or one without what taskmill always writes: nothing this run can end.
   if not t[1] or not t[3] or not t[4] or not t[7] then
     return nil, -2
@@ -16,7 +16,8 @@ local function currentRun(base, id, attempt)
     return nil, -1
   end
   return { key = key, name = t[3], queue = t[4], resultTtl = t[5] or DEFAULT_RESULT_TTL,
-    cancel = t[6], priority = t[7], past = { t[8], t[9] }, links = { t[10], t[11], t[12], t[13] } }
+    cancel = t[6], priority = t[7], past = { t[8], t[9] },
+    links = { t[10], t[11], t[12], t[13] }, lock = t[14], limit = t[15] }
 end
 
 -- Ends the run `attempt` of `id` when that attempt still owns the task: drops its lease.
@@ -26,6 +27,7 @@ local function endCurrentRun(base, id, attempt, maxLen)
   local run, code = currentRun(base, id, attempt)
   if not run then return nil, code end
   redis.call('ZREM', queueKey(base, run.queue, QUEUE_LEASES), id)
+  if run.lock or run.limit then leaveGates(base, id, run.name, run.lock, run.limit) end
   if run.cancel then
     recordStatus(base, run.key, id, run.name, run.queue, 'cancelled', attempt, maxLen,
       { past = run.past })

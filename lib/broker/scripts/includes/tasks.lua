@@ -27,8 +27,9 @@ local function writeTask(base, maxLen, now, id, t, dueAt)
   local fields = { F_NAME, t.name, F_QUEUE, t.queue, F_ARGS, t.args, F_PRIORITY, t.priority,
     F_CREATEDAT, now, F_STATUS, 'submitted', F_EVENTID, eventId }
   for field, value in pairs({ [F_OPTIONS] = t.options, [F_RESULTTTL] = t.resultTtl,
-                              [F_METADATA] = t.metadata }) do
-    if value ~= '' then
+                              [F_METADATA] = t.metadata, [F_LOCK] = t.lock,
+                              [F_LIMIT] = t.limit }) do
+    if value and value ~= '' then
       fields[#fields + 1] = field
       fields[#fields + 1] = value
     end
