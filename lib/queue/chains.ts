@@ -6,6 +6,7 @@ import { checkBoolean } from '../validation/checks';
 import { ChainHandle } from './chain-handle';
 import { TaskHandle } from './task-handle';
 import { newTaskId, TaskMessageBuilder } from './task-message.builder';
+import { NOT_IN_WORKFLOWS, workflowTaskOptions } from './workflow-options';
 
 /** One step of a chain. */
 export interface ChainStep {
@@ -19,7 +20,6 @@ export interface ChainStep {
 
 const MAX_STEPS = 100;
 const FIRST_STEP_ONLY = ['delay', 'runAt'];
-const NOT_IN_CHAINS = ['id', 'unique', 'uniqueFor', 'onDuplicate'];
 
 /** Builds and enqueues chains: every step written in one atomic script call. */
 export class Chains {
@@ -50,15 +50,13 @@ export class Chains {
     id: string,
   ): { task: NewTask; continueOnFailure: boolean } {
     const field = `steps[${i}]`;
-    if (!step || typeof step !== 'object') {
-      throw new InvalidOptionsError(field, 'must be { task, args?, options?, continueOnFailure? }');
-    }
-    const options = (step.options ?? {}) as Record<string, unknown>;
-    for (const key of NOT_IN_CHAINS) {
-      if (options[key] !== undefined) {
-        throw new InvalidOptionsError(`${field}.options.${key}`, 'is not available in a chain');
-      }
-    }
+    const options = workflowTaskOptions(
+      step,
+      field,
+      '{ task, args?, options?, continueOnFailure? }',
+      NOT_IN_WORKFLOWS,
+      'a chain',
+    );
     for (const key of i > 0 ? FIRST_STEP_ONLY : []) {
       if (options[key] !== undefined) {
         throw new InvalidOptionsError(

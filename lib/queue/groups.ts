@@ -4,10 +4,10 @@ import { InvalidOptionsError, MessageAlreadyExistsError } from '../errors';
 import { ChordHandle, GroupHandle } from './group-handle';
 import { TaskHandle } from './task-handle';
 import { newTaskId, TaskMessageBuilder } from './task-message.builder';
+import { NOT_IN_WORKFLOWS, workflowTaskOptions } from './workflow-options';
 import { EnqueueRequest } from './task-types';
 
 const MAX_PARTS = 10_000;
-const NOT_IN_CHORDS = ['id', 'unique', 'uniqueFor', 'onDuplicate'];
 
 /** Groups (parallel tasks) and chords (parallel tasks, then one callback with all results). */
 export class Groups {
@@ -46,15 +46,13 @@ export class Groups {
   }
 
   private build(request: EnqueueRequest, field: string, id: string): NewTask {
-    if (!request || typeof request !== 'object') {
-      throw new InvalidOptionsError(field, 'must be { task, args?, options? }');
-    }
-    const options = (request.options ?? {}) as Record<string, unknown>;
-    for (const key of NOT_IN_CHORDS) {
-      if (options[key] !== undefined) {
-        throw new InvalidOptionsError(`${field}.options.${key}`, 'is not available in a chord');
-      }
-    }
+    const options = workflowTaskOptions(
+      request,
+      field,
+      '{ task, args?, options? }',
+      NOT_IN_WORKFLOWS,
+      'a chord',
+    );
     if (field === 'callback' && (options.delay !== undefined || options.runAt !== undefined)) {
       throw new InvalidOptionsError(
         `${field}.options`,

@@ -14,9 +14,7 @@ local base, maxLen, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = nowMs()
 local function field(step, offset) return ARGV[4 + (step - 1) * FIELDS + offset] end
 
-for step = 1, count do
-  if redis.call('EXISTS', taskKey(base, field(step, 0))) == 1 then return 0 end
-end
+if anyIdTaken(base, count, function(step) return field(step, 0) end) then return 0 end
 
 local seenQueues = {}
 for step = 1, count do

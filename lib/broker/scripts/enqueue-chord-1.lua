@@ -13,9 +13,7 @@ local base, maxLen, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = nowMs()
 local function field(task, offset) return ARGV[4 + (task - 1) * FIELDS + offset] end
 
-for task = 1, count do
-  if redis.call('EXISTS', taskKey(base, field(task, 0))) == 1 then return 0 end
-end
+if anyIdTaken(base, count, function(task) return field(task, 0) end) then return 0 end
 
 local parts, callbackId = count - 1, field(count, 0)
 local seenQueues = {}

@@ -36,3 +36,11 @@ local function writeTask(base, maxLen, now, id, t, dueAt)
   end
   redis.call('HSET', taskKey(base, id), unpack(fields))
 end
+
+-- True when one of `count` ids (`idOf(i)`) is taken: a workflow is written all or nothing.
+local function anyIdTaken(base, count, idOf)
+  for i = 1, count do
+    if redis.call('EXISTS', taskKey(base, idOf(i))) == 1 then return true end
+  end
+  return false
+end
