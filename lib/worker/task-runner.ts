@@ -27,7 +27,8 @@ import { TaskRef, WorkerEvent } from './worker-event';
 /** How a handler enqueues and follows other tasks (the QueueService, in a worker). */
 export interface ChildTasks {
   enqueue(task: string, args?: unknown[], options?: EnqueueOptions): Promise<TaskHandle>;
-  handle(id: string): TaskHandle;
+  /** Every result, in order (one listener per queue however many ids). */
+  results(ids: string[], options?: ResultOptions): Promise<unknown[]>;
 }
 
 /** Why a run's signal was aborted. */
@@ -234,7 +235,7 @@ export class TaskRunner {
     this.waiting++;
     this.onSlotFreed();
     try {
-      return await Promise.all(ids.map((id) => this.children.handle(id).result(options)));
+      return await this.children.results(ids, options);
     } finally {
       this.waiting--;
       await this.broker.waitOver(waiter).catch(() => undefined);

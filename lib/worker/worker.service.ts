@@ -100,7 +100,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       this.subject,
       {
         enqueue: (task, args, options) => this.queue.enqueue(task, args, options),
-        handle: (id) => this.queue.handle(id),
+        results: (ids, options) => this.queue.allResults(ids, options),
       },
       new RunHooks(this.hooks),
     );

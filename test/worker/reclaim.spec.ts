@@ -70,9 +70,7 @@ describe('reclaiming expired leases', () => {
     });
     const children = {
       enqueue: () => Promise.reject(new Error('no children here')),
-      handle: () => {
-        throw new Error('no children here');
-      },
+      results: () => Promise.reject(new Error('no children here')),
     };
     const hooks = new RunHooks(new HookInvoker(new HookRegistry()));
     const runner = new TaskRunner(
