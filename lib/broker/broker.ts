@@ -293,15 +293,21 @@ export class Broker {
     return (await this.call('taskmillPurgeDead', true, queue, limit, ...ids)) as number;
   }
 
-  /** Extends the leases of running tasks; returns the runs whose lease was lost. */
-  async renewLeases(leaseMs: number, runs: RunRef[]): Promise<RunRef[]> {
-    if (runs.length === 0) return [];
+  /**
+   * Extends the leases of running tasks; returns the runs whose lease was lost, and the tasks
+   * whose cancellation was requested meanwhile.
+   */
+  async renewLeases(
+    leaseMs: number,
+    runs: RunRef[],
+  ): Promise<{ lost: RunRef[]; cancelled: string[] }> {
+    if (runs.length === 0) return { lost: [], cancelled: [] };
     const pairs = runs.flatMap((run) => [run.id, run.attempt]);
-    const lost = (await this.call('taskmillRenew', true, leaseMs, ...pairs)) as string[];
-    const result: RunRef[] = [];
-    for (let i = 0; i < lost.length; i += 2)
-      result.push({ id: lost[i], attempt: Number(lost[i + 1]) });
-    return result;
+    const reply = (await this.call('taskmillRenew', true, leaseMs, ...pairs)) as string[];
+    const split = reply.indexOf('|');
+    const lost: RunRef[] = [];
+    for (let i = 0; i < split; i += 2) lost.push({ id: reply[i], attempt: Number(reply[i + 1]) });
+    return { lost, cancelled: reply.slice(split + 1) };
   }
 
   private async call(

@@ -66,8 +66,10 @@ export class LeaseKeeper {
     const runs = this.runner.inFlight();
     if (runs.length === 0) return;
     try {
-      const lost = await this.broker.renewLeases(this.settings.leaseMs, runs);
+      const { lost, cancelled } = await this.broker.renewLeases(this.settings.leaseMs, runs);
       for (const run of lost) this.runner.abort(run.id, 'lease-lost', run.attempt);
+      // Normally the cancel channel told us already; this catches a missed message.
+      for (const id of cancelled) this.runner.abort(id, 'cancel');
     } catch (error) {
       this.events.next({ type: 'worker.error', error: error as Error });
     }

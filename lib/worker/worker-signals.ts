@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { KeyBuilder } from '../broker/keys';
 import { closeQuietly, RedisConnections } from '../redis/redis-connections';
+import { SubscriberWatchdog } from '../redis/subscriber-watchdog';
 import { ConsumerLoop } from './consumer-loop';
 import { TaskRunner } from './task-runner';
 
@@ -11,6 +12,7 @@ import { TaskRunner } from './task-runner';
  */
 export class WorkerSignals {
   private subscriber?: Redis;
+  private watchdog?: SubscriberWatchdog;
 
   constructor(
     private readonly connections: RedisConnections,
@@ -19,6 +21,7 @@ export class WorkerSignals {
     private readonly loop: ConsumerLoop,
     private readonly queues: string[],
     private readonly onSchedulesChanged: () => void,
+    private readonly checkEveryMs: number,
   ) {}
 
   /**
@@ -37,11 +40,15 @@ export class WorkerSignals {
       else if (channel === triggers) this.onSchedulesChanged();
     });
     this.subscriber.subscribe(cancel, schedule, triggers).catch(onError);
+    this.watchdog = new SubscriberWatchdog(this.subscriber, this.checkEveryMs);
+    this.watchdog.start();
   }
 
   async stop(): Promise<void> {
     const subscriber = this.subscriber;
     this.subscriber = undefined;
+    this.watchdog?.stop();
+    this.watchdog = undefined;
     if (subscriber) await closeQuietly(subscriber);
   }
 

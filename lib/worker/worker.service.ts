@@ -132,8 +132,14 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
         this.subject,
       ),
       scanner: new IntegrityScanner(this.broker, this.options.worker.integrityScanMs, this.subject),
-      signals: new WorkerSignals(this.connections, this.broker.keys, runner, loop, queues, () =>
-        triggers.wake(),
+      signals: new WorkerSignals(
+        this.connections,
+        this.broker.keys,
+        runner,
+        loop,
+        queues,
+        () => triggers.wake(),
+        this.options.blockingTimeoutMs,
       ),
     };
     this.parts = parts;

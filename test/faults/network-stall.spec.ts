@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Task } from '../../lib';
+import { filter, firstValueFrom } from 'rxjs';
+import { Task, TaskCancelledError, TaskStatus, taskContext } from '../../lib';
 import { recordFaultFigures } from '../support/fault-summary';
 import { FreezableProxy } from '../support/freezable-proxy';
 import { testRedisUrl } from '../support/redis';
@@ -10,6 +11,13 @@ class Echo {
   @Task({ name: 'stall.echo', queue: 'stall' })
   async echo(value: string): Promise<string> {
     return value;
+  }
+
+  /** Runs until cancelled. */
+  @Task({ name: 'stall.wait', queue: 'stall' })
+  async wait(): Promise<void> {
+    const { signal } = taskContext();
+    await new Promise((resolve) => signal.addEventListener('abort', resolve));
   }
 }
 
@@ -72,6 +80,25 @@ describe('connections that silently stop answering', () => {
     proxy.freeze();
     await worker.worker.start();
     await expect(result).resolves.toBe('seen');
+  }, 30_000);
+
+  it('a running task behind frozen connections still hears cancel()', async () => {
+    const worker = await createTestApp([Echo], {
+      ...fast,
+      connection: proxy.url,
+      worker: { leaseMs: 1500 },
+    });
+    const producer = await createTestApp([], {
+      ...fast,
+      prefix: worker.prefix,
+      worker: { enabled: false },
+    });
+    apps.push(worker, producer);
+    const handle = await producer.queue.enqueue('stall.wait', [], { queue: 'stall' });
+    await firstValueFrom(handle.status$.pipe(filter((u) => u.status === TaskStatus.RUNNING)));
+    proxy.freeze(); // the cancel channel's message will go nowhere
+    expect(await handle.cancel()).toBe(true);
+    await expect(handle.result({ timeout: 20_000 })).rejects.toBeInstanceOf(TaskCancelledError);
   }, 30_000);
 
   it('a producer gets a ConnectionError after commandTimeoutMs instead of waiting', async () => {

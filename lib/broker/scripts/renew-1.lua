@@ -2,21 +2,25 @@
 -- KEYS[1]  the prefix's queues set (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  lease ms   ARGV[3..] pairs of id, attempt
 -- Returns  pairs of id, attempt whose lease was lost (no longer that attempt's): their outcome
---          will be fenced.
+--          will be fenced; then '|' and the ids whose cancellation was requested (a worker
+--          that missed the pub/sub message, say on a dead socket, learns it here).
 --@include common
 --@include outcomes
 
 local base, leaseMs = ARGV[1], tonumber(ARGV[2])
 local deadline = nowMs() + leaseMs
-local lost = {}
+local lost, cancelled = {}, {}
 for i = 3, #ARGV, 2 do
   local id = ARGV[i]
   local run = currentRun(base, id, ARGV[i + 1])
   if run then
     redis.call('ZADD', queueKey(base, run.queue, QUEUE_LEASES), 'XX', deadline, id)
+    if run.cancel then cancelled[#cancelled + 1] = id end
   else
     lost[#lost + 1] = id
     lost[#lost + 1] = ARGV[i + 1]
   end
 end
+lost[#lost + 1] = '|'
+for _, id in ipairs(cancelled) do lost[#lost + 1] = id end
 return lost
