@@ -63,12 +63,7 @@ for i = 1, count do
         redis.call('ZREM', queueKey(base, finishedHolders[i], QUEUE_DEAD), id)
       end
     end
-    local runAt = tonumber(ARGV[at + 6])
-    writeTask(base, maxLen, now, id, {
-      queue = queue, name = ARGV[at + 2], args = ARGV[at + 3], priority = ARGV[at + 4],
-      options = ARGV[at + 7], resultTtl = ARGV[at + 8], metadata = ARGV[at + 9],
-      lock = ARGV[at + 11], limit = ARGV[at + 12],
-    }, runAt > 0 and runAt or now + tonumber(ARGV[at + 5]))
+    writeTask(base, maxLen, now, id, taskFromArgv(at), dueAtFromArgv(at, now))
   end
 end
 for queue in pairs(seenQueues) do

@@ -12,7 +12,8 @@
 local FIELDS = 14
 local base, maxLen, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = nowMs()
-local function field(step, offset) return ARGV[4 + (step - 1) * FIELDS + offset] end
+local function at(step) return 4 + (step - 1) * FIELDS end
+local function field(step, offset) return ARGV[at(step) + offset] end
 
 if anyIdTaken(base, count, function(step) return field(step, 0) end) then return 0 end
 
@@ -20,16 +21,9 @@ local seenQueues = {}
 for step = 1, count do
   local id, queue = field(step, 0), field(step, 1)
   registerQueue(base, KEYS[1], queue, seenQueues)
-  local dueAt = nil
-  if step == 1 then
-    local runAt = tonumber(field(step, 6))
-    dueAt = runAt > 0 and runAt or now + tonumber(field(step, 5))
-  end
-  writeTask(base, maxLen, now, id, {
-    queue = queue, name = field(step, 2), args = field(step, 3), priority = field(step, 4),
-    options = field(step, 7), resultTtl = field(step, 8), metadata = field(step, 9),
-    lock = field(step, 11), limit = field(step, 12),
-  }, dueAt)
+  -- Only the first step is placed; the others are parked (no due time) behind it.
+  writeTask(base, maxLen, now, id, taskFromArgv(at(step)),
+    step == 1 and dueAtFromArgv(at(step), now) or nil)
   local links = {}
   if step > 1 then
     links[#links + 1] = F_AFTER

@@ -11,7 +11,8 @@
 local FIELDS = 13
 local base, maxLen, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = nowMs()
-local function field(task, offset) return ARGV[4 + (task - 1) * FIELDS + offset] end
+local function at(task) return 4 + (task - 1) * FIELDS end
+local function field(task, offset) return ARGV[at(task) + offset] end
 
 if anyIdTaken(base, count, function(task) return field(task, 0) end) then return 0 end
 
@@ -20,16 +21,9 @@ local seenQueues = {}
 for task = 1, count do
   local id, queue = field(task, 0), field(task, 1)
   registerQueue(base, KEYS[1], queue, seenQueues)
-  local dueAt = nil
-  if task <= parts then
-    local runAt = tonumber(field(task, 6))
-    dueAt = runAt > 0 and runAt or now + tonumber(field(task, 5))
-  end
-  writeTask(base, maxLen, now, id, {
-    queue = queue, name = field(task, 2), args = field(task, 3), priority = field(task, 4),
-    options = field(task, 7), resultTtl = field(task, 8), metadata = field(task, 9),
-    lock = field(task, 11), limit = field(task, 12),
-  }, dueAt)
+  -- The parts are placed; the callback is parked (no due time) until they all ended.
+  writeTask(base, maxLen, now, id, taskFromArgv(at(task)),
+    task <= parts and dueAtFromArgv(at(task), now) or nil)
   if task <= parts then
     redis.call('HSET', taskKey(base, id), F_CHORD, callbackId, F_CHORDINDEX, task - 1)
   else

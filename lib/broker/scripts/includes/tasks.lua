@@ -44,3 +44,18 @@ local function anyIdTaken(base, count, idOf)
   end
   return false
 end
+
+-- The task whose enqueue fields (newTaskArguments' layout: id first) start at ARGV[at].
+local function taskFromArgv(at)
+  return {
+    queue = ARGV[at + 1], name = ARGV[at + 2], args = ARGV[at + 3], priority = ARGV[at + 4],
+    options = ARGV[at + 7], resultTtl = ARGV[at + 8], metadata = ARGV[at + 9],
+    lock = ARGV[at + 11], limit = ARGV[at + 12],
+  }
+end
+
+-- When that task is due: its runAt, else now plus its delay.
+local function dueAtFromArgv(at, now)
+  local runAt = tonumber(ARGV[at + 6])
+  return runAt > 0 and runAt or now + tonumber(ARGV[at + 5])
+end
