@@ -39,7 +39,11 @@ export class Schedules {
     if (id.includes('@')) throw new InvalidOptionsError('id', 'must not contain "@"');
     const next = firstTick(recurrence, Date.now());
     await this.broker.schedule(id, encoded, next);
-    return (await this.get(id)) ?? this.info(id, stored, next);
+    // Registered again unchanged, it keeps its next tick: read that one, not ours.
+    const due = await this.connections.guard(() =>
+      this.connections.command.zscore(this.broker.keys.family('scheduleDue'), id),
+    );
+    return this.info(id, stored, due === null ? next : Number(due));
   }
 
   /** Removes a schedule (its tasks already enqueued stay); false when there was none. */
@@ -63,10 +67,6 @@ export class Schedules {
       if (encoded) result.push(this.info(due[i], JSON.parse(encoded), Number(due[i + 1])));
     }
     return result;
-  }
-
-  private async get(id: string): Promise<ScheduleInfo | undefined> {
-    return (await this.list()).find((schedule) => schedule.id === id);
   }
 
   private info(id: string, stored: StoredSchedule, next: number): ScheduleInfo {
