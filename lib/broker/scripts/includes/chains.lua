@@ -32,13 +32,18 @@ local function stopChain(base, nextId, status, errorJson, maxLen)
   end
 end
 
+-- ': <message>' of an error JSON, to quote the cause of a stop; '' when there is none.
+local function causeOf(errorJson)
+  local cause = errorJson and cjson.decode(errorJson) or {}
+  return cause.message and (': ' .. tostring(cause.message)) or ''
+end
+
 -- Why the rest of a chain stops: the step that ended and how.
 local function chainStopError(id, name, how, errorJson)
-  local cause = errorJson and cjson.decode(errorJson) or {}
   return cjson.encode({
     name = 'ChainStoppedError',
     message = 'an earlier step of the chain (' .. name .. ', task ' .. id .. ') ' .. how
-      .. ((cause.message and (': ' .. tostring(cause.message))) or '')
+      .. causeOf(errorJson)
       .. '; this step did not run',
   })
 end
@@ -75,11 +80,10 @@ end
 
 -- A part failed for good or was cancelled: the chord fails at once (its callback never runs).
 local function chordPartFailed(base, callbackId, id, name, status, errorJson, maxLen)
-  local cause = errorJson and cjson.decode(errorJson) or {}
   stopChain(base, callbackId, 'failed', cjson.encode({
     name = 'ChordPartFailedError',
     message = 'part ' .. id .. ' (' .. name .. ') of the chord ' .. status
-      .. ((cause.message and (': ' .. tostring(cause.message))) or '')
+      .. causeOf(errorJson)
       .. '; the callback did not run',
   }), maxLen)
 end
