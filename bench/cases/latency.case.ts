@@ -34,8 +34,8 @@ export const latencyCase: BenchCase = {
       onStart: (i) => startedAt.set(i, performance.now()),
     });
     await worker.begin();
-    // Warm up connections and script caches before measuring.
-    for (let i = 0; i < 20; i++) await subject.enqueueAndAwaitResult(-1 - i);
+    // Warm up connections, script caches and the JIT before measuring.
+    for (let i = 0; i < 200; i++) await subject.enqueueAndAwaitResult(-1 - i);
     const toStart: number[] = [];
     const toResult: number[] = [];
     for (let i = 0; i < count; i++) {

@@ -2,6 +2,7 @@ import { ChildProcessByStdio, spawn } from 'child_process';
 import { Readable, Writable } from 'stream';
 import { join } from 'path';
 import { createInterface } from 'readline';
+import { compiledWorkerScript } from '../compiled-workers';
 import { BenchCase, prefill, sized } from './bench-case';
 
 const WORKERS = 2;
@@ -14,13 +15,14 @@ class WorkerProcess {
   private waiting?: { prefix: string; resolve: (line: string) => void };
   onProgress: () => void = () => undefined;
 
-  constructor(library: string, url: string) {
-    const script = join(__dirname, '..', 'worker-process.ts');
-    this.child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', script, library, url, String(CONCURRENCY)],
-      { stdio: ['pipe', 'pipe', 'inherit'] },
-    );
+  constructor(library: string, url: string, compiled: boolean) {
+    // The tiny guard run skips compiling (seconds) and runs the TypeScript source.
+    const command = compiled
+      ? [compiledWorkerScript()]
+      : ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'worker-process.ts')];
+    this.child = spawn(process.execPath, [...command, library, url, String(CONCURRENCY)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     createInterface({ input: this.child.stdout }).on('line', (line) => this.receive(line));
   }
 
@@ -66,7 +68,11 @@ export const multiProcessCase: BenchCase = {
     const count = sized(context, 50_000, 2_000);
     await prefill(subject, count, true);
     const library = subject.name === 'taskmill' ? 'taskmill' : 'bullmq';
-    const workers = Array.from({ length: WORKERS }, () => new WorkerProcess(library, url));
+    const compiled = context.scale !== 'tiny';
+    const workers = Array.from(
+      { length: WORKERS },
+      () => new WorkerProcess(library, url, compiled),
+    );
     await Promise.all(workers.map((worker) => worker.expect('ready')));
     const allDone = new Promise<void>((resolve) => {
       for (const worker of workers) {

@@ -9,7 +9,7 @@ import { NewTask, newTaskArguments } from './new-task';
 import { Outcome, OUTCOME_CODES, outcomeArguments, OutcomeResult } from './outcome';
 import { QueueAdminScripts, ScriptCaller } from './queue-admin-scripts';
 import { PriorityScripts } from './priority-scripts';
-import { defineScripts } from './script-loader';
+import { ScriptRunner } from './script-runner';
 
 export type CancelResult = 'cancelled' | 'requested' | 'finished' | 'missing';
 
@@ -30,8 +30,6 @@ const ENQUEUE_RESULTS: Record<number, EnqueueResult> = {
   [-1]: 'skipped',
 };
 
-type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
-
 /** One run of a task: its id and attempt number (the fencing token). */
 export interface RunRef {
   id: string;
@@ -43,6 +41,8 @@ export interface BrokerSettings {
   deadLetterTtl: number;
   /** Calls that may fail fast when Redis does not answer (not claims: see settle). */
   commandTimeoutMs: number;
+  /** Run the scripts as a function library on Redis 7+ (see ScriptRunner). */
+  redisFunctions: boolean;
 }
 
 export interface ClaimRequest {
@@ -69,15 +69,18 @@ export class Broker {
   /** The named lock scripts (LockService). */
   readonly locks: LockScripts;
   private check?: Promise<void>;
+  /** Set once the check passed: later calls skip it without a promise or a timer. */
+  private checked = false;
   /** Priority management: reprioritize, promote all, remove by priority, peek. */
   readonly priorities: PriorityScripts;
+  private readonly scripts: ScriptRunner;
 
   constructor(
     private readonly redis: Redis,
     readonly keys: KeyBuilder,
     private readonly settings: BrokerSettings,
   ) {
-    defineScripts(redis);
+    this.scripts = new ScriptRunner(redis);
     const call: ScriptCaller = (command, failFast, ...args) =>
       this.call(command, failFast, ...args);
     this.admin = new QueueAdminScripts(call, settings.eventsMaxLen);
@@ -316,17 +319,25 @@ export class Broker {
     ...args: (string | number)[]
   ): Promise<unknown> {
     const timeoutMs = failFast ? this.settings.commandTimeoutMs : undefined;
-    await this.serverChecked(timeoutMs);
-    const script = (this.redis as unknown as Record<string, ScriptCall>)[command];
+    if (!this.checked) await this.serverChecked(timeoutMs);
     return withConnectionErrors(
-      () => script.call(this.redis, this.keys.queues(), this.keys.base, ...args),
+      () => this.scripts.run(command, [this.keys.queues()], [this.keys.base, ...args]),
       timeoutMs,
     );
   }
 
+  /** How scripts run on this connection: 'functions' (Redis 7+) or 'scripts' (EVALSHA). */
+  get scriptMode(): 'functions' | 'scripts' {
+    return this.scripts.mode;
+  }
+
   /** The one-time server check before the first script; retried when Redis was unreachable. */
   private serverChecked(timeoutMs: number | undefined): Promise<void> {
-    this.check ??= withConnectionErrors(() => checkServer(this.redis)).catch((error: unknown) => {
+    this.check ??= withConnectionErrors(async () => {
+      const version = await checkServer(this.redis);
+      if (this.settings.redisFunctions) await this.scripts.prepare(version);
+      this.checked = true;
+    }).catch((error: unknown) => {
       // A too old server stays refused; anything else (unreachable, timed out, busy) is
       // checked again on the next call.
       if (!(error instanceof UnsupportedRedisError)) this.check = undefined;

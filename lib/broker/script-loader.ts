@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
 import type { Redis } from 'ioredis';
@@ -13,25 +14,96 @@ export interface LoadedScript {
   lua: string;
 }
 
-let cache: LoadedScript[] | undefined;
+/**
+ * The includes in an order where each comes after those it calls: the function library
+ * declares them all once, in this order.
+ */
+const INCLUDE_ORDER = ['locks', 'common', 'tasks', 'gates', 'chains', 'outcomes', 'admin'];
 
-/** Reads every script once per process; ioredis then sends each by EVALSHA. */
-export function loadScripts(): LoadedScript[] {
-  cache ??= readdirSync(SCRIPTS_DIR)
+interface ScriptFile {
+  name: string;
+  numberOfKeys: number;
+  /** The script without its include lines. */
+  body: string;
+  includes: string[];
+}
+
+let files: ScriptFile[] | undefined;
+let scripts: LoadedScript[] | undefined;
+let library: ScriptLibrary | undefined;
+
+function readScriptFiles(): ScriptFile[] {
+  files ??= readdirSync(SCRIPTS_DIR)
     .filter((file) => file.endsWith('.lua'))
     .map((file) => {
       const match = /^(.+)-(\d+)\.lua$/.exec(file);
       if (!match) throw new Error(`Lua script ${file} must be named <name>-<keyCount>.lua`);
-      const source = readFileSync(join(SCRIPTS_DIR, file), 'utf8').replace(INCLUDE, (_, name) =>
-        readFileSync(join(SCRIPTS_DIR, 'includes', `${name}.lua`), 'utf8'),
-      );
+      const source = readFileSync(join(SCRIPTS_DIR, file), 'utf8');
+      const includes = [...source.matchAll(INCLUDE)].map((include) => include[1]);
+      const unknown = includes.find((name) => !INCLUDE_ORDER.includes(name));
+      if (unknown) throw new Error(`${file} includes ${unknown}, missing from INCLUDE_ORDER`);
       return {
-        command: commandName(match[1]),
+        name: match[1],
         numberOfKeys: Number(match[2]),
-        lua: `${luaKeyLayout()}\n${source}`,
+        body: source.replace(INCLUDE, ''),
+        includes,
       };
     });
-  return cache;
+  return files;
+}
+
+function readInclude(name: string): string {
+  return readFileSync(join(SCRIPTS_DIR, 'includes', `${name}.lua`), 'utf8');
+}
+
+/** Reads every script once per process; ioredis then sends each by EVALSHA. */
+export function loadScripts(): LoadedScript[] {
+  scripts ??= readScriptFiles().map((file) => ({
+    command: commandName(file.name),
+    numberOfKeys: file.numberOfKeys,
+    lua: [luaKeyLayout(), ...file.includes.map(readInclude), file.body].join('\n'),
+  }));
+  return scripts;
+}
+
+/** Every script as one Redis function library (Redis 7+): see script-runner.ts. */
+export interface ScriptLibrary {
+  /** `taskmill_<digest>`: a changed script is a new library, never a clash with an old one. */
+  name: string;
+  /** The FUNCTION LOAD payload. */
+  code: string;
+  /** Command name (`taskmillSettle`) → function name and key count. */
+  functions: Map<string, { name: string; numberOfKeys: number }>;
+}
+
+/**
+ * The library declares the layout and every include once, then registers each script's body as
+ * a function of (KEYS, ARGV). Its helper functions are then created once, when the library is
+ * loaded, instead of on every call as a script's must be.
+ */
+export function scriptLibrary(): ScriptLibrary {
+  if (library) return library;
+  // Includes read KEYS and ARGV, globals in a script: here the library's own, set by each
+  // function as it starts (Redis runs one function at a time).
+  const shared = [luaKeyLayout(), 'local KEYS, ARGV', ...INCLUDE_ORDER.map(readInclude)].join('\n');
+  const bodies = readScriptFiles();
+  const digest = createHash('sha1')
+    .update(shared)
+    .update(bodies.map((file) => file.body).join('\n'))
+    .digest('hex')
+    .slice(0, 16);
+  const name = `taskmill_${digest}`;
+  const functions = new Map<string, { name: string; numberOfKeys: number }>();
+  const registrations = bodies.map((file) => {
+    const functionName = `${name}_${file.name.replace(/-/g, '_')}`;
+    functions.set(commandName(file.name), { name: functionName, numberOfKeys: file.numberOfKeys });
+    return (
+      `redis.register_function('${functionName}', function(keys, args)\n` +
+      `KEYS, ARGV = keys, args\n${file.body}\nend)`
+    );
+  });
+  library = { name, code: [`#!lua name=${name}`, shared, ...registrations].join('\n'), functions };
+  return library;
 }
 
 /** Defines every script as a custom command on `redis` (idempotent). */

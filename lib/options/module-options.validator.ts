@@ -36,6 +36,7 @@ const MODULE_KEYS = [
   'deadLetterTtl',
   'commandTimeoutMs',
   'blockingTimeoutMs',
+  'redisFunctions',
 ];
 const WORKER_KEYS = [
   'enabled',
@@ -104,6 +105,9 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
     ),
     blockingTimeoutMs: optional(options.blockingTimeoutMs, DEFAULT_BLOCKING_TIMEOUT_MS, (v) =>
       checkDuration(v, 'blockingTimeoutMs', { min: 100 }),
+    ),
+    redisFunctions: optional(options.redisFunctions, true, (v) =>
+      checkBoolean(v, 'redisFunctions'),
     ),
   };
 }

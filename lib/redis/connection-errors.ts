@@ -47,32 +47,45 @@ function typed(error: unknown): unknown {
  * answered by then fails with ConnectionError instead of waiting for ioredis' reconnect
  * attempts; the command itself may still run once the connection is back.
  */
-export async function withConnectionErrors<T>(
+export function withConnectionErrors<T>(
   operation: () => Promise<T>,
   timeoutMs?: number,
 ): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const call = operation();
-    if (timeoutMs === undefined) return await call;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new ConnectionError(
-              `Redis did not answer within ${timeoutMs} ms (commandTimeoutMs); the call may ` +
-                `still take effect when the connection comes back`,
-            ),
-          ),
-        timeoutMs,
-      );
-    });
-    // The losing call must not surface as an unhandled rejection later.
-    call.catch(() => undefined);
-    return await Promise.race([call, timedOut]);
-  } catch (error) {
-    throw typed(error);
-  } finally {
-    clearTimeout(timer);
+  if (timeoutMs === undefined) {
+    try {
+      return operation().catch((error: unknown) => Promise.reject(typed(error)));
+    } catch (error) {
+      return Promise.reject(typed(error));
+    }
   }
+  // One promise and one timer per call, not a race of three promises: this wraps every
+  // enqueue and settle call.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () =>
+        reject(
+          new ConnectionError(
+            `Redis did not answer within ${timeoutMs} ms (commandTimeoutMs); the call may ` +
+              `still take effect when the connection comes back`,
+          ),
+        ),
+      timeoutMs,
+    );
+    const settle = () => clearTimeout(timer);
+    try {
+      operation().then(
+        (value) => {
+          settle();
+          resolve(value);
+        },
+        (error: unknown) => {
+          settle();
+          reject(typed(error));
+        },
+      );
+    } catch (error) {
+      settle();
+      reject(typed(error));
+    }
+  });
 }

@@ -41,8 +41,9 @@ async function readInfo(redis: Redis): Promise<string> {
  * Checks the server once before taskmill's first command: refuses Redis older than 6.2
  * (UnsupportedRedisError), and warns loudly when an eviction policy could silently drop queued
  * tasks. A server that forbids CONFIG gets a softer warning: the policy cannot be checked.
+ * Returns the server's version (undefined when INFO is not allowed).
  */
-export async function checkServer(redis: Redis): Promise<void> {
+export async function checkServer(redis: Redis): Promise<string | undefined> {
   const version = serverVersion(await readInfo(redis));
   if (version && !versionAtLeast(version, MINIMUM_REDIS_VERSION)) {
     throw new UnsupportedRedisError(version, MINIMUM_REDIS_VERSION);
@@ -55,7 +56,7 @@ export async function checkServer(redis: Redis): Promise<void> {
       'could not read maxmemory-policy (CONFIG is not allowed): make sure it is "noeviction", ' +
         'or Redis may evict queued tasks when memory runs out',
     );
-    return;
+    return version;
   }
   if (policy !== undefined && policy !== 'noeviction') {
     logger.warn(
@@ -63,4 +64,5 @@ export async function checkServer(redis: Redis): Promise<void> {
         `lose them. Set it to "noeviction" (CONFIG SET maxmemory-policy noeviction, or in redis.conf).`,
     );
   }
+  return version;
 }

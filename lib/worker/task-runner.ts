@@ -43,6 +43,8 @@ interface Run {
   startedAt: number;
   /** The decoded arguments, for hooks; undefined when they could not be decoded. */
   args: unknown[] | undefined;
+  /** Ends the run's execution (set while its handler runs). */
+  end?: (ending: Ending) => void;
 }
 
 type Ending = { ok: true; value: unknown } | { ok: false; error: unknown; final: boolean };
@@ -122,6 +124,7 @@ export class TaskRunner {
       run.controller.abort(
         cause === 'timeout' ? new TaskTimeoutError(run.task.name, run.task.timeout ?? 0) : cause,
       );
+      run.end?.({ ok: false, error: run.controller.signal.reason, final: false });
     }
   }
 
@@ -140,35 +143,33 @@ export class TaskRunner {
     );
   }
 
-  private async execute(run: Run): Promise<Ending> {
-    const { task, controller } = run;
+  private execute(run: Run): Promise<Ending> {
+    const { task } = run;
     let call: () => unknown;
     try {
       call = this.prepare(run);
     } catch (error) {
-      return { ok: false, error, final: true };
+      return Promise.resolve({ ok: false, error, final: true });
     }
-    const aborted = new Promise<Ending>((resolve) =>
-      controller.signal.addEventListener('abort', () =>
-        resolve({ ok: false, error: controller.signal.reason, final: false }),
-      ),
-    );
-    const timer =
-      task.timeout === undefined
-        ? undefined
-        : setTimeout(() => this.abort(task.id, 'timeout', task.attempt), task.timeout);
-    try {
-      const handled = Promise.resolve()
+    return new Promise<Ending>((resolve) => {
+      const timer =
+        task.timeout === undefined
+          ? undefined
+          : setTimeout(() => this.abort(task.id, 'timeout', task.attempt), task.timeout);
+      // The first ending counts: the handler's, or an abort's (see abort()). A handler that
+      // ignores its signal runs on unobserved.
+      run.end = (ending) => {
+        clearTimeout(timer);
+        resolve(ending);
+      };
+      Promise.resolve()
         .then(call)
         .then(
-          (value): Ending => ({ ok: true, value }),
-          (error): Ending => ({ ok: false, error, final: error instanceof NonRetryableError }),
+          (value) => run.end?.({ ok: true, value }),
+          (error: unknown) =>
+            run.end?.({ ok: false, error, final: error instanceof NonRetryableError }),
         );
-      // An aborted run is settled at once; a handler that ignores its signal runs on unobserved.
-      return await Promise.race([handled, aborted]);
-    } finally {
-      clearTimeout(timer);
-    }
+    });
   }
 
   /** Resolves the handler and decodes the arguments; throws CorruptTaskError-like errors. */

@@ -119,7 +119,9 @@ describe('enqueue and result', () => {
     // The worker shares the connection: count only calls of the enqueue script.
     const enqueueCalls = () =>
       sent.mock.calls.filter(
-        ([c]) => ['evalsha', 'eval'].includes(c.name) && c.args.includes('math.add'),
+        ([c]) =>
+          ['evalsha', 'eval', 'fcall'].includes(c.name.toLowerCase()) &&
+          c.args.includes('math.add'),
       );
     const handles = await t.queue.enqueueMany([
       { task: 'math.add', args: [1, 2] },

@@ -6,13 +6,18 @@ import { DEFAULT_TASK_OPTIONS } from '../../lib/options/defaults';
 import { testRedisUrl, uniquePrefix } from './redis';
 
 /** A Broker on the private test Redis, under a fresh prefix, for worker-level tests. */
-export function testBroker(): { broker: Broker; redis: Redis; keys: KeyBuilder } {
+export function testBroker(redisFunctions = true): {
+  broker: Broker;
+  redis: Redis;
+  keys: KeyBuilder;
+} {
   const redis = new Redis(testRedisUrl());
   const keys = new KeyBuilder(uniquePrefix());
   const broker = new Broker(redis, keys, {
     eventsMaxLen: 10_000,
     deadLetterTtl: 86_400_000,
     commandTimeoutMs: 5_000,
+    redisFunctions,
   });
   return { broker, redis, keys };
 }

@@ -46,6 +46,7 @@ describe('resolveModuleOptions', () => {
         maxPayloadBytes: 1_048_576,
         commandTimeoutMs: 5_000,
         blockingTimeoutMs: 10_000,
+        redisFunctions: true,
       });
       expect(resolved.serializer).toBeInstanceOf(JsonSerializer);
     });
@@ -147,6 +148,7 @@ describe('resolveModuleOptions', () => {
       ['a string commandTimeoutMs', { commandTimeoutMs: '5s' }, 'commandTimeoutMs'],
       ['a tiny blockingTimeoutMs', { blockingTimeoutMs: 5 }, 'blockingTimeoutMs'],
       ['an endless blockingTimeoutMs', { blockingTimeoutMs: Infinity }, 'blockingTimeoutMs'],
+      ['a non-boolean redisFunctions', { redisFunctions: 'yes' }, 'redisFunctions'],
       ['a fractional worker.maxReclaims', { worker: { maxReclaims: 1.5 } }, 'worker.maxReclaims'],
       [
         'a non-numeric worker.shutdownTimeoutMs',

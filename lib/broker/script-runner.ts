@@ -1,0 +1,79 @@
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { isTransientRedisError } from '../redis/connection-errors';
+import { versionAtLeast } from '../redis/server-check';
+import { defineScripts, ScriptLibrary, scriptLibrary } from './script-loader';
+
+type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
+
+/** Redis Functions (FUNCTION LOAD, FCALL) arrived in 7.0; Valkey has them too. */
+const FUNCTIONS_SINCE = '7.0.0';
+
+const logger = new Logger('taskmill:Redis');
+
+/**
+ * Runs taskmill's Lua scripts on one connection: as functions of one library on Redis 7+
+ * (FCALL), else as scripts (EVALSHA). A script re-creates its ~40 helper closures on every
+ * call and leaves them to Lua's garbage collector; a function library creates them once, when
+ * it is loaded, which halves the fixed cost of a settle call (measured: 13 → 7 µs of Redis
+ * CPU). The library's name carries a digest of its code, so versions of taskmill sharing a
+ * server never replace each other's functions.
+ */
+export class ScriptRunner {
+  private library?: ScriptLibrary;
+
+  constructor(private readonly redis: Redis) {
+    defineScripts(redis);
+  }
+
+  /** 'functions' once the library is loaded; 'scripts' before, and where it cannot be. */
+  get mode(): 'functions' | 'scripts' {
+    return this.library ? 'functions' : 'scripts';
+  }
+
+  /**
+   * Loads the library when the server has functions. A server or user that refuses it (an ACL
+   * without FUNCTION, say) keeps EVALSHA, with a warning; an unreachable one throws, so that
+   * the caller tries again.
+   */
+  async prepare(serverVersion: string | undefined): Promise<void> {
+    if (!serverVersion || !versionAtLeast(serverVersion, FUNCTIONS_SINCE)) return;
+    const library = scriptLibrary();
+    try {
+      await this.load(library);
+      this.library = library;
+    } catch (error) {
+      if (isTransientRedisError(error)) throw error;
+      logger.warn(
+        `could not load taskmill's function library (${(error as Error).message}); ` +
+          'running its scripts with EVALSHA instead',
+      );
+    }
+  }
+
+  run(command: string, keys: string[], args: (string | number)[]): Promise<unknown> {
+    const library = this.library;
+    const target = library?.functions.get(command);
+    if (!library || !target) {
+      const script = (this.redis as unknown as Record<string, ScriptCall>)[command];
+      return script.call(this.redis, ...keys, ...args);
+    }
+    const call = () => this.redis.call('FCALL', target.name, keys.length, ...keys, ...args);
+    return call().catch(async (error: unknown) => {
+      // Gone from the server (FUNCTION FLUSH, a restart without persistence): the call did
+      // nothing, so load the library again and make it once more.
+      if (!(error instanceof Error) || !/function not found/i.test(error.message)) throw error;
+      await this.load(library);
+      return call();
+    });
+  }
+
+  private async load(library: ScriptLibrary): Promise<void> {
+    try {
+      await this.redis.call('FUNCTION', 'LOAD', library.code);
+    } catch (error) {
+      // Loaded already, by this process or another one running the same code.
+      if (!(error instanceof Error) || !/already exists/i.test(error.message)) throw error;
+    }
+  }
+}
