@@ -45,7 +45,7 @@ async function runLifeCycle(app: TestApp): Promise<void> {
 
 describe('Redis functions (FCALL) and scripts (EVALSHA)', () => {
   it('runs the scripts as one function library on Redis 7+', async () => {
-    const { broker, redis } = testBroker();
+    const { broker, redis } = testBroker(true);
     try {
       expect(broker.scriptMode).toBe('scripts');
       await broker.enqueue([newTask('first', 'q')], false);
@@ -80,7 +80,7 @@ describe('Redis functions (FCALL) and scripts (EVALSHA)', () => {
   });
 
   it('loads the library again when it vanished from the server (FUNCTION DELETE)', async () => {
-    const { broker, redis } = testBroker();
+    const { broker, redis } = testBroker(true);
     const admin = rawRedis();
     try {
       await broker.enqueue([newTask('before', 'q')], false);
@@ -115,6 +115,7 @@ describe('Redis functions (FCALL) and scripts (EVALSHA)', () => {
     try {
       const { port } = new URL(redis.url);
       const app = await createTestApp([ModeTasks], {
+        redisFunctions: true,
         connection: {
           host: '127.0.0.1',
           port: Number(port),

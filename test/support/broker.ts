@@ -3,10 +3,10 @@ import { Broker } from '../../lib/broker/broker';
 import { KeyBuilder } from '../../lib/broker/keys';
 import { NewTask } from '../../lib/broker/new-task';
 import { DEFAULT_TASK_OPTIONS } from '../../lib/options/defaults';
-import { testRedisUrl, uniquePrefix } from './redis';
+import { redisFunctionsInTests, testRedisUrl, uniquePrefix } from './redis';
 
 /** A Broker on the private test Redis, under a fresh prefix, for worker-level tests. */
-export function testBroker(redisFunctions = true): {
+export function testBroker(redisFunctions = redisFunctionsInTests()): {
   broker: Broker;
   redis: Redis;
   keys: KeyBuilder;

@@ -8,6 +8,14 @@ export function testRedisUrl(): string {
   return url;
 }
 
+/**
+ * Whether test apps run the scripts as a function library (the default on Redis 7+).
+ * `TASKMILL_TEST_REDIS_FUNCTIONS=0 npm test` runs the suite on the EVALSHA path of Redis 6.2.
+ */
+export function redisFunctionsInTests(): boolean {
+  return process.env.TASKMILL_TEST_REDIS_FUNCTIONS !== '0';
+}
+
 /** A prefix no other test uses, so tests can share the server. */
 export function uniquePrefix(): string {
   return `test-${randomUUID().slice(0, 8)}`;

@@ -1,7 +1,7 @@
 import { ModuleMetadata } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { QueueModule, QueueModuleOptions, QueueService, WorkerService } from '../../lib';
-import { testRedisUrl, uniquePrefix } from './redis';
+import { redisFunctionsInTests, testRedisUrl, uniquePrefix } from './redis';
 
 export interface TestApp {
   app: TestingModule;
@@ -18,7 +18,14 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const prefix = options.prefix ?? uniquePrefix();
   const app = await Test.createTestingModule({
-    imports: [QueueModule.forRoot({ connection: testRedisUrl(), ...options, prefix })],
+    imports: [
+      QueueModule.forRoot({
+        connection: testRedisUrl(),
+        redisFunctions: redisFunctionsInTests(),
+        ...options,
+        prefix,
+      }),
+    ],
     providers,
   }).compile();
   try {
