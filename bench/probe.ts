@@ -11,6 +11,11 @@ export interface Counters {
   cpuMicros: number;
 }
 
+export interface CommandStat {
+  calls: number;
+  usec: number;
+}
+
 /** The probe's own commands, left out of the counts. */
 const PROBE_COMMANDS = new Set(['cmdstat_info', 'cmdstat_config', 'cmdstat_flushall']);
 
@@ -37,23 +42,36 @@ export class RedisProbe {
 
   async flush(): Promise<void> {
     await this.redis.flushall();
-    await this.redis.config('RESETSTAT');
+    await this.resetStats();
   }
 
   async counters(): Promise<Counters> {
     const before = writes;
-    const [stats, cpu] = await Promise.all([this.info('commandstats'), this.info('cpu')]);
+    const [stats, cpu] = await Promise.all([this.commandStats(), this.info('cpu')]);
     let commands = 0;
-    for (const [key, value] of Object.entries(stats)) {
-      if (!key.startsWith('cmdstat_') || PROBE_COMMANDS.has(key)) continue;
-      commands += Number(/calls=(\d+)/.exec(value)?.[1] ?? 0);
-    }
+    for (const { calls } of stats.values()) commands += calls;
     writes = before; // the probe's own INFO calls do not count
     return {
       commands,
       writes,
       cpuMicros: (Number(cpu.used_cpu_user) + Number(cpu.used_cpu_sys)) * 1e6,
     };
+  }
+
+  /** Calls and µs per command since the last RESETSTAT, without the probe's own commands. */
+  async commandStats(): Promise<Map<string, CommandStat>> {
+    const stats = new Map<string, CommandStat>();
+    for (const [key, value] of Object.entries(await this.info('commandstats'))) {
+      const match = /^calls=(\d+),usec=(\d+)/.exec(value);
+      if (!key.startsWith('cmdstat_') || PROBE_COMMANDS.has(key) || !match) continue;
+      stats.set(key.slice('cmdstat_'.length), { calls: Number(match[1]), usec: Number(match[2]) });
+    }
+    return stats;
+  }
+
+  /** Clears INFO commandstats (and the other counters RESETSTAT clears). */
+  async resetStats(): Promise<void> {
+    await this.redis.config('RESETSTAT');
   }
 
   async usedMemory(): Promise<number> {

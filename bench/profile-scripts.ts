@@ -5,8 +5,10 @@ import { Redis } from 'ioredis';
 import { Broker } from '../lib/broker/broker';
 import { KeyBuilder } from '../lib/broker/keys';
 import { NewTask } from '../lib/broker/new-task';
+import { DEFAULT_TASK_OPTIONS } from '../lib/options/defaults';
 import { newTaskId } from '../lib/queue/task-message.builder';
 import { startPrivateRedis } from '../lib/testing';
+import { RedisProbe } from './probe';
 
 const QUEUE = 'bench';
 
@@ -19,10 +21,10 @@ function task(i: number): NewTask {
     priority: 0,
     delay: 0,
     runAt: 0,
-    retries: 3,
-    backoff: { type: 'exponential', delay: 1000, floor: 0, ceiling: 3_600_000, jitter: 0 } as never,
+    retries: DEFAULT_TASK_OPTIONS.retries,
+    backoff: DEFAULT_TASK_OPTIONS.backoff,
     timeout: undefined,
-    resultTtl: 86_400_000,
+    resultTtl: DEFAULT_TASK_OPTIONS.resultTtl,
     metadata: '',
     lock: '',
     concurrency: undefined,
@@ -31,24 +33,20 @@ function task(i: number): NewTask {
   };
 }
 
-async function usec(redis: Redis): Promise<number> {
-  const text = await redis.info('commandstats');
-  let total = 0;
-  for (const match of text.matchAll(/cmdstat_(?:evalsha|fcall):calls=\d+,usec=(\d+)/g)) {
-    total += Number(match[1]);
-  }
-  return total;
-}
-
-async function measure(redis: Redis, label: string, count: number, work: () => Promise<void>) {
-  await redis.config('RESETSTAT');
+async function measure(probe: RedisProbe, label: string, count: number, work: () => Promise<void>) {
+  await probe.resetStats();
   await work();
-  console.log(`${label.padEnd(40)} ${((await usec(redis)) / count).toFixed(2)} µs/task`);
+  let usec = 0;
+  for (const [name, stat] of await probe.commandStats()) {
+    if (name === 'evalsha' || name === 'fcall') usec += stat.usec;
+  }
+  console.log(`${label.padEnd(40)} ${(usec / count).toFixed(2)} µs/task`);
 }
 
 async function main(): Promise<void> {
   const server = await startPrivateRedis({ args: ['--save', '', '--appendonly', 'no'] });
   const redis = new Redis(server.url);
+  const probe = new RedisProbe(server.url);
   const broker = new Broker(redis, new KeyBuilder('bench'), {
     eventsMaxLen: 10_000,
     deadLetterTtl: 7 * 86_400_000,
@@ -57,9 +55,9 @@ async function main(): Promise<void> {
   });
   const claim = { queues: [QUEUE], leaseMs: 30_000 };
   for (const batch of [1, 50]) {
-    await redis.flushall();
+    await probe.flush();
     const count = 5000;
-    await measure(redis, `enqueue, ${batch} per call`, count, async () => {
+    await measure(probe, `enqueue, ${batch} per call`, count, async () => {
       for (let i = 0; i < count; i += batch) {
         await broker.enqueue(
           Array.from({ length: batch }, (_, j) => task(i + j)),
@@ -68,13 +66,13 @@ async function main(): Promise<void> {
       }
     });
     const claimed: { id: string; attempt: number }[] = [];
-    await measure(redis, `claim, ${batch} per call`, count, async () => {
+    await measure(probe, `claim, ${batch} per call`, count, async () => {
       for (let i = 0; i < count; i += batch) {
         const { tasks } = await broker.settle([], { ...claim, count: batch });
         claimed.push(...tasks);
       }
     });
-    await measure(redis, `complete, ${batch} per call`, count, async () => {
+    await measure(probe, `complete, ${batch} per call`, count, async () => {
       for (let i = 0; i < count; i += batch) {
         const outcomes = claimed.slice(i, i + batch).map((t) => ({
           kind: 'complete' as const,
@@ -85,11 +83,12 @@ async function main(): Promise<void> {
         await broker.settle(outcomes, { ...claim, count: 0 });
       }
     });
-    await measure(redis, `empty settle (claim 1 from nothing)`, 1000, async () => {
+    await measure(probe, `empty settle (claim 1 from nothing)`, 1000, async () => {
       for (let i = 0; i < 1000; i++) await broker.settle([], { ...claim, count: 1 });
     });
   }
   redis.disconnect();
+  probe.close();
   await server.stop();
 }
 

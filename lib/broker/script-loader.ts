@@ -72,8 +72,8 @@ export interface ScriptLibrary {
   name: string;
   /** The FUNCTION LOAD payload. */
   code: string;
-  /** Command name (`taskmillSettle`) → function name and key count. */
-  functions: Map<string, { name: string; numberOfKeys: number }>;
+  /** Command name (`taskmillSettle`) → function name. */
+  functions: Map<string, string>;
 }
 
 /**
@@ -93,10 +93,10 @@ export function scriptLibrary(): ScriptLibrary {
     .digest('hex')
     .slice(0, 16);
   const name = `taskmill_${digest}`;
-  const functions = new Map<string, { name: string; numberOfKeys: number }>();
+  const functions = new Map<string, string>();
   const registrations = bodies.map((file) => {
     const functionName = `${name}_${file.name.replace(/-/g, '_')}`;
-    functions.set(commandName(file.name), { name: functionName, numberOfKeys: file.numberOfKeys });
+    functions.set(commandName(file.name), functionName);
     return (
       `redis.register_function('${functionName}', function(keys, args)\n` +
       `KEYS, ARGV = keys, args\n${file.body}\nend)`

@@ -58,7 +58,7 @@ export class ScriptRunner {
       const script = (this.redis as unknown as Record<string, ScriptCall>)[command];
       return script.call(this.redis, ...keys, ...args);
     }
-    const call = () => this.redis.call('FCALL', target.name, keys.length, ...keys, ...args);
+    const call = () => this.redis.call('FCALL', target, keys.length, ...keys, ...args);
     return call().catch(async (error: unknown) => {
       // Gone from the server (FUNCTION FLUSH, a restart without persistence): the call did
       // nothing, so load the library again and make it once more.

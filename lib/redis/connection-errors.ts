@@ -52,11 +52,7 @@ export function withConnectionErrors<T>(
   timeoutMs?: number,
 ): Promise<T> {
   if (timeoutMs === undefined) {
-    try {
-      return operation().catch((error: unknown) => Promise.reject(typed(error)));
-    } catch (error) {
-      return Promise.reject(typed(error));
-    }
+    return started(operation).catch((error: unknown) => Promise.reject(typed(error)));
   }
   // One promise and one timer per call, not a race of three promises: this wraps every
   // enqueue and settle call.
@@ -71,21 +67,24 @@ export function withConnectionErrors<T>(
         ),
       timeoutMs,
     );
-    const settle = () => clearTimeout(timer);
-    try {
-      operation().then(
-        (value) => {
-          settle();
-          resolve(value);
-        },
-        (error: unknown) => {
-          settle();
-          reject(typed(error));
-        },
-      );
-    } catch (error) {
-      settle();
-      reject(typed(error));
-    }
+    started(operation).then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(typed(error));
+      },
+    );
   });
+}
+
+/** The operation's promise; one that throws instead of rejecting becomes a rejection. */
+function started<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return operation();
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }

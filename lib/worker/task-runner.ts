@@ -158,16 +158,16 @@ export class TaskRunner {
           : setTimeout(() => this.abort(task.id, 'timeout', task.attempt), task.timeout);
       // The first ending counts: the handler's, or an abort's (see abort()). A handler that
       // ignores its signal runs on unobserved.
-      run.end = (ending) => {
+      const end = (ending: Ending) => {
         clearTimeout(timer);
         resolve(ending);
       };
+      run.end = end;
       Promise.resolve()
         .then(call)
         .then(
-          (value) => run.end?.({ ok: true, value }),
-          (error: unknown) =>
-            run.end?.({ ok: false, error, final: error instanceof NonRetryableError }),
+          (value) => end({ ok: true, value }),
+          (error: unknown) => end({ ok: false, error, final: error instanceof NonRetryableError }),
         );
     });
   }
