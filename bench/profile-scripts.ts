@@ -5,32 +5,15 @@ import { Redis } from 'ioredis';
 import { Broker } from '../lib/broker/broker';
 import { KeyBuilder } from '../lib/broker/keys';
 import { NewTask } from '../lib/broker/new-task';
-import { DEFAULT_TASK_OPTIONS } from '../lib/options/defaults';
 import { newTaskId } from '../lib/queue/task-message.builder';
 import { startPrivateRedis } from '../lib/testing';
+import { newTask } from '../test/support/broker';
 import { RedisProbe } from './probe';
 
 const QUEUE = 'bench';
 
 function task(i: number): NewTask {
-  return {
-    id: newTaskId(),
-    queue: QUEUE,
-    name: 'bench.noop',
-    args: `[${i}]`,
-    priority: 0,
-    delay: 0,
-    runAt: 0,
-    retries: DEFAULT_TASK_OPTIONS.retries,
-    backoff: DEFAULT_TASK_OPTIONS.backoff,
-    timeout: undefined,
-    resultTtl: DEFAULT_TASK_OPTIONS.resultTtl,
-    metadata: '',
-    lock: '',
-    concurrency: undefined,
-    onDuplicate: 'error',
-    uniqueFor: undefined,
-  };
+  return { ...newTask(newTaskId(), QUEUE, 'bench.noop'), args: `[${i}]` };
 }
 
 async function measure(probe: RedisProbe, label: string, count: number, work: () => Promise<void>) {
