@@ -6,6 +6,14 @@ import { luaKeyLayout } from './keys';
 
 const SCRIPTS_DIR = join(__dirname, 'scripts');
 const INCLUDE = /^--@include (\w+)\s*$/gm;
+/**
+ * Marks a script that must run when Redis is out of memory: the worker's settle and renewals,
+ * the lease sweep, cancel and lock release, which finish or give back work already in Redis.
+ * Run as a script (EVALSHA), any script may go on writing once its first write (always a
+ * removal in these) is done; a function without the `allow-oom` flag is refused before it
+ * starts, so workers would stop draining the queues exactly when that frees memory.
+ */
+const ALLOW_OOM = /^--@allow-oom\s*$/m;
 
 /** A script file `<name>-<keyCount>.lua`, with its includes and the key layout expanded. */
 export interface LoadedScript {
@@ -26,6 +34,7 @@ interface ScriptFile {
   /** The script without its include lines. */
   body: string;
   includes: string[];
+  allowOom: boolean;
 }
 
 let files: ScriptFile[] | undefined;
@@ -47,6 +56,7 @@ function readScriptFiles(): ScriptFile[] {
         numberOfKeys: Number(match[2]),
         body: source.replace(INCLUDE, ''),
         includes,
+        allowOom: ALLOW_OOM.test(source),
       };
     });
   return files;
@@ -97,9 +107,10 @@ export function scriptLibrary(): ScriptLibrary {
   const registrations = bodies.map((file) => {
     const functionName = `${name}_${file.name.replace(/-/g, '_')}`;
     functions.set(commandName(file.name), functionName);
+    const flags = file.allowOom ? `, flags = { 'allow-oom' }` : '';
     return (
-      `redis.register_function('${functionName}', function(keys, args)\n` +
-      `KEYS, ARGV = keys, args\n${file.body}\nend)`
+      `redis.register_function{ function_name = '${functionName}', ` +
+      `callback = function(keys, args)\nKEYS, ARGV = keys, args\n${file.body}\nend${flags} }`
     );
   });
   library = { name, code: [`#!lua name=${name}`, shared, ...registrations].join('\n'), functions };

@@ -4,7 +4,8 @@ import { RedisOutOfMemoryError, Task, taskContext } from '../../lib';
 import { PrivateRedis, startPrivateRedis } from '../../lib/testing';
 import { checkOutcomes, waitUntilTerminal } from '../support/fault-outcomes';
 import { recordFaultFigures } from '../support/fault-summary';
-import { uniquePrefix } from '../support/redis';
+import { redisFunctionsInTests, uniquePrefix } from '../support/redis';
+import { Broker } from '../../lib/broker/broker';
 import { RunLedger } from '../support/run-ledger';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -119,5 +120,44 @@ describe('Redis at maxmemory with noeviction', () => {
       duplicated: check.duplicated.length,
       recoveryMs: Math.max(0, final.at - freedAt),
     });
+  }, 60_000);
+
+  it('drains queued work with a worker that loaded its scripts before memory ran out', async () => {
+    await admin.config('SET', 'maxmemory', '0');
+    const prefix = uniquePrefix();
+    ledger = new RunLedger(prefix);
+    const options = { connection: redis.url, prefix, worker: { enabled: false, leaseMs: 2000 } };
+    const producer = await createTestApp([], options);
+    apps.push(producer);
+    const worker = await createTestApp([Work], options);
+    apps.push(worker);
+    // Its first call, while memory is free, loads the function library (Redis 7+): FCALL
+    // refuses a function without flags before it starts when memory is full.
+    await worker.queue.queues();
+    expect(worker.app.get(Broker).scriptMode).toBe(
+      redisFunctionsInTests() ? 'functions' : 'scripts',
+    );
+    const queued = await producer.queue.enqueueMany(
+      Array.from({ length: QUEUED }, (_, i) => ({
+        task: 'memory.work',
+        args: [i],
+        options: { queue: 'memory' },
+      })),
+    );
+    const filler = await fillUp(admin);
+    try {
+      await expect(
+        producer.queue.enqueue('memory.work', [-1], { queue: 'memory' }),
+      ).rejects.toBeInstanceOf(RedisOutOfMemoryError);
+      worker.worker.start();
+      const ids = queued.map((handle) => handle.id);
+      expect(await waitUntilTerminal(producer.queue, ids, 30_000)).toEqual([]);
+      const check = await checkOutcomes(producer.queue, ids, ledger);
+      expect(check.lost).toEqual([]);
+      expect(check.duplicated).toEqual([]);
+    } finally {
+      await admin.del(...filler);
+      await admin.config('SET', 'maxmemory', '0');
+    }
   }, 60_000);
 });

@@ -4,6 +4,7 @@
 -- KEYS[1]  the prefix's queues set (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  id   ARGV[4]  cancel channel
 -- Returns  1 cancelled, 2 cancellation requested from its worker, 0 already finished, -2 no task
+--@allow-oom
 --@include common
 --@include gates
 --@include chains

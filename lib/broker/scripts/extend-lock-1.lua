@@ -3,6 +3,7 @@
 -- KEYS[1]  the prefix's queues set (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2..] triples of lock name, owner token, ttl ms
 -- Returns  one code per triple: 1 extended, 0 lost (expired, or someone else's now)
+--@allow-oom
 --@include locks
 
 local base = ARGV[1]

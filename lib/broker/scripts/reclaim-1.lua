@@ -6,6 +6,7 @@
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  max reclaims   ARGV[4]  sweep interval ms
 -- ARGV[5]  dead-letter TTL ms   ARGV[6..] queue names
 -- Returns  { reclaimed ids... , '|', failed ids... } (queues swept lately by others are skipped)
+--@allow-oom
 --@include common
 --@include gates
 --@include chains

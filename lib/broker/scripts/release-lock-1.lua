@@ -2,6 +2,7 @@
 -- KEYS[1]  the prefix's queues set (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  lock name   ARGV[3]  owner token
 -- Returns  1 when freed; 0 when the token no longer owns it (expired, or someone else's now)
+--@allow-oom
 --@include locks
 
 if lockFree(ARGV[1], ARGV[2], ARGV[3]) then

@@ -4,6 +4,7 @@
 -- Returns  pairs of id, attempt whose lease was lost (no longer that attempt's): their outcome
 --          will be fenced; then '|' and the ids whose cancellation was requested (a worker
 --          that missed the pub/sub message, say on a dead socket, learns it here).
+--@allow-oom
 --@include common
 --@include outcomes
 

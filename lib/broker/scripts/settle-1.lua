@@ -13,6 +13,7 @@
 --          claimed task as { id, name, queue, args, attempt, failures, options, metadata,
 --          previous step's result, previous step's error, '1' when the previous "result" is
 --          a chord's JSON array of results } (workflows; '' when none)
+--@allow-oom
 --@include common
 --@include gates
 --@include chains
@@ -54,7 +55,8 @@ local function promoteDue(queue)
   end
 end
 
-local function start(queue, id)
+-- `leases` gathers score/id pairs: one ZADD per queue and call writes them, not one per task.
+local function start(queue, id, leases)
   local key = taskKey(base, id)
   local t = redis.call('HMGET', key, F_STATUS, F_NAME, F_ARGS, F_ATTEMPT, F_FAILURES, F_OPTIONS,
     F_METADATA, F_HISTORY, F_CREATEDAT, F_PREVIOUS, F_PREVIOUSERROR, F_JOINED, F_LOCK, F_LIMIT)
@@ -71,7 +73,8 @@ local function start(queue, id)
     return nil
   end
   local attempt = (tonumber(t[4]) or 0) + 1
-  redis.call('ZADD', queueKey(base, queue, QUEUE_LEASES), now + leaseMs, id)
+  leases[#leases + 1] = now + leaseMs
+  leases[#leases + 1] = id
   recordStatus(base, key, id, t[2], queue, 'running', attempt, maxLen,
     { fields = { F_ATTEMPT, attempt }, past = { t[8], t[9] } })
   return { id, t[2], queue, t[3], attempt, t[5] or '0', t[6] or '', t[7] or '', t[10] or '',
@@ -93,6 +96,7 @@ local nextDueAt = -1
 for _, queue in ipairs(queues) do
   promoteDue(queue)
   local prioritiesKey = queueKey(base, queue, QUEUE_PRIORITIES)
+  local leases = {}
   while claimed < wanted do
     local priority = redis.call('ZRANGE', prioritiesKey, 0, 0)[1]
     if not priority then
@@ -105,13 +109,14 @@ for _, queue in ipairs(queues) do
       redis.call('ZREM', prioritiesKey, priority)
     end
     for _, id in ipairs(ids or {}) do
-      local task = start(queue, id)
+      local task = start(queue, id, leases)
       if task then
         reply[#reply + 1] = task
         claimed = claimed + 1
       end
     end
   end
+  callBatched('ZADD', queueKey(base, queue, QUEUE_LEASES), leases)
   -- Work left behind: pass the wake-up on to another idle worker.
   if wanted > 0 and redis.call('ZCARD', prioritiesKey) > 0 then
     wake(base, queue)

@@ -20,6 +20,14 @@ local function readyKey(base, queue, priority)
   return queueKey(base, queue, QUEUE_READY) .. ':' .. priority
 end
 
+-- Runs a variadic command (ZADD, ZREM, ...) on `key` with `items`, 1,000 at a time (unpack is
+-- bounded by Lua's stack); nothing when `items` is empty. One call instead of one per item.
+local function callBatched(command, key, items)
+  for first = 1, #items, 1000 do
+    redis.call(command, key, unpack(items, first, math.min(first + 999, #items)))
+  end
+end
+
 -- One marker is enough: the worker that takes it claims, and pushes another if work remains.
 local function wake(base, queue)
   local key = queueKey(base, queue, QUEUE_WAKE)
