@@ -125,6 +125,7 @@ describe('Redis at maxmemory with noeviction', () => {
   it('drains queued work with a worker that loaded its scripts before memory ran out', async () => {
     await admin.config('SET', 'maxmemory', '0');
     const prefix = uniquePrefix();
+    ledger.close();
     ledger = new RunLedger(prefix);
     const options = { connection: redis.url, prefix, worker: { enabled: false, leaseMs: 2000 } };
     const producer = await createTestApp([], options);
