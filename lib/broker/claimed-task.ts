@@ -1,5 +1,5 @@
 import { ResolvedBackoff } from '../options/task.options';
-import { decodeRunOptions } from './run-options.codec';
+import { decodeRunOptions, RunOptions } from './run-options.codec';
 
 /** A task a worker has claimed, as the settle script returns it. */
 export interface ClaimedTask {
@@ -42,40 +42,31 @@ export type RawClaimedTask = [
 ];
 
 export function decodeClaimedTask(raw: RawClaimedTask): ClaimedTask {
-  const [
-    id,
-    name,
-    queue,
-    args,
-    attempt,
-    failures,
-    options,
-    metadata,
-    previous,
-    previousError,
-    joined,
-  ] = raw;
-  const task = {
+  const [id, name, queue, args, attempt, failures, stored, metadata, previous, previousError] = raw;
+  let options: Readonly<RunOptions>;
+  let corrupt: string | undefined;
+  try {
+    options = decodeRunOptions(stored);
+  } catch (error) {
+    // Foreign or corrupted options: run nothing, fail the task for good with the reason.
+    options = { ...decodeRunOptions(''), retries: 0 };
+    corrupt = `its stored options cannot be read (${(error as Error).message})`;
+  }
+  // One object literal of a fixed shape: the worker decodes one per claimed task.
+  return {
     id,
     name,
     queue,
     args,
     attempt: Number(attempt),
     failures: Number(failures),
+    retries: options.retries,
+    backoff: options.backoff,
+    timeout: options.timeout,
     metadata,
     previous,
     previousError,
-    joined: joined === '1',
+    joined: raw[10] === '1',
+    corrupt,
   };
-  try {
-    return { ...task, ...decodeRunOptions(options) };
-  } catch (error) {
-    // Foreign or corrupted options: run nothing, fail the task for good with the reason.
-    return {
-      ...task,
-      ...decodeRunOptions(''),
-      retries: 0,
-      corrupt: `its stored options cannot be read (${(error as Error).message})`,
-    };
-  }
 }

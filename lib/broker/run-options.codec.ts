@@ -19,7 +19,7 @@ type Encoded = [number, string, number, number | null, number | null, 0 | 1, num
 
 const DEFAULTS: RunOptions = {
   retries: DEFAULT_TASK_OPTIONS.retries,
-  backoff: DEFAULT_TASK_OPTIONS.backoff,
+  backoff: { ...DEFAULT_TASK_OPTIONS.backoff },
   timeout: DEFAULT_TASK_OPTIONS.timeout,
 };
 
@@ -47,8 +47,26 @@ function encode({ retries, backoff, timeout }: RunOptions): string {
 
 const DEFAULT_ENCODING = encode(DEFAULTS);
 
-export function decodeRunOptions(text: string): RunOptions {
-  if (text === '') return { ...DEFAULTS, backoff: { ...DEFAULTS.backoff } };
+/**
+ * Decoded options by their stored text. Tasks of one kind share one text, so a worker decodes
+ * each once instead of once per run; the bound keeps foreign or ever-changing texts from
+ * growing it. Entries are frozen: every run of the kind shares them.
+ */
+const decoded = new Map<string, Readonly<RunOptions>>();
+const DECODED_MAX = 256;
+
+export function decodeRunOptions(text: string): Readonly<RunOptions> {
+  let options = decoded.get(text);
+  if (!options) {
+    options = Object.freeze(text === '' ? DEFAULTS : decode(text));
+    Object.freeze(options.backoff);
+    if (decoded.size >= DECODED_MAX) decoded.clear();
+    decoded.set(text, options);
+  }
+  return options;
+}
+
+function decode(text: string): RunOptions {
   const [retries, type, delay, floor, ceiling, jitter, timeout] = JSON.parse(text) as Encoded;
   const backoff: ResolvedBackoff = { type: TYPE_OF_CODE[type], delay };
   if (floor !== null) backoff.floor = floor;

@@ -36,8 +36,14 @@ type AbortCause = 'timeout' | 'cancel' | 'lease-lost' | 'shutdown';
 
 interface Run {
   task: ClaimedTask;
-  controller: AbortController;
+  /** `id:attempt`, the run's key in `runs`. */
+  key: string;
+  ref: TaskRef;
+  /** Created when the handler first reads its signal: most never do. */
+  controller?: AbortController;
   cause?: AbortCause;
+  /** Why the run was aborted (the signal's reason). */
+  abortReason?: unknown;
   /** Handed back to the queue on shutdown: no outcome may be written any more. */
   released: boolean;
   startedAt: number;
@@ -90,15 +96,16 @@ export class TaskRunner {
   async run(task: ClaimedTask): Promise<void> {
     const run: Run = {
       task,
-      controller: new AbortController(),
+      key: `${task.id}:${task.attempt}`,
+      ref: ref(task),
       released: false,
       startedAt: Date.now(),
       args: undefined,
     };
-    this.runs.set(runKey(task), run);
-    this.events.next({ type: 'task.started', task: ref(task) });
+    this.runs.set(run.key, run);
+    this.events.next({ type: 'task.started', task: run.ref });
     const ending = await this.execute(run);
-    this.runs.delete(runKey(task));
+    this.runs.delete(run.key);
     // Free the slot before queueing the outcome: the consumer's next claim then joins the
     // same settle call as this outcome (one round trip per task, not two).
     this.onSlotFreed();
@@ -121,10 +128,10 @@ export class TaskRunner {
       if (run.task.id !== id || run.cause) continue;
       if (attempt !== undefined && run.task.attempt !== attempt) continue;
       run.cause = cause;
-      run.controller.abort(
-        cause === 'timeout' ? new TaskTimeoutError(run.task.name, run.task.timeout ?? 0) : cause,
-      );
-      run.end?.({ ok: false, error: run.controller.signal.reason, final: false });
+      run.abortReason =
+        cause === 'timeout' ? new TaskTimeoutError(run.task.name, run.task.timeout ?? 0) : cause;
+      run.controller?.abort(run.abortReason);
+      run.end?.({ ok: false, error: run.abortReason, final: false });
     }
   }
 
@@ -138,7 +145,7 @@ export class TaskRunner {
         this.abort(run.task.id, 'shutdown', run.task.attempt);
         const { id, attempt } = run.task;
         const result = await this.settler.record({ kind: 'release', id, attempt });
-        if (result === 'recorded') this.events.next({ type: 'task.released', task: ref(run.task) });
+        if (result === 'recorded') this.events.next({ type: 'task.released', task: run.ref });
       }),
     );
   }
@@ -174,7 +181,7 @@ export class TaskRunner {
 
   /** Resolves the handler and decodes the arguments; throws CorruptTaskError-like errors. */
   private prepare(run: Run): () => unknown {
-    const { task, controller } = run;
+    const { task } = run;
     if (task.corrupt) throw new CorruptTaskError(`Task ${task.id} is corrupted: ${task.corrupt}`);
     const definition = this.registry.get(task.name);
     if (!definition) {
@@ -191,7 +198,9 @@ export class TaskRunner {
       name: task.name,
       queue: task.queue,
       attempt: task.attempt,
-      signal: controller.signal,
+      get signal() {
+        return signalOf(run);
+      },
       metadata: task.metadata
         ? (this.serializer.deserialize(task.metadata) as Record<string, unknown>)
         : undefined,
@@ -212,7 +221,7 @@ export class TaskRunner {
     run.args = args;
     const handler = () => definition.handler(...args);
     // Start hooks run inside the task context and the run's race with its timeout and abort.
-    const call = this.hooks.active ? this.hooks.beforeHandler(ref(task), args, handler) : handler;
+    const call = this.hooks.active ? this.hooks.beforeHandler(run.ref, args, handler) : handler;
     return () => runInTaskContext(context, call);
   }
 
@@ -289,7 +298,7 @@ export class TaskRunner {
     error?: ErrorDetails,
     delayMs?: number,
   ): Promise<void> | undefined {
-    const task = ref(run.task);
+    const task = run.ref;
     if (result === 'fenced') return void this.events.next({ type: 'task.lease-lost', task });
     if (result === 'missing') {
       const error = new Error(`task ${task.id} vanished from Redis while it ran`);
@@ -319,8 +328,13 @@ export class TaskRunner {
   }
 }
 
-function runKey(task: ClaimedTask): string {
-  return `${task.id}:${task.attempt}`;
+/** The run's abort signal, made on first use; aborted already when the run was. */
+function signalOf(run: Run): AbortSignal {
+  if (!run.controller) {
+    run.controller = new AbortController();
+    if (run.cause) run.controller.abort(run.abortReason);
+  }
+  return run.controller.signal;
 }
 
 function ref(task: ClaimedTask): TaskRef {

@@ -9,6 +9,7 @@ import { createTestApp, TestApp } from '../support/test-app';
 
 const aborted = new Ledger<string>();
 const ran = new Ledger<string>();
+const lateReadings = new Ledger<string>();
 
 /** Resolves when the signal aborts, with its reason. */
 function untilAborted(signal: AbortSignal): Promise<unknown> {
@@ -33,6 +34,15 @@ class SlowTasks {
     return 'finished anyway';
   }
 
+  /** Reads its signal only after its timeout fired: the signal is made then, aborted. */
+  @Task({ name: 'slow.late-reader', timeout: 100, retries: 0 })
+  async readsSignalLate(): Promise<void> {
+    const context = taskContext();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { signal } = context;
+    lateReadings.add(`${signal.aborted}:${(signal.reason as Error).name}`);
+  }
+
   @Task('slow.record')
   async record(label: string): Promise<string> {
     ran.add(label);
@@ -52,6 +62,13 @@ describe('cancellation and timeouts', () => {
     expect(error.remoteMessage).toContain('200 ms');
     await aborted.until(1);
     expect(aborted.entries).toContain('timeout:TaskTimeoutError');
+  });
+
+  it('gives a handler that reads its signal only after the timeout an aborted signal', async () => {
+    const handle = await t.queue.enqueue('slow.late-reader', []);
+    expect((await failureOf(handle, 5000)).remoteName).toBe('TaskTimeoutError');
+    await lateReadings.until(1);
+    expect(lateReadings.entries).toEqual(['true:TaskTimeoutError']);
   });
 
   it('cancels a waiting task before it runs: CANCELLED, never run, result rejects', async () => {

@@ -54,4 +54,27 @@ describe('run options codec', () => {
     });
     expect(encoded.length).toBeLessThan(64);
   });
+
+  it('decodes each text once into a frozen object that every run of the kind shares', () => {
+    const encoded = encodeRunOptions({
+      retries: 2,
+      backoff: { type: 'linear', delay: 20 },
+      timeout: 99,
+    });
+    const first = decodeRunOptions(encoded);
+    expect(decodeRunOptions(encoded)).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.backoff)).toBe(true);
+    expect(Object.isFrozen(decodeRunOptions(''))).toBe(true);
+  });
+
+  it('keeps decoding right past the bound of its cache of texts', () => {
+    for (let retries = 0; retries < 600; retries++) {
+      const options: RunOptions = { retries, backoff: { type: 'constant', delay: 1 }, timeout: 5 };
+      expect(decodeRunOptions(encodeRunOptions(options))).toEqual(options);
+    }
+  });
+
+  it('throws on a text that is not its encoding (the worker fails such a task)', () => {
+    expect(() => decodeRunOptions('{not json')).toThrow();
+  });
 });
