@@ -30,7 +30,12 @@ export interface TaskContext {
   waitFor(tasks: (TaskHandle | string)[], options?: ResultOptions): Promise<unknown[]>;
 }
 
-const storage = new AsyncLocalStorage<TaskContext>();
+/** What a handler runs inside: gives its context when first asked for it. */
+export interface TaskContextSource {
+  taskContext(): TaskContext;
+}
+
+const storage = new AsyncLocalStorage<TaskContextSource>();
 
 /**
  * The running task's context, from anywhere inside its handler's async call tree.
@@ -39,16 +44,16 @@ const storage = new AsyncLocalStorage<TaskContext>();
  * await progress({ done: 10, total: 100 });
  */
 export function taskContext(): TaskContext {
-  const context = storage.getStore();
-  if (!context) {
+  const source = storage.getStore();
+  if (!source) {
     throw new TaskmillError(
       'taskContext() was called outside a running @Task handler; call it from the handler ' +
         '(or code it awaits) while the task runs.',
     );
   }
-  return context;
+  return source.taskContext();
 }
 
-export function runInTaskContext<T>(context: TaskContext, fn: () => T): T {
-  return storage.run(context, fn);
+export function runInTaskContext<T>(source: TaskContextSource, fn: () => T): T {
+  return storage.run(source, fn);
 }

@@ -22,7 +22,8 @@ import type { ResultOptions, TaskHandle } from '../queue/task-handle';
 import type { EnqueueOptions } from '../options/task.options';
 import { checkTaskId } from '../validation/checks';
 import { runInTaskContext, TaskContext } from './task-context';
-import { TaskRef, WorkerEvent } from './worker-event';
+import { AbortCause, Ending, RunExtras, TaskRun } from './task-run';
+import { WorkerEvent } from './worker-event';
 
 /** How a handler enqueues and follows other tasks (the QueueService, in a worker). */
 export interface ChildTasks {
@@ -30,30 +31,6 @@ export interface ChildTasks {
   /** Every result, in order (one listener per queue however many ids). */
   results(ids: string[], options?: ResultOptions): Promise<unknown[]>;
 }
-
-/** Why a run's signal was aborted. */
-type AbortCause = 'timeout' | 'cancel' | 'lease-lost' | 'shutdown';
-
-interface Run {
-  task: ClaimedTask;
-  /** `id:attempt`, the run's key in `runs`. */
-  key: string;
-  ref: TaskRef;
-  /** Created when the handler first reads its signal: most never do. */
-  controller?: AbortController;
-  cause?: AbortCause;
-  /** Why the run was aborted (the signal's reason). */
-  abortReason?: unknown;
-  /** Handed back to the queue on shutdown: no outcome may be written any more. */
-  released: boolean;
-  startedAt: number;
-  /** The decoded arguments, for hooks; undefined when they could not be decoded. */
-  args: unknown[] | undefined;
-  /** Ends the run's execution (set while its handler runs). */
-  end?: (ending: Ending) => void;
-}
-
-type Ending = { ok: true; value: unknown } | { ok: false; error: unknown; final: boolean };
 
 /** A record taskmill cannot use (foreign or corrupted data): no retry can fix it. */
 class CorruptTaskError extends TaskmillError {}
@@ -64,7 +41,7 @@ class CorruptTaskError extends TaskmillError {}
  */
 export class TaskRunner {
   /** By `id:attempt`: a worker may hold a hung run and a newer run of the same task at once. */
-  private readonly runs = new Map<string, Run>();
+  private readonly runs = new Map<string, TaskRun>();
 
   /** Called as soon as a handler ends, before its outcome is written: the slot is free. */
   onSlotFreed: () => void = () => undefined;
@@ -94,14 +71,7 @@ export class TaskRunner {
 
   /** Runs the task to one recorded outcome; never rejects. */
   async run(task: ClaimedTask): Promise<void> {
-    const run: Run = {
-      task,
-      key: `${task.id}:${task.attempt}`,
-      ref: ref(task),
-      released: false,
-      startedAt: Date.now(),
-      args: undefined,
-    };
+    const run = new TaskRun(task, this.contextOf);
     this.runs.set(run.key, run);
     this.events.next({ type: 'task.started', task: run.ref });
     const ending = await this.execute(run);
@@ -127,11 +97,10 @@ export class TaskRunner {
     for (const run of this.runs.values()) {
       if (run.task.id !== id || run.cause) continue;
       if (attempt !== undefined && run.task.attempt !== attempt) continue;
-      run.cause = cause;
-      run.abortReason =
-        cause === 'timeout' ? new TaskTimeoutError(run.task.name, run.task.timeout ?? 0) : cause;
-      run.controller?.abort(run.abortReason);
-      run.end?.({ ok: false, error: run.abortReason, final: false });
+      run.abort(
+        cause,
+        cause === 'timeout' ? new TaskTimeoutError(run.task.name, run.task.timeout ?? 0) : cause,
+      );
     }
   }
 
@@ -150,7 +119,7 @@ export class TaskRunner {
     );
   }
 
-  private execute(run: Run): Promise<Ending> {
+  private execute(run: TaskRun): Promise<Ending> {
     const { task } = run;
     let call: () => unknown;
     try {
@@ -170,17 +139,23 @@ export class TaskRunner {
         resolve(ending);
       };
       run.end = end;
-      Promise.resolve()
-        .then(call)
-        .then(
-          (value) => end({ ok: true, value }),
-          (error: unknown) => end({ ok: false, error, final: error instanceof NonRetryableError }),
-        );
+      // Called here, not from a microtask: the handler's own promise is the only one a run
+      // needs (each promise costs more while the task context's async hooks are on).
+      let result: unknown;
+      try {
+        result = call();
+      } catch (error) {
+        return end(failure(error));
+      }
+      Promise.resolve(result).then(
+        (value) => end({ ok: true, value }),
+        (error: unknown) => end(failure(error)),
+      );
     });
   }
 
   /** Resolves the handler and decodes the arguments; throws CorruptTaskError-like errors. */
-  private prepare(run: Run): () => unknown {
+  private prepare(run: TaskRun): () => unknown {
     const { task } = run;
     if (task.corrupt) throw new CorruptTaskError(`Task ${task.id} is corrupted: ${task.corrupt}`);
     const definition = this.registry.get(task.name);
@@ -193,14 +168,17 @@ export class TaskRunner {
     const args = this.serializer.deserialize(task.args);
     if (!Array.isArray(args))
       throw new CorruptTaskError(`arguments of task ${task.id} are not an array`);
-    const context: TaskContext = {
-      id: task.id,
-      name: task.name,
-      queue: task.queue,
-      attempt: task.attempt,
-      get signal() {
-        return signalOf(run);
-      },
+    // Decoded now, so that bad data fails the run before its handler starts.
+    if (task.metadata || task.previous || task.previousError) run.extras = this.extrasOf(task);
+    run.args = args;
+    const handler = () => definition.handler(...args);
+    // Start hooks run inside the task context and the run's race with its timeout and abort.
+    const call = this.hooks.active ? this.hooks.beforeHandler(run.ref, args, handler) : handler;
+    return () => runInTaskContext(run, call);
+  }
+
+  private extrasOf(task: ClaimedTask): RunExtras {
+    return {
       metadata: task.metadata
         ? (this.serializer.deserialize(task.metadata) as Record<string, unknown>)
         : undefined,
@@ -208,6 +186,23 @@ export class TaskRunner {
       previousError: task.previousError
         ? (JSON.parse(task.previousError) as ErrorDetails)
         : undefined,
+    };
+  }
+
+  /** The context a handler sees, made when it first calls taskContext(). */
+  private readonly contextOf = (run: TaskRun): TaskContext => {
+    const { task, extras } = run;
+    return {
+      id: task.id,
+      name: task.name,
+      queue: task.queue,
+      attempt: task.attempt,
+      get signal() {
+        return run.signal;
+      },
+      metadata: extras?.metadata,
+      previous: extras?.previous,
+      previousError: extras?.previousError,
       progress: async (value) => {
         await this.broker.progress(
           task.id,
@@ -218,12 +213,7 @@ export class TaskRunner {
       enqueueChild: (name, args, options) => this.children.enqueue(name, args, options),
       waitFor: (tasks, options) => this.waitFor(task.id, tasks, options),
     };
-    run.args = args;
-    const handler = () => definition.handler(...args);
-    // Start hooks run inside the task context and the run's race with its timeout and abort.
-    const call = this.hooks.active ? this.hooks.beforeHandler(run.ref, args, handler) : handler;
-    return () => runInTaskContext(context, call);
-  }
+  };
 
   /**
    * A handler waits for other tasks: recorded in Redis first (refused if it closes a cycle),
@@ -262,7 +252,7 @@ export class TaskRunner {
   }
 
   /** Records the outcome; resolves once the hooks it fired have run. */
-  private async record(run: Run, ending: Ending): Promise<void> {
+  private async record(run: TaskRun, ending: Ending): Promise<void> {
     if (run.cause === 'lease-lost') return this.report(run, 'fenced', ending);
     const { id, attempt, failures, retries, backoff } = run.task;
     if (ending.ok) {
@@ -292,7 +282,7 @@ export class TaskRunner {
 
   /** Reports the recorded outcome on events$, then runs its hooks (when the app has any). */
   private report(
-    run: Run,
+    run: TaskRun,
     result: OutcomeResult,
     ending: Ending,
     error?: ErrorDetails,
@@ -328,15 +318,6 @@ export class TaskRunner {
   }
 }
 
-/** The run's abort signal, made on first use; aborted already when the run was. */
-function signalOf(run: Run): AbortSignal {
-  if (!run.controller) {
-    run.controller = new AbortController();
-    if (run.cause) run.controller.abort(run.abortReason);
-  }
-  return run.controller.signal;
-}
-
-function ref(task: ClaimedTask): TaskRef {
-  return { id: task.id, name: task.name, queue: task.queue, attempt: task.attempt };
+function failure(error: unknown): Ending {
+  return { ok: false, error, final: error instanceof NonRetryableError };
 }
