@@ -9,7 +9,15 @@ interface Pending {
 }
 
 /**
- * Coalesces the single enqueues of one event-loop turn into one enqueue script call. Each task
+ * The enqueues of one turn go out as calls of at most this many tasks, all sent at once: Redis
+ * writes the first while this process takes the replies of the ones before and makes the next
+ * enqueues. One call for 1,000 enqueues left each side idle while the other worked (measured,
+ * 1,000 in flight: 80k tasks/s in one call, 118k in calls of 100, 103k in calls of 50).
+ */
+const TASKS_PER_CALL = 100;
+
+/**
+ * Coalesces the single enqueues of one event-loop turn into few enqueue script calls. Each task
  * still succeeds or fails on its own (a taken id fails only that enqueue), and the caller's
  * promise resolves only once its task is in Redis.
  */
@@ -22,14 +30,20 @@ export class EnqueueBatcher {
   add(task: NewTask): Promise<EnqueueResult> {
     return new Promise((resolve, reject) => {
       // A microtask: enqueues made in the same turn (a loop, Promise.all) join one call.
-      if (this.pending.length === 0) queueMicrotask(() => void this.flush());
+      if (this.pending.length === 0) queueMicrotask(() => this.flush());
       this.pending.push({ task, resolve, reject });
     });
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.pending;
+  private flush(): void {
+    const pending = this.pending;
     this.pending = [];
+    for (let from = 0; from < pending.length; from += TASKS_PER_CALL) {
+      void this.send(pending.slice(from, from + TASKS_PER_CALL));
+    }
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
     try {
       const written = await this.broker.enqueue(
         batch.map((pending) => pending.task),

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { firstValueFrom, filter, take, toArray } from 'rxjs';
 import { RedisConnections } from '../../lib/redis/redis-connections';
-import { Task, TaskStatus, taskContext, WorkerEvent } from '../../lib';
+import { MessageAlreadyExistsError, Task, TaskStatus, taskContext, WorkerEvent } from '../../lib';
+import { uniquePrefix } from '../support/redis';
 import { collect } from '../support/observables';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -132,6 +133,38 @@ describe('enqueue and result', () => {
     sent.mockRestore();
     const results = await Promise.all(handles.map((h) => h.result({ timeout: 5000 })));
     expect(results).toEqual([3, 7, { text: 'hello bob', attempt: 1 }]);
+  });
+
+  it('sends the single enqueues of one turn as calls of 100, in order, each task on its own', async () => {
+    const prefix = uniquePrefix();
+    const producer = await createTestApp([], { prefix, worker: { enabled: false } });
+    try {
+      const sent = jest.spyOn(producer.app.get(RedisConnections).command, 'sendCommand');
+      const enqueueCalls = () =>
+        sent.mock.calls.filter(([c]) =>
+          ['evalsha', 'eval', 'fcall'].includes(c.name.toLowerCase()),
+        );
+      const existing = await producer.queue.enqueue('math.add', [0, 0], { id: 'taken-id' });
+      const before = enqueueCalls().length;
+      const settled = await Promise.allSettled(
+        Array.from({ length: 250 }, (_, i) =>
+          producer.queue.enqueue('math.add', [i, 0], i === 120 ? { id: 'taken-id' } : {}),
+        ),
+      );
+      expect(enqueueCalls().length - before).toBe(3);
+      sent.mockRestore();
+      // A taken id fails only its own enqueue (the default onDuplicate is an error).
+      expect(settled.filter((s) => s.status === 'rejected')).toHaveLength(1);
+      expect((settled[120] as PromiseRejectedResult).reason).toBeInstanceOf(
+        MessageAlreadyExistsError,
+      );
+      // FIFO across the calls: the waiting list holds them in the order they were made.
+      const ids = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.id] : []));
+      const waiting = await producer.queue.peek('default', 300);
+      expect(waiting.map((task) => task.id)).toEqual([existing.id, ...ids]);
+    } finally {
+      await producer.close();
+    }
   });
 
   it("streams every task change on queue.events$, and this worker's work on worker.events$", async () => {
