@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { RedisOutOfMemoryError, Task, taskContext } from '../../lib';
+import { RedisOutOfMemoryError, Task, TaskHandle, taskContext } from '../../lib';
 import { PrivateRedis, startPrivateRedis } from '../../lib/testing';
 import { checkOutcomes, waitUntilTerminal } from '../support/fault-outcomes';
 import { recordFaultFigures } from '../support/fault-summary';
@@ -38,6 +38,26 @@ async function fillUp(admin: Redis): Promise<string[]> {
   return filler;
 }
 
+function enqueueWork(producer: TestApp): Promise<TaskHandle[]> {
+  return producer.queue.enqueueMany(
+    Array.from({ length: QUEUED }, (_, i) => ({
+      task: 'memory.work',
+      args: [i],
+      options: { queue: 'memory' },
+    })),
+  );
+}
+
+/** Waits until every queued task finished, and checks none was lost or run twice. */
+async function expectEachRanOnce(producer: TestApp, queued: TaskHandle[]) {
+  const ids = queued.map((handle) => handle.id);
+  expect(await waitUntilTerminal(producer.queue, ids, 30_000)).toEqual([]);
+  const check = await checkOutcomes(producer.queue, ids, ledger);
+  expect(check.lost).toEqual([]);
+  expect(check.duplicated).toEqual([]);
+  return check;
+}
+
 /** Every task record of a prefix (tests only: production code never uses KEYS). */
 function taskKeys(admin: Redis, prefix: string): Promise<string[]> {
   return admin.keys(`{${prefix}}:t:*`);
@@ -65,13 +85,7 @@ describe('Redis at maxmemory with noeviction', () => {
     const options = { connection: redis.url, prefix, worker: { leaseMs: 2000 } };
     const producer = await createTestApp([], { ...options, worker: { enabled: false } });
     apps.push(producer);
-    const queued = await producer.queue.enqueueMany(
-      Array.from({ length: QUEUED }, (_, i) => ({
-        task: 'memory.work',
-        args: [i],
-        options: { queue: 'memory' },
-      })),
-    );
+    const queued = await enqueueWork(producer);
 
     const filler = await fillUp(admin);
     const recordsBefore = (await taskKeys(admin, prefix)).length;
@@ -95,11 +109,7 @@ describe('Redis at maxmemory with noeviction', () => {
     // outcome only removes something.
     const worker = await createTestApp([Work], options);
     apps.push(worker);
-    const ids = queued.map((handle) => handle.id);
-    expect(await waitUntilTerminal(producer.queue, ids, 30_000)).toEqual([]);
-    const check = await checkOutcomes(producer.queue, ids, ledger);
-    expect(check.lost).toEqual([]);
-    expect(check.duplicated).toEqual([]);
+    const check = await expectEachRanOnce(producer, queued);
     expect(await Promise.all(queued.map((handle) => handle.result()))).toEqual(
       Array.from({ length: QUEUED }, (_, i) => i),
     );
@@ -138,24 +148,14 @@ describe('Redis at maxmemory with noeviction', () => {
     expect(worker.app.get(Broker).scriptMode).toBe(
       redisFunctionsInTests() ? 'functions' : 'scripts',
     );
-    const queued = await producer.queue.enqueueMany(
-      Array.from({ length: QUEUED }, (_, i) => ({
-        task: 'memory.work',
-        args: [i],
-        options: { queue: 'memory' },
-      })),
-    );
+    const queued = await enqueueWork(producer);
     const filler = await fillUp(admin);
     try {
       await expect(
         producer.queue.enqueue('memory.work', [-1], { queue: 'memory' }),
       ).rejects.toBeInstanceOf(RedisOutOfMemoryError);
       worker.worker.start();
-      const ids = queued.map((handle) => handle.id);
-      expect(await waitUntilTerminal(producer.queue, ids, 30_000)).toEqual([]);
-      const check = await checkOutcomes(producer.queue, ids, ledger);
-      expect(check.lost).toEqual([]);
-      expect(check.duplicated).toEqual([]);
+      await expectEachRanOnce(producer, queued);
     } finally {
       await admin.del(...filler);
       await admin.config('SET', 'maxmemory', '0');
