@@ -16,8 +16,11 @@ export interface CommandStat {
   usec: number;
 }
 
-/** The probe's own commands, left out of the counts. */
-const PROBE_COMMANDS = new Set(['cmdstat_info', 'cmdstat_config', 'cmdstat_flushall']);
+/**
+ * The probe's own commands, left out of the counts. Redis 7 counts CONFIG's subcommands apart
+ * (`config|resetstat` is ours, the libraries' `config|get` stays in); Redis 6 has only `config`.
+ */
+const PROBE_COMMANDS = new Set(['info', 'config', 'config|resetstat', 'flushall']);
 
 let writes = 0;
 let watchedPort = -1;
@@ -63,8 +66,9 @@ export class RedisProbe {
     const stats = new Map<string, CommandStat>();
     for (const [key, value] of Object.entries(await this.info('commandstats'))) {
       const match = /^calls=(\d+),usec=(\d+)/.exec(value);
-      if (!key.startsWith('cmdstat_') || PROBE_COMMANDS.has(key) || !match) continue;
-      stats.set(key.slice('cmdstat_'.length), { calls: Number(match[1]), usec: Number(match[2]) });
+      const name = key.slice('cmdstat_'.length);
+      if (!key.startsWith('cmdstat_') || PROBE_COMMANDS.has(name) || !match) continue;
+      stats.set(name, { calls: Number(match[1]), usec: Number(match[2]) });
     }
     return stats;
   }
