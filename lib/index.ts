@@ -65,6 +65,7 @@ export {
   TaskFailedError,
   TaskCancelledError,
   ResultTimeoutError,
+  QueueClosedError,
   TaskTimeoutError,
   NonRetryableError,
   ConnectionError,

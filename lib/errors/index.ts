@@ -8,6 +8,7 @@ export { SerializationError } from './serialization.error';
 export { TaskFailedError } from './task-failed.error';
 export { TaskCancelledError } from './task-cancelled.error';
 export { ResultTimeoutError } from './result-timeout.error';
+export { QueueClosedError } from './queue-closed.error';
 export { TaskTimeoutError } from './task-timeout.error';
 export { NonRetryableError } from './non-retryable.error';
 export { ConnectionError } from './connection.error';

@@ -171,7 +171,7 @@ export class LockService implements BeforeApplicationShutdown {
     { ttl, wait }: ResolvedLockOptions,
   ): Promise<{ fence: number; startedAt: number } | undefined> {
     const deadline = performance.now() + wait;
-    if (wait > 0) await this.waiters.listen();
+    if (wait > 0) await this.waiters.listen().catch((error: unknown) => this.stoppedOr(error));
     for (;;) {
       const ticket = this.waiters.ticket(name);
       try {
@@ -184,6 +184,8 @@ export class LockService implements BeforeApplicationShutdown {
         const expiresIn = reply.retryIn >= 0 ? reply.retryIn + 1 : RETRY_CEILING_MS;
         await ticket.wait(Math.min(left, expiresIn, RETRY_CEILING_MS));
         this.checkOpen();
+      } catch (error) {
+        this.stoppedOr(error);
       } finally {
         ticket.cancel();
       }
@@ -216,6 +218,12 @@ export class LockService implements BeforeApplicationShutdown {
           `it expires within its ttl`,
       );
     }
+  }
+
+  /** Shutdown closed the connection under a try: report the shutdown, not the socket. */
+  private stoppedOr(error: unknown): never {
+    this.checkOpen();
+    throw error;
   }
 
   private checkOpen(): void {

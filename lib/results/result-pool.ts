@@ -1,6 +1,6 @@
 import { lastValueFrom, Observable, Subscriber, tap, toArray } from 'rxjs';
 import { KeyBuilder, TASK_FIELDS as F } from '../broker/keys';
-import { ErrorDetails, ResultTimeoutError } from '../errors';
+import { ErrorDetails, QueueClosedError, ResultTimeoutError } from '../errors';
 import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
 import { EventsReader } from '../status/events-reader';
@@ -83,7 +83,11 @@ export class ResultPool {
     const distinct = [...new Set(queues.filter((queue): queue is string => queue !== null))];
     await Promise.all(
       distinct.map(async (queue) => {
-        const stop = await this.reader.listen({ queue }, (tracked) => this.heard(wait, tracked));
+        const stop = await this.reader.listen(
+          { queue },
+          (tracked) => this.heard(wait, tracked),
+          () => wait.fail(new QueueClosedError(`waiting for the results of tasks`)),
+        );
         // Unsubscribed (or another listen failed) meanwhile: let go of this one at once.
         if (wait.closed) stop();
         else wait.stops.push(stop);
@@ -186,6 +190,11 @@ class Wait {
   close(): void {
     this.closed = true;
     for (const stop of this.stops.splice(0)) stop();
+  }
+
+  /** Ends the wait with `error` (unsubscribing, which calls close()). */
+  fail(error: Error): void {
+    if (!this.closed) this.subscriber.error(error);
   }
 
   private enqueue(tracked: TrackedUpdate): void {

@@ -4,6 +4,7 @@ import { KeyBuilder } from '../broker/keys';
 import { BlockingReader } from '../redis/blocking-reader';
 import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
+import { QueueClosedError } from '../errors';
 import { decodeStreamEntry, TrackedUpdate } from './status-codec';
 
 export type StatusListener = (tracked: TrackedUpdate) => void;
@@ -40,6 +41,8 @@ export class EventsReader {
   private readonly byId = new Map<string, Set<StatusListener>>();
   private readonly byQueue = new Map<string, Set<StatusListener>>();
   private readonly everything = new Set<StatusListener>();
+  /** Told when the reader closes: their subscribers would otherwise wait forever. */
+  private readonly closeHandlers = new Set<() => void>();
   private readonly blocking: BlockingReader;
   private loop?: Promise<void>;
   private reading = false;
@@ -64,9 +67,16 @@ export class EventsReader {
 
   /**
    * Registers `listener`; resolves once every event written from then on will reach it.
-   * Returns the function that removes it.
+   * `onClose` runs if the reader closes first (application shutdown). Returns the function
+   * that removes both. Refused with QueueClosedError once closed.
    */
-  async listen(filter: ListenFilter, listener: StatusListener): Promise<() => void> {
+  async listen(
+    filter: ListenFilter,
+    listener: StatusListener,
+    onClose: () => void,
+  ): Promise<() => void> {
+    if (this.closed) throw new QueueClosedError(`a listener for task changes was added`);
+    this.closeHandlers.add(onClose);
     const registry = filter.id
       ? this.listenersOf(this.byId, filter.id)
       : filter.queue
@@ -77,6 +87,7 @@ export class EventsReader {
     const remove = () => {
       if (removed) return;
       removed = true;
+      this.closeHandlers.delete(onClose);
       registry.delete(listener);
       if (filter.id && registry.size === 0) this.byId.delete(filter.id);
       if (filter.queue) this.unwatchQueue(filter.queue);
@@ -101,6 +112,9 @@ export class EventsReader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const handlers = [...this.closeHandlers];
+    this.closeHandlers.clear();
+    for (const handler of handlers) handler();
     for (const timer of this.lingering.values()) clearTimeout(timer);
     this.lingering.clear();
     if (this.reading) await this.wake();

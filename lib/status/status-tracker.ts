@@ -1,5 +1,6 @@
 import { map, Observable } from 'rxjs';
 import { KeyBuilder, TASK_FIELDS as F } from '../broker/keys';
+import { QueueClosedError } from '../errors';
 import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
 import { EventsReader, ListenFilter } from './events-reader';
@@ -73,7 +74,9 @@ export class StatusTracker {
             this.connections.command.hget(this.keys.task(id), F.queue),
           ));
         if (queue === null) return finish(unknownUpdate(id));
-        stop = await this.reader.listen({ queue, id }, emit);
+        stop = await this.reader.listen({ queue, id }, emit, () =>
+          subscriber.error(new QueueClosedError(`following task ${id}`)),
+        );
         if (cancelled) return stop();
         // Listening first, then reading: no change can fall between the two.
         const snapshot = await this.snapshot(id, withResult);
@@ -97,7 +100,12 @@ export class StatusTracker {
       let stop: (() => void) | undefined;
       let cancelled = false;
       this.reader
-        .listen(filter, (tracked) => subscriber.next(tracked.update))
+        .listen(
+          filter,
+          (tracked) => subscriber.next(tracked.update),
+          // A stream of every change simply ends with the application.
+          () => subscriber.complete(),
+        )
         .then((remove) => (cancelled ? remove() : (stop = remove)))
         .catch((error: unknown) => subscriber.error(error));
       return () => {

@@ -7,6 +7,7 @@ import {
   MessageAlreadyExistsError,
   NonRetryableError,
   ResultTimeoutError,
+  QueueClosedError,
   SerializationError,
   TaskCancelledError,
   TaskFailedError,
@@ -89,6 +90,12 @@ const CASES: ErrorCase[] = [
     create: () => new ResultTimeoutError('task-9', 5000),
     offending: ['task-9', '5000 ms'],
     remedy: ['wait longer', 'status$'],
+  },
+  {
+    type: QueueClosedError,
+    create: () => new QueueClosedError('following task task-10'),
+    offending: ['following task task-10', 'QueueModule closed'],
+    remedy: ['follow them from a running application'],
   },
   {
     type: TaskTimeoutError,
