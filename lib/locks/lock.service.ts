@@ -153,6 +153,12 @@ export class LockService implements BeforeApplicationShutdown {
       controller.signal,
       this.control,
     );
+    if (this.closed) {
+      // Taken while shutdown ran (after it freed the held locks): hand it straight back
+      // rather than hold it, unrenewed, until its ttl.
+      await this.releaseQuietly(handle);
+      this.checkOpen();
+    }
     this.keeper.add({
       handle,
       controller,

@@ -107,7 +107,10 @@ export class StatusTracker {
           () => subscriber.complete(),
         )
         .then((remove) => (cancelled ? remove() : (stop = remove)))
-        .catch((error: unknown) => subscriber.error(error));
+        .catch((error: unknown) =>
+          // Subscribed after the application closed: ends as it would have at the close.
+          error instanceof QueueClosedError ? subscriber.complete() : subscriber.error(error),
+        );
       return () => {
         cancelled = true;
         stop?.();

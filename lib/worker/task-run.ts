@@ -35,6 +35,10 @@ export class TaskRun implements TaskContextSource {
   extras?: RunExtras;
   /** Ends the run's execution (set while its handler runs). */
   end?: (ending: Ending) => void;
+  /** taskContext().waitFor calls in progress. */
+  waits = 0;
+  /** Its slot is lent to other work while it waits (counted in the runner's `waiting`). */
+  lentSlot = false;
   private abortReason?: unknown;
   private controller?: AbortController;
   private context?: TaskContext;
@@ -44,7 +48,13 @@ export class TaskRun implements TaskContextSource {
     private readonly contextOf: (run: TaskRun) => TaskContext,
   ) {
     this.key = `${task.id}:${task.attempt}`;
-    this.ref = { id: task.id, name: task.name, queue: task.queue, attempt: task.attempt };
+    // One object for all of the run's events and hooks: frozen, so none can change another's.
+    this.ref = Object.freeze({
+      id: task.id,
+      name: task.name,
+      queue: task.queue,
+      attempt: task.attempt,
+    });
   }
 
   /** The handler's abort signal, made on first use; aborted already when the run was. */

@@ -46,7 +46,7 @@ export class TaskRunner {
   /** Called as soon as a handler ends, before its outcome is written: the slot is free. */
   onSlotFreed: () => void = () => undefined;
 
-  /** Runs waiting for other tasks (taskContext().waitFor): they hold no slot meanwhile. */
+  /** Runs in `runs` waiting for other tasks (taskContext().waitFor): they hold no slot. */
   private waiting = 0;
 
   constructor(
@@ -76,6 +76,8 @@ export class TaskRunner {
     this.events.next({ type: 'task.started', task: run.ref });
     const ending = await this.execute(run);
     this.runs.delete(run.key);
+    // Ended (timeout, cancel, lost lease) while it waited: the slot it lent is no one's now.
+    this.takeSlotBack(run);
     // Free the slot before queueing the outcome: the consumer's next claim then joins the
     // same settle call as this outcome (one round trip per task, not two).
     this.onSlotFreed();
@@ -211,7 +213,7 @@ export class TaskRunner {
         );
       },
       enqueueChild: (name, args, options) => this.children.enqueue(name, args, options),
-      waitFor: (tasks, options) => this.waitFor(task.id, tasks, options),
+      waitFor: (tasks, options) => this.waitFor(run, tasks, options),
     };
   };
 
@@ -220,7 +222,7 @@ export class TaskRunner {
    * then its slot is lent to other work until the results are in.
    */
   private async waitFor(
-    waiter: string,
+    run: TaskRun,
     tasks: (TaskHandle | string)[],
     options?: ResultOptions,
   ): Promise<unknown[]> {
@@ -230,16 +232,28 @@ export class TaskRunner {
     const ids = tasks.map((task, i) =>
       checkTaskId(typeof task === 'string' ? task : task?.id, `tasks[${i}]`),
     );
+    const waiter = run.task.id;
     const cycle = await this.broker.waitFor(waiter, ids);
     if (cycle) throw new WaitCycleError(cycle);
-    this.waiting++;
-    this.onSlotFreed();
+    run.waits++;
+    // A run that already ended (its handler went on regardless) holds no slot to lend.
+    if (!run.lentSlot && this.runs.get(run.key) === run) {
+      run.lentSlot = true;
+      this.waiting++;
+      this.onSlotFreed();
+    }
     try {
       return await this.children.results(ids, options);
     } finally {
-      this.waiting--;
+      if (--run.waits === 0) this.takeSlotBack(run);
       await this.broker.waitOver(waiter).catch(() => undefined);
     }
+  }
+
+  private takeSlotBack(run: TaskRun): void {
+    if (!run.lentSlot) return;
+    run.lentSlot = false;
+    this.waiting--;
   }
 
   /** A chain step's previous result, or a chord callback's results (in the parts' order). */

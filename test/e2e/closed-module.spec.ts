@@ -48,6 +48,17 @@ describe('following tasks when the application closes', () => {
     expect(await all).toBeInstanceOf(QueueClosedError);
     expect(((await result) as Error).message).toContain('follow them from a running application');
     expect(await events).toBe('completed');
+    // Subscribed after the close: events$() ends the same way, status$ errors the same way.
+    expect(
+      await ending((end) =>
+        handle.status$.subscribe({ error: end, complete: () => end('completed') }),
+      ),
+    ).toBeInstanceOf(QueueClosedError);
+    expect(
+      await ending((end) =>
+        producer.queue.events$().subscribe({ error: end, complete: () => end('completed') }),
+      ),
+    ).toBe('completed');
     // Nothing is left registered with the closed reader.
     await expect(
       reader.listen(

@@ -184,7 +184,12 @@ describe('enqueue and result', () => {
     // Delayed, so both subscriptions are registered before the task runs.
     const handle = await t.queue.enqueue('math.add', [10, 20], { id: 'events-1', delay: 300 });
     expect((await seen).id).toBe(handle.id);
-    expect((await workerEvents).map((e) => e.type)).toEqual(['task.started', 'task.succeeded']);
+    const events = await workerEvents;
+    expect(events.map((e) => e.type)).toEqual(['task.started', 'task.succeeded']);
+    // A run's events share one task reference, frozen so that no listener can change another's.
+    const [started, succeeded] = events.map((e) => ('task' in e ? e.task : undefined));
+    expect(succeeded).toEqual({ id: 'events-1', name: 'math.add', queue: 'default', attempt: 1 });
+    expect(Object.isFrozen(started) && Object.isFrozen(succeeded)).toBe(true);
   });
 
   it('shows events$() of every queue the first events of a queue created later', async () => {

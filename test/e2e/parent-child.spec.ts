@@ -3,6 +3,9 @@ import { InvalidOptionsError, Task, TaskFailedError, taskContext } from '../../l
 import { testBroker } from '../support/broker';
 import { createTestApp, TestApp } from '../support/test-app';
 
+let running = 0;
+let mostAtOnce = 0;
+
 @Injectable()
 class Family {
   @Task({ name: 'family.parent', queue: 'family' })
@@ -26,6 +29,21 @@ class Family {
     await waitFor([id]);
   }
 
+  /** Times out while it waits for a child that no worker runs (its queue has none). */
+  @Task({ name: 'family.abandoned', queue: 'family', retries: 0, timeout: 200 })
+  async abandoned(): Promise<void> {
+    const { enqueueChild, waitFor } = taskContext();
+    await waitFor([await enqueueChild('family.child', [0], { queue: 'nobody-runs-this' })]);
+  }
+
+  @Task({ name: 'family.busy', queue: 'family' })
+  async busy(): Promise<void> {
+    running++;
+    mostAtOnce = Math.max(mostAtOnce, running);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    running--;
+  }
+
   @Task({ name: 'family.bad', queue: 'family', retries: 0 })
   async bad(): Promise<void> {
     await taskContext().waitFor([]);
@@ -40,6 +58,17 @@ describe('parents waiting for children', () => {
     app = await createTestApp([Family], { worker: { concurrency: 1 } });
     const parent = await app.queue.enqueue('family.parent', [3]);
     await expect(parent.result({ timeout: 10_000 })).resolves.toBe(60);
+  });
+
+  it('takes back the slot a waiting parent lent when the parent ends before its children', async () => {
+    app = await createTestApp([Family], { worker: { concurrency: 1 } });
+    const parent = await app.queue.enqueue('family.abandoned', []);
+    const failure = await parent.result({ timeout: 5000 }).catch((error: unknown) => error);
+    expect((failure as TaskFailedError).remoteName).toBe('TaskTimeoutError');
+    // Its wait goes on in the handler, but the worker is back to one slot: one task at a time.
+    const busy = await Promise.all([1, 2, 3].map(() => app.queue.enqueue('family.busy', [])));
+    await Promise.all(busy.map((handle) => handle.result({ timeout: 5000 })));
+    expect(mostAtOnce).toBe(1);
   });
 
   it('refuses a wait that would never end (a task waiting for itself) with WaitCycleError', async () => {

@@ -180,6 +180,25 @@ describe('LockService across two apps', () => {
 });
 
 describe('LockService at shutdown', () => {
+  it('hands back a lock whose acquire was answered while shutdown ran', async () => {
+    const prefix = uniquePrefix();
+    const other = await createTestApp([], { prefix, worker: { enabled: false } });
+    const closing = await createTestApp([], { prefix, worker: { enabled: false } });
+    const locks = closing.app.get(LockService);
+    try {
+      // Sent before the shutdown starts; its answer can only arrive after it started.
+      const acquiring = locks.acquire('answered-late').catch((e: unknown) => e);
+      await locks.beforeApplicationShutdown();
+      const outcome = await acquiring;
+      expect(outcome).toBeInstanceOf(TaskmillError);
+      expect((outcome as Error).message).toMatch(/LockService is stopped/);
+      expect(await other.app.get(LockService).isHeld('answered-late')).toBe(false);
+    } finally {
+      await closing.close();
+      await other.close();
+    }
+  });
+
   it('signals and frees the locks it holds, and stops waiting acquires', async () => {
     const prefix = uniquePrefix();
     const other = await createTestApp([], { prefix, worker: { enabled: false } });
