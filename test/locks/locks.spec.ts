@@ -180,43 +180,41 @@ describe('LockService across two apps', () => {
 });
 
 describe('LockService at shutdown', () => {
-  it('hands back a lock whose acquire was answered while shutdown ran', async () => {
+  let other: TestApp;
+  let closing: TestApp;
+  let locks: LockService;
+  /** Two apps on one prefix: `closing` shuts down, `other` looks on. */
+  beforeEach(async () => {
     const prefix = uniquePrefix();
-    const other = await createTestApp([], { prefix, worker: { enabled: false } });
-    const closing = await createTestApp([], { prefix, worker: { enabled: false } });
-    const locks = closing.app.get(LockService);
-    try {
-      // Sent before the shutdown starts; its answer can only arrive after it started.
-      const acquiring = locks.acquire('answered-late').catch((e: unknown) => e);
-      await locks.beforeApplicationShutdown();
-      const outcome = await acquiring;
-      expect(outcome).toBeInstanceOf(TaskmillError);
-      expect((outcome as Error).message).toMatch(/LockService is stopped/);
-      expect(await other.app.get(LockService).isHeld('answered-late')).toBe(false);
-    } finally {
-      await closing.close();
-      await other.close();
-    }
+    other = await createTestApp([], { prefix, worker: { enabled: false } });
+    closing = await createTestApp([], { prefix, worker: { enabled: false } });
+    locks = closing.app.get(LockService);
+  });
+  afterEach(async () => {
+    await closing.close();
+    await other.close();
+  });
+
+  it('hands back a lock whose acquire was answered while shutdown ran', async () => {
+    // Sent before the shutdown starts; its answer can only arrive after it started.
+    const acquiring = locks.acquire('answered-late').catch((e: unknown) => e);
+    await locks.beforeApplicationShutdown();
+    const outcome = await acquiring;
+    expect(outcome).toBeInstanceOf(TaskmillError);
+    expect((outcome as Error).message).toMatch(/LockService is stopped/);
+    expect(await other.app.get(LockService).isHeld('answered-late')).toBe(false);
   });
 
   it('signals and frees the locks it holds, and stops waiting acquires', async () => {
-    const prefix = uniquePrefix();
-    const other = await createTestApp([], { prefix, worker: { enabled: false } });
-    const closing = await createTestApp([], { prefix, worker: { enabled: false } });
-    const locks = closing.app.get(LockService);
-    try {
-      const held = (await locks.acquire('owned')) as LockHandle;
-      await other.app.get(LockService).acquire('elsewhere');
-      const waiting = locks.acquire('elsewhere', { wait: 60_000 }).catch((e: unknown) => e);
-      await closing.close();
-      expect(await aborted(held.signal)).toMatchObject({ why: 'shutdown' });
-      expect(await other.app.get(LockService).isHeld('owned')).toBe(false);
-      const stopped = await waiting;
-      expect(stopped).toBeInstanceOf(TaskmillError);
-      expect((stopped as Error).message).toMatch(/LockService is stopped/);
-      await expect(locks.acquire('late')).rejects.toBeInstanceOf(TaskmillError);
-    } finally {
-      await other.close();
-    }
+    const held = (await locks.acquire('owned')) as LockHandle;
+    await other.app.get(LockService).acquire('elsewhere');
+    const waiting = locks.acquire('elsewhere', { wait: 60_000 }).catch((e: unknown) => e);
+    await closing.close();
+    expect(await aborted(held.signal)).toMatchObject({ why: 'shutdown' });
+    expect(await other.app.get(LockService).isHeld('owned')).toBe(false);
+    const stopped = await waiting;
+    expect(stopped).toBeInstanceOf(TaskmillError);
+    expect((stopped as Error).message).toMatch(/LockService is stopped/);
+    await expect(locks.acquire('late')).rejects.toBeInstanceOf(TaskmillError);
   });
 });
