@@ -36,6 +36,8 @@ export class ConsumerLoop implements ClaimReceiver {
   /** Slots asked for whose claim has not come back yet. */
   private claiming = 0;
   private claimsAnswered?: () => void;
+  /** Stopped without waiting for a claim any longer: its tasks, if they come, are not run. */
+  private abandoned = false;
   /** The blocking read while the queues are dry. */
   private sleeping?: Promise<void>;
   private backoff?: NodeJS.Timeout;
@@ -73,8 +75,13 @@ export class ConsumerLoop implements ClaimReceiver {
     if (this.running) this.dueTimer.schedule(inMs);
   }
 
-  /** Stops claiming; resolves once no claim is outstanding (in-flight runs go on). */
-  async stopClaiming(): Promise<void> {
+  /**
+   * Stops claiming; resolves once no claim is outstanding (in-flight runs go on), or at
+   * `deadline` (performance.now() ms): a claim sent into an outage may not be answered until
+   * Redis is back. Tasks of a claim answered after that are not run: nobody renews their
+   * lease, so the lease sweep hands them to another worker (nothing is lost).
+   */
+  async stopClaiming(deadline: number): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.dueTimer.cancel();
@@ -82,15 +89,24 @@ export class ConsumerLoop implements ClaimReceiver {
     this.backoff = undefined;
     if (this.sleeping) await this.wake();
     await this.sleeping;
-    if (this.claiming > 0) await new Promise<void>((resolve) => (this.claimsAnswered = resolve));
+    if (this.claiming > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.claimsAnswered = resolve;
+        timer = setTimeout(resolve, Math.max(0, deadline - performance.now()));
+      });
+      clearTimeout(timer);
+      if (this.claiming > 0) this.abandoned = true;
+    }
     await this.blocking.close();
   }
 
-  /** Resolves when every run has settled, or after `timeoutMs`; true when all settled. */
-  async drain(timeoutMs: number): Promise<boolean> {
+  /** Resolves when every run has settled, or at `deadline`; true when all settled. */
+  async drain(deadline: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<false>(
-      (resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)),
+      (resolve) =>
+        (timer = setTimeout(() => resolve(false), Math.max(0, deadline - performance.now()))),
     );
     const settled = Promise.all(this.inFlight).then(() => true as const);
     const drained = await Promise.race([settled, timedOut]);
@@ -115,6 +131,7 @@ export class ConsumerLoop implements ClaimReceiver {
   claimed(tasks: ClaimedTask[], requested: number, nextDueIn: number | undefined): void {
     this.answered(requested);
     this.errors = 0;
+    if (this.abandoned) return;
     // Claimed tasks are ours even when stopping: they run, or are handed back on shutdown.
     for (const task of tasks) this.track(this.runner.run(task));
     if (nextDueIn !== undefined && this.running) this.dueTimer.schedule(nextDueIn);

@@ -115,8 +115,13 @@ export class TaskRunner {
         run.released = true;
         this.abort(run.task.id, 'shutdown', run.task.attempt);
         const { id, attempt } = run.task;
-        const result = await this.settler.record({ kind: 'release', id, attempt });
-        if (result === 'recorded') this.events.next({ type: 'task.released', task: run.ref });
+        try {
+          const result = await this.settler.record({ kind: 'release', id, attempt });
+          if (result === 'recorded') this.events.next({ type: 'task.released', task: run.ref });
+        } catch (error) {
+          // Redis unreachable: the task's lease runs out and the sweep hands it on.
+          this.events.next({ type: 'worker.error', error: error as Error });
+        }
       }),
     );
   }

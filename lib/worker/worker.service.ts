@@ -41,6 +41,8 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     runner: TaskRunner;
   };
   private stopping?: Promise<void>;
+  /** Counts stop() calls: a start() waiting for a stop gives way to a stop() made after it. */
+  private stops = 0;
 
   /**
    * This process's tasks as they start, succeed, fail, retry, the worker's own life, and
@@ -79,9 +81,11 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Starts consuming; idempotent. */
   async start(): Promise<void> {
     if (this.parts) return;
+    const stops = this.stops;
     await this.stopping;
-    // Checked again after the await: two concurrent start() calls must build one worker.
-    if (this.parts) return;
+    // Checked again after the await: two concurrent start() calls must build one worker, and
+    // a stop() called while this start() waited for the previous stop wins (the last call).
+    if (this.parts || this.stops !== stops) return;
     const queues = this.queues();
     if (queues.length === 0) {
       this.logger.log('no @Task handlers in this application: the worker stays idle');
@@ -163,16 +167,22 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
    * rest back to their queue. Nothing is lost; idempotent.
    */
   stop(): Promise<void> {
+    this.stops++;
     const parts = this.parts;
     if (!parts) return this.stopping ?? Promise.resolve();
     this.parts = undefined;
     this.stopping = (async () => {
       try {
+        const deadline = performance.now() + this.options.worker.shutdownTimeoutMs;
         await parts.triggers.stop();
-        await parts.loop.stopClaiming();
-        const drained = await parts.loop.drain(this.options.worker.shutdownTimeoutMs);
+        await parts.loop.stopClaiming(deadline);
+        const drained = await parts.loop.drain(deadline);
         parts.settler.close();
         if (!drained) await parts.runner.releaseAll();
+      } catch (error) {
+        // Never rejects: Nest would skip the remaining shutdown hooks (connections left open)
+        // and a later start() would fail on it. What could not be handed back is swept.
+        this.subject.next({ type: 'worker.error', error: error as Error });
       } finally {
         this.connections.command.off('ready', this.redisBack);
         // Even when handing back failed (Redis gone): stop renewing, unsubscribe, report.

@@ -99,6 +99,16 @@ describe('worker', () => {
     subscription.unsubscribe();
   });
 
+  it('ends stopped when a start() waiting for a stop is followed by another stop()', async () => {
+    const { worker } = await app({});
+    const seen: string[] = [];
+    const subscription = worker.events$.subscribe((e) => seen.push(e.type));
+    // The start() waits for the first stop(); the last call is a stop(), so it wins.
+    await Promise.all([worker.stop(), worker.start(), worker.stop()]);
+    expect(seen.filter((type) => type.startsWith('worker.st'))).toEqual(['worker.stopped']);
+    subscription.unsubscribe();
+  });
+
   it('runs a due delayed task on an idle worker while another worker is busy', async () => {
     const prefix = uniquePrefix();
     const producer = await app({ prefix, worker: { enabled: false } });
