@@ -4,6 +4,7 @@ import { JsonSerializer } from '../serialization/json-serializer';
 import {
   checkBoolean,
   checkDuration,
+  MAX_STORED_MS,
   checkInteger,
   checkKnownKeys,
   checkName,
@@ -98,7 +99,7 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
       checkInteger(v, 'maxPayloadBytes', { min: 64, max: 512 * 1_048_576 }),
     ),
     deadLetterTtl: optional(options.deadLetterTtl, DEFAULT_DEAD_LETTER_TTL, (v) =>
-      checkDuration(v, 'deadLetterTtl', { min: 1, max: Infinity }),
+      checkDuration(v, 'deadLetterTtl', { min: 1, max: MAX_STORED_MS }),
     ),
     commandTimeoutMs: optional(options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS, (v) =>
       checkDuration(v, 'commandTimeoutMs', { min: 10 }),

@@ -2,6 +2,7 @@ import { InvalidOptionsError } from '../errors';
 import {
   checkBoolean,
   checkDuration,
+  MAX_STORED_MS,
   checkInteger,
   checkKnownKeys,
   checkName,
@@ -56,14 +57,14 @@ export function validateTaskOptions(
   }
   if (options.resultTtl !== undefined) {
     // 0 discards the task and its result as soon as it finishes (fire and forget).
-    result.resultTtl = checkDuration(options.resultTtl, at('resultTtl'), { max: Infinity });
+    result.resultTtl = checkDuration(options.resultTtl, at('resultTtl'), { max: MAX_STORED_MS });
   }
   return result;
 }
 
 export function validateBackoff(raw: BackoffOption, field: string): ResolvedBackoff {
   if (typeof raw === 'number') {
-    return { type: 'constant', delay: checkDuration(raw, field, { max: Infinity }) };
+    return { type: 'constant', delay: checkDuration(raw, field, { max: MAX_STORED_MS }) };
   }
   const backoff = checkObject(raw, field);
   checkKnownKeys(backoff, ['type', 'delay', 'floor', 'ceiling', 'jitter'], field);
@@ -72,12 +73,12 @@ export function validateBackoff(raw: BackoffOption, field: string): ResolvedBack
   }
   const result: ResolvedBackoff = {
     type: backoff.type as ResolvedBackoff['type'],
-    delay: checkDuration(backoff.delay, `${field}.delay`, { max: Infinity }),
+    delay: checkDuration(backoff.delay, `${field}.delay`, { max: MAX_STORED_MS }),
   };
   if (backoff.floor !== undefined)
-    result.floor = checkDuration(backoff.floor, `${field}.floor`, { max: Infinity });
+    result.floor = checkDuration(backoff.floor, `${field}.floor`, { max: MAX_STORED_MS });
   if (backoff.ceiling !== undefined) {
-    result.ceiling = checkDuration(backoff.ceiling, `${field}.ceiling`, { max: Infinity });
+    result.ceiling = checkDuration(backoff.ceiling, `${field}.ceiling`, { max: MAX_STORED_MS });
   }
   if (result.floor !== undefined && result.ceiling !== undefined && result.floor > result.ceiling) {
     throw new InvalidOptionsError(

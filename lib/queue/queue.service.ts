@@ -16,6 +16,7 @@ import { ResultStream } from '../results/result-stream';
 import { checkResultTargets, ResultsOptions } from '../results/result-targets';
 import { ResultOf, TaskSettlement } from '../results/settlement';
 import { EventsReader } from '../status/events-reader';
+import { checkKnownKeys, checkName, checkObject } from '../validation/checks';
 import { StatusTracker } from '../status/status-tracker';
 import { StatusUpdate } from '../status/task-status';
 import { RedisConnections } from '../redis/redis-connections';
@@ -371,7 +372,13 @@ export class QueueService {
 
   /** Status changes of every task (of one queue when given), across all processes. */
   events$(filter: { queue?: string } = {}): Observable<StatusUpdate> {
-    return this.tracker.events$(filter);
+    // Checked here, not on subscribe: `{ queues: 'x' }` or `{ queue: '' }` must not quietly
+    // follow every queue.
+    const checked = checkObject(filter ?? {}, 'filter');
+    checkKnownKeys(checked, ['queue'], 'filter');
+    const queue =
+      checked.queue === undefined ? undefined : checkName(checked.queue, 'filter.queue');
+    return this.tracker.events$(queue === undefined ? {} : { queue });
   }
 
   /** Submit hooks see the arguments as the caller passed them (not a serialised copy). */

@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import { Broker } from '../broker/broker';
+import { checkResultTimeout } from '../results/result-options';
 import { ResultStore } from '../results/result-store';
 import { HistoryEntry } from '../status/history';
 import { StatusTracker } from '../status/status-tracker';
@@ -46,8 +47,8 @@ export class TaskHandle<R = unknown> {
    * The handler's return value. Rejects with TaskFailedError, TaskCancelledError,
    * TaskNotFoundError, or ResultTimeoutError when `timeout` passes first.
    */
-  result(options: ResultOptions = {}): Promise<R> {
-    return this.results.wait<R>(this.id, options.timeout, this.queue);
+  async result(options: ResultOptions = {}): Promise<R> {
+    return this.results.wait<R>(this.id, checkResultTimeout(options), this.queue);
   }
 
   /**

@@ -8,6 +8,7 @@ import { EnqueueOptions, ResolvedTaskOptions, TaskGates } from '../options/task.
 import {
   checkBoolean,
   checkDuration,
+  MAX_STORED_MS,
   checkName,
   checkObject,
   checkTaskId,
@@ -119,7 +120,7 @@ export class TaskMessageBuilder {
       uniqueFor: unique
         ? raw.uniqueFor === undefined
           ? 0
-          : checkDuration(raw.uniqueFor, 'uniqueFor', { max: Infinity })
+          : checkDuration(raw.uniqueFor, 'uniqueFor', { max: MAX_STORED_MS })
         : undefined,
     };
   }
@@ -132,10 +133,17 @@ export class TaskMessageBuilder {
       if (!(raw.runAt instanceof Date) || Number.isNaN(raw.runAt.getTime())) {
         throw new InvalidOptionsError('runAt', 'must be a valid Date');
       }
+      if (raw.runAt.getTime() > Date.now() + MAX_STORED_MS) {
+        throw new InvalidOptionsError(
+          'runAt',
+          `must be within ${MAX_STORED_MS} ms (about 317 years) from now, got ${raw.runAt.toISOString()}`,
+        );
+      }
       return { delay: 0, runAt: raw.runAt.getTime() };
     }
     return {
-      delay: raw.delay === undefined ? 0 : checkDuration(raw.delay, 'delay', { max: Infinity }),
+      delay:
+        raw.delay === undefined ? 0 : checkDuration(raw.delay, 'delay', { max: MAX_STORED_MS }),
       runAt: 0,
     };
   }

@@ -1,6 +1,7 @@
 import { InvalidOptionsError } from '../errors';
 import { TaskHandle } from '../queue/task-handle';
-import { checkDuration, checkKnownKeys, checkObject, checkTaskId } from '../validation/checks';
+import { checkTaskId } from '../validation/checks';
+import { checkResultTimeout } from './result-options';
 import { ResultTarget } from './result-pool';
 
 /** Options of `queue.results()`, `allResults()` and `allSettled()`. */
@@ -37,9 +38,5 @@ export function checkResultTargets(
     seen.add(target.id);
     return target;
   });
-  const checked = checkObject(options ?? {}, 'options');
-  checkKnownKeys(checked, ['timeout'], '');
-  const timeoutMs =
-    checked.timeout === undefined ? undefined : checkDuration(checked.timeout, 'timeout');
-  return { targets, timeoutMs };
+  return { targets, timeoutMs: checkResultTimeout(options) };
 }

@@ -41,7 +41,7 @@ export function decodeSnapshot(
   if (!status || !queue || !name || !eventId) return undefined;
   const raw: RawUpdate = { task: name, status, attempt: attempt ?? '0' };
   if (status === TaskStatus.RETRYING || status === TaskStatus.FAILED) raw.error = error;
-  if (status === TaskStatus.RUNNING) raw.progress = progress;
+  if (status === TaskStatus.RUNNING) raw.progress = progressOf(progress, attempt);
   const tracked: TrackedUpdate = {
     update: decodeUpdate(id, queue, eventId, raw, serializer),
     streamId: eventId,
@@ -103,4 +103,15 @@ export function unknownUpdate(id: string): TrackedUpdate {
     update: { id, task: '', queue: '', status: TaskStatus.UNKNOWN, attempt: 0, at: Date.now() },
     streamId: '0-0',
   };
+}
+
+/**
+ * The stored progress (`<attempt>:<JSON>`, see progress-1.lua) when the running attempt sent
+ * it; an earlier attempt's is stale. A value without the prefix predates it and is kept.
+ */
+function progressOf(stored: string | null, attempt: string | null): string | null {
+  if (!stored) return null;
+  const match = /^(\d+):/.exec(stored);
+  if (!match) return stored;
+  return match[1] === (attempt ?? '0') ? stored.slice(match[0].length) : null;
 }

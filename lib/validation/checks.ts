@@ -58,8 +58,15 @@ export function checkPage(page: unknown, maxLimit: number): { offset: number; li
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
+ * The longest duration stored in Redis (about 317 years). Lua turns numbers of more than 14
+ * digits into text like `9.007199254741e+15`, which PEXPIRE and ZADD then refuse halfway
+ * through a script: with `now` added, 10¹³ ms stays well inside 14 digits.
+ */
+export const MAX_STORED_MS = 10 ** 13;
+
+/**
  * Durations are milliseconds: finite, non-negative numbers (fractions are rounded up).
- * `max` defaults to MAX_TIMER_MS for values a timer waits for; pass Infinity otherwise.
+ * `max` defaults to MAX_TIMER_MS for values a timer waits for; MAX_STORED_MS for the others.
  */
 export function checkDuration(
   value: unknown,

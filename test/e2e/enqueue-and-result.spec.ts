@@ -13,6 +13,15 @@ class Greeter {
   }
 }
 
+/** A promise with its resolve function outside. */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => undefined as void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+const secondTryRunning = deferred();
+const secondTryMayEnd = deferred();
+
 @Injectable()
 class MathTasks {
   constructor(private readonly greeter: Greeter) {}
@@ -31,6 +40,19 @@ class MathTasks {
   @Task('math.repeat')
   async repeat(text: string, times: number): Promise<string> {
     return text.repeat(times);
+  }
+
+  /** Attempt 1 reports progress and fails; attempt 2 reports nothing and waits for the test. */
+  @Task({ name: 'math.second-try', retries: 1, backoff: 1 })
+  async secondTry(): Promise<string> {
+    const { attempt, progress } = taskContext();
+    if (attempt === 1) {
+      await progress({ pct: 90 });
+      throw new Error('first try fails');
+    }
+    secondTryRunning.resolve();
+    await secondTryMayEnd.promise;
+    return 'second try';
   }
 
   @Task('math.count')
@@ -101,6 +123,16 @@ describe('enqueue and result', () => {
       { done: 3, to: 3 },
     ]);
     expect(updates[updates.length - 1].status).toBe(TaskStatus.SUCCEEDED);
+  });
+
+  it("does not show an earlier attempt's progress on the running attempt", async () => {
+    const handle = await t.queue.enqueue('math.second-try', []);
+    await secondTryRunning.promise;
+    const status = await handle.status();
+    secondTryMayEnd.resolve();
+    expect(status).toMatchObject({ status: TaskStatus.RUNNING, attempt: 2 });
+    expect(status.progress).toBeUndefined();
+    await expect(handle.result({ timeout: 5000 })).resolves.toBe('second try');
   });
 
   it('keeps a status history per task', async () => {

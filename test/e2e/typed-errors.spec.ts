@@ -17,6 +17,7 @@ import {
 } from '../../lib';
 import { TASK_FIELDS } from '../../lib/broker/keys';
 import { keysOf, rawRedis, testRedisUrl, uniquePrefix } from '../support/redis';
+import { catchInvalidOptions } from '../support/expect-invalid';
 import { createTestApp, TestApp } from '../support/test-app';
 
 @Injectable()
@@ -160,6 +161,31 @@ describe('typed errors (bad input changes nothing)', () => {
     const handle = await t.queue.enqueue('mail.send', ['a'], { delay: 60_000 });
     await expect(handle.result({ timeout: 2 ** 31 })).rejects.toBeInstanceOf(InvalidOptionsError);
     await expect(handle.result({ timeout: -1 })).rejects.toBeInstanceOf(InvalidOptionsError);
+  });
+
+  it('rejects result() options that are not { timeout? } instead of waiting forever', async () => {
+    const handle = await t.queue.enqueue('mail.send', ['a'], { delay: 60_000 });
+    const untyped = handle.result.bind(handle) as (options: unknown) => Promise<unknown>;
+    for (const [options, field] of [
+      [5000, 'options'],
+      [{ timout: 5000 }, 'timout'],
+      [{ timeout: '5s' }, 'timeout'],
+    ] as const) {
+      const error = await untyped(options).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidOptionsError);
+      expect((error as InvalidOptionsError).field).toBe(field);
+    }
+  });
+
+  it('refuses an events$() filter that would quietly follow every queue', () => {
+    const events$ = t.queue.events$.bind(t.queue) as (filter: unknown) => unknown;
+    for (const [filter, field] of [
+      [{ queue: '' }, 'filter.queue'],
+      [{ queues: 'mail' }, 'filter.queues'],
+      ['mail', 'filter'],
+    ] as const) {
+      expect(catchInvalidOptions(() => events$(filter)).field).toBe(field);
+    }
   });
 
   it('rejects result() with ResultTimeoutError when the timeout passes first', async () => {

@@ -3,6 +3,8 @@
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  id   ARGV[4]  attempt
 -- ARGV[5]  progress JSON
 -- Returns  1 published, -1 fenced, -2 no task
+-- The task keeps the latest progress as `<attempt>:<JSON>`: a later run does not clear it (that
+-- would cost every claim a write), so readers show it only for the attempt that sent it.
 --@include common
 --@include gates
 --@include chains
@@ -14,6 +16,6 @@ if not run then
   return code
 end
 recordStatus(base, run.key, id, run.name, run.queue, 'running', attempt, maxLen, {
-  event = { 'progress', ARGV[5] }, fields = { F_PROGRESS, ARGV[5] },
+  event = { 'progress', ARGV[5] }, fields = { F_PROGRESS, attempt .. ':' .. ARGV[5] },
 })
 return 1

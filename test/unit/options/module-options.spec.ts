@@ -148,6 +148,7 @@ describe('resolveModuleOptions', () => {
       ['a string commandTimeoutMs', { commandTimeoutMs: '5s' }, 'commandTimeoutMs'],
       ['a tiny blockingTimeoutMs', { blockingTimeoutMs: 5 }, 'blockingTimeoutMs'],
       ['an endless blockingTimeoutMs', { blockingTimeoutMs: Infinity }, 'blockingTimeoutMs'],
+      ['a deadLetterTtl Redis cannot store', { deadLetterTtl: 1e19 }, 'deadLetterTtl'],
       ['a non-boolean redisFunctions', { redisFunctions: 'yes' }, 'redisFunctions'],
       ['a fractional worker.maxReclaims', { worker: { maxReclaims: 1.5 } }, 'worker.maxReclaims'],
       [

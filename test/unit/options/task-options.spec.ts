@@ -66,6 +66,13 @@ describe('validateTaskOptions', () => {
     ['an infinite timeout', { timeout: Infinity }, 'defaults.timeout'],
     ['a NaN resultTtl', { resultTtl: NaN }, 'defaults.resultTtl'],
     ['a negative resultTtl', { resultTtl: -1 }, 'defaults.resultTtl'],
+    // PEXPIRE would refuse it halfway through the script that ends the task.
+    ['a resultTtl Redis cannot store', { resultTtl: 1e19 }, 'defaults.resultTtl'],
+    [
+      'a backoff ceiling Redis cannot store',
+      { backoff: { type: 'constant', delay: 1, ceiling: 1e14 } },
+      'defaults.backoff.ceiling',
+    ],
     ['an unknown key', { retires: 3 }, 'defaults.retires'],
     ['a negative number backoff', { backoff: -1 }, 'defaults.backoff'],
     ['a backoff without a type', { backoff: { delay: 1 } }, 'defaults.backoff.type'],

@@ -141,6 +141,9 @@ describe('TaskMessageBuilder', () => {
       ['an invalid Date', { runAt: new Date('not a date') }, 'runAt'],
       ['runAt given as a number', { runAt: Date.now() }, 'runAt'],
       ['runAt given as an ISO string', { runAt: '2030-01-01T00:00:00Z' }, 'runAt'],
+      ['a delay Redis cannot store (1e19 ms)', { delay: 1e19 }, 'delay'],
+      ['a runAt in the year 275000', { runAt: new Date(8.6e15) }, 'runAt'],
+      ['a uniqueFor Redis cannot store', { unique: true, uniqueFor: 1e14 }, 'uniqueFor'],
     ])('rejects %s', (_what, options, field) => {
       expect(catchInvalidOptions(() => builder.build('t', [], untyped(options))).field).toBe(field);
     });
