@@ -75,6 +75,8 @@ export class TaskMessageBuilder {
             : newTaskId(),
       name,
       ...taskOptions,
+      // The id stays taken only while the finished task's record lives: keep it uniqueFor.
+      resultTtl: Math.max(taskOptions.resultTtl, dedupe.uniqueFor ?? 0),
       ...this.schedule(raw),
       ...dedupe,
       lock: lockName(raw.lock, gates?.lock, args),

@@ -113,6 +113,15 @@ describe('unique tasks', () => {
     expect(runs.entries.filter((entry) => entry.startsWith('u5 '))).toHaveLength(2);
   });
 
+  it('keeps the id taken for uniqueFor even with a shorter resultTtl', async () => {
+    const options = { unique: true, uniqueFor: 60_000, resultTtl: 0 } as const;
+    const first = await app.queue.enqueue('user.sync', ['u9'], options);
+    await first.result({ timeout: 5000 });
+    await expect(app.queue.enqueue('user.sync', ['u9'], options)).rejects.toBeInstanceOf(
+      MessageAlreadyExistsError,
+    );
+  });
+
   it('takes a failed holder out of the dead-letter set when its id is enqueued again', async () => {
     const failed = await app.queue.enqueue('user.broken', [], { unique: true });
     await expect(failed.result({ timeout: 5000 })).rejects.toThrow('always fails');

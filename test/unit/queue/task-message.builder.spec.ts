@@ -149,6 +149,16 @@ describe('TaskMessageBuilder', () => {
     });
   });
 
+  describe('unique tasks', () => {
+    it('keeps the record at least uniqueFor, so the id stays taken that long', () => {
+      const builder = builderWith();
+      const shortLived = { unique: true, uniqueFor: 60_000, resultTtl: 0 };
+      expect(builder.build('t', [], shortLived).resultTtl).toBe(60_000);
+      const longLived = { unique: true, uniqueFor: 60_000, resultTtl: 120_000 };
+      expect(builder.build('t', [], longLived).resultTtl).toBe(120_000);
+    });
+  });
+
   describe('custom ids', () => {
     const builder = builderWith();
 
