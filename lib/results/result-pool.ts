@@ -97,7 +97,12 @@ export class ResultPool {
     const snapshots = await this.results.getMany(known.map(({ id }) => id));
     const finished = known
       .map(({ id }, i) => ({ id, ...snapshots[i] }))
-      .filter(({ outcome }) => isTerminal(outcome.status) || outcome.status === TaskStatus.UNKNOWN)
+      .filter(
+        ({ id, outcome }) =>
+          isTerminal(outcome.status) ||
+          // Gone already (resultTtl 0): its final event, if heard meanwhile, settles it below.
+          (outcome.status === TaskStatus.UNKNOWN && !wait.heardEarly(id)),
+      )
       .sort((a, b) => compareStreamIds(a.changedAt ?? '0-0', b.changedAt ?? '0-0'));
     for (const target of targets.filter((_, i) => queues[i] === null)) {
       wait.settle(settlementOf(target.id, { status: TaskStatus.UNKNOWN }));
@@ -171,6 +176,11 @@ class Wait {
     if (!this.pending.has(tracked.update.id) || this.closed) return;
     if (this.early) return void this.early.push(tracked);
     this.enqueue(tracked);
+  }
+
+  /** A final event of `id` arrived before the snapshot. */
+  heardEarly(id: string): boolean {
+    return (this.early ?? []).some((tracked) => tracked.update.id === id);
   }
 
   /** The snapshot is in: events heard meanwhile, then live ones, settle in arrival order. */

@@ -80,7 +80,12 @@ export class StatusTracker {
         if (cancelled) return stop();
         // Listening first, then reading: no change can fall between the two.
         const snapshot = await this.snapshot(id, withResult);
-        if (!snapshot) return finish(unknownUpdate(id));
+        if (!snapshot) {
+          // Gone already: with resultTtl 0, a task that finished since the listen began leaves
+          // only its final event, heard meanwhile.
+          const final = early.find((tracked) => isTerminal(tracked.update.status));
+          return finish(final ?? unknownUpdate(id));
+        }
         if (isTerminal(snapshot.update.status)) return finish(snapshot);
         lastStreamId = snapshot.streamId;
         subscriber.next(snapshot);

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { lastValueFrom } from 'rxjs';
-import { Task, TaskNotFoundError, TaskStatus } from '../../lib';
+import { filter, firstValueFrom, lastValueFrom, share } from 'rxjs';
+import { Task, TaskHandle, TaskNotFoundError, TaskStatus } from '../../lib';
+import { RedisConnections } from '../../lib/redis/redis-connections';
 import { rawRedis } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -55,5 +56,48 @@ describe('result expiry', () => {
     expect((await handle.status()).status).toBe(TaskStatus.UNKNOWN);
     await expect(handle.result({ timeout: 1000 })).rejects.toBeInstanceOf(TaskNotFoundError);
     expect(await redis.exists(`{${t.prefix}}:t:${handle.id}`)).toBe(0);
+  });
+});
+
+describe('a task with resultTtl 0 that finishes while a waiter reads its record', () => {
+  it.each([
+    ['result()', (_t: TestApp, handle: TaskHandle) => handle.result({ timeout: 10_000 })],
+    [
+      'allResults()',
+      (t: TestApp, handle: TaskHandle) =>
+        t.queue.allResults([handle], { timeout: 10_000 }).then(([value]) => value),
+    ],
+  ])('still gets its result through %s, from the final event heard meanwhile', async (_, wait) => {
+    const t = await createTestApp([ShortLived], { worker: { enabled: false } });
+    try {
+      const handle = await t.queue.enqueue('short.echo', ['just in time'], { resultTtl: 0 });
+      // The waiter's first read of the record is held back until the task has finished and
+      // its record is gone: its final event reaches the waiter first.
+      const command = t.app.get(RedisConnections).command;
+      const read = command.hmget.bind(command);
+      let release = () => undefined as void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let reading = () => undefined as void;
+      const readStarted = new Promise<void>((resolve) => (reading = resolve));
+      jest.spyOn(command, 'hmget').mockImplementationOnce(((...args: Parameters<typeof read>) => {
+        reading();
+        return released.then(() => read(...args));
+      }) as typeof command.hmget);
+      const result = wait(t, handle);
+      await readStarted;
+      // Heard through the same events reader as the waiter's: when this sees it, so has it.
+      // Its first update (the snapshot, read past the held-back one) says it is listening.
+      const updates = handle.status$.pipe(share());
+      const succeeded = firstValueFrom(
+        updates.pipe(filter((update) => update.status === TaskStatus.SUCCEEDED)),
+      );
+      await firstValueFrom(updates);
+      await t.worker.start();
+      await succeeded;
+      release();
+      await expect(result).resolves.toBe('just in time');
+    } finally {
+      await t.close();
+    }
   });
 });
