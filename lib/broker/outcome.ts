@@ -1,10 +1,17 @@
 /** How a run ended, as the worker asks the settle script to record it. */
-export type Outcome =
+export type Outcome = (
   | { kind: 'complete'; id: string; attempt: number; result: string }
   | { kind: 'retry'; id: string; attempt: number; error: string; summary: string; delayMs: number }
   | { kind: 'fail'; id: string; attempt: number; error: string; summary: string }
   /** Handed back to the queue, keeping its turn (graceful shutdown). */
-  | { kind: 'release'; id: string; attempt: number };
+  | { kind: 'release'; id: string; attempt: number }
+) & {
+  /**
+   * Sent again after a call that failed on the way (timed out, connection lost): Redis may
+   * have run it all the same, so a refusal is checked against what the first write did.
+   */
+  repeat?: boolean;
+};
 
 /** What an outcome write did. `fenced`: a newer attempt owns the task, nothing was written. */
 export type OutcomeResult = 'recorded' | 'cancelled' | 'fenced' | 'missing';
@@ -16,8 +23,14 @@ export const OUTCOME_CODES: Record<number, OutcomeResult> = {
   [-2]: 'missing',
 };
 
-/** The settle script's 6 fields for one outcome, in order. */
+/** The settle script's 6 fields for one outcome, in order; a repeat's kind ends with `?`. */
 export function outcomeArguments(outcome: Outcome): (string | number)[] {
+  const fields = fieldsOf(outcome);
+  if (outcome.repeat) fields[0] = `${outcome.kind}?`;
+  return fields;
+}
+
+function fieldsOf(outcome: Outcome): (string | number)[] {
   switch (outcome.kind) {
     case 'complete':
       return ['complete', outcome.id, outcome.attempt, outcome.result, 0, ''];

@@ -125,7 +125,9 @@ export class Settler {
       if (count > 0) this.receiver?.claimed(settled.tasks, count, settled.nextDueIn);
     } catch (error) {
       if (outcomes.length > 0 && !this.closed && isTransientRedisError(error)) {
-        // Back to the front, in order: they are written before anything that ended later.
+        // Back to the front, in order: they are written before anything that ended later. The
+        // call may have run all the same (a timeout does not stop Redis): mark them repeats.
+        for (const pending of outcomes) pending.outcome = { ...pending.outcome, repeat: true };
         this.outcomes.unshift(...outcomes);
         this.retryLater();
       } else {

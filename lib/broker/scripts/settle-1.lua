@@ -4,7 +4,8 @@
 -- KEYS[1]  the prefix's queues set (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  lease ms   ARGV[4]  wanted
 -- ARGV[5]  dead-letter TTL ms   ARGV[6]  number of outcomes, then 6 fields per outcome:
---          kind ('complete' | 'retry' | 'fail' | 'release'), id, attempt,
+--          kind ('complete' | 'retry' | 'fail' | 'release'; a trailing '?' marks a repeat of
+--          a write that may have run already, see repeatedOutcome), id, attempt,
 --          payload (result, or error JSON), retry delay ms, error summary for the history
 --          (JSON array [name, message])
 -- ARGV[..] queue names to claim from, in order (paused ones are skipped)
@@ -29,6 +30,10 @@ local OUTCOME_FIELDS = 6
 for i = 1, outcomeCount do
   local at = 7 + (i - 1) * OUTCOME_FIELDS
   local kind, id, attempt, payload = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
+  local isRepeat = kind:sub(-1) == '?'
+  if isRepeat then
+    kind = kind:sub(1, -2)
+  end
   if kind == 'complete' then
     codes[i] = complete(base, id, attempt, payload, maxLen)
   elseif kind == 'retry' then
@@ -37,6 +42,9 @@ for i = 1, outcomeCount do
     codes[i] = fail(base, id, attempt, payload, ARGV[at + 5], deadTtl, now, maxLen)
   else
     codes[i] = release(base, id, attempt, maxLen)
+  end
+  if isRepeat and codes[i] < 0 then
+    codes[i] = repeatedOutcome(base, id, attempt, kind, codes[i])
   end
 end
 

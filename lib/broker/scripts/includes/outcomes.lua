@@ -87,6 +87,24 @@ local function fail(base, id, attempt, errorJson, summary, deadTtl, now, maxLen)
   return 1
 end
 
+-- The status each outcome leaves behind, for repeatedOutcome.
+local ENDED_AS = { complete = 'succeeded', retry = 'retrying', fail = 'failed', release = 'submitted' }
+
+-- A repeated outcome (its first call failed on the way, but Redis may have run it) that was
+-- refused: when the task shows what that outcome writes, for that attempt, the first write
+-- ran, so it counts as recorded (2: it ended CANCELLED). A complete finding no record: its
+-- first write ran with resultTtl 0. Anything else keeps the refusal's code.
+local function repeatedOutcome(base, id, attempt, kind, code)
+  if code == -2 then
+    return kind == 'complete' and 1 or code
+  end
+  local t = redis.call('HMGET', taskKey(base, id), F_STATUS, F_ATTEMPT)
+  if t[2] ~= attempt then return code end
+  if t[1] == ENDED_AS[kind] then return 1 end
+  if t[1] == 'cancelled' then return 2 end
+  return code
+end
+
 -- Hands a running task back (graceful shutdown): the head of its priority's list, so it keeps
 -- its turn.
 local function release(base, id, attempt, maxLen)
