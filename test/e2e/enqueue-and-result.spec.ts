@@ -3,6 +3,7 @@ import { firstValueFrom, filter, take, toArray } from 'rxjs';
 import { RedisConnections } from '../../lib/redis/redis-connections';
 import { MessageAlreadyExistsError, Task, TaskStatus, taskContext, WorkerEvent } from '../../lib';
 import { uniquePrefix } from '../support/redis';
+import { Gate } from '../support/gate';
 import { collect } from '../support/observables';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -13,14 +14,8 @@ class Greeter {
   }
 }
 
-/** A promise with its resolve function outside. */
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve = () => undefined as void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-const secondTryRunning = deferred();
-const secondTryMayEnd = deferred();
+const secondTryRunning = new Gate();
+const secondTryMayEnd = new Gate();
 
 @Injectable()
 class MathTasks {
@@ -50,8 +45,8 @@ class MathTasks {
       await progress({ pct: 90 });
       throw new Error('first try fails');
     }
-    secondTryRunning.resolve();
-    await secondTryMayEnd.promise;
+    secondTryRunning.release();
+    await secondTryMayEnd.wait();
     return 'second try';
   }
 
@@ -127,9 +122,9 @@ describe('enqueue and result', () => {
 
   it("does not show an earlier attempt's progress on the running attempt", async () => {
     const handle = await t.queue.enqueue('math.second-try', []);
-    await secondTryRunning.promise;
+    await secondTryRunning.wait();
     const status = await handle.status();
-    secondTryMayEnd.resolve();
+    secondTryMayEnd.release();
     expect(status).toMatchObject({ status: TaskStatus.RUNNING, attempt: 2 });
     expect(status.progress).toBeUndefined();
     await expect(handle.result({ timeout: 5000 })).resolves.toBe('second try');

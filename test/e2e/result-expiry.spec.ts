@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { filter, firstValueFrom, lastValueFrom, share } from 'rxjs';
 import { Task, TaskHandle, TaskNotFoundError, TaskStatus } from '../../lib';
 import { RedisConnections } from '../../lib/redis/redis-connections';
+import { Gate } from '../support/gate';
 import { rawRedis } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -75,16 +76,14 @@ describe('a task with resultTtl 0 that finishes while a waiter reads its record'
       // its record is gone: its final event reaches the waiter first.
       const command = t.app.get(RedisConnections).command;
       const read = command.hmget.bind(command);
-      let release = () => undefined as void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      let reading = () => undefined as void;
-      const readStarted = new Promise<void>((resolve) => (reading = resolve));
+      const readStarted = new Gate();
+      const recordGone = new Gate();
       jest.spyOn(command, 'hmget').mockImplementationOnce(((...args: Parameters<typeof read>) => {
-        reading();
-        return released.then(() => read(...args));
+        readStarted.release();
+        return recordGone.wait().then(() => read(...args));
       }) as typeof command.hmget);
       const result = wait(t, handle);
-      await readStarted;
+      await readStarted.wait();
       // Heard through the same events reader as the waiter's: when this sees it, so has it.
       // Its first update (the snapshot, read past the held-back one) says it is listening.
       const updates = handle.status$.pipe(share());
@@ -94,7 +93,7 @@ describe('a task with resultTtl 0 that finishes while a waiter reads its record'
       await firstValueFrom(updates);
       await t.worker.start();
       await succeeded;
-      release();
+      recordGone.release();
       await expect(result).resolves.toBe('just in time');
     } finally {
       await t.close();

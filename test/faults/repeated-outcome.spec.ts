@@ -1,20 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { filter, firstValueFrom } from 'rxjs';
 import { Task, WorkerEvent } from '../../lib';
+import { Gate } from '../support/gate';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 import { createTestApp } from '../support/test-app';
 
-let finish = () => undefined as void;
-const finishing = new Promise<void>((resolve) => (finish = resolve));
-let started = () => undefined as void;
-const running = new Promise<void>((resolve) => (started = resolve));
+const running = new Gate();
+const finishing = new Gate();
 
 @Injectable()
 class Held {
   @Task({ name: 'held.work', queue: 'held' })
   async work(): Promise<string> {
-    started();
-    await finishing;
+    running.release();
+    await finishing.wait();
     return 'done';
   }
 }
@@ -36,15 +36,19 @@ describe('an outcome written again after a timed-out call that Redis ran anyway'
     try {
       const events: WorkerEvent[] = [];
       worker.worker.events$.subscribe((event) => events.push(event));
+      // The run's one outcome report, whichever it is.
+      const reported = firstValueFrom(
+        worker.worker.events$.pipe(
+          filter((e) => e.type === 'task.succeeded' || e.type === 'task.lease-lost'),
+        ),
+      );
       const handle = await worker.queue.enqueue('held.work', [], { queue: 'held' });
-      await running;
+      await running.wait();
       // Redis holds every client's commands for a while: the outcome's call times out (and is
       // sent again) but runs when the pause ends.
       await admin.client('PAUSE', 1000, 'ALL');
-      finish();
-      const reported = () =>
-        events.some((e) => e.type === 'task.succeeded' || e.type === 'task.lease-lost');
-      while (!reported()) await new Promise((resolve) => setTimeout(resolve, 20));
+      finishing.release();
+      await reported;
       const types = events.map((event) => event.type);
       expect(types).toContain('task.succeeded');
       expect(types).not.toContain('task.lease-lost');
