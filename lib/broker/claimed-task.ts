@@ -42,7 +42,19 @@ export type RawClaimedTask = [
 ];
 
 export function decodeClaimedTask(raw: RawClaimedTask): ClaimedTask {
-  const [id, name, queue, args, attempt, failures, stored, metadata, previous, previousError] = raw;
+  const [
+    id,
+    name,
+    queue,
+    args,
+    attempt,
+    failures,
+    stored,
+    metadata,
+    previous,
+    previousError,
+    joined,
+  ] = raw;
   let options: Readonly<RunOptions>;
   let corrupt: string | undefined;
   try {
@@ -66,7 +78,7 @@ export function decodeClaimedTask(raw: RawClaimedTask): ClaimedTask {
     metadata,
     previous,
     previousError,
-    joined: raw[10] === '1',
+    joined: joined === '1',
     corrupt,
   };
 }

@@ -29,7 +29,7 @@ export class EnqueueBatcher {
   /** Resolves once the task is written ('written'), or its id's holder returned ('existing'). */
   add(task: NewTask): Promise<EnqueueResult> {
     return new Promise((resolve, reject) => {
-      // A microtask: enqueues made in the same turn (a loop, Promise.all) join one call.
+      // A microtask: enqueues made in the same turn (a loop, Promise.all) share the calls.
       if (this.pending.length === 0) queueMicrotask(() => this.flush());
       this.pending.push({ task, resolve, reject });
     });

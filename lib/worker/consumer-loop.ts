@@ -93,7 +93,7 @@ export class ConsumerLoop implements ClaimReceiver {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         this.claimsAnswered = resolve;
-        timer = setTimeout(resolve, Math.max(0, deadline - performance.now()));
+        timer = setTimeout(resolve, msUntil(deadline));
       });
       clearTimeout(timer);
       if (this.claiming > 0) this.abandoned = true;
@@ -105,8 +105,7 @@ export class ConsumerLoop implements ClaimReceiver {
   async drain(deadline: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<false>(
-      (resolve) =>
-        (timer = setTimeout(() => resolve(false), Math.max(0, deadline - performance.now()))),
+      (resolve) => (timer = setTimeout(() => resolve(false), msUntil(deadline))),
     );
     const settled = Promise.all(this.inFlight).then(() => true as const);
     const drained = await Promise.race([settled, timedOut]);
@@ -211,4 +210,9 @@ export class ConsumerLoop implements ClaimReceiver {
   private wake(): Promise<void> {
     return this.blocking.wake();
   }
+}
+
+/** Ms from now to `deadline` (a performance.now() time), 0 once it passed. */
+function msUntil(deadline: number): number {
+  return Math.max(0, deadline - performance.now());
 }

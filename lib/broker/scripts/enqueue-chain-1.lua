@@ -2,7 +2,7 @@
 -- first one placed like any task, the others parked behind their predecessor (F_AFTER) until
 -- it ends. Each step but the last names the next one (F_NEXT). All or nothing.
 -- KEYS[1]  the prefix's queues set (routes the call on Cluster)
--- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  number of steps, then 12 fields per
+-- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  number of steps, then 14 fields per
 --          step: the 13 of enqueue-1.lua (dedupe ignored) and '1' when the chain goes on past
 --          this step's failure ('' otherwise)
 -- Returns  1 written, 0 a step id is taken (nothing written)
