@@ -44,7 +44,12 @@ export { TaskSettlement, ResultOf } from './results/settlement';
 export { Broker } from './broker/broker';
 export { Serializer } from './serialization/serializer';
 export { JsonSerializer } from './serialization/json-serializer';
-export { QueueModuleOptions, WorkerOptions, ConnectionOption } from './options/module.options';
+export {
+  QueueModuleOptions,
+  WorkerOptions,
+  ConnectionOption,
+  RedisClient,
+} from './options/module.options';
 export { TaskOptions, TaskDecoratorOptions, EnqueueOptions } from './options/task.options';
 export { BackoffOption, BackoffOptions } from './options/backoff.options';
 export {

@@ -125,11 +125,26 @@ function resolveConnection(value: unknown): ResolvedModuleOptions['connection'] 
     }
     return value;
   }
-  if (isRedisClient(value) || isPlainObject(value))
+  if (isRedisClient(value) || isPlainObject(value)) {
+    refuseResp3Mapping(isRedisClient(value) ? value.options : value);
     return value as ResolvedModuleOptions['connection'];
+  }
   throw new InvalidOptionsError(
     'connection',
     'must be a redis:// URL, an ioredis options object or an ioredis Redis instance',
+  );
+}
+
+/**
+ * ioredis 6 can hand RESP3 maps over as objects (`replyMapping: 'resp3'`); taskmill reads replies
+ * in the shape both majors give by default (`'legacy'`, the same as RESP2), whatever the protocol.
+ */
+function refuseResp3Mapping(options: unknown): void {
+  if ((options as { replyMapping?: unknown } | undefined)?.replyMapping !== 'resp3') return;
+  throw new InvalidOptionsError(
+    'connection',
+    `uses replyMapping 'resp3', whose replies taskmill cannot read: leave replyMapping unset ` +
+      `(or 'legacy'); protocol 3 itself is fine`,
   );
 }
 

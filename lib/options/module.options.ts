@@ -2,8 +2,21 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { Serializer } from '../serialization/serializer';
 import { TaskOptions, ResolvedTaskOptions } from './task.options';
 
+/**
+ * An ioredis client (`Redis`) that you made and own, of ioredis 5 or 6, from any copy of the
+ * package. Typed by the methods taskmill relies on rather than as ioredis's class, because the
+ * class of another copy or major is a different type to TypeScript though it works the same.
+ */
+export interface RedisClient {
+  duplicate(...args: never[]): unknown;
+  defineCommand(...args: never[]): unknown;
+  sendCommand(...args: never[]): unknown;
+  quit(...args: never[]): Promise<unknown>;
+  readonly status: string;
+}
+
 /** Where Redis is: a URL, ioredis options, or an ioredis instance you own. */
-export type ConnectionOption = string | RedisOptions | Redis;
+export type ConnectionOption = string | RedisOptions | Redis | RedisClient;
 
 export interface WorkerOptions {
   /** `false`: this app only enqueues. Default `true`. */
@@ -68,7 +81,8 @@ export interface QueueModuleOptions {
 
 /** Module options after validation, with every default applied. */
 export interface ResolvedModuleOptions {
-  connection: ConnectionOption;
+  /** A client passed in is used as ioredis's `Redis`: every copy and major has its shape. */
+  connection: string | RedisOptions | Redis;
   prefix: string;
   strict: boolean;
   serializer: Serializer;

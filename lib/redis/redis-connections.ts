@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Redis, RedisOptions } from 'ioredis';
 import { isRedisClient } from './is-redis-client';
-import { ConnectionOption } from '../options/module.options';
+import { ResolvedModuleOptions } from '../options/module.options';
 import { withConnectionErrors } from './connection-errors';
 
 export interface ConnectionSettings {
@@ -20,7 +20,7 @@ export class RedisConnections {
   private readonly template: Redis;
 
   constructor(
-    connection: ConnectionOption,
+    connection: ResolvedModuleOptions['connection'],
     private readonly settings: ConnectionSettings,
   ) {
     if (isRedisClient(connection)) {

@@ -1,6 +1,9 @@
+import { readFileSync } from 'fs';
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { Task } from '../../lib';
+import { Redis as RedisV5 } from 'ioredis-v5';
+import { lastValueFrom, toArray } from 'rxjs';
+import { Task, TaskStatus } from '../../lib';
 import { EventsReader } from '../../lib/status/events-reader';
 import { testRedisUrl } from '../support/redis';
 import { createTestApp } from '../support/test-app';
@@ -13,17 +16,34 @@ class Echo {
   }
 }
 
+function packageVersion(name: string): string {
+  return (
+    JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }
+  ).version;
+}
+
 describe('connections', () => {
-  it('uses an ioredis instance passed by the user and leaves it open on shutdown', async () => {
-    const mine = new Redis(testRedisUrl());
-    const app = await createTestApp([Echo], { connection: mine });
-    const handle = await app.queue.enqueue('echo', ['via my client']);
-    await expect(handle.result({ timeout: 5000 })).resolves.toBe('via my client');
-    await app.close();
-    expect(mine.status).toBe('ready');
-    await expect(mine.ping()).resolves.toBe('PONG');
-    mine.disconnect();
-  });
+  // taskmill works with whichever ioredis major the app has; a client of either may be passed in.
+  it.each([
+    ['6', 'ioredis', (url: string) => new Redis(url)],
+    ['5', 'ioredis-v5', (url: string) => new RedisV5(url)],
+  ] as const)(
+    'uses an ioredis %s instance passed by the user and leaves it open on shutdown',
+    async (major, packageName, connect) => {
+      expect(packageVersion(packageName).split('.')[0]).toBe(major);
+      const mine = connect(testRedisUrl());
+      const app = await createTestApp([Echo], { connection: mine });
+      const handle = await app.queue.enqueue('echo', ['via my client']);
+      await expect(handle.result({ timeout: 5000 })).resolves.toBe('via my client');
+      await expect(handle.status()).resolves.toMatchObject({ status: TaskStatus.SUCCEEDED });
+      const history = await lastValueFrom(handle.status$.pipe(toArray()));
+      expect(history.map((update) => update.status)).toEqual([TaskStatus.SUCCEEDED]);
+      await app.close();
+      expect(mine.status).toBe('ready');
+      await expect(mine.ping()).resolves.toBe('PONG');
+      mine.disconnect();
+    },
+  );
 
   it('accepts ioredis options objects', async () => {
     const { port, hostname } = new URL(testRedisUrl());

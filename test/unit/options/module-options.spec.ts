@@ -206,6 +206,28 @@ describe('resolveModuleOptions', () => {
       expect(error.message).toContain('redis://');
     });
 
+    it('refuses an ioredis 6 client or options with replyMapping resp3, naming the fix', () => {
+      const resp3Client = new Redis({ lazyConnect: true, protocol: 3, replyMapping: 'resp3' });
+      try {
+        for (const connection of [
+          resp3Client,
+          { port: 6400, protocol: 3, replyMapping: 'resp3' },
+        ]) {
+          const error = catchInvalidOptions(() => resolveUntyped({ connection }));
+          expect(error.field).toBe('connection');
+          expect(error.message).toContain("replyMapping 'resp3'");
+          expect(error.message).toContain("'legacy'");
+        }
+      } finally {
+        resp3Client.disconnect();
+      }
+    });
+
+    it('accepts protocol 3 with the default reply mapping', () => {
+      const connection = { port: 6400, protocol: 3 as const };
+      expect(resolveModuleOptions({ connection }).connection).toBe(connection);
+    });
+
     it('shows control characters of a rejected prefix as escapes, not raw bytes', () => {
       const error = catchInvalidOptions(() => resolveUntyped({ prefix: 'a\u0001b' }));
       expect(error.message).toContain('a\\x01b');
