@@ -19,6 +19,10 @@ export interface LockControl {
  * }
  */
 export class LockHandle {
+  // A true private field: the service holds Redis clients, which must not show when a handle
+  // is logged, inspected or serialised.
+  readonly #control: LockControl;
+
   /** @internal Created by LockService only. */
   constructor(
     /** The lock's name. */
@@ -39,8 +43,15 @@ export class LockHandle {
      * does not abort on `release()`.
      */
     readonly signal: AbortSignal,
-    private readonly control: LockControl,
-  ) {}
+    control: LockControl,
+  ) {
+    this.#control = control;
+  }
+
+  /** What `JSON.stringify` shows: the public facts, without the token that can release it. */
+  toJSON(): { name: string; fence: number; holder: string; lost: boolean } {
+    return { name: this.name, fence: this.fence, holder: this.holder, lost: this.lost };
+  }
 
   /** True once the lock was lost while held (see `signal`). */
   get lost(): boolean {
@@ -52,7 +63,7 @@ export class LockHandle {
    * expired, was taken over, or was released already): someone else's lock is never freed.
    */
   release(): Promise<boolean> {
-    return this.control.release(this);
+    return this.#control.release(this);
   }
 
   /**
@@ -60,11 +71,11 @@ export class LockHandle {
    * renewals that follow. False when the lock was released, or lost (`signal` then aborts).
    */
   extend(ttl?: number): Promise<boolean> {
-    return this.control.extend(this, ttl);
+    return this.#control.extend(this, ttl);
   }
 
   /** Whether Redis still has this acquisition as the lock's owner. */
   isHeld(): Promise<boolean> {
-    return this.control.isHeldBy(this);
+    return this.#control.isHeldBy(this);
   }
 }

@@ -16,31 +16,42 @@ export interface ResultOptions {
  * `R` is the handler's resolved return type when the task was enqueued by class and method.
  */
 export class TaskHandle<R = unknown> {
+  // True private fields: a handle returned from a controller is serialised by Nest, and logged
+  // or inspected by anyone; what it holds to do its work (clients, options, scripts) must not
+  // show. JSON.stringify and util.inspect see `{ id, queue }` only.
+  readonly #tracker: StatusTracker;
+  readonly #results: ResultStore;
+  readonly #broker: Broker;
+
   constructor(
     readonly id: string,
-    private readonly tracker: StatusTracker,
-    private readonly results: ResultStore,
-    private readonly broker: Broker,
+    tracker: StatusTracker,
+    results: ResultStore,
+    broker: Broker,
     /**
      * The task's queue when known: set on handles from enqueue, undefined on `handle(id)`
      * (followers then look it up).
      */
     readonly queue?: string,
-  ) {}
+  ) {
+    this.#tracker = tracker;
+    this.#results = results;
+    this.#broker = broker;
+  }
 
   /** The current status (UNKNOWN when the task has no record). */
   status(): Promise<StatusUpdate> {
-    return this.tracker.status(this.id);
+    return this.#tracker.status(this.id);
   }
 
   /** Current status first, then each change in order; completes after a terminal status. */
   get status$(): Observable<StatusUpdate> {
-    return this.tracker.status$(this.id, this.queue);
+    return this.#tracker.status$(this.id, this.queue);
   }
 
   /** Every status the task went through, oldest first. */
   history(): Promise<HistoryEntry[]> {
-    return this.tracker.history(this.id);
+    return this.#tracker.history(this.id);
   }
 
   /**
@@ -48,7 +59,7 @@ export class TaskHandle<R = unknown> {
    * TaskNotFoundError, or ResultTimeoutError when `timeout` passes first.
    */
   async result(options: ResultOptions = {}): Promise<R> {
-    return this.results.wait<R>(this.id, checkResultTimeout(options), this.queue);
+    return this.#results.wait<R>(this.id, checkResultTimeout(options), this.queue);
   }
 
   /**
@@ -56,7 +67,7 @@ export class TaskHandle<R = unknown> {
    * CANCELLED. True if it was cancelled before it finished.
    */
   async cancel(): Promise<boolean> {
-    const result = await this.broker.cancel(this.id);
+    const result = await this.#broker.cancel(this.id);
     return result === 'cancelled' || result === 'requested';
   }
 }
