@@ -48,7 +48,7 @@ export const coreProviders: Provider[] = [
       connections: RedisConnections,
       keys: KeyBuilder,
       reader: EventsReader,
-    ) => new StatusTracker(connections, keys, options.serializer, reader),
+    ) => new StatusTracker(connections, keys, options.serializer, reader, options.stacksInUpdates),
     inject: [RESOLVED_OPTIONS, RedisConnections, KeyBuilder, EventsReader],
   },
   {

@@ -38,6 +38,7 @@ const MODULE_KEYS = [
   'commandTimeoutMs',
   'blockingTimeoutMs',
   'redisFunctions',
+  'stacksInUpdates',
 ];
 const WORKER_KEYS = [
   'enabled',
@@ -109,6 +110,9 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
     ),
     redisFunctions: optional(options.redisFunctions, true, (v) =>
       checkBoolean(v, 'redisFunctions'),
+    ),
+    stacksInUpdates: optional(options.stacksInUpdates, false, (v) =>
+      checkBoolean(v, 'stacksInUpdates'),
     ),
   };
 }

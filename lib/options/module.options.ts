@@ -77,6 +77,13 @@ export interface QueueModuleOptions {
    * always EVALSHA, and no library is written to the server. Default `true`.
    */
   redisFunctions?: boolean;
+  /**
+   * Keep error stacks in the update streams (`status$`, `events$`). Default `false`: an update
+   * stream is what apps pipe to browsers (an `@Sse` endpoint, say), and a stack shows server
+   * file paths. `status()`, `history()`, the dead-letter set and `TaskFailedError` from
+   * `result()` keep the stack either way.
+   */
+  stacksInUpdates?: boolean;
 }
 
 /** Module options after validation, with every default applied. */
@@ -94,4 +101,5 @@ export interface ResolvedModuleOptions {
   commandTimeoutMs: number;
   blockingTimeoutMs: number;
   redisFunctions: boolean;
+  stacksInUpdates: boolean;
 }

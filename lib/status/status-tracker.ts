@@ -19,6 +19,8 @@ export class StatusTracker {
     private readonly keys: KeyBuilder,
     private readonly serializer: Serializer,
     private readonly reader: EventsReader,
+    /** Whether the update streams keep error stacks (see the module option stacksInUpdates). */
+    private readonly stacksInUpdates = false,
   ) {}
 
   /** The task's current status; UNKNOWN when it has no record. */
@@ -39,7 +41,9 @@ export class StatusTracker {
    * An id without a record yields one UNKNOWN update and completes.
    */
   status$(id: string, knownQueue?: string): Observable<StatusUpdate> {
-    return this.watch$(id, knownQueue, false).pipe(map((tracked) => tracked.update));
+    return this.watch$(id, knownQueue, false).pipe(
+      map((tracked) => this.forStream(tracked.update)),
+    );
   }
 
   /**
@@ -107,7 +111,7 @@ export class StatusTracker {
       this.reader
         .listen(
           filter,
-          (tracked) => subscriber.next(tracked.update),
+          (tracked) => subscriber.next(this.forStream(tracked.update)),
           // A stream of every change simply ends with the application.
           () => subscriber.complete(),
         )
@@ -121,6 +125,13 @@ export class StatusTracker {
         stop?.();
       };
     });
+  }
+
+  /** An update as the streams show it: without its error's stack unless configured. */
+  private forStream(update: StatusUpdate): StatusUpdate {
+    if (this.stacksInUpdates || update.error?.stack === undefined) return update;
+    const { name, message } = update.error;
+    return { ...update, error: { name, message } };
   }
 
   private async snapshot(id: string, withResult: boolean): Promise<TrackedUpdate | undefined> {
