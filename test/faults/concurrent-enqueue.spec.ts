@@ -30,28 +30,34 @@ describe('concurrent enqueues from several processes', () => {
     const worker = await createTestApp([Marker, { provide: RunLedger, useValue: ledger }], {
       prefix,
       worker: { concurrency: 100 },
+      // The scenario is about ids and runs, not timeouts: on a loaded 2-core machine a read
+      // behind 10,000 enqueues and 100 running tasks can wait longer than the default 5 s.
+      commandTimeoutMs: 30_000,
     });
-    const outputs = await Promise.all(
-      Array.from({ length: PROCESSES }, () =>
-        promisify(execFile)(
-          process.execPath,
-          supportScript('enqueue-process.ts', testRedisUrl(), prefix, PER_PROCESS),
-          { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+    try {
+      const outputs = await Promise.all(
+        Array.from({ length: PROCESSES }, () =>
+          promisify(execFile)(
+            process.execPath,
+            supportScript('enqueue-process.ts', testRedisUrl(), prefix, PER_PROCESS),
+            { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+          ),
         ),
-      ),
-    );
-    const ids = outputs.flatMap(({ stdout }) => JSON.parse(stdout.trim()) as string[]);
-    const measure = await finishFaultScenario({
-      scenario: `8. ${ids.length.toLocaleString('en')} enqueues at once from ${PROCESSES} processes`,
-      queue: worker.queue,
-      ids,
-      ledger,
-      timeoutMs: 60_000,
-    });
-    expect(ids).toHaveLength(PROCESSES * PER_PROCESS);
-    expect(new Set(ids).size).toBe(ids.length);
-    expectNothingLostOrDuplicated(measure);
-    await worker.close();
-    ledger.close();
+      );
+      const ids = outputs.flatMap(({ stdout }) => JSON.parse(stdout.trim()) as string[]);
+      const measure = await finishFaultScenario({
+        scenario: `8. ${ids.length.toLocaleString('en')} enqueues at once from ${PROCESSES} processes`,
+        queue: worker.queue,
+        ids,
+        ledger,
+        timeoutMs: 60_000,
+      });
+      expect(ids).toHaveLength(PROCESSES * PER_PROCESS);
+      expect(new Set(ids).size).toBe(ids.length);
+      expectNothingLostOrDuplicated(measure);
+    } finally {
+      await worker.close();
+      ledger.close();
+    }
   }, 120_000);
 });

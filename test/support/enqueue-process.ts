@@ -7,7 +7,13 @@ import { QueueModule, QueueService } from '../../lib';
 async function main(): Promise<void> {
   const [url, prefix, count] = process.argv.slice(2);
   const app = await NestFactory.createApplicationContext(
-    QueueModule.forRoot({ connection: url, prefix, worker: { enabled: false } }),
+    QueueModule.forRoot({
+      connection: url,
+      prefix,
+      worker: { enabled: false },
+      // See concurrent-enqueue.spec.ts: load, not an outage, is what a slow answer means here.
+      commandTimeoutMs: 30_000,
+    }),
     { logger: false },
   );
   const queue = app.get(QueueService);
