@@ -182,6 +182,24 @@ export class Broker {
     };
   }
 
+  /**
+   * Publishes an UNKNOWN event for a task whose record vanished while it ran, unless it has a
+   * record again; true when published.
+   */
+  async reportVanished(task: RunRef & { name: string; queue: string }): Promise<boolean> {
+    const { id, name, queue, attempt } = task;
+    const code = await this.call(
+      'taskmillReportVanished',
+      true,
+      this.settings.eventsMaxLen,
+      id,
+      name,
+      queue,
+      attempt,
+    );
+    return code === 1;
+  }
+
   async progress(id: string, attempt: number, progressJson: string): Promise<OutcomeResult> {
     const code = await this.call(
       'taskmillProgress',
@@ -297,20 +315,25 @@ export class Broker {
   }
 
   /**
-   * Extends the leases of running tasks; returns the runs whose lease was lost, and the tasks
-   * whose cancellation was requested meanwhile.
+   * Extends the leases of running tasks; returns the runs whose lease was lost, the tasks
+   * whose cancellation was requested meanwhile, and the lost ones whose record vanished.
    */
   async renewLeases(
     leaseMs: number,
     runs: RunRef[],
-  ): Promise<{ lost: RunRef[]; cancelled: string[] }> {
-    if (runs.length === 0) return { lost: [], cancelled: [] };
+  ): Promise<{ lost: RunRef[]; cancelled: string[]; vanished: string[] }> {
+    if (runs.length === 0) return { lost: [], cancelled: [], vanished: [] };
     const pairs = runs.flatMap((run) => [run.id, run.attempt]);
     const reply = (await this.call('taskmillRenew', true, leaseMs, ...pairs)) as string[];
     const split = reply.indexOf('|');
+    const second = reply.indexOf('|', split + 1);
     const lost: RunRef[] = [];
     for (let i = 0; i < split; i += 2) lost.push({ id: reply[i], attempt: Number(reply[i + 1]) });
-    return { lost, cancelled: reply.slice(split + 1) };
+    return {
+      lost,
+      cancelled: reply.slice(split + 1, second),
+      vanished: reply.slice(second + 1),
+    };
   }
 
   private async call(

@@ -23,6 +23,11 @@ export const KEY_FAMILIES = {
   schedule: 'schedule',
   /** list or stream private to one process's blocking reader: an entry interrupts its wait. */
   nudge: 'nudge',
+  /**
+   * string with a TTL, per events reader (`presence:<reader id>`): rewritten as the reader
+   * reads; found gone, it means Redis lost its data (restart without persistence, FLUSHALL).
+   */
+  presence: 'presence',
   /** string with a TTL, per queue (`sweep-lock:<queue>`): one worker sweeps a queue's leases at a time. */
   sweepLock: 'sweep-lock',
   /** set per gate (`gate:lock:<name>`, `gate:task:<task name>`): ids of the tasks running through it. */
@@ -188,6 +193,11 @@ export class KeyBuilder {
 
   nudge(readerId: string): string {
     return `${this.base}:${KEY_FAMILIES.nudge}:${readerId}`;
+  }
+
+  /** The mark an events reader keeps in Redis to notice that Redis lost its data. */
+  presence(readerId: string): string {
+    return `${this.base}:${KEY_FAMILIES.presence}:${readerId}`;
   }
 
   cancelChannel(): string {

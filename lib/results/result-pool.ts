@@ -6,7 +6,7 @@ import { Serializer } from '../serialization/serializer';
 import { EventsReader } from '../status/events-reader';
 import { TrackedUpdate } from '../status/status-codec';
 import { compareStreamIds } from '../status/stream-id';
-import { isTerminal, TaskStatus } from '../status/task-status';
+import { endsFollow, isTerminal, TaskStatus } from '../status/task-status';
 import { ResultStore, StoredOutcome } from './result-store';
 import { settlementOf, TaskSettlement } from './settlement';
 
@@ -87,6 +87,7 @@ export class ResultPool {
           { queue },
           (tracked) => this.heard(wait, tracked),
           () => wait.fail(new QueueClosedError(`waiting for the results of tasks`)),
+          () => this.recheck(wait),
         );
         // Unsubscribed (or another listen failed) meanwhile: let go of this one at once.
         if (wait.closed) stop();
@@ -112,7 +113,18 @@ export class ResultPool {
   }
 
   private heard(wait: Wait, tracked: TrackedUpdate): void {
-    if (isTerminal(tracked.update.status)) wait.heard(tracked);
+    if (endsFollow(tracked.update.status)) wait.heard(tracked);
+  }
+
+  /**
+   * Redis may have lost data: read the pending tasks again (one pipelined batch). Those gone
+   * settle UNKNOWN (no event will ever come for them), those finished meanwhile settle too.
+   */
+  private recheck(wait: Wait): void {
+    wait.recheck(async (ids) => {
+      const snapshots = await this.results.getMany(ids);
+      return ids.map((id, i) => settlementOf(id, snapshots[i].outcome));
+    });
   }
 
   /** The queue of each target, read (pipelined) for those not known; null: no record. */
@@ -139,8 +151,11 @@ export class ResultPool {
         error: update.error ?? UNKNOWN_ERROR,
         attempts: update.attempt,
       };
-    } else {
+    } else if (update.status === TaskStatus.CANCELLED) {
       outcome = { status: TaskStatus.CANCELLED };
+    } else {
+      // The worker that ran it found its record gone (Redis lost its data).
+      outcome = { status: TaskStatus.UNKNOWN };
     }
     return settlementOf(update.id, outcome);
   }
@@ -155,6 +170,8 @@ class Wait {
   private decode?: (tracked: TrackedUpdate) => Promise<TaskSettlement | undefined>;
   /** Settlements are emitted in the order their events arrived, even when one needs a read. */
   private chain: Promise<void> = Promise.resolve();
+  /** A re-check waits in the chain: the next loss report needs no second one. */
+  private recheckQueued = false;
 
   constructor(
     private readonly subscriber: Subscriber<TaskSettlement>,
@@ -195,6 +212,25 @@ class Wait {
     if (!settlement || this.closed || !this.pending.delete(settlement.id)) return;
     this.subscriber.next(settlement);
     if (this.pending.size === 0) this.subscriber.complete();
+  }
+
+  /**
+   * Reads the pending tasks again, in turn with the events being settled; skipped before the
+   * first snapshot (it is still to come) and while one is queued. A failed read is dropped:
+   * the reader reports again once its connection is back.
+   */
+  recheck(read: (ids: string[]) => Promise<(TaskSettlement | undefined)[]>): void {
+    if (this.early || this.recheckQueued || this.done) return;
+    this.recheckQueued = true;
+    this.chain = this.chain
+      .then(() => {
+        this.recheckQueued = false;
+        return this.done ? [] : read(this.pendingIds());
+      })
+      .then(
+        (settlements) => settlements.forEach((settlement) => this.settle(settlement)),
+        () => undefined,
+      );
   }
 
   close(): void {

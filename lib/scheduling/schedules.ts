@@ -8,6 +8,13 @@ import { firstTick, validateCatchUp, validateRecurrence } from './recurrence';
 import { encodeSchedule, scheduledTask, scheduleId, StoredSchedule } from './schedule-definition';
 import { ScheduleInfo, ScheduleOptions } from './schedule.options';
 
+/** A validated schedule, encoded as Redis stores it, with its id. */
+export interface PreparedSchedule {
+  id: string;
+  encoded: string;
+  stored: StoredSchedule;
+}
+
 const SCHEDULE_KEYS = ['cron', 'tz', 'every', 'args', 'catchUp', 'id'];
 
 /** Registers, removes and lists schedules (the firing is TriggerScheduler's, in workers). */
@@ -21,6 +28,22 @@ export class Schedules {
 
   /** Adds (or, for an id whose definition changed, replaces) a schedule; returns its id. */
   async register(task: string, raw: ScheduleOptions): Promise<ScheduleInfo> {
+    const prepared = this.prepare(task, raw);
+    const next = firstTick(prepared.stored.recurrence, Date.now());
+    await this.broker.schedule(prepared.id, prepared.encoded, next);
+    // Registered again unchanged, it keeps its next tick: read that one, not ours.
+    const due = await this.connections.guard(() =>
+      this.connections.command.zscore(this.broker.keys.family('scheduleDue'), prepared.id),
+    );
+    return this.info(prepared.id, prepared.stored, due === null ? next : Number(due));
+  }
+
+  /**
+   * Validates a schedule and builds what Redis stores for it, writing nothing: the task
+   * options and arguments are checked as an enqueue would check them (a local @Task's
+   * options apply as they do to an enqueue).
+   */
+  prepare(task: string, raw: ScheduleOptions): PreparedSchedule {
     const options = checkObject(raw, 'schedule') as ScheduleOptions;
     const recurrence = validateRecurrence(
       { cron: options.cron, tz: options.tz, every: options.every },
@@ -30,20 +53,21 @@ export class Schedules {
     const taskOptions = Object.fromEntries(
       Object.entries(options).filter(([key]) => !SCHEDULE_KEYS.includes(key)),
     );
-    // Validates the task options and arguments as an enqueue would (nothing written on error);
-    // a local @Task's options apply as they do to an enqueue.
     const message = this.builder.build(checkName(task, 'task'), options.args ?? [], taskOptions);
     const stored: StoredSchedule = { recurrence, catchUp, task: scheduledTask(message) };
     const encoded = encodeSchedule(stored);
     const id = options.id === undefined ? scheduleId(encoded) : checkTaskId(options.id, 'id');
     if (id.includes('@')) throw new InvalidOptionsError('id', 'must not contain "@"');
-    const next = firstTick(recurrence, Date.now());
-    await this.broker.schedule(id, encoded, next);
-    // Registered again unchanged, it keeps its next tick: read that one, not ours.
-    const due = await this.connections.guard(() =>
-      this.connections.command.zscore(this.broker.keys.family('scheduleDue'), id),
-    );
-    return this.info(id, stored, due === null ? next : Number(due));
+    return { id, encoded, stored };
+  }
+
+  /**
+   * Writes a prepared schedule unless Redis holds it already, unchanged; true when this call
+   * wrote it (added, changed, or restored after its records were lost).
+   */
+  write(prepared: PreparedSchedule): Promise<boolean> {
+    const next = firstTick(prepared.stored.recurrence, Date.now());
+    return this.broker.schedule(prepared.id, prepared.encoded, next);
   }
 
   /** Removes a schedule (its tasks already enqueued stay); false when there was none. */

@@ -1,7 +1,9 @@
+import { Logger } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { Broker } from '../broker/broker';
 import { RedisConnections } from '../redis/redis-connections';
 import { WorkerEvent } from '../worker/worker-event';
+import { DeclaredSchedules } from './declared-schedules';
 import { ticksAfter } from './recurrence';
 import { StoredSchedule } from './schedule-definition';
 
@@ -14,8 +16,13 @@ const BATCH = 100;
  * schedule it works out the following tick and asks the fire script to move the schedule on.
  * The script lets exactly one worker do that per tick and enqueues the tick's task in the
  * same step, so however many workers race, each tick enqueues one task.
+ *
+ * Each pass first checks that this app's declared schedules are still in Redis and writes
+ * again those it lost (see DeclaredSchedules): found within `recheckMs` of the loss, at once
+ * after a reconnect (the worker wakes the scheduler then).
  */
 export class TriggerScheduler {
+  private readonly logger = new Logger('taskmill:TriggerScheduler');
   private timer?: NodeJS.Timeout;
   private running = false;
   private pass?: Promise<void>;
@@ -26,6 +33,7 @@ export class TriggerScheduler {
     private readonly connections: RedisConnections,
     private readonly recheckMs: number,
     private readonly events: Subject<WorkerEvent>,
+    private readonly declared?: DeclaredSchedules,
   ) {}
 
   start(): void {
@@ -67,6 +75,7 @@ export class TriggerScheduler {
 
   /** Fires what is due; resolves with the ms until the earliest next tick. */
   private async fireDue(): Promise<number> {
+    await this.restoreDeclared();
     const redis = this.connections.command;
     const keys = this.broker.keys;
     const now = Date.now();
@@ -88,6 +97,17 @@ export class TriggerScheduler {
       redis.zrange(keys.family('scheduleDue'), 0, 0, 'WITHSCORES'),
     );
     return earliest === undefined ? this.recheckMs : Math.max(0, Number(earliest) - Date.now());
+  }
+
+  private async restoreDeclared(): Promise<void> {
+    const restored = (await this.declared?.restoreMissing()) ?? [];
+    if (restored.length === 0) return;
+    this.logger.warn(
+      `declared schedules ${restored.join(', ')} were missing from Redis (its data was lost: ` +
+        'a restart without persistence, FLUSHALL or a failover?): written again, they fire ' +
+        'from their next tick on',
+    );
+    this.events.next({ type: 'schedules.restored', schedules: restored });
   }
 
   /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import { Logger } from '@nestjs/common';
 import { KeyBuilder } from '../broker/keys';
 import { BlockingReader } from '../redis/blocking-reader';
+import { DataLossWatch } from '../redis/data-loss-watch';
 import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
 import { QueueClosedError } from '../errors';
@@ -26,6 +27,12 @@ const RETRY_AFTER_ERROR_MS = 500;
  * every status$ / events$ / result() subscriber. Listening to a new queue interrupts the
  * blocked read through a private "nudge" stream that is always part of the read, so there is
  * no window in which a change of the stream set can be missed.
+ *
+ * A task wiped with Redis's data (restart without persistence, FLUSHALL) sends no event ever
+ * again. So that its followers do not wait forever, the read loop checks a mark of its own in
+ * Redis once every blocking timeout (DataLossWatch: one command, whatever the number of
+ * followers) and after a failed read; when the mark is gone, or the connection was lost, the
+ * listeners that follow tasks are asked to read their tasks again (`onLost`).
  */
 export class EventsReader {
   private readonly logger = new Logger('taskmill:EventsReader');
@@ -43,6 +50,9 @@ export class EventsReader {
   private readonly everything = new Set<StatusListener>();
   /** Told when the reader closes: their subscribers would otherwise wait forever. */
   private readonly closeHandlers = new Set<() => void>();
+  /** Told when Redis may have lost data: they read again the tasks they wait for. */
+  private readonly lossHandlers = new Set<() => void>();
+  private readonly lossWatch: DataLossWatch;
   private readonly blocking: BlockingReader;
   private loop?: Promise<void>;
   private reading = false;
@@ -63,20 +73,28 @@ export class EventsReader {
       (multi) => multi.xadd(this.nudgeKey, 'MAXLEN', '1', '*', 'n', '1'),
     );
     this.positions.set(this.nudgeKey, '0-0');
+    this.lossWatch = new DataLossWatch(
+      connections,
+      keys.presence(this.readerId),
+      blockingTimeoutMs,
+    );
   }
 
   /**
    * Registers `listener`; resolves once every event written from then on will reach it.
-   * `onClose` runs if the reader closes first (application shutdown). Returns the function
-   * that removes both. Refused with QueueClosedError once closed.
+   * `onClose` runs if the reader closes first (application shutdown); `onLost` whenever Redis
+   * may have lost data (see above). Returns the function that removes them all. Refused with
+   * QueueClosedError once closed.
    */
   async listen(
     filter: ListenFilter,
     listener: StatusListener,
     onClose: () => void,
+    onLost?: () => void,
   ): Promise<() => void> {
     if (this.closed) throw new QueueClosedError(`a listener for task changes was added`);
     this.closeHandlers.add(onClose);
+    if (onLost) this.lossHandlers.add(onLost);
     const registry = filter.id
       ? this.listenersOf(this.byId, filter.id)
       : filter.queue
@@ -88,6 +106,7 @@ export class EventsReader {
       if (removed) return;
       removed = true;
       this.closeHandlers.delete(onClose);
+      if (onLost) this.lossHandlers.delete(onLost);
       registry.delete(listener);
       if (filter.id && registry.size === 0) this.byId.delete(filter.id);
       if (filter.queue) this.unwatchQueue(filter.queue);
@@ -223,6 +242,7 @@ export class EventsReader {
 
   private async run(): Promise<void> {
     while (!this.closed && this.positions.size > 1) {
+      if (await this.lossWatch.check()) this.reportLoss();
       const keys = [...this.positions.keys()];
       const ids = keys.map((key) => this.positions.get(key) as string);
       let reply: StreamReply;
@@ -240,6 +260,7 @@ export class EventsReader {
         );
       } catch (error) {
         if (this.closed) break;
+        this.lossWatch.connectionFailed();
         this.logger.warn(`events read failed, retrying: ${(error as Error).message}`);
         await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_ERROR_MS));
         continue;
@@ -248,6 +269,22 @@ export class EventsReader {
     }
     // Same synchronous step as the loop's last check: a later listen() starts a new loop.
     this.reading = false;
+    this.lossWatch.reset();
+  }
+
+  private reportLoss(): void {
+    if (this.lossHandlers.size === 0) return;
+    this.logger.warn(
+      'Redis may have lost data (a restart without persistence, FLUSHALL, a failover, or a ' +
+        `lost connection): ${this.lossHandlers.size} followers read their tasks again`,
+    );
+    for (const handler of [...this.lossHandlers]) {
+      try {
+        handler();
+      } catch (error) {
+        this.logger.error(`a follower's re-check threw: ${(error as Error).message}`);
+      }
+    }
   }
 
   private deliver(key: string, entries: [string, string[]][]): void {

@@ -106,6 +106,18 @@ export function unknownUpdate(id: string): TrackedUpdate {
 }
 
 /**
+ * The UNKNOWN update that ends the follow of a task whose record vanished (Redis lost its
+ * data): it keeps the task's name, queue and attempt from its last known update.
+ */
+export function vanishedUpdate(last: StatusUpdate): TrackedUpdate {
+  const { id, task, queue, attempt } = last;
+  return {
+    update: { id, task, queue, status: TaskStatus.UNKNOWN, attempt, at: Date.now() },
+    streamId: '0-0',
+  };
+}
+
+/**
  * The stored progress (`<attempt>:<JSON>`, see progress-1.lua) when the running attempt sent
  * it; an earlier attempt's is stale. A value without the prefix predates it and is kept.
  */

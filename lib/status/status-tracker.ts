@@ -5,9 +5,15 @@ import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
 import { EventsReader, ListenFilter } from './events-reader';
 import { decodeHistory, HistoryEntry } from './history';
-import { decodeSnapshot, SNAPSHOT_FIELDS, TrackedUpdate, unknownUpdate } from './status-codec';
+import {
+  decodeSnapshot,
+  SNAPSHOT_FIELDS,
+  TrackedUpdate,
+  unknownUpdate,
+  vanishedUpdate,
+} from './status-codec';
 import { compareStreamIds } from './stream-id';
-import { isTerminal, StatusUpdate } from './task-status';
+import { endsFollow, isTerminal, StatusUpdate } from './task-status';
 
 /**
  * Reads task status from Redis and turns the events streams into observables. Every
@@ -38,7 +44,8 @@ export class StatusTracker {
 
   /**
    * The current status first, then every change in order; completes after a terminal status.
-   * An id without a record yields one UNKNOWN update and completes.
+   * An id without a record yields one UNKNOWN update and completes, and so does a followed
+   * task whose record vanishes (Redis lost its data): see EventsReader.
    */
   status$(id: string, knownQueue?: string): Observable<StatusUpdate> {
     return this.watch$(id, knownQueue, false).pipe(
@@ -58,18 +65,32 @@ export class StatusTracker {
     return new Observable<TrackedUpdate>((subscriber) => {
       let stop: (() => void) | undefined;
       let cancelled = false;
-      let lastStreamId: string | undefined;
+      let last: TrackedUpdate | undefined;
       const early: TrackedUpdate[] = [];
       const emit = (tracked: TrackedUpdate) => {
-        if (lastStreamId === undefined) return void early.push(tracked);
-        if (compareStreamIds(tracked.streamId, lastStreamId) <= 0) return;
-        lastStreamId = tracked.streamId;
+        if (last === undefined) return void early.push(tracked);
+        if (compareStreamIds(tracked.streamId, last.streamId) <= 0) return;
+        last = tracked;
         subscriber.next(tracked);
-        if (isTerminal(tracked.update.status)) subscriber.complete();
+        if (endsFollow(tracked.update.status)) subscriber.complete();
       };
       const finish = (tracked: TrackedUpdate) => {
         subscriber.next(tracked);
         subscriber.complete();
+      };
+      // Redis may have lost data: read the task again. Gone, it will never change again, so
+      // the follow ends UNKNOWN; there, it carries on from what it shows (only if newer).
+      const recheck = () => {
+        if (last === undefined) return; // the first snapshot is still to come
+        this.snapshot(id, withResult).then(
+          (snapshot) => {
+            if (subscriber.closed || last === undefined) return;
+            if (snapshot) emit(snapshot);
+            else finish(vanishedUpdate(last.update));
+          },
+          // Unreachable again: the reader asks once more after its connection is back.
+          () => undefined,
+        );
       };
       const start = async () => {
         const queue =
@@ -78,20 +99,23 @@ export class StatusTracker {
             this.connections.command.hget(this.keys.task(id), F.queue),
           ));
         if (queue === null) return finish(unknownUpdate(id));
-        stop = await this.reader.listen({ queue, id }, emit, () =>
-          subscriber.error(new QueueClosedError(`following task ${id}`)),
+        stop = await this.reader.listen(
+          { queue, id },
+          emit,
+          () => subscriber.error(new QueueClosedError(`following task ${id}`)),
+          recheck,
         );
         if (cancelled) return stop();
         // Listening first, then reading: no change can fall between the two.
         const snapshot = await this.snapshot(id, withResult);
         if (!snapshot) {
           // Gone already: with resultTtl 0, a task that finished since the listen began leaves
-          // only its final event, heard meanwhile.
-          const final = early.find((tracked) => isTerminal(tracked.update.status));
+          // only its final event, heard meanwhile (an UNKNOWN one when it vanished running).
+          const final = early.find((tracked) => endsFollow(tracked.update.status));
           return finish(final ?? unknownUpdate(id));
         }
         if (isTerminal(snapshot.update.status)) return finish(snapshot);
-        lastStreamId = snapshot.streamId;
+        last = snapshot;
         subscriber.next(snapshot);
         for (const tracked of early.splice(0)) emit(tracked);
       };

@@ -8,7 +8,10 @@ export enum TaskStatus {
   SUCCEEDED = 'succeeded',
   FAILED = 'failed',
   CANCELLED = 'cancelled',
-  /** No record: never enqueued under this prefix, or expired after resultTtl. */
+  /**
+   * No record: never enqueued under this prefix, expired after resultTtl, or lost with
+   * Redis's data (restart without persistence, FLUSHALL). Following such a task ends.
+   */
   UNKNOWN = 'unknown',
 }
 
@@ -20,6 +23,11 @@ const TERMINAL = new Set<TaskStatus>([
 
 export function isTerminal(status: TaskStatus): boolean {
   return TERMINAL.has(status);
+}
+
+/** What ends a follow (status$, result()): a terminal status, or the task being gone. */
+export function endsFollow(status: TaskStatus): boolean {
+  return TERMINAL.has(status) || status === TaskStatus.UNKNOWN;
 }
 
 /** One status change of one task, as every process sees it. */

@@ -66,7 +66,10 @@ export class LeaseKeeper {
     const runs = this.runner.inFlight();
     if (runs.length === 0) return;
     try {
-      const { lost, cancelled } = await this.broker.renewLeases(this.settings.leaseMs, runs);
+      const renewed = await this.broker.renewLeases(this.settings.leaseMs, runs);
+      const { lost, cancelled, vanished } = renewed;
+      // Before the abort: the run's outcome, fenced, would not say the task is gone.
+      for (const id of vanished) this.runner.reportVanished(id);
       for (const run of lost) this.runner.abort(run.id, 'lease-lost', run.attempt);
       // Normally the cancel channel told us already; this catches a missed message.
       for (const id of cancelled) this.runner.abort(id, 'cancel');

@@ -23,7 +23,7 @@ import type { EnqueueOptions } from '../options/task.options';
 import { checkTaskId } from '../validation/checks';
 import { runInTaskContext, TaskContext } from './task-context';
 import { AbortCause, Ending, RunExtras, TaskRun } from './task-run';
-import { WorkerEvent } from './worker-event';
+import { TaskRef, WorkerEvent } from './worker-event';
 
 /** How a handler enqueues and follows other tasks (the QueueService, in a worker). */
 export interface ChildTasks {
@@ -309,10 +309,7 @@ export class TaskRunner {
   ): Promise<void> | undefined {
     const task = run.ref;
     if (result === 'fenced') return void this.events.next({ type: 'task.lease-lost', task });
-    if (result === 'missing') {
-      const error = new Error(`task ${task.id} vanished from Redis while it ran`);
-      return void this.events.next({ type: 'worker.error', error });
-    }
+    if (result === 'missing') return void this.announceVanished(task);
     const durationMs = Date.now() - run.startedAt;
     const { args } = run;
     if (result === 'cancelled') {
@@ -334,6 +331,28 @@ export class TaskRunner {
     this.events.next({ type: 'task.retrying', task, error, delayMs });
     if (!this.hooks.active) return undefined;
     return this.hooks.fire('retry', { task, args: args ?? [], error, cause, delayMs, durationMs });
+  }
+
+  /** The lease keeper found the record of running task `id` gone (see announceVanished). */
+  reportVanished(id: string): void {
+    for (const run of this.runs.values()) {
+      if (run.task.id === id && !run.cause) this.announceVanished(run.ref);
+    }
+  }
+
+  /**
+   * The task's record vanished while it ran (Redis lost its data): nothing will ever change
+   * it again, so its followers are told with an UNKNOWN event, or they would wait forever.
+   */
+  private announceVanished(task: TaskRef): void {
+    const error = new Error(
+      `task ${task.id} vanished from Redis while it ran (its data was lost: a restart ` +
+        'without persistence, FLUSHALL or a failover?); its followers are told it is UNKNOWN',
+    );
+    this.events.next({ type: 'worker.error', error });
+    this.broker
+      .reportVanished(task)
+      .catch((failed: Error) => this.events.next({ type: 'worker.error', error: failed }));
   }
 }
 

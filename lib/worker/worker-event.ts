@@ -48,4 +48,9 @@ export type WorkerEvent =
   | { type: 'integrity.repaired'; failed: string[] }
   /** This worker fired a tick of a schedule: it enqueued task `taskId`. */
   | { type: 'schedule.fired'; schedule: string; taskId: string }
+  /**
+   * This worker found declared (`@Task({ schedule })`) schedules missing from Redis, which
+   * lost its data (restart without persistence, FLUSHALL, failover), and wrote them again.
+   */
+  | { type: 'schedules.restored'; schedules: string[] }
   | HookFailedEvent;

@@ -15,7 +15,10 @@ import { RedisConnections } from '../redis/redis-connections';
 import { QueueService } from '../queue/queue.service';
 import { ConsumerLoop } from './consumer-loop';
 import { IntegrityScanner } from './integrity-scanner';
+import { DeclaredSchedules } from '../scheduling/declared-schedules';
+import { Schedules } from '../scheduling/schedules';
 import { TriggerScheduler } from '../scheduling/trigger-scheduler';
+import { TaskMessageBuilder } from '../queue/task-message.builder';
 import { LeaseKeeper } from './lease-keeper';
 import { RunHooks } from './run-hooks';
 import { Settler } from './settler';
@@ -123,6 +126,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       this.connections,
       this.options.blockingTimeoutMs,
       this.subject,
+      this.declaredSchedules(),
     );
     const parts = {
       settler,
@@ -156,11 +160,31 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     this.subject.next({ type: 'worker.started', queues });
   }
 
-  /** The command connection is back after an outage: write buffered outcomes, claim again. */
+  /**
+   * The command connection is back after an outage: write buffered outcomes, claim again,
+   * and check now that the declared schedules survived (a restart may have emptied Redis).
+   */
   private readonly redisBack = (): void => {
     this.parts?.settler.retryNow();
     this.parts?.loop.resumeNow();
+    this.parts?.triggers.wake();
   };
+
+  private declaredSchedules(): DeclaredSchedules {
+    const schedules = new Schedules(
+      this.broker,
+      this.connections,
+      new TaskMessageBuilder(this.options, this.registry),
+      this.options.serializer,
+    );
+    return DeclaredSchedules.of(
+      this.registry.all(),
+      schedules,
+      this.connections,
+      this.broker.keys,
+      (error) => this.subject.next({ type: 'worker.error', error }),
+    );
+  }
 
   /**
    * Stops claiming, lets in-flight tasks finish for up to `shutdownTimeoutMs`, then hands the

@@ -33,11 +33,14 @@ export function keysOf(redis: Redis, prefix: string): Promise<string[]> {
 
 /**
  * The keys of a prefix that hold data, without the turn-taking locks a running worker writes
- * on its own schedule (lease sweep, integrity scan): what a refused call must leave unchanged.
+ * on its own schedule (lease sweep, integrity scan) and the events reader's presence mark: what
+ * a refused call must leave unchanged.
  */
 export async function dataKeysOf(redis: Redis, prefix: string): Promise<string[]> {
   const keys = await keysOf(redis, prefix);
-  return keys.filter((key) => !/:(sweep-lock:|integrity-lock$|integrity-cursor$)/.test(key)).sort();
+  return keys
+    .filter((key) => !/:(sweep-lock:|integrity-lock$|integrity-cursor$|presence:)/.test(key))
+    .sort();
 }
 
 /** Ids of the task records of a queue under a prefix (tests only: uses KEYS). */

@@ -6,16 +6,20 @@ import { freePort, waitUntilListening } from '../../lib/testing/redis-process';
 
 /**
  * A private redis-server with AOF (appendfsync always) that a fault test can kill and start
- * again on the same port and data directory.
+ * again on the same port and data directory; with `{ persistence: false }`, without AOF, so
+ * that it restarts empty (and a test may FLUSHALL it: no other test uses it).
  */
 export class RestartableRedis {
   readonly dir = mkdtempSync(join(tmpdir(), 'taskmill-faults-'));
   private child?: ChildProcess;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly persistence: boolean,
+  ) {}
 
-  static async start(): Promise<RestartableRedis> {
-    const redis = new RestartableRedis(await freePort());
+  static async start({ persistence = true } = {}): Promise<RestartableRedis> {
+    const redis = new RestartableRedis(await freePort(), persistence);
     await redis.up();
     return redis;
   }
@@ -37,7 +41,7 @@ export class RestartableRedis {
         '--save',
         '',
         '--appendonly',
-        'yes',
+        this.persistence ? 'yes' : 'no',
         '--appendfsync',
         'always',
         '--logfile',

@@ -1,14 +1,18 @@
--- Registers or replaces a schedule. The same definition registered again (by another app
--- instance, or this one after a restart) changes nothing: its next tick stays as it was.
+-- Registers, replaces or restores a schedule. The same definition registered again (by
+-- another app instance, or this one after a restart) changes nothing while both of its
+-- records are there: its next tick stays as it was. When one of them is gone (Redis lost its
+-- data: a restart without persistence, FLUSHALL, a failover), the schedule is written again
+-- from `first tick` on; of several workers restoring it at once, one writes it.
 -- KEYS[1]  the prefix's queues set (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  schedule id   ARGV[3]  definition (JSON)   ARGV[4]  first tick ms
--- Returns  1 added or changed, 0 unchanged
+-- Returns  1 added, changed or restored, 0 unchanged
 local base, id, definition, firstTick = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local definitions = base .. ':' .. FAMILY_SCHEDULES
-if redis.call('HGET', definitions, id) == definition then
+local dueKey = base .. ':' .. FAMILY_SCHEDULEDUE
+if redis.call('HGET', definitions, id) == definition and redis.call('ZSCORE', dueKey, id) then
   return 0
 end
 redis.call('HSET', definitions, id, definition)
-redis.call('ZADD', base .. ':' .. FAMILY_SCHEDULEDUE, firstTick, id)
+redis.call('ZADD', dueKey, firstTick, id)
 redis.call('PUBLISH', base .. ':' .. FAMILY_TRIGGERS, id)
 return 1

@@ -20,6 +20,7 @@ function everyKey(keys: KeyBuilder): string[] {
     keys.queues(),
     keys.queueLog(),
     keys.nudge('reader-1'),
+    keys.presence('reader-1'),
     keys.sweepLock('emails'),
     keys.cancelChannel(),
     keys.lock('nightly-report'),
