@@ -49,6 +49,14 @@ export class TaskRunner {
   /** Runs in `runs` waiting for other tasks (taskContext().waitFor): they hold no slot. */
   private waiting = 0;
 
+  /**
+   * Runs whose handler ended and whose outcome is not written yet (Redis slow or away): the
+   * task is still this worker's, so its lease is renewed until the outcome lands. Otherwise an
+   * outage longer than the lease lets a sweep take the task back and run it again, although
+   * its outcome is here waiting to be written.
+   */
+  private readonly recording = new Set<TaskRun>();
+
   constructor(
     private readonly registry: TaskRegistry,
     private readonly broker: Broker,
@@ -64,9 +72,12 @@ export class TaskRunner {
     return this.runs.size - this.waiting;
   }
 
-  /** Ids and attempts of the runs in flight, for lease renewal. */
+  /** Ids and attempts of the runs in flight or being recorded, for lease renewal. */
   inFlight(): RunRef[] {
-    return [...this.runs.values()].map(({ task }) => ({ id: task.id, attempt: task.attempt }));
+    const refs: RunRef[] = [];
+    for (const { task } of this.runs.values()) refs.push({ id: task.id, attempt: task.attempt });
+    for (const { task } of this.recording) refs.push({ id: task.id, attempt: task.attempt });
+    return refs;
   }
 
   /** Runs the task to one recorded outcome; never rejects. */
@@ -82,12 +93,15 @@ export class TaskRunner {
     // same settle call as this outcome (one round trip per task, not two).
     this.onSlotFreed();
     if (run.released) return;
+    this.recording.add(run);
     try {
       const recording = this.record(run, ending);
       if (this.hooks.active) this.hooks.recorded(task.id, recording);
       await recording;
     } catch (error) {
       this.events.next({ type: 'worker.error', error: error as Error });
+    } finally {
+      this.recording.delete(run);
     }
   }
 
@@ -307,6 +321,8 @@ export class TaskRunner {
     error?: ErrorDetails,
     delayMs?: number,
   ): Promise<void> | undefined {
+    // Written (or refused): no lease to keep while its hooks run.
+    this.recording.delete(run);
     const task = run.ref;
     if (result === 'fenced') return void this.events.next({ type: 'task.lease-lost', task });
     if (result === 'missing') {

@@ -93,8 +93,9 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const { concurrency, leaseMs } = this.options.worker;
     const settler = new Settler(this.broker, { queues, leaseMs }, concurrency, {
-      afterMs: 2 * this.options.commandTimeoutMs,
+      stallMs: 2 * this.options.commandTimeoutMs,
       reopen: () => this.connections.reopenCommand(),
+      closes: () => this.connections.commandCloses,
     });
     const runner = new TaskRunner(
       this.registry,

@@ -6,7 +6,7 @@ import { freePort, waitUntilListening } from '../../lib/testing/redis-process';
 
 /**
  * A private redis-server with AOF (appendfsync always) that a fault test can kill and start
- * again on the same port and data directory.
+ * again on the same port and data directory, or freeze and thaw.
  */
 export class RestartableRedis {
   readonly dir = mkdtempSync(join(tmpdir(), 'taskmill-faults-'));
@@ -56,6 +56,19 @@ export class RestartableRedis {
       child.once('exit', () => resolve());
       child.kill('SIGKILL');
     });
+  }
+
+  /**
+   * SIGSTOP: the server stops answering but keeps its sockets. The kernel still accepts
+   * connections and buffers what clients send; the server runs all of it once thawed.
+   */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after freeze(). */
+  thaw(): void {
+    this.child?.kill('SIGCONT');
   }
 
   async stop(): Promise<void> {

@@ -65,8 +65,9 @@ describe('reclaiming expired leases', () => {
       },
     });
     const settler = new Settler(broker, { queues: ['q'], leaseMs: 200 }, 4, {
-      afterMs: 10_000,
+      stallMs: 10_000,
       reopen: () => undefined,
+      closes: () => 0,
     });
     const children = {
       enqueue: () => Promise.reject(new Error('no children here')),
