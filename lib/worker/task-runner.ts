@@ -20,8 +20,9 @@ import { RunHooks } from './run-hooks';
 import { Settler } from './settler';
 import type { ResultOptions, TaskHandle } from '../queue/task-handle';
 import type { EnqueueOptions } from '../options/task.options';
-import { checkTaskId } from '../validation/checks';
-import { runInTaskContext, TaskContext } from './task-context';
+import { checkBoolean, checkKnownKeys, checkObject, checkTaskId } from '../validation/checks';
+import { ProgressWriter } from './progress-writer';
+import { ProgressOptions, runInTaskContext, TaskContext } from './task-context';
 import { AbortCause, Ending, RunExtras, TaskRun } from './task-run';
 import { WorkerEvent } from './worker-event';
 
@@ -65,6 +66,7 @@ export class TaskRunner {
     private readonly events: Subject<WorkerEvent>,
     private readonly children: ChildTasks,
     private readonly hooks: RunHooks,
+    private readonly progress: ProgressWriter,
   ) {}
 
   /** The slots in use. */
@@ -87,6 +89,7 @@ export class TaskRunner {
     this.events.next({ type: 'task.started', task: run.ref });
     const ending = await this.execute(run);
     this.runs.delete(run.key);
+    this.progress.forget(run.key);
     // Ended (timeout, cancel, lost lease) while it waited: the slot it lent is no one's now.
     this.takeSlotBack(run);
     // Free the slot before queueing the outcome: the consumer's next claim then joins the
@@ -224,17 +227,31 @@ export class TaskRunner {
       metadata: extras?.metadata,
       previous: extras?.previous,
       previousError: extras?.previousError,
-      progress: async (value) => {
-        await this.broker.progress(
-          task.id,
-          task.attempt,
-          this.serializer.serialize(value, 'progress'),
-        );
-      },
+      progress: (value, options) => this.publishProgress(run, value, options),
       enqueueChild: (name, args, options) => this.children.enqueue(name, args, options),
       waitFor: (tasks, options) => this.waitFor(run, tasks, options),
     };
   };
+
+  /** taskContext().progress(): bad input rejects at once; Redis trouble does not (see ProgressWriter). */
+  private publishProgress(run: TaskRun, value: unknown, options?: ProgressOptions): Promise<void> {
+    let json: string;
+    let confirm: boolean;
+    try {
+      const checked = checkObject(options ?? {}, 'options');
+      checkKnownKeys(checked, ['confirm'], '');
+      confirm = checked.confirm === undefined ? false : checkBoolean(checked.confirm, 'confirm');
+      json = this.serializer.serialize(value, 'progress');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // A handler that outlived its run (timed out, cancelled, lease lost): Redis would refuse
+    // the write anyway (fenced by attempt).
+    if (this.runs.get(run.key) !== run) return Promise.resolve();
+    return confirm
+      ? this.progress.writeConfirmed(run.key, run.task, json)
+      : this.progress.write(run.key, run.task, json);
+  }
 
   /**
    * A handler waits for other tasks: recorded in Redis first (refused if it closes a cycle),

@@ -17,6 +17,7 @@ import { ConsumerLoop } from './consumer-loop';
 import { IntegrityScanner } from './integrity-scanner';
 import { TriggerScheduler } from '../scheduling/trigger-scheduler';
 import { LeaseKeeper } from './lease-keeper';
+import { ProgressWriter } from './progress-writer';
 import { RunHooks } from './run-hooks';
 import { Settler } from './settler';
 import { TaskRunner } from './task-runner';
@@ -39,6 +40,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     leases: LeaseKeeper;
     signals: WorkerSignals;
     runner: TaskRunner;
+    progress: ProgressWriter;
   };
   private stopping?: Promise<void>;
   /** Counts stop() calls: a start() waiting for a stop gives way to a stop() made after it. */
@@ -97,6 +99,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       reopen: () => this.connections.reopenCommand(),
       closes: () => this.connections.commandCloses,
     });
+    const progress = new ProgressWriter(this.broker, this.subject);
     const runner = new TaskRunner(
       this.registry,
       this.broker,
@@ -108,6 +111,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
         results: (ids, options) => this.queue.allResults(ids, options),
       },
       new RunHooks(this.hooks),
+      progress,
     );
     const loop = new ConsumerLoop(
       this.broker.keys,
@@ -127,6 +131,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     );
     const parts = {
       settler,
+      progress,
       triggers,
       runner,
       loop,
@@ -157,9 +162,10 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     this.subject.next({ type: 'worker.started', queues });
   }
 
-  /** The command connection is back after an outage: write buffered outcomes, claim again. */
+  /** The command connection is back after an outage: write buffered outcomes and progress, claim again. */
   private readonly redisBack = (): void => {
     this.parts?.settler.retryNow();
+    this.parts?.progress.retryNow();
     this.parts?.loop.resumeNow();
   };
 
