@@ -30,7 +30,7 @@ export { QueueCounts, QueueState, TaskSummary } from './broker/queue-snapshot';
 export { WaitingTask, PriorityThreshold, PromoteOptions } from './queue/priorities';
 export { WorkerService } from './worker/worker.service';
 export { WorkerEvent, TaskRef, HookFailedEvent } from './worker/worker-event';
-export { taskContext, TaskContext } from './worker/task-context';
+export { taskContext, TaskContext, ProgressOptions } from './worker/task-context';
 export { LockService } from './locks/lock.service';
 export { LockHandle } from './locks/lock-handle';
 export { LockOptions, LockHolder } from './locks/lock.options';

@@ -17,6 +17,7 @@ export interface ConnectionSettings {
 export class RedisConnections {
   readonly command: Redis;
   private readonly owned: Redis[] = [];
+  private closes = 0;
   private readonly template: Redis;
 
   constructor(
@@ -37,6 +38,15 @@ export class RedisConnections {
       );
       this.template = this.command;
     }
+    this.command.on('close', () => this.closes++);
+  }
+
+  /**
+   * How many times the command connection closed. ioredis sends the calls it had on the wire
+   * again after reconnecting, so a call that spans a close may have run twice.
+   */
+  get commandCloses(): number {
+    return this.closes;
   }
 
   /** Runs a call on Redis with typed errors and the command timeout. */
@@ -59,13 +69,13 @@ export class RedisConnections {
 
   /**
    * The command connection stopped answering (a half-open socket after a network drop):
-   * close it and connect again; its pending commands fail. A connection passed in by the user
-   * is left alone.
+   * close it and connect again. A connection passed in by the user is left alone.
    */
   reopenCommand(): void {
     if (!this.owned.includes(this.command) || this.command.status !== 'ready') return;
     // Destroy, not disconnect(): a polite close waits for a peer that no longer answers.
-    // ioredis then reconnects and sends the pending commands again.
+    // ioredis then reconnects and sends the pending commands again: a server that was only
+    // frozen runs them twice (see commandCloses).
     this.command.stream.destroy();
   }
 

@@ -15,13 +15,20 @@ interface PendingOutcome {
   reject(error: unknown): void;
 }
 
-/**
- * A claiming call cannot simply be given up on (it could still run and lease tasks to no one),
- * so one unanswered for `afterMs` reopens the connection, which fails it for certain.
- */
-export interface StallWatch {
-  afterMs: number;
+/** The command connection, as the settler needs to know it. */
+export interface CommandLink {
+  /**
+   * A claiming call cannot simply be given up on (it could still run and lease tasks to no
+   * one), so one unanswered for `stallMs` reopens the connection.
+   */
+  stallMs: number;
   reopen(): void;
+  /**
+   * How many times the connection closed so far. ioredis sends the calls that were on the wire
+   * again once it reconnects, and Redis may have run them already (a server that froze, or
+   * answered just before the socket went): a reply then describes a second run.
+   */
+  closes(): number;
 }
 
 /** Where the tasks of a claim go: the consumer loop. */
@@ -57,7 +64,7 @@ export class Settler {
     private readonly broker: Broker,
     private readonly claimFrom: Omit<ClaimRequest, 'count'>,
     concurrency: number,
-    private readonly stall: StallWatch,
+    private readonly link: CommandLink,
   ) {
     this.perCall = Math.max(1, Math.ceil(concurrency / MAX_IN_FLIGHT));
   }
@@ -114,14 +121,16 @@ export class Settler {
     if (outcomes.length === 0 && count === 0) return;
     this.inFlight++;
     if (this.outcomes.length > 0 || this.wanted > 0) this.schedule();
-    const watchdog = count > 0 ? setTimeout(this.stall.reopen, this.stall.afterMs) : undefined;
+    const watchdog = count > 0 ? setTimeout(this.link.reopen, this.link.stallMs) : undefined;
+    const closes = this.link.closes();
     try {
       const settled = await this.broker.settle(
         outcomes.map((pending) => pending.outcome),
         { ...this.claimFrom, count },
       );
       this.failures = 0;
-      outcomes.forEach((pending, i) => pending.resolve(settled.results[i]));
+      const resent = this.link.closes() !== closes;
+      outcomes.forEach((pending, i) => this.settled(pending, settled.results[i], resent));
       if (count > 0) this.receiver?.claimed(settled.tasks, count, settled.nextDueIn);
     } catch (error) {
       if (outcomes.length > 0 && !this.closed && isTransientRedisError(error)) {
@@ -139,6 +148,17 @@ export class Settler {
       this.inFlight--;
       if (this.outcomes.length > 0 || this.wanted > 0) this.schedule();
     }
+  }
+
+  /**
+   * A refusal from a call ioredis may have sent twice can be the second run refusing what the
+   * first recorded: the outcome goes out once more, as a repeat, to find out (see Outcome).
+   */
+  private settled(pending: PendingOutcome, result: OutcomeResult, resent: boolean): void {
+    const refused = result === 'fenced' || result === 'missing';
+    if (!resent || !refused || pending.outcome.repeat) return pending.resolve(result);
+    pending.outcome = { ...pending.outcome, repeat: true };
+    this.outcomes.unshift(pending);
   }
 
   private retryLater(): void {

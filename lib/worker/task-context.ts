@@ -3,6 +3,16 @@ import { ErrorDetails, TaskmillError } from '../errors';
 import type { EnqueueOptions } from '../options/task.options';
 import type { ResultOptions, TaskHandle } from '../queue/task-handle';
 
+/** How `taskContext().progress()` reports a value it could not write. */
+export interface ProgressOptions {
+  /**
+   * Wait until the value is in Redis and reject (ConnectionError, RedisOutOfMemoryError) when
+   * it cannot be written; the value is then not kept for later. Default false: progress is
+   * best-effort and never fails the run.
+   */
+  confirm?: boolean;
+}
+
 /** What a running handler can know about its task and do about it. */
 export interface TaskContext {
   id: string;
@@ -17,8 +27,14 @@ export interface TaskContext {
   previous: unknown;
   /** In a chain: the previous step's error, when it failed and had `continueOnFailure`. */
   previousError: ErrorDetails | undefined;
-  /** Publishes progress: observers see a RUNNING update carrying `value`. */
-  progress(value: unknown): Promise<void>;
+  /**
+   * Publishes progress: observers see a RUNNING update carrying `value`. Best-effort: while
+   * Redis is slow or unreachable the latest value is kept and written when it answers again
+   * (if the run is still on), and the promise resolves all the same, so a Redis blip never
+   * fails the run (pass `{ confirm: true }` to be told instead). A value the serializer
+   * refuses rejects at once with SerializationError.
+   */
+  progress(value: unknown, options?: ProgressOptions): Promise<void>;
   /** Enqueues a child task (any task; `queue.enqueue` semantics) and returns its handle. */
   enqueueChild(task: string, args?: unknown[], options?: EnqueueOptions): Promise<TaskHandle>;
   /**

@@ -20,8 +20,9 @@ import { RunHooks } from './run-hooks';
 import { Settler } from './settler';
 import type { ResultOptions, TaskHandle } from '../queue/task-handle';
 import type { EnqueueOptions } from '../options/task.options';
-import { checkTaskId } from '../validation/checks';
-import { runInTaskContext, TaskContext } from './task-context';
+import { checkBoolean, checkKnownKeys, checkObject, checkTaskId } from '../validation/checks';
+import { ProgressWriter } from './progress-writer';
+import { ProgressOptions, runInTaskContext, TaskContext } from './task-context';
 import { AbortCause, Ending, RunExtras, TaskRun } from './task-run';
 import { TaskRef, WorkerEvent } from './worker-event';
 
@@ -49,6 +50,14 @@ export class TaskRunner {
   /** Runs in `runs` waiting for other tasks (taskContext().waitFor): they hold no slot. */
   private waiting = 0;
 
+  /**
+   * Runs whose handler ended and whose outcome is not written yet (Redis slow or away): the
+   * task is still this worker's, so its lease is renewed until the outcome lands. Otherwise an
+   * outage longer than the lease lets a sweep take the task back and run it again, although
+   * its outcome is here waiting to be written.
+   */
+  private readonly recording = new Set<TaskRun>();
+
   constructor(
     private readonly registry: TaskRegistry,
     private readonly broker: Broker,
@@ -57,6 +66,7 @@ export class TaskRunner {
     private readonly events: Subject<WorkerEvent>,
     private readonly children: ChildTasks,
     private readonly hooks: RunHooks,
+    private readonly progress: ProgressWriter,
   ) {}
 
   /** The slots in use. */
@@ -64,9 +74,12 @@ export class TaskRunner {
     return this.runs.size - this.waiting;
   }
 
-  /** Ids and attempts of the runs in flight, for lease renewal. */
+  /** Ids and attempts of the runs in flight or being recorded, for lease renewal. */
   inFlight(): RunRef[] {
-    return [...this.runs.values()].map(({ task }) => ({ id: task.id, attempt: task.attempt }));
+    const refs: RunRef[] = [];
+    for (const { task } of this.runs.values()) refs.push({ id: task.id, attempt: task.attempt });
+    for (const { task } of this.recording) refs.push({ id: task.id, attempt: task.attempt });
+    return refs;
   }
 
   /** Runs the task to one recorded outcome; never rejects. */
@@ -76,18 +89,22 @@ export class TaskRunner {
     this.events.next({ type: 'task.started', task: run.ref });
     const ending = await this.execute(run);
     this.runs.delete(run.key);
+    this.progress.forget(run.key);
     // Ended (timeout, cancel, lost lease) while it waited: the slot it lent is no one's now.
     this.takeSlotBack(run);
     // Free the slot before queueing the outcome: the consumer's next claim then joins the
     // same settle call as this outcome (one round trip per task, not two).
     this.onSlotFreed();
     if (run.released) return;
+    this.recording.add(run);
     try {
       const recording = this.record(run, ending);
       if (this.hooks.active) this.hooks.recorded(task.id, recording);
       await recording;
     } catch (error) {
       this.events.next({ type: 'worker.error', error: error as Error });
+    } finally {
+      this.recording.delete(run);
     }
   }
 
@@ -210,17 +227,31 @@ export class TaskRunner {
       metadata: extras?.metadata,
       previous: extras?.previous,
       previousError: extras?.previousError,
-      progress: async (value) => {
-        await this.broker.progress(
-          task.id,
-          task.attempt,
-          this.serializer.serialize(value, 'progress'),
-        );
-      },
+      progress: (value, options) => this.publishProgress(run, value, options),
       enqueueChild: (name, args, options) => this.children.enqueue(name, args, options),
       waitFor: (tasks, options) => this.waitFor(run, tasks, options),
     };
   };
+
+  /** taskContext().progress(): bad input rejects at once; Redis trouble does not (see ProgressWriter). */
+  private publishProgress(run: TaskRun, value: unknown, options?: ProgressOptions): Promise<void> {
+    let json: string;
+    let confirm: boolean;
+    try {
+      const checked = checkObject(options ?? {}, 'options');
+      checkKnownKeys(checked, ['confirm'], '');
+      confirm = checked.confirm === undefined ? false : checkBoolean(checked.confirm, 'confirm');
+      json = this.serializer.serialize(value, 'progress');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // A handler that outlived its run (timed out, cancelled, lease lost): Redis would refuse
+    // the write anyway (fenced by attempt).
+    if (this.runs.get(run.key) !== run) return Promise.resolve();
+    return confirm
+      ? this.progress.writeConfirmed(run.key, run.task, json)
+      : this.progress.write(run.key, run.task, json);
+  }
 
   /**
    * A handler waits for other tasks: recorded in Redis first (refused if it closes a cycle),
@@ -307,6 +338,8 @@ export class TaskRunner {
     error?: ErrorDetails,
     delayMs?: number,
   ): Promise<void> | undefined {
+    // Written (or refused): no lease to keep while its hooks run.
+    this.recording.delete(run);
     const task = run.ref;
     if (result === 'fenced') return void this.events.next({ type: 'task.lease-lost', task });
     if (result === 'missing') return void this.announceVanished(task);

@@ -20,6 +20,7 @@ import { Schedules } from '../scheduling/schedules';
 import { TriggerScheduler } from '../scheduling/trigger-scheduler';
 import { TaskMessageBuilder } from '../queue/task-message.builder';
 import { LeaseKeeper } from './lease-keeper';
+import { ProgressWriter } from './progress-writer';
 import { RunHooks } from './run-hooks';
 import { Settler } from './settler';
 import { TaskRunner } from './task-runner';
@@ -42,6 +43,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     leases: LeaseKeeper;
     signals: WorkerSignals;
     runner: TaskRunner;
+    progress: ProgressWriter;
   };
   private stopping?: Promise<void>;
   /** Counts stop() calls: a start() waiting for a stop gives way to a stop() made after it. */
@@ -96,9 +98,11 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const { concurrency, leaseMs } = this.options.worker;
     const settler = new Settler(this.broker, { queues, leaseMs }, concurrency, {
-      afterMs: 2 * this.options.commandTimeoutMs,
+      stallMs: 2 * this.options.commandTimeoutMs,
       reopen: () => this.connections.reopenCommand(),
+      closes: () => this.connections.commandCloses,
     });
+    const progress = new ProgressWriter(this.broker, this.subject);
     const runner = new TaskRunner(
       this.registry,
       this.broker,
@@ -110,6 +114,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
         results: (ids, options) => this.queue.allResults(ids, options),
       },
       new RunHooks(this.hooks),
+      progress,
     );
     const loop = new ConsumerLoop(
       this.broker.keys,
@@ -130,6 +135,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     );
     const parts = {
       settler,
+      progress,
       triggers,
       runner,
       loop,
@@ -161,11 +167,13 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * The command connection is back after an outage: write buffered outcomes, claim again,
-   * and check now that the declared schedules survived (a restart may have emptied Redis).
+   * The command connection is back after an outage: write buffered outcomes and progress,
+   * claim again, and check now that the declared schedules survived (a restart may have
+   * emptied Redis).
    */
   private readonly redisBack = (): void => {
     this.parts?.settler.retryNow();
+    this.parts?.progress.retryNow();
     this.parts?.loop.resumeNow();
     this.parts?.triggers.wake();
   };

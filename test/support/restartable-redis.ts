@@ -6,8 +6,9 @@ import { freePort, waitUntilListening } from '../../lib/testing/redis-process';
 
 /**
  * A private redis-server with AOF (appendfsync always) that a fault test can kill and start
- * again on the same port and data directory; with `{ persistence: false }`, without AOF, so
- * that it restarts empty (and a test may FLUSHALL it: no other test uses it).
+ * again on the same port and data directory, or freeze (SIGSTOP) and thaw; with
+ * `{ persistence: false }`, without AOF, so that it restarts empty (and a test may FLUSHALL it:
+ * no other test uses it).
  */
 export class RestartableRedis {
   readonly dir = mkdtempSync(join(tmpdir(), 'taskmill-faults-'));
@@ -60,6 +61,19 @@ export class RestartableRedis {
       child.once('exit', () => resolve());
       child.kill('SIGKILL');
     });
+  }
+
+  /**
+   * SIGSTOP: the server stops answering but keeps its sockets. The kernel still accepts
+   * connections and buffers what clients send; the server runs all of it once thawed.
+   */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after freeze(). */
+  thaw(): void {
+    this.child?.kill('SIGCONT');
   }
 
   async stop(): Promise<void> {

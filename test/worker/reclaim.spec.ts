@@ -5,6 +5,7 @@ import { HookInvoker } from '../../lib/hooks/hook-invoker';
 import { HookRegistry } from '../../lib/hooks/hook.registry';
 import { JsonSerializer } from '../../lib/serialization/json-serializer';
 import { LeaseKeeper } from '../../lib/worker/lease-keeper';
+import { ProgressWriter } from '../../lib/worker/progress-writer';
 import { RunHooks } from '../../lib/worker/run-hooks';
 import { Settler } from '../../lib/worker/settler';
 import { taskContext } from '../../lib/worker/task-context';
@@ -65,8 +66,9 @@ describe('reclaiming expired leases', () => {
       },
     });
     const settler = new Settler(broker, { queues: ['q'], leaseMs: 200 }, 4, {
-      afterMs: 10_000,
+      stallMs: 10_000,
       reopen: () => undefined,
+      closes: () => 0,
     });
     const children = {
       enqueue: () => Promise.reject(new Error('no children here')),
@@ -81,6 +83,7 @@ describe('reclaiming expired leases', () => {
       events,
       children,
       hooks,
+      new ProgressWriter(broker, events),
     );
     const keeper = new LeaseKeeper(
       broker,
