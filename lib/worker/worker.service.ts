@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { merge, Observable, Subject } from 'rxjs';
 import { Broker } from '../broker/broker';
 import { RESOLVED_OPTIONS } from '../constants';
@@ -21,6 +15,7 @@ import { RunHooks } from './run-hooks';
 import { Settler } from './settler';
 import { TaskRunner } from './task-runner';
 import { WorkerEvent } from './worker-event';
+import { WorkerLog } from './worker-log';
 import { WorkerSignals } from './worker-signals';
 
 /**
@@ -29,8 +24,8 @@ import { WorkerSignals } from './worker-signals';
  */
 @Injectable()
 export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('taskmill:WorkerService');
   private readonly subject = new Subject<WorkerEvent>();
+  private readonly log: WorkerLog;
   private parts?: {
     settler: Settler;
     loop: ConsumerLoop;
@@ -59,6 +54,8 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly hooks: HookInvoker,
   ) {
     this.events$ = merge(this.subject, hooks.failed$);
+    this.log = new WorkerLog(options.logging, options.worker.concurrency);
+    this.subject.subscribe((event) => this.log.on(event));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -88,7 +85,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.parts || this.stops !== stops) return;
     const queues = this.queues();
     if (queues.length === 0) {
-      this.logger.log('no @Task handlers in this application: the worker stays idle');
+      this.log.write('log', 'no @Task handlers in this application: the worker stays idle');
       return;
     }
     const { concurrency, leaseMs } = this.options.worker;
@@ -158,6 +155,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** The command connection is back after an outage: write buffered outcomes, claim again. */
   private readonly redisBack = (): void => {
+    this.log.redisBack();
     this.parts?.settler.retryNow();
     this.parts?.loop.resumeNow();
   };
