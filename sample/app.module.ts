@@ -20,6 +20,9 @@ export class AppModule {
           prefix: 'taskmill-sample',
           // Results are only read during the run; no need to keep them for a day.
           defaults: { resultTtl: 60_000 },
+          // A Redis that does not answer within 2 s fails the start with a ConnectionError
+          // naming its host and port (the default waits 10 s).
+          connectTimeoutMs: 2_000,
           // main.ts starts the worker itself, once it follows every task, so the output shows
           // each task from SUBMITTED on. A real worker app leaves this on (the default).
           worker: { enabled: false },

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
-import { UnsupportedRedisError } from '../errors';
-import { withConnectionErrors } from '../redis/connection-errors';
+import { ConnectionError, UnsupportedRedisError } from '../errors';
+import { CallLimit, withConnectionErrors } from '../redis/connection-errors';
+import { describeRedis } from '../redis/redis-endpoint';
 import { checkServer } from '../redis/server-check';
 import { ClaimedTask, decodeClaimedTask, RawClaimedTask } from './claimed-task';
 import { KeyBuilder, TASK_FIELDS } from './keys';
@@ -74,12 +75,15 @@ export class Broker {
   /** Priority management: reprioritize, promote all, remove by priority, peek. */
   readonly priorities: PriorityScripts;
   private readonly scripts: ScriptRunner;
+  /** describeRedis() of the connection, named in ConnectionError messages. */
+  private readonly endpoint: string;
 
   constructor(
     private readonly redis: Redis,
     readonly keys: KeyBuilder,
     private readonly settings: BrokerSettings,
   ) {
+    this.endpoint = describeRedis(redis);
     this.scripts = new ScriptRunner(redis);
     const call: ScriptCaller = (command, failFast, ...args) =>
       this.call(command, failFast, ...args);
@@ -141,7 +145,7 @@ export class Broker {
   async waitOver(waiter: string): Promise<void> {
     await withConnectionErrors(
       () => this.redis.hdel(this.keys.task(waiter), TASK_FIELDS.waitingFor),
-      this.settings.commandTimeoutMs,
+      this.limit(true),
     );
   }
 
@@ -341,12 +345,42 @@ export class Broker {
     failFast: boolean,
     ...args: (string | number)[]
   ): Promise<unknown> {
-    const timeoutMs = failFast ? this.settings.commandTimeoutMs : undefined;
-    if (!this.checked) await this.serverChecked(timeoutMs);
+    const limit = this.limit(failFast);
+    if (!this.checked) await this.serverChecked(limit);
     return withConnectionErrors(
       () => this.scripts.run(command, [this.keys.queues()], [this.keys.base, ...args]),
-      timeoutMs,
+      limit,
     );
+  }
+
+  private limit(failFast: boolean): CallLimit {
+    return {
+      endpoint: this.endpoint,
+      timeoutMs: failFast ? this.settings.commandTimeoutMs : undefined,
+    };
+  }
+
+  /**
+   * Waits up to `timeoutMs` for the one-time server check (version, eviction policy, function
+   * library): at startup, so that a Redis that does not answer fails the deploy, not the first
+   * enqueue. `lastError`: why the connection is down, if known, for the message.
+   */
+  ready(timeoutMs: number, lastError: () => Error | undefined): Promise<void> {
+    if (this.checked) return Promise.resolve();
+    return this.serverChecked({
+      endpoint: this.endpoint,
+      timeoutMs,
+      timedOut: () => {
+        const cause = lastError();
+        return new ConnectionError(
+          `did not answer within ${timeoutMs} ms (connectTimeoutMs) at startup` +
+            (cause ? ` (last error: ${cause.message.replace(/[.\s]+$/, '')})` : ''),
+          this.endpoint,
+          'Check that Redis is running and that the "connection" option (or REDIS_URL) ' +
+            'points at it; connectTimeoutMs: 0 starts the app without waiting for Redis.',
+        );
+      },
+    });
   }
 
   /** How scripts run on this connection: 'functions' (Redis 7+) or 'scripts' (EVALSHA). */
@@ -355,20 +389,23 @@ export class Broker {
   }
 
   /** The one-time server check before the first script; retried when Redis was unreachable. */
-  private serverChecked(timeoutMs: number | undefined): Promise<void> {
-    this.check ??= withConnectionErrors(async () => {
-      const version = await checkServer(this.redis);
-      if (this.settings.redisFunctions) await this.scripts.prepare(version);
-      this.checked = true;
-    }).catch((error: unknown) => {
+  private serverChecked(limit: CallLimit): Promise<void> {
+    this.check ??= withConnectionErrors(
+      async () => {
+        const version = await checkServer(this.redis);
+        if (this.settings.redisFunctions) await this.scripts.prepare(version);
+        this.checked = true;
+      },
+      { endpoint: this.endpoint },
+    ).catch((error: unknown) => {
       // A too old server stays refused; anything else (unreachable, timed out, busy) is
       // checked again on the next call.
       if (!(error instanceof UnsupportedRedisError)) this.check = undefined;
       throw error;
     });
     // The shared check runs to its end; a caller in a hurry stops waiting for it.
-    return timeoutMs === undefined
+    return limit.timeoutMs === undefined
       ? this.check
-      : withConnectionErrors(() => this.check as Promise<void>, timeoutMs);
+      : withConnectionErrors(() => this.check as Promise<void>, limit);
   }
 }

@@ -1,3 +1,4 @@
+import type { LogLevel } from '@nestjs/common';
 import { InvalidOptionsError } from '../errors';
 import { isRedisClient } from '../redis/is-redis-client';
 import { JsonSerializer } from '../serialization/json-serializer';
@@ -9,11 +10,13 @@ import {
   checkKnownKeys,
   checkName,
   checkObject,
+  describe,
   isPlainObject,
 } from '../validation/checks';
 import {
   DEFAULT_BLOCKING_TIMEOUT_MS,
   DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_DEAD_LETTER_TTL,
   DEFAULT_EVENTS_MAX_LEN,
   DEFAULT_MAX_PAYLOAD_BYTES,
@@ -36,6 +39,8 @@ const MODULE_KEYS = [
   'maxPayloadBytes',
   'deadLetterTtl',
   'commandTimeoutMs',
+  'connectTimeoutMs',
+  'logging',
   'blockingTimeoutMs',
   'redisFunctions',
   'stacksInUpdates',
@@ -105,6 +110,10 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
     commandTimeoutMs: optional(options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS, (v) =>
       checkDuration(v, 'commandTimeoutMs', { min: 10 }),
     ),
+    connectTimeoutMs: optional(options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS, (v) =>
+      checkDuration(v, 'connectTimeoutMs'),
+    ),
+    logging: resolveLogging(options.logging),
     blockingTimeoutMs: optional(options.blockingTimeoutMs, DEFAULT_BLOCKING_TIMEOUT_MS, (v) =>
       checkDuration(v, 'blockingTimeoutMs', { min: 100 }),
     ),
@@ -149,6 +158,22 @@ function refuseResp3Mapping(options: unknown): void {
     'connection',
     `uses replyMapping 'resp3', whose replies taskmill cannot read: leave replyMapping unset ` +
       `(or 'legacy'); protocol 3 itself is fine`,
+  );
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+function resolveLogging(value: unknown): LogLevel[] {
+  if (value === undefined || value === true) return [...LOG_LEVELS];
+  if (value === false) return [];
+  const wrong = Array.isArray(value)
+    ? (value as unknown[]).filter((level) => !LOG_LEVELS.includes(level as LogLevel))
+    : [value];
+  if (wrong.length === 0) return [...new Set(value as LogLevel[])];
+  throw new InvalidOptionsError(
+    'logging',
+    `must be true, false or an array of Nest log levels (${LOG_LEVELS.join(', ')}), ` +
+      `got ${describe(wrong[0])}`,
   );
 }
 

@@ -1,3 +1,4 @@
+import type { LogLevel } from '@nestjs/common';
 import type { Redis, RedisOptions } from 'ioredis';
 import { Serializer } from '../serialization/serializer';
 import { TaskOptions, ResolvedTaskOptions } from './task.options';
@@ -66,6 +67,22 @@ export interface QueueModuleOptions {
    */
   commandTimeoutMs?: number;
   /**
+   * At startup (module init), how long taskmill waits for Redis to answer before the app fails
+   * to start with a ConnectionError naming the server: a wrong URL is caught at deploy, not at
+   * the first enqueue. `0`: do not wait; the app starts with Redis down, calls fail after
+   * `commandTimeoutMs` and the worker retries with backoff until Redis answers. Default
+   * `10 000`.
+   */
+  connectTimeoutMs?: number;
+  /**
+   * What the worker logs through Nest's Logger (context `taskmill:Worker`): `true` every level
+   * (start and stop at `log`, tasks that failed for good at `error`, lost leases and reclaimed
+   * tasks at `warn`, each task's run at `debug`/`verbose`); `false` nothing; or the levels to
+   * keep, e.g. `['error', 'warn']`. The app's own logger settings still apply on top
+   * (`logger: false` silences everything). Default `true`.
+   */
+  logging?: boolean | LogLevel[];
+  /**
    * Longest a blocking read (an idle worker, the status reader) waits before it checks in
    * again; one that stays unanswered 2 s longer means a dead connection, which is reopened.
    * Default `10 000`.
@@ -99,6 +116,9 @@ export interface ResolvedModuleOptions {
   maxPayloadBytes: number;
   deadLetterTtl: number;
   commandTimeoutMs: number;
+  connectTimeoutMs: number;
+  /** The worker log's levels; empty when `logging` is false. */
+  logging: LogLevel[];
   blockingTimeoutMs: number;
   redisFunctions: boolean;
   stacksInUpdates: boolean;

@@ -1,5 +1,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
+import { toTypedRedisError } from './connection-errors';
 import { closeQuietly, RedisConnections } from './redis-connections';
+import { describeRedis } from './redis-endpoint';
 
 /** A nudge key outlives its reader by this much at most. */
 const NUDGE_TTL_MS = 60_000;
@@ -41,7 +43,10 @@ export class BlockingReader {
       timer = setTimeout(() => resolve('stalled'), this.timeoutMs + STALL_GRACE_MS);
       this.wakeUp = () => resolve('interrupted');
     });
-    const reply = read(redis, this.timeoutMs);
+    // Typed, so that a worker.error about a blocked read names the server and connection.
+    const reply = read(redis, this.timeoutMs).catch((error: unknown) =>
+      Promise.reject(toTypedRedisError(error, describeRedis(redis))),
+    );
     // After a stall the dropped connection rejects the read; nobody waits for it any more.
     reply.catch(() => undefined);
     try {

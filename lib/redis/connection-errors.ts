@@ -21,6 +21,18 @@ function isConnectionFailure(error: unknown): error is Error {
 const TRANSIENT_REPLY = /^(LOADING|BUSY|READONLY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN)\b/;
 
 /**
+ * True for a server that answered but is busy for now (loading, running a long script, full,
+ * failing over): reachable, so not a reason to refuse to start.
+ */
+export function isBusyRedisReply(error: unknown): boolean {
+  return (
+    error instanceof RedisOutOfMemoryError ||
+    (error instanceof Error &&
+      (error.message.startsWith('OOM ') || TRANSIENT_REPLY.test(error.message)))
+  );
+}
+
+/**
  * True for failures that go away by themselves (Redis unreachable, restarting, full): a
  * worker keeps what it has to write and tries again instead of giving up on it.
  */
@@ -33,13 +45,29 @@ export function isTransientRedisError(error: unknown): boolean {
   );
 }
 
-/** Maps ioredis failures to taskmill's typed errors. */
-function typed(error: unknown): unknown {
-  if (isConnectionFailure(error)) return new ConnectionError(error.message);
+/**
+ * Maps ioredis failures to taskmill's typed errors; `endpoint` (describeRedis) names the
+ * server and connection in the message.
+ */
+export function toTypedRedisError(error: unknown, endpoint: string): unknown {
+  if (error instanceof ConnectionError) return error;
+  if (isConnectionFailure(error)) {
+    return new ConnectionError(`could not be reached: ${error.message}`, endpoint);
+  }
   if (error instanceof Error && error.message.startsWith('OOM ')) {
     return new RedisOutOfMemoryError(error.message);
   }
   return error;
+}
+
+/** The connection a call runs on, and how long it may wait for an answer. */
+export interface CallLimit {
+  /** describeRedis() of the connection. */
+  endpoint: string;
+  /** Without it the call waits as long as ioredis does (its reconnect attempts). */
+  timeoutMs?: number;
+  /** The error for a call that timed out; default: one naming `commandTimeoutMs`. */
+  timedOut?: () => Error;
 }
 
 /**
@@ -47,26 +75,25 @@ function typed(error: unknown): unknown {
  * answered by then fails with ConnectionError instead of waiting for ioredis' reconnect
  * attempts; the command itself may still run once the connection is back.
  */
-export function withConnectionErrors<T>(
-  operation: () => Promise<T>,
-  timeoutMs?: number,
-): Promise<T> {
+export function withConnectionErrors<T>(operation: () => Promise<T>, limit: CallLimit): Promise<T> {
+  const { endpoint, timeoutMs } = limit;
   if (timeoutMs === undefined) {
-    return started(operation).catch((error: unknown) => Promise.reject(typed(error)));
+    return started(operation).catch((error: unknown) =>
+      Promise.reject(toTypedRedisError(error, endpoint)),
+    );
   }
+  const timedOut =
+    limit.timedOut ??
+    (() =>
+      new ConnectionError(
+        `did not answer within ${timeoutMs} ms (commandTimeoutMs); the call may still take ` +
+          `effect when the connection comes back`,
+        endpoint,
+      ));
   // One promise and one timer per call, not a race of three promises: this wraps every
   // enqueue and settle call.
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () =>
-        reject(
-          new ConnectionError(
-            `Redis did not answer within ${timeoutMs} ms (commandTimeoutMs); the call may ` +
-              `still take effect when the connection comes back`,
-          ),
-        ),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => reject(timedOut()), timeoutMs);
     started(operation).then(
       (value) => {
         clearTimeout(timer);
@@ -74,7 +101,7 @@ export function withConnectionErrors<T>(
       },
       (error: unknown) => {
         clearTimeout(timer);
-        reject(typed(error));
+        reject(toTypedRedisError(error, endpoint));
       },
     );
   });

@@ -3,6 +3,7 @@ import { Redis, RedisOptions } from 'ioredis';
 import { isRedisClient } from './is-redis-client';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { withConnectionErrors } from './connection-errors';
+import { describeRedis } from './redis-endpoint';
 
 export interface ConnectionSettings {
   /** How long a call may wait for an unreachable Redis before it fails. */
@@ -16,9 +17,13 @@ export interface ConnectionSettings {
  */
 export class RedisConnections {
   readonly command: Redis;
+  /** Where the command connection points (describeRedis), for messages. */
+  readonly endpoint: string;
   private readonly owned: Redis[] = [];
   private closes = 0;
   private readonly template: Redis;
+  /** The last error ioredis reported on our command connection, cleared once it is ready. */
+  private lastCommandError?: Error;
 
   constructor(
     connection: ResolvedModuleOptions['connection'],
@@ -37,8 +42,11 @@ export class RedisConnections {
         }),
       );
       this.template = this.command;
+      this.command.on('error', (error: Error) => (this.lastCommandError = error));
+      this.command.on('ready', () => (this.lastCommandError = undefined));
     }
     this.command.on('close', () => this.closes++);
+    this.endpoint = describeRedis(this.command);
   }
 
   /**
@@ -49,9 +57,17 @@ export class RedisConnections {
     return this.closes;
   }
 
+  /** Why our command connection is not connected, if ioredis said (a client passed in: never). */
+  get lastError(): Error | undefined {
+    return this.lastCommandError;
+  }
+
   /** Runs a call on Redis with typed errors and the command timeout. */
   guard<T>(operation: () => Promise<T>): Promise<T> {
-    return withConnectionErrors(operation, this.settings.commandTimeoutMs);
+    return withConnectionErrors(operation, {
+      endpoint: this.endpoint,
+      timeoutMs: this.settings.commandTimeoutMs,
+    });
   }
 
   /** A new connection for a blocking command (BLPOP, XREAD BLOCK, SUBSCRIBE). */
@@ -87,6 +103,14 @@ export class RedisConnections {
     redis.stream?.destroy();
   }
 
+  /**
+   * Drops every connection we opened without a goodbye, so that they stop reconnecting: for a
+   * startup that failed because Redis does not answer, where nothing is in flight.
+   */
+  abandonAll(): void {
+    for (const redis of this.owned.splice(0)) redis.disconnect();
+  }
+
   /** Closes every connection we opened. Blocking readers must have been woken up first. */
   async closeAll(): Promise<void> {
     await Promise.all(this.owned.splice(0).map(closeQuietly));
@@ -104,18 +128,25 @@ const logger = new Logger('taskmill:Redis');
 /**
  * Without an 'error' listener ioredis prints every failed reconnect with a stack trace.
  * Log the first failure of an outage and the recovery instead; commands still get the errors.
+ * A connection that was never made says so: "lost" would suggest it once worked.
  */
 function reportErrorsOnce(redis: Redis): void {
   let down = false;
+  let everReady = false;
   redis.on('error', (error: Error) => {
     if (down) return;
     down = true;
-    logger.warn(`connection ${redis.options.connectionName ?? 'taskmill'} lost: ${error.message}`);
+    logger.warn(
+      everReady
+        ? `lost Redis at ${describeRedis(redis)}: ${error.message}; reconnecting`
+        : `cannot reach Redis at ${describeRedis(redis)}: ${error.message}; still trying`,
+    );
   });
   redis.on('ready', () => {
+    everReady = true;
     if (!down) return;
     down = false;
-    logger.log(`connection ${redis.options.connectionName ?? 'taskmill'} restored`);
+    logger.log(`Redis at ${describeRedis(redis)} is back`);
   });
 }
 

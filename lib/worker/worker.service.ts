@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { merge, Observable, Subject } from 'rxjs';
 import { Broker } from '../broker/broker';
 import { RESOLVED_OPTIONS } from '../constants';
@@ -25,6 +19,7 @@ import { RunHooks } from './run-hooks';
 import { Settler } from './settler';
 import { TaskRunner } from './task-runner';
 import { WorkerEvent } from './worker-event';
+import { WorkerLog } from './worker-log';
 import { WorkerSignals } from './worker-signals';
 
 /**
@@ -33,8 +28,8 @@ import { WorkerSignals } from './worker-signals';
  */
 @Injectable()
 export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('taskmill:WorkerService');
   private readonly subject = new Subject<WorkerEvent>();
+  private readonly log: WorkerLog;
   private parts?: {
     settler: Settler;
     loop: ConsumerLoop;
@@ -64,6 +59,8 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly hooks: HookInvoker,
   ) {
     this.events$ = merge(this.subject, hooks.failed$);
+    this.log = new WorkerLog(options.logging, options.worker.concurrency);
+    this.subject.subscribe((event) => this.log.on(event));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -93,7 +90,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.parts || this.stops !== stops) return;
     const queues = this.queues();
     if (queues.length === 0) {
-      this.logger.log('no @Task handlers in this application: the worker stays idle');
+      this.log.write('log', 'no @Task handlers in this application: the worker stays idle');
       return;
     }
     const { concurrency, leaseMs } = this.options.worker;
@@ -172,6 +169,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
    * emptied Redis).
    */
   private readonly redisBack = (): void => {
+    this.log.redisBack();
     this.parts?.settler.retryNow();
     this.parts?.progress.retryNow();
     this.parts?.loop.resumeNow();

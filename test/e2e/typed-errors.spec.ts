@@ -203,6 +203,8 @@ describe('typed errors (bad input changes nothing)', () => {
         maxRetriesPerRequest: 0,
         retryStrategy: () => null,
       },
+      // The lazy mode: the app starts without waiting for Redis.
+      connectTimeoutMs: 0,
       worker: { enabled: false },
     });
     await expect(offline.queue.enqueue('mail.send', ['a'])).rejects.toBeInstanceOf(ConnectionError);
@@ -217,6 +219,7 @@ describe('typed errors (bad input changes nothing)', () => {
         maxRetriesPerRequest: 0,
         retryStrategy: () => null,
       },
+      connectTimeoutMs: 0,
       worker: { shutdownTimeoutMs: 100 },
     });
     const error = await firstValueFrom(

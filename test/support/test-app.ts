@@ -1,4 +1,4 @@
-import { ModuleMetadata } from '@nestjs/common';
+import { LoggerService, ModuleMetadata } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { QueueModule, QueueModuleOptions, QueueService, WorkerService } from '../../lib';
 import { redisFunctionsInTests, testRedisUrl, uniquePrefix } from './redis';
@@ -11,13 +11,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Boots a real Nest application with QueueModule on the private test Redis. */
+/**
+ * Boots a real Nest application with QueueModule on the private test Redis. `logger`: the
+ * app's Nest logger (default Nest's testing logger, which prints errors only).
+ */
 export async function createTestApp(
   providers: ModuleMetadata['providers'] = [],
   options: QueueModuleOptions = {},
+  logger?: LoggerService,
 ): Promise<TestApp> {
   const prefix = options.prefix ?? uniquePrefix();
-  const app = await Test.createTestingModule({
+  const builder = Test.createTestingModule({
     imports: [
       QueueModule.forRoot({
         connection: testRedisUrl(),
@@ -27,7 +31,9 @@ export async function createTestApp(
       }),
     ],
     providers,
-  }).compile();
+  });
+  if (logger) builder.setLogger(logger);
+  const app = await builder.compile();
   try {
     await app.init();
   } catch (error) {

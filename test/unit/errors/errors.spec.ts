@@ -158,6 +158,16 @@ const CASES: ErrorCase[] = [
     offending: ['ECONNREFUSED 127.0.0.1:6399'],
     remedy: ['Check that Redis is running', 'REDIS_URL'],
   },
+  {
+    type: ConnectionError,
+    create: () =>
+      new ConnectionError(
+        'could not be reached: connect ECONNREFUSED 10.0.0.5:6390',
+        '10.0.0.5:6390 (command connection)',
+      ),
+    offending: ['Redis at 10.0.0.5:6390 (command connection) could not be reached'],
+    remedy: ['Check that Redis is running', 'REDIS_URL'],
+  },
 ];
 
 describe.each(CASES.map((c) => [c.type.name, c] as const))('%s', (name, c) => {

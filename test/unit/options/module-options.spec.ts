@@ -45,6 +45,8 @@ describe('resolveModuleOptions', () => {
         deadLetterTtl: 604_800_000,
         maxPayloadBytes: 1_048_576,
         commandTimeoutMs: 5_000,
+        connectTimeoutMs: 10_000,
+        logging: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
         blockingTimeoutMs: 10_000,
         redisFunctions: true,
       });
@@ -122,6 +124,18 @@ describe('resolveModuleOptions', () => {
       ]);
     });
 
+    it('accepts connectTimeoutMs 0 (start without waiting for Redis)', () => {
+      expect(resolveModuleOptions({ connectTimeoutMs: 0 }).connectTimeoutMs).toBe(0);
+    });
+
+    it('turns logging: false into no levels, and keeps a list of levels', () => {
+      expect(resolveModuleOptions({ logging: false }).logging).toEqual([]);
+      expect(resolveModuleOptions({ logging: ['warn', 'error'] }).logging).toEqual([
+        'warn',
+        'error',
+      ]);
+    });
+
     it('accepts a prefix made of letters, digits and _ . - / @', () => {
       expect(resolveModuleOptions({ prefix: 'my-app_v2.prod/eu@1' }).prefix).toBe(
         'my-app_v2.prod/eu@1',
@@ -145,6 +159,11 @@ describe('resolveModuleOptions', () => {
         'worker.integrityScanMs',
       ],
       ['a zero commandTimeoutMs', { commandTimeoutMs: 0 }, 'commandTimeoutMs'],
+      ['a negative connectTimeoutMs', { connectTimeoutMs: -1 }, 'connectTimeoutMs'],
+      ['a string connectTimeoutMs', { connectTimeoutMs: '10s' }, 'connectTimeoutMs'],
+      ['an endless connectTimeoutMs', { connectTimeoutMs: Infinity }, 'connectTimeoutMs'],
+      ['logging as a string', { logging: 'debug' }, 'logging'],
+      ['logging with an unknown level', { logging: ['warn', 'info'] }, 'logging'],
       ['a string commandTimeoutMs', { commandTimeoutMs: '5s' }, 'commandTimeoutMs'],
       ['a tiny blockingTimeoutMs', { blockingTimeoutMs: 5 }, 'blockingTimeoutMs'],
       ['an endless blockingTimeoutMs', { blockingTimeoutMs: Infinity }, 'blockingTimeoutMs'],
