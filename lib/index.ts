@@ -66,6 +66,7 @@ export {
   UnknownTaskError,
   TaskNotFoundError,
   MessageAlreadyExistsError,
+  TaskDefinitionPart,
   SerializationError,
   TaskFailedError,
   TaskCancelledError,

@@ -4,6 +4,7 @@ import { CallLimit, withConnectionErrors } from '../redis/connection-errors';
 import { describeRedis } from '../redis/redis-endpoint';
 import { checkServer } from '../redis/server-check';
 import { ClaimedTask, decodeClaimedTask, RawClaimedTask } from './claimed-task';
+import { decodeEnqueueCodes, decodeWorkflowCode, EnqueueResult } from './enqueue-results';
 import { KeyBuilder, TASK_FIELDS } from './keys';
 import { LockScripts } from './lock-scripts';
 import { NewTask, newTaskArguments } from './new-task';
@@ -11,6 +12,7 @@ import { Outcome, OUTCOME_CODES, outcomeArguments, OutcomeResult } from './outco
 import { QueueAdminScripts, ScriptCaller } from './queue-admin-scripts';
 import { PriorityScripts } from './priority-scripts';
 import { ScriptRunner } from './script-runner';
+import { ServerClock } from './server-clock';
 
 export type CancelResult = 'cancelled' | 'requested' | 'finished' | 'missing';
 
@@ -19,16 +21,6 @@ const CANCELS: Record<number, CancelResult> = {
   2: 'requested',
   0: 'finished',
   [-2]: 'missing',
-};
-
-/** `existing`: the id was taken and the task asked for the holder (onDuplicate). */
-export type EnqueueResult = 'written' | 'taken' | 'existing' | 'skipped';
-
-const ENQUEUE_RESULTS: Record<number, EnqueueResult> = {
-  1: 'written',
-  0: 'taken',
-  2: 'existing',
-  [-1]: 'skipped',
 };
 
 /** One run of a task: its id and attempt number (the fencing token). */
@@ -77,6 +69,7 @@ export class Broker {
   private readonly scripts: ScriptRunner;
   /** describeRedis() of the connection, named in ConnectionError messages. */
   private readonly endpoint: string;
+  private readonly clock = new ServerClock();
 
   constructor(
     private readonly redis: Redis,
@@ -97,18 +90,17 @@ export class Broker {
 
   /**
    * Writes new tasks. `atomic`: all or none. Returns, per task, what happened to it; in atomic
-   * mode one `taken` id leaves every other task `skipped`.
+   * mode one `taken` id (or one of another definition) leaves every other task `skipped`.
    */
   async enqueue(tasks: NewTask[], atomic: boolean): Promise<EnqueueResult[]> {
-    const codes = (await this.call(
-      'taskmillEnqueue',
-      true,
+    const codes = await this.callWithDeadline('taskmillEnqueue', (deadline) => [
       this.settings.eventsMaxLen,
       atomic ? '1' : '0',
+      deadline,
       tasks.length,
       ...tasks.flatMap(newTaskArguments),
-    )) as number[];
-    return codes.map((code) => ENQUEUE_RESULTS[code]);
+    ]);
+    return decodeEnqueueCodes(codes, this.settings.commandTimeoutMs);
   }
 
   /**
@@ -116,17 +108,16 @@ export class Broker {
    * predecessor. False when a step id is taken.
    */
   async enqueueChain(steps: { task: NewTask; continueOnFailure: boolean }[]): Promise<boolean> {
-    const written = await this.call(
-      'taskmillEnqueueChain',
-      true,
+    const [code] = await this.callWithDeadline('taskmillEnqueueChain', (deadline) => [
       this.settings.eventsMaxLen,
+      deadline,
       steps.length,
       ...steps.flatMap((step) => [
         ...newTaskArguments(step.task),
         step.continueOnFailure ? '1' : '',
       ]),
-    );
-    return written === 1;
+    ]);
+    return decodeWorkflowCode(code, this.settings.commandTimeoutMs) === 'written';
   }
 
   /**
@@ -152,14 +143,13 @@ export class Broker {
   /** Writes a chord: its parts, then its callback (parked until every part ended). */
   async enqueueChord(parts: NewTask[], callback: NewTask): Promise<boolean> {
     const tasks = [...parts, callback];
-    const written = await this.call(
-      'taskmillEnqueueChord',
-      true,
+    const [code] = await this.callWithDeadline('taskmillEnqueueChord', (deadline) => [
       this.settings.eventsMaxLen,
+      deadline,
       tasks.length,
       ...tasks.flatMap(newTaskArguments),
-    );
-    return written === 1;
+    ]);
+    return decodeWorkflowCode(code, this.settings.commandTimeoutMs) === 'written';
   }
 
   /**
@@ -383,6 +373,29 @@ export class Broker {
     });
   }
 
+  /**
+   * Runs a script that writes new tasks, with the server time after which it must write
+   * nothing: when this call's timer has told the caller it failed. Without it, a call held by a
+   * frozen server, or sent again by ioredis after a reconnect, would create tasks their caller
+   * was told were not written. Returns the reply after the server time it starts with.
+   */
+  private async callWithDeadline(
+    command: string,
+    args: (deadline: number) => (string | number)[],
+  ): Promise<number[]> {
+    const timeoutMs = this.settings.commandTimeoutMs;
+    const limit = this.limit(true);
+    if (!this.checked) await this.serverChecked(limit);
+    // Before the timer starts (withConnectionErrors): the deadline must not come after it.
+    const deadline = this.clock.deadline(timeoutMs);
+    const [serverNow, ...codes] = (await withConnectionErrors(
+      () => this.scripts.run(command, [this.keys.queues()], [this.keys.base, ...args(deadline)]),
+      limit,
+    )) as number[];
+    this.clock.observe(serverNow);
+    return codes;
+  }
+
   /** How scripts run on this connection: 'functions' (Redis 7+) or 'scripts' (EVALSHA). */
   get scriptMode(): 'functions' | 'scripts' {
     return this.scripts.mode;
@@ -393,6 +406,7 @@ export class Broker {
     this.check ??= withConnectionErrors(
       async () => {
         const version = await checkServer(this.redis);
+        await this.clock.sync(this.redis);
         if (this.settings.redisFunctions) await this.scripts.prepare(version);
         this.checked = true;
       },

@@ -1,4 +1,4 @@
-import { ResolvedBackoff } from '../options/task.options';
+import { DuplicatePolicy, ResolvedBackoff } from '../options/task.options';
 import { STORED_DEFAULTS } from './keys';
 import { encodeRunOptions } from './run-options.codec';
 
@@ -24,7 +24,7 @@ export interface NewTask {
   /** At most this many tasks of this name run at once; undefined: no limit. */
   concurrency: number | undefined;
   /** What a taken id means: see EnqueueOptions.onDuplicate. */
-  onDuplicate: 'error' | 'return-existing';
+  onDuplicate: DuplicatePolicy;
   /**
    * Unique tasks: how long after the holder finished the id stays taken. Undefined: any
    * record with the id takes it, finished or not.
@@ -51,9 +51,15 @@ export function newTaskArguments(task: NewTask): (string | number)[] {
   ];
 }
 
-/** '' (the common case: an error when the id exists), else `<e|r>` then `:<uniqueFor ms>`. */
+const POLICY_LETTERS: Record<DuplicatePolicy, string> = {
+  error: 'e',
+  'return-existing': 'r',
+  'return-matching': 'm',
+};
+
+/** '' (an error when the id exists, whatever holds it), else `<e|r|m>` then `:<uniqueFor ms>`. */
 function encodeDedupe(task: NewTask): string {
   if (task.onDuplicate === 'error' && task.uniqueFor === undefined) return '';
-  const policy = task.onDuplicate === 'error' ? 'e' : 'r';
+  const policy = POLICY_LETTERS[task.onDuplicate];
   return task.uniqueFor === undefined ? policy : `${policy}:${task.uniqueFor}`;
 }

@@ -3,7 +3,7 @@ export { InvalidOptionsError } from './invalid-options.error';
 export { TaskNameCollisionError } from './task-name-collision.error';
 export { UnknownTaskError } from './unknown-task.error';
 export { TaskNotFoundError } from './task-not-found.error';
-export { MessageAlreadyExistsError } from './message-already-exists.error';
+export { MessageAlreadyExistsError, TaskDefinitionPart } from './message-already-exists.error';
 export { SerializationError } from './serialization.error';
 export { TaskFailedError } from './task-failed.error';
 export { TaskCancelledError } from './task-cancelled.error';

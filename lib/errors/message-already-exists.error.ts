@@ -1,11 +1,25 @@
 import { TaskmillError } from './taskmill.error';
 
-/** Enqueueing with a custom `id` that is already taken by a task that still exists. */
+/** What `onDuplicate: 'return-matching'` compares between a new task and its id's holder. */
+export type TaskDefinitionPart = 'task name' | 'queue' | 'arguments';
+
+/**
+ * Enqueueing with a custom `id` that is already taken by a task that still exists; with
+ * `onDuplicate: 'return-matching'`, taken by a task of another definition (`differences`).
+ */
 export class MessageAlreadyExistsError extends TaskmillError {
-  constructor(readonly taskId: string) {
+  constructor(
+    readonly taskId: string,
+    /** What differs from the holder (onDuplicate 'return-matching'); empty otherwise. */
+    readonly differences: readonly TaskDefinitionPart[] = [],
+  ) {
     super(
-      `A task with id "${taskId}" already exists. Use another id, or follow the existing task ` +
-        `with queue.handle('${taskId}').`,
+      differences.length === 0
+        ? `A task with id "${taskId}" already exists. Use another id, or follow the existing ` +
+            `task with queue.handle('${taskId}').`
+        : `A task with id "${taskId}" already exists with another ${differences.join(', ')}: ` +
+            `it is not this task, so nothing was written. Use another id for a different task; ` +
+            `to follow the existing one, use queue.handle('${taskId}').`,
     );
   }
 }

@@ -84,7 +84,15 @@ export interface EnqueueOptions extends TaskOptions {
   uniqueFor?: number;
   /**
    * When the id is taken: `'error'` throws MessageAlreadyExistsError, `'return-existing'`
-   * returns a handle on the task that holds it. Default `'error'`.
+   * returns a handle on the task that holds it, whatever it is. `'return-matching'` returns it
+   * only when it is the same task (same task name, queue and serialised arguments), else throws
+   * MessageAlreadyExistsError naming what differs: the safe retry after a ConnectionError.
+   * Default `'error'`.
+   * @example
+   * await queue.enqueue('email.send', [to, body], { id: error.taskIds[0], onDuplicate: 'return-matching' });
    */
-  onDuplicate?: 'error' | 'return-existing';
+  onDuplicate?: DuplicatePolicy;
 }
+
+/** What enqueueing an id that is taken does (EnqueueOptions.onDuplicate). */
+export type DuplicatePolicy = 'error' | 'return-existing' | 'return-matching';

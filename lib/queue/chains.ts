@@ -6,6 +6,7 @@ import { checkBoolean } from '../validation/checks';
 import { ChainHandle } from './chain-handle';
 import { TaskHandle } from './task-handle';
 import { newTaskId, TaskMessageBuilder } from './task-message.builder';
+import { withTaskIdsOnFailure } from './task-ids-on-failure';
 import { NOT_IN_WORKFLOWS, workflowTaskOptions } from './workflow-options';
 
 /** One step of a chain. */
@@ -35,7 +36,8 @@ export class Chains {
     }
     const chainId = newTaskId();
     const built = steps.map((step, i) => this.build(step, i, `${chainId}-${i + 1}`));
-    if (!(await this.broker.enqueueChain(built))) {
+    const ids = built.map(({ task }) => task.id);
+    if (!(await withTaskIdsOnFailure(ids, () => this.broker.enqueueChain(built)))) {
       throw new MessageAlreadyExistsError(built[0].task.id);
     }
     return new ChainHandle<R>(

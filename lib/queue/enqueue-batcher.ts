@@ -1,6 +1,7 @@
-import { Broker, EnqueueResult } from '../broker/broker';
+import { Broker } from '../broker/broker';
+import { EnqueueResult } from '../broker/enqueue-results';
 import { NewTask } from '../broker/new-task';
-import { MessageAlreadyExistsError } from '../errors';
+import { ConnectionError, MessageAlreadyExistsError } from '../errors';
 
 interface Pending {
   task: NewTask;
@@ -44,18 +45,25 @@ export class EnqueueBatcher {
   }
 
   private async send(batch: Pending[]): Promise<void> {
+    let written: EnqueueResult[];
     try {
-      const written = await this.broker.enqueue(
+      written = await this.broker.enqueue(
         batch.map((pending) => pending.task),
         false,
       );
-      batch.forEach((pending, i) =>
-        written[i] === 'taken'
-          ? pending.reject(new MessageAlreadyExistsError(pending.task.id))
-          : pending.resolve(written[i]),
-      );
     } catch (error) {
-      for (const pending of batch) pending.reject(error);
+      // Each caller learns its own task's id: the one to retry with (see ConnectionError).
+      for (const { task, reject } of batch) {
+        reject(error instanceof ConnectionError ? error.forTasks([task.id]) : error);
+      }
+      return;
     }
+    batch.forEach(({ task, resolve, reject }, i) => {
+      const result = written[i];
+      if (result === 'taken') reject(new MessageAlreadyExistsError(task.id));
+      else if (typeof result === 'object') {
+        reject(new MessageAlreadyExistsError(task.id, result.differs));
+      } else resolve(result);
+    });
   }
 }

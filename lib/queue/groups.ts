@@ -4,6 +4,7 @@ import { InvalidOptionsError, MessageAlreadyExistsError } from '../errors';
 import { ChordHandle, GroupHandle } from './group-handle';
 import { TaskHandle } from './task-handle';
 import { newTaskId, TaskMessageBuilder } from './task-message.builder';
+import { withTaskIdsOnFailure } from './task-ids-on-failure';
 import { NOT_IN_WORKFLOWS, workflowTaskOptions } from './workflow-options';
 import { EnqueueRequest } from './task-types';
 
@@ -29,7 +30,8 @@ export class Groups {
     const chordId = newTaskId();
     const built = parts.map((part, i) => this.build(part, `parts[${i}]`, `${chordId}-${i + 1}`));
     const last = this.build(callback, 'callback', `${chordId}-callback`);
-    if (!(await this.broker.enqueueChord(built, last))) {
+    const ids = [...built, last].map((task) => task.id);
+    if (!(await withTaskIdsOnFailure(ids, () => this.broker.enqueueChord(built, last)))) {
       throw new MessageAlreadyExistsError(last.id);
     }
     return new ChordHandle<R>(

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Type } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { Broker } from '../broker/broker';
+import { EnqueueResult } from '../broker/enqueue-results';
 import { QueueCounts, QueueState, TaskSummary } from '../broker/queue-snapshot';
 import { RESOLVED_OPTIONS } from '../constants';
 import { readTaskMetadata } from '../discovery/task-metadata.accessor';
@@ -33,6 +34,7 @@ import { ListPage, QueueInspector, QueueStats } from './queue-inspector';
 import { Priorities, PriorityThreshold, PromoteOptions, WaitingTask } from './priorities';
 import { TaskHandle } from './task-handle';
 import { TaskMessageBuilder } from './task-message.builder';
+import { withTaskIdsOnFailure } from './task-ids-on-failure';
 import { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './task-types';
 
 /** Enqueues tasks and follows them, from any provider. */
@@ -104,8 +106,7 @@ export class QueueService {
     if (written === 'written' && this.hooks.active) {
       await this.submitted(message, typeof task === 'string' ? second : third);
     }
-    // The holder of a taken id may live in another queue: let the handle look it up.
-    return this.handle(message.id, written === 'written' ? message.queue : undefined);
+    return this.handle(message.id, knownQueue(message, written));
   }
 
   /** Enqueues a batch atomically in one round trip: every task is written, or none. */
@@ -122,17 +123,24 @@ export class QueueService {
     if (ids.size !== messages.length) {
       throw new InvalidOptionsError('requests', 'two tasks of the batch have the same id');
     }
-    const written = await this.broker.enqueue(messages, true);
-    const taken = written.indexOf('taken');
-    if (taken !== -1) throw new MessageAlreadyExistsError(messages[taken].id);
+    const written = await withTaskIdsOnFailure(
+      messages.map((message) => message.id),
+      () => this.broker.enqueue(messages, true),
+    );
+    const refused = written.findIndex((result) => result === 'taken' || typeof result === 'object');
+    if (refused !== -1) {
+      const result = written[refused];
+      throw new MessageAlreadyExistsError(
+        messages[refused].id,
+        typeof result === 'object' ? result.differs : [],
+      );
+    }
     if (this.hooks.active) {
       for (const [i, message] of messages.entries()) {
         if (written[i] === 'written') await this.submitted(message, requests[i].args);
       }
     }
-    return messages.map((message, i) =>
-      this.handle(message.id, written[i] === 'written' ? message.queue : undefined),
-    );
+    return messages.map((message, i) => this.handle(message.id, knownQueue(message, written[i])));
   }
 
   /**
@@ -405,4 +413,16 @@ export class QueueService {
     }
     return this.builder.build(metadata.name, args, options, metadata.options, metadata.gates);
   }
+}
+
+/**
+ * The queue of the task a handle follows, when known: the task written, or a holder of the
+ * same definition (same queue). Any other holder may live in another queue: the handle looks
+ * it up.
+ */
+function knownQueue(message: NewTask, written: EnqueueResult): string | undefined {
+  return written === 'written' ||
+    (written === 'existing' && message.onDuplicate === 'return-matching')
+    ? message.queue
+    : undefined;
 }

@@ -4,7 +4,12 @@ import { TaskRegistry } from '../discovery/task.registry';
 import { InvalidOptionsError, UnknownTaskError } from '../errors';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { validateTaskOptions } from '../options/task-options.validator';
-import { EnqueueOptions, ResolvedTaskOptions, TaskGates } from '../options/task.options';
+import {
+  DuplicatePolicy,
+  EnqueueOptions,
+  ResolvedTaskOptions,
+  TaskGates,
+} from '../options/task.options';
 import {
   checkBoolean,
   checkDuration,
@@ -24,7 +29,11 @@ const ENQUEUE_ONLY_KEYS = [
   'onDuplicate',
   'lock',
 ] as const;
-const DUPLICATE_POLICIES = ['error', 'return-existing'] as const;
+const DUPLICATE_POLICIES: readonly unknown[] = [
+  'error',
+  'return-existing',
+  'return-matching',
+] satisfies DuplicatePolicy[];
 
 /**
  * Turns one enqueue call into a validated, serialised NewTask. Everything is checked here,
@@ -110,15 +119,18 @@ export class TaskMessageBuilder {
     if (raw.uniqueFor !== undefined && !unique) {
       throw new InvalidOptionsError('uniqueFor', 'only applies with unique: true');
     }
-    const onDuplicate = raw.onDuplicate ?? 'error';
-    if (!DUPLICATE_POLICIES.includes(onDuplicate)) {
+    if (raw.onDuplicate !== undefined && !DUPLICATE_POLICIES.includes(raw.onDuplicate)) {
       throw new InvalidOptionsError(
         'onDuplicate',
-        `must be 'error' or 'return-existing', got ${JSON.stringify(onDuplicate)}`,
+        `must be 'error', 'return-existing' or 'return-matching', got ${JSON.stringify(raw.onDuplicate)}`,
       );
     }
     return {
-      onDuplicate,
+      // A generated id is random: a task that holds it is this very enqueue, written by a first
+      // send whose reply was lost and sent again by ioredis after a reconnect. Answer it with
+      // the task, as the first send would have.
+      onDuplicate:
+        raw.onDuplicate ?? (raw.id === undefined && !unique ? 'return-matching' : 'error'),
       uniqueFor: unique
         ? raw.uniqueFor === undefined
           ? 0

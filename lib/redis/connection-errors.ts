@@ -1,3 +1,4 @@
+import { performance } from 'perf_hooks';
 import { ConnectionError, RedisOutOfMemoryError } from '../errors';
 
 /** ioredis reports an unreachable server with these; users get one typed error for them all. */
@@ -73,7 +74,8 @@ export interface CallLimit {
 /**
  * Runs a Redis call, failing with a typed error. With `timeoutMs`, a call Redis has not
  * answered by then fails with ConnectionError instead of waiting for ioredis' reconnect
- * attempts; the command itself may still run once the connection is back.
+ * attempts, never earlier; the command itself may still run once the connection is back
+ * (unless it checks a deadline, as the enqueue scripts do).
  */
 export function withConnectionErrors<T>(operation: () => Promise<T>, limit: CallLimit): Promise<T> {
   const { endpoint, timeoutMs } = limit;
@@ -86,14 +88,27 @@ export function withConnectionErrors<T>(operation: () => Promise<T>, limit: Call
     limit.timedOut ??
     (() =>
       new ConnectionError(
-        `did not answer within ${timeoutMs} ms (commandTimeoutMs); the call may still take ` +
-          `effect when the connection comes back`,
+        `did not answer within ${timeoutMs} ms (commandTimeoutMs); a call that writes tasks ` +
+          `writes nothing after this, any other may still take effect when the connection ` +
+          `comes back`,
         endpoint,
       ));
   // One promise and one timer per call, not a race of three promises: this wraps every
   // enqueue and settle call.
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(timedOut()), timeoutMs);
+    const startedAt = performance.now();
+    const expire = () => {
+      // A timer counts whole milliseconds of the event loop's time and can fire up to about
+      // one ms early (measured). Enqueue deadlines rely on the caller never being told
+      // "failed" before timeoutMs really passed: wait out the rest.
+      const left = startedAt + timeoutMs - performance.now();
+      if (left > 0) {
+        timer = setTimeout(expire, Math.ceil(left));
+        return;
+      }
+      reject(timedOut());
+    };
+    let timer = setTimeout(expire, timeoutMs);
     started(operation).then(
       (value) => {
         clearTimeout(timer);

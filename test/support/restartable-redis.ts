@@ -1,12 +1,12 @@
 import { ChildProcess, spawn } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { freePort, waitUntilListening } from '../../lib/testing/redis-process';
 
 /**
  * A private redis-server with AOF (appendfsync always) that a fault test can kill and start
- * again on the same port and data directory, or freeze (SIGSTOP) and thaw; with
+ * again on the same port and data directory, or freeze (SIGSTOP) and thaw (SIGCONT); with
  * `{ persistence: false }`, without AOF, so that it restarts empty (and a test may FLUSHALL it:
  * no other test uses it).
  */
@@ -53,6 +53,24 @@ export class RestartableRedis {
     await waitUntilListening(this.port, this.child);
   }
 
+  /**
+   * SIGSTOP: the server stops without closing a socket, as on a long GC-like pause or a VM
+   * stall; clients' calls wait in its socket buffers. Returns once the process is stopped.
+   */
+  freeze(): void {
+    const pid = this.running().pid as number;
+    process.kill(pid, 'SIGSTOP');
+    // The signal is delivered asynchronously: wait (a few µs) until the kernel says stopped.
+    while (!/^\d+ \(.*\) T /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) {
+      // spin
+    }
+  }
+
+  /** SIGCONT: the frozen server goes on, starting with the calls that waited. */
+  thaw(): void {
+    process.kill(this.running().pid as number, 'SIGCONT');
+  }
+
   /** SIGKILL: no shutdown, only what AOF already has survives. */
   kill(): Promise<void> {
     const child = this.child;
@@ -63,17 +81,12 @@ export class RestartableRedis {
     });
   }
 
-  /**
-   * SIGSTOP: the server stops answering but keeps its sockets. The kernel still accepts
-   * connections and buffers what clients send; the server runs all of it once thawed.
-   */
-  freeze(): void {
-    this.child?.kill('SIGSTOP');
-  }
-
-  /** SIGCONT after freeze(). */
-  thaw(): void {
-    this.child?.kill('SIGCONT');
+  private running(): ChildProcess {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      throw new Error('redis-server is not running');
+    }
+    return child;
   }
 
   async stop(): Promise<void> {

@@ -1,23 +1,33 @@
 -- Writes a batch of new tasks. Atomic mode (enqueueMany): all of them, or none when an id is
 -- taken. Independent mode (single enqueues coalesced by the client): each task on its own.
+-- Nothing is written once the caller's deadline has passed (see pastDeadline).
 -- KEYS[1]  the prefix's queues set (also routes the call on Cluster)
 -- ARGV[1]  key base `{prefix}`   ARGV[2]  events stream MAXLEN   ARGV[3]  '1' atomic, '0' not
--- ARGV[4]  number of tasks, then 13 fields per task:
+-- ARGV[4]  deadline (server clock, epoch ms)   ARGV[5]  number of tasks, then 13 fields per task:
 --          id, queue, name, args, priority, delay ms, runAt epoch ms (0: none),
 --          options (encoded, '' for defaults), resultTtl ms ('' for the default),
---          metadata ('' for none), dedupe ('': the id is taken by any record; else 'e' or 'r'
---          for the duplicate policy, then for unique tasks ':<ms>', how long after finishing
+--          metadata ('' for none), dedupe ('': the id is taken by any record; else 'e', 'r' or
+--          'm' for the duplicate policy, then for unique tasks ':<ms>', how long after finishing
 --          the holder keeps the id), lock name ('' none), concurrency limit ('' none)
--- Returns  one code per task: 1 written, 0 id taken, 2 id taken and the holder is returned
---          (policy 'r'), -1 skipped (atomic mode: another task's id was taken).
+-- Returns  the server time (epoch ms), then one code per task: 1 written, 0 id taken, 2 id taken
+--          and the holder is returned (policy 'r', or 'm' with the same definition), -1 skipped
+--          (atomic mode: another task's id was taken), 3 past the deadline (every task: nothing
+--          written), 10 + d the id is taken by a task of another definition (policy 'm'; d is
+--          definitionDiff's bitmask).
 --@include common
 --@include tasks
 
 local FIELDS = 13
-local base, maxLen, atomic, count = ARGV[1], ARGV[2], ARGV[3] == '1', tonumber(ARGV[4])
+local base, maxLen, atomic = ARGV[1], ARGV[2], ARGV[3] == '1'
+local count = tonumber(ARGV[5])
 local now = nowMs()
-local codes = {}
+local codes = { now }
 local TERMINAL = { succeeded = true, failed = true, cancelled = true }
+
+if pastDeadline(ARGV[4], now) then
+  for i = 1, count do codes[i + 1] = 3 end
+  return codes
+end
 
 -- Is the id free? A unique task's id is free again `window` ms after its holder finished;
 -- returns true and the finished holder's queue when that record must go first.
@@ -32,28 +42,46 @@ local function idIsFree(key, window)
   return true, t[3] or false
 end
 
-local idsInBatch, finishedHolders = {}, {}
+-- What differs between the task at `at` and the batch's task at `earlier` (definitionDiff's bits).
+local function batchDiff(at, earlier)
+  local function same(offset) return ARGV[at + offset] == ARGV[earlier + offset] end
+  return (same(2) and 0 or 1) + (same(1) and 0 or 2) + (same(3) and 0 or 4)
+end
+
+-- The code of a task whose id is taken: by a record, or by the batch's task at `earlier`.
+local function takenCode(at, policy, earlier)
+  if policy == 'r' then return 2 end
+  if policy ~= 'm' then return 0 end
+  local diff = earlier and batchDiff(at, earlier)
+    or definitionDiff(taskKey(base, ARGV[at]), ARGV[at + 2], ARGV[at + 1], ARGV[at + 3])
+  return diff == 0 and 2 or 10 + diff
+end
+
+-- seen: id -> where the batch's task that will write it starts in ARGV, or false when the id
+-- is held by a record.
+local seen, finishedHolders = {}, {}
 for i = 1, count do
-  local at = 5 + (i - 1) * FIELDS
+  local at = 6 + (i - 1) * FIELDS
   local id, dedupe = ARGV[at], ARGV[at + 10]
   -- Taken: by an existing task, or by an earlier task of this very batch.
-  local free, holderQueue = false, nil
-  if not idsInBatch[id] then
+  local earlier, free, holderQueue = seen[id], false, nil
+  if earlier == nil then
     free, holderQueue = idIsFree(taskKey(base, id), tonumber(dedupe:sub(3)))
+    seen[id] = free and at
   end
-  idsInBatch[id] = true
   finishedHolders[i] = holderQueue
-  codes[i] = free and 1 or (dedupe:sub(1, 1) == 'r' and 2 or 0)
-  if atomic and codes[i] == 0 then
-    for j = 1, count do codes[j] = (j == i) and 0 or -1 end
+  local code = free and 1 or takenCode(at, dedupe:sub(1, 1), earlier)
+  codes[i + 1] = code
+  if atomic and (code == 0 or code >= 10) then
+    for j = 1, count do codes[j + 1] = (j == i) and code or -1 end
     return codes
   end
 end
 
 local seenQueues = {}
 for i = 1, count do
-  if codes[i] == 1 then
-    local at = 5 + (i - 1) * FIELDS
+  if codes[i + 1] == 1 then
+    local at = 6 + (i - 1) * FIELDS
     local id, queue = ARGV[at], ARGV[at + 1]
     registerQueue(base, KEYS[1], queue, seenQueues)
     if finishedHolders[i] ~= nil then

@@ -2,20 +2,25 @@
 -- first one placed like any task, the others parked behind their predecessor (F_AFTER) until
 -- it ends. Each step but the last names the next one (F_NEXT). All or nothing.
 -- KEYS[1]  the prefix's queues set (routes the call on Cluster)
--- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  number of steps, then 14 fields per
---          step: the 13 of enqueue-1.lua (dedupe ignored) and '1' when the chain goes on past
---          this step's failure ('' otherwise)
--- Returns  1 written, 0 a step id is taken (nothing written)
+-- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  deadline (server clock, epoch ms; see
+--          pastDeadline)   ARGV[4]  number of steps, then 14 fields per step: the 13 of
+--          enqueue-1.lua (dedupe ignored) and '1' when the chain goes on past this step's
+--          failure ('' otherwise)
+-- Returns  the server time (epoch ms), then 1 written, 0 a step id is taken (nothing written),
+--          2 written already by this very call (see workflowIdsFree), 3 past the deadline
+--          (nothing written)
 --@include common
 --@include tasks
 
 local FIELDS = 14
-local base, maxLen, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local base, maxLen, count = ARGV[1], ARGV[2], tonumber(ARGV[4])
 local now = nowMs()
-local function at(step) return 4 + (step - 1) * FIELDS end
+local function at(step) return 5 + (step - 1) * FIELDS end
 local function field(step, offset) return ARGV[at(step) + offset] end
 
-if anyIdTaken(base, count, function(step) return field(step, 0) end) then return 0 end
+if pastDeadline(ARGV[3], now) then return { now, 3 } end
+local free = workflowIdsFree(base, count, at)
+if free ~= 1 then return { now, free } end
 
 local seenQueues = {}
 for step = 1, count do
@@ -40,4 +45,4 @@ for step = 1, count do
   if #links > 0 then redis.call('HSET', taskKey(base, id), unpack(links)) end
 end
 wake(base, field(1, 1))
-return 1
+return { now, 1 }

@@ -2,19 +2,24 @@
 -- tasks and linked to the callback (F_CHORD, F_CHORDINDEX), and the callback, parked until
 -- every part ended (F_PENDING counts down; see chordPartSucceeded). All or nothing.
 -- KEYS[1]  the prefix's queues set (routes the call on Cluster)
--- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  number of tasks (the parts, then the
---          callback), then the 13 fields of enqueue-1.lua per task (dedupe ignored)
--- Returns  1 written, 0 an id is taken (nothing written)
+-- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  deadline (server clock, epoch ms; see
+--          pastDeadline)   ARGV[4]  number of tasks (the parts, then the callback), then the
+--          13 fields of enqueue-1.lua per task (dedupe ignored)
+-- Returns  the server time (epoch ms), then 1 written, 0 an id is taken (nothing written),
+--          2 written already by this very call (see workflowIdsFree), 3 past the deadline
+--          (nothing written)
 --@include common
 --@include tasks
 
 local FIELDS = 13
-local base, maxLen, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local base, maxLen, count = ARGV[1], ARGV[2], tonumber(ARGV[4])
 local now = nowMs()
-local function at(task) return 4 + (task - 1) * FIELDS end
+local function at(task) return 5 + (task - 1) * FIELDS end
 local function field(task, offset) return ARGV[at(task) + offset] end
 
-if anyIdTaken(base, count, function(task) return field(task, 0) end) then return 0 end
+if pastDeadline(ARGV[3], now) then return { now, 3 } end
+local free = workflowIdsFree(base, count, at)
+if free ~= 1 then return { now, free } end
 
 local parts, callbackId = count - 1, field(count, 0)
 local seenQueues = {}
@@ -33,4 +38,4 @@ end
 for queue in pairs(seenQueues) do
   wake(base, queue)
 end
-return 1
+return { now, 1 }

@@ -168,6 +168,26 @@ const CASES: ErrorCase[] = [
     offending: ['Redis at 10.0.0.5:6390 (command connection) could not be reached'],
     remedy: ['Check that Redis is running', 'REDIS_URL'],
   },
+  {
+    type: ConnectionError,
+    create: () =>
+      new ConnectionError(
+        'did not answer within 300 ms',
+        '10.0.0.5:6390 (command connection)',
+      ).forTasks(['a1', 'b2', 'c3', 'd4']),
+    offending: [
+      'Redis at 10.0.0.5:6390 (command connection) did not answer within 300 ms',
+      '"a1", "b2", "c3" and 1 more',
+      'error.taskIds',
+    ],
+    remedy: ['same id', "onDuplicate: 'return-matching'"],
+  },
+  {
+    type: MessageAlreadyExistsError,
+    create: () => new MessageAlreadyExistsError('order-7', ['task name', 'arguments']),
+    offending: ['"order-7"', 'another task name, arguments', 'nothing was written'],
+    remedy: ['Use another id', "queue.handle('order-7')"],
+  },
 ];
 
 describe.each(CASES.map((c) => [c.type.name, c] as const))('%s', (name, c) => {
@@ -227,6 +247,20 @@ describe('error properties', () => {
       remoteMessage: 'out of range',
       remoteStack: 'RangeError: out of range\n    at handler',
     });
+  });
+
+  it('ConnectionError carries the ids of the tasks its call was writing (none by default)', () => {
+    const plain = new ConnectionError('connect ECONNREFUSED 127.0.0.1:6399');
+    expect(plain.taskIds).toEqual([]);
+    const named = plain.forTasks(['t1']);
+    expect(named.taskIds).toEqual(['t1']);
+    expect(named.message).toContain(plain.message);
+    expect(named.message).toContain('"t1"');
+  });
+
+  it('MessageAlreadyExistsError exposes the id and what differs from its holder', () => {
+    expect(new MessageAlreadyExistsError('t3')).toMatchObject({ taskId: 't3', differences: [] });
+    expect(new MessageAlreadyExistsError('t3', ['queue']).differences).toEqual(['queue']);
   });
 
   it('ResultTimeoutError exposes the task id and the timeout', () => {

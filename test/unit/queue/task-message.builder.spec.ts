@@ -149,6 +149,31 @@ describe('TaskMessageBuilder', () => {
     });
   });
 
+  describe('duplicate policies', () => {
+    const builder = builderWith();
+
+    it('answers a generated id found taken with its holder (its own call, sent again)', () => {
+      expect(builder.build('t', []).onDuplicate).toBe('return-matching');
+    });
+
+    it("keeps 'error' for custom ids and unique tasks unless told otherwise", () => {
+      expect(builder.build('t', [], { id: 'x' }).onDuplicate).toBe('error');
+      expect(builder.build('t', [], { unique: true }).onDuplicate).toBe('error');
+      const retry = { id: 'x', onDuplicate: 'return-matching' } as const;
+      expect(builder.build('t', [], retry).onDuplicate).toBe('return-matching');
+    });
+
+    it.each<unknown>(['return-matching ', 'Return-Matching', 'matching', 0, null, false])(
+      'refuses onDuplicate %p with InvalidOptionsError',
+      (onDuplicate) => {
+        const error = catchInvalidOptions(() =>
+          builder.build('t', [], untyped({ id: 'x', onDuplicate })),
+        );
+        expect(error.field).toBe('onDuplicate');
+      },
+    );
+  });
+
   describe('unique tasks', () => {
     it('keeps the record at least uniqueFor, so the id stays taken that long', () => {
       const builder = builderWith();

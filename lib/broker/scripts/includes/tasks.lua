@@ -37,12 +37,37 @@ local function writeTask(base, maxLen, now, id, t, dueAt)
   redis.call('HSET', taskKey(base, id), unpack(fields))
 end
 
--- True when one of `count` ids (`idOf(i)`) is taken: a workflow is written all or nothing.
-local function anyIdTaken(base, count, idOf)
+-- The caller of an enqueue stops waiting at `deadline` (server clock, epoch ms; see
+-- server-clock.ts) and is told the call failed: past it, writing would create tasks the caller
+-- believes were not written, e.g. when a frozen server wakes up or ioredis sends the call again
+-- after a reconnect. So such a call writes nothing.
+local function pastDeadline(deadline, now)
+  return now > tonumber(deadline)
+end
+
+-- What differs between the task record `key` and a new task: a bitmask, 1 the task name,
+-- 2 the queue, 4 the arguments (serialised); 0 when it is the same task.
+local function definitionDiff(key, name, queue, args)
+  local t = redis.call('HMGET', key, F_NAME, F_QUEUE, F_ARGS)
+  return (t[1] == name and 0 or 1) + (t[2] == queue and 0 or 2) + (t[3] == args and 0 or 4)
+end
+
+-- Whether a workflow's `count` ids (its tasks' fields start at `at(i)`) are free: 1 free, 0 one
+-- is taken, 2 the first is held by a task of the same definition. Workflow ids are random, so
+-- that holder is this very call, written once already and sent again by ioredis after a
+-- reconnect: it is answered like the first time.
+local function workflowIdsFree(base, count, at)
   for i = 1, count do
-    if redis.call('EXISTS', taskKey(base, idOf(i))) == 1 then return true end
+    local key = taskKey(base, ARGV[at(i)])
+    if redis.call('EXISTS', key) == 1 then
+      local first = at(1)
+      if i == 1 and definitionDiff(key, ARGV[first + 2], ARGV[first + 1], ARGV[first + 3]) == 0 then
+        return 2
+      end
+      return 0
+    end
   end
-  return false
+  return 1
 end
 
 -- The task whose enqueue fields (newTaskArguments' layout: id first) start at ARGV[at].
