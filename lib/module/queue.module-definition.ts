@@ -14,3 +14,27 @@ export const {
     global: extras.isGlobal,
   }))
   .build();
+
+/** `O` with every key `Shape` does not have made `never`: unknown keys fail to compile. */
+type NoUnknownKeys<O, Shape> = O & { [K in Exclude<keyof O, keyof Shape>]: never };
+
+/**
+ * What a `forRootAsync` factory may return, checked as `forRoot`'s object literal is: a
+ * misspelled key (`wokrer`, `worker.enabeld`, `defaults.retires`) fails to compile instead of
+ * being ignored by the types (the validator refuses it at startup either way).
+ */
+export type ExactModuleOptions<O> = NoUnknownKeys<O, QueueModuleOptions> & {
+  worker?: NoUnknownKeys<O[keyof O & 'worker'], NonNullable<QueueModuleOptions['worker']>>;
+  defaults?: NoUnknownKeys<O[keyof O & 'defaults'], NonNullable<QueueModuleOptions['defaults']>>;
+};
+
+/** `forRootAsync`'s options, with the factory's result held to ExactModuleOptions. */
+export type QueueModuleAsyncOptions<O extends QueueModuleOptions> = Omit<
+  typeof QUEUE_MODULE_ASYNC_OPTIONS_TYPE,
+  'useFactory'
+> & {
+  useFactory?: ((...args: never[]) => O | Promise<O>) &
+    ((
+      ...args: never[]
+    ) => ExactModuleOptions<NoInfer<O>> | Promise<ExactModuleOptions<NoInfer<O>>>);
+};

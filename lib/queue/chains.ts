@@ -7,8 +7,9 @@ import { ChainHandle } from './chain-handle';
 import { TaskHandle } from './task-handle';
 import { newTaskId, TaskMessageBuilder } from './task-message.builder';
 import { NOT_IN_WORKFLOWS, workflowTaskOptions } from './workflow-options';
+import { RequestResult, TaskCall } from './task-types';
 
-/** One step of a chain. */
+/** One step of a chain, by name. */
 export interface ChainStep {
   task: string;
   args?: unknown[];
@@ -17,6 +18,22 @@ export interface ChainStep {
   /** Run the next step even if this one fails (it sees `taskContext().previousError`). */
   continueOnFailure?: boolean;
 }
+
+/**
+ * One step of a chain: by name, or by class and method (`taskCall(…)`, which types the chain's
+ * result when it is the last step).
+ * @example
+ * await queue.chain([
+ *   taskCall(InvoiceTasks, 'create', [orderId]),
+ *   { ...taskCall(InvoiceTasks, 'render'), continueOnFailure: true },
+ * ]);
+ */
+export type ChainLink<R = unknown> = ChainStep | (TaskCall<R> & { continueOnFailure?: boolean });
+
+/** The result type of a chain: its last step's. */
+export type LastResult<S extends readonly unknown[]> = S extends readonly [...unknown[], infer L]
+  ? RequestResult<L>
+  : unknown;
 
 const MAX_STEPS = 100;
 const FIRST_STEP_ONLY = ['delay', 'runAt'];
@@ -29,7 +46,7 @@ export class Chains {
     private readonly handle: (id: string, queue: string) => TaskHandle,
   ) {}
 
-  async enqueue<R>(steps: ChainStep[]): Promise<ChainHandle<R>> {
+  async enqueue(steps: ChainLink[]): Promise<ChainHandle<unknown>> {
     if (!Array.isArray(steps) || steps.length < 1 || steps.length > MAX_STEPS) {
       throw new InvalidOptionsError('steps', `must be an array of 1 to ${MAX_STEPS} steps`);
     }
@@ -38,14 +55,14 @@ export class Chains {
     if (!(await this.broker.enqueueChain(built))) {
       throw new MessageAlreadyExistsError(built[0].task.id);
     }
-    return new ChainHandle<R>(
+    return new ChainHandle(
       chainId,
       built.map(({ task }) => this.handle(task.id, task.queue)),
     );
   }
 
   private build(
-    step: ChainStep,
+    step: ChainLink,
     i: number,
     id: string,
   ): { task: NewTask; continueOnFailure: boolean } {
@@ -70,7 +87,7 @@ export class Chains {
         ? false
         : checkBoolean(step.continueOnFailure, `${field}.continueOnFailure`);
     return {
-      task: this.builder.build(step.task, step.args ?? [], { ...step.options, id }),
+      task: this.builder.buildRequest(step, { ...step.options, id }),
       continueOnFailure,
     };
   }
