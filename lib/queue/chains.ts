@@ -35,7 +35,7 @@ export type LastResult<S extends readonly unknown[]> = S extends readonly [...un
   ? RequestResult<L>
   : unknown;
 
-const MAX_STEPS = 100;
+export const MAX_STEPS = 100;
 const FIRST_STEP_ONLY = ['delay', 'runAt'];
 
 /** Builds and enqueues chains: every step written in one atomic script call. */

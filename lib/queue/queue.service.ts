@@ -32,6 +32,7 @@ import { ListPage, QueueInspector, QueueStats } from './queue-inspector';
 import { Priorities, PriorityThreshold, PromoteOptions, WaitingTask } from './priorities';
 import { TaskHandle } from './task-handle';
 import { TaskMessageBuilder } from './task-message.builder';
+import { WorkflowLookup } from './workflow-lookup';
 import { resolveTaskMethod } from './task-call';
 import {
   ArgsAndOptions,
@@ -55,6 +56,7 @@ export class QueueService {
   private readonly control: QueueControl;
   private readonly priorities: Priorities;
   private readonly pool: ResultPool;
+  private readonly workflows: WorkflowLookup;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) options: ResolvedModuleOptions,
@@ -77,6 +79,7 @@ export class QueueService {
       (requests) => this.enqueueMany(requests),
       (id, queue) => this.handle(id, queue),
     );
+    this.workflows = new WorkflowLookup(connections, broker.keys, (id) => this.handle(id));
     this.inspector = new QueueInspector(broker);
     this.control = new QueueControl(broker);
     this.priorities = new Priorities(broker.priorities);
@@ -177,6 +180,26 @@ export class QueueService {
    */
   chord<R = unknown>(parts: TaskRequest[], callback: TaskRequest<R>): Promise<ChordHandle<R>> {
     return this.groups.chord<R>(parts, callback);
+  }
+
+  /**
+   * The chain with id `chain.id`, e.g. in a later request or another process: a handle on its
+   * steps, as `chain()` returned it (its result type is the caller's claim). Rejects with
+   * TaskNotFoundError when none of its steps' records is left.
+   * @example
+   * const chain = await queue.findChain<Receipt>(savedChainId);
+   * const receipt = await chain.result();
+   */
+  async findChain<R = unknown>(id: string): Promise<ChainHandle<R>> {
+    return (await this.workflows.chain(id)) as ChainHandle<R>;
+  }
+
+  /**
+   * The chord with id `chord.id`: its parts and callback, as `chord()` returned them. Rejects
+   * with TaskNotFoundError when its callback's record is gone.
+   */
+  async findChord<R = unknown>(id: string): Promise<ChordHandle<R>> {
+    return (await this.workflows.chord(id)) as ChordHandle<R>;
   }
 
   /**
