@@ -97,6 +97,13 @@ describe('tasks by class and method in every form', () => {
     expect(await app.queue.queues()).toEqual([]);
   });
 
+  it('fails a misspelled name on the worker with the name it resembles', async () => {
+    const handle = await app.queue.enqueue('invoice.creat', ['o-1'], { queue: 'invoices' });
+    const failure = await failureOf(handle);
+    expect(failure.remoteName).toBe('UnknownTaskError');
+    expect(failure.remoteMessage).toContain('did you mean "invoice.create"?');
+  });
+
   it('gives a typed handle on an id, and refuses one for a method that is no task', async () => {
     const { id } = await app.queue.enqueue(InvoiceTasks, 'create', ['o-7']);
     const handle = app.queue.handle(InvoiceTasks, 'create', id);
