@@ -28,6 +28,12 @@ export type ExactModuleOptions<O> = NoUnknownKeys<O, QueueModuleOptions> & {
   defaults?: NoUnknownKeys<O[keyof O & 'defaults'], NonNullable<QueueModuleOptions['defaults']>>;
 };
 
+/**
+ * `O`, but not a place TypeScript infers `O` from (the built-in NoInfer needs TypeScript 5.4;
+ * this works in earlier 5.x compilers of apps too).
+ */
+type Checked<O> = [O][O extends unknown ? 0 : never];
+
 /** `forRootAsync`'s options, with the factory's result held to ExactModuleOptions. */
 export type QueueModuleAsyncOptions<O extends QueueModuleOptions> = Omit<
   typeof QUEUE_MODULE_ASYNC_OPTIONS_TYPE,
@@ -36,5 +42,5 @@ export type QueueModuleAsyncOptions<O extends QueueModuleOptions> = Omit<
   useFactory?: ((...args: never[]) => O | Promise<O>) &
     ((
       ...args: never[]
-    ) => ExactModuleOptions<NoInfer<O>> | Promise<ExactModuleOptions<NoInfer<O>>>);
+    ) => ExactModuleOptions<Checked<O>> | Promise<ExactModuleOptions<Checked<O>>>);
 };
