@@ -20,9 +20,19 @@ export {
 export { QueueService } from './queue/queue.service';
 export { TaskHandle, ResultOptions } from './queue/task-handle';
 export { ChainHandle } from './queue/chain-handle';
-export { ChainStep } from './queue/chains';
+export { ChainStep, ChainLink } from './queue/chains';
 export { GroupHandle, ChordHandle } from './queue/group-handle';
-export { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './queue/task-types';
+export {
+  EnqueueRequest,
+  MethodArgs,
+  MethodName,
+  MethodResult,
+  TaskArgs,
+  TaskCall,
+  TaskRequest,
+  RequestResult,
+} from './queue/task-types';
+export { taskCall } from './queue/task-call';
 export { DeadLetter, DeadLetterPage } from './queue/dead-letters';
 export { QueueStats, RecentOutcomes, ListPage } from './queue/queue-inspector';
 export { ObliterateOptions } from './queue/queue-control';
@@ -44,6 +54,7 @@ export { TaskSettlement, ResultOf } from './results/settlement';
 export { Broker } from './broker/broker';
 export { Serializer } from './serialization/serializer';
 export { JsonSerializer } from './serialization/json-serializer';
+export { JsonSafe, NotJson, TaskmillTypes } from './serialization/json-types';
 export {
   QueueModuleOptions,
   WorkerOptions,

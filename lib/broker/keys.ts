@@ -104,6 +104,11 @@ export const TASK_FIELDS = {
   next: 'nx',
   /** chains: '1' when the next step runs even if this one fails */
   continueOnFailure: 'cf',
+  /**
+   * chains: on every step, how many steps its chain has; `queue.findChain(id)` rebuilds the
+   * chain from it (step ids are `<chain id>-<n>`), and it expires with each step's record
+   */
+  chainSteps: 'ns',
   /** chains: a parked step's predecessor; the step is in no queue until that one ends */
   after: 'af',
   /** chains: the previous step's serialised result, handed to this step */

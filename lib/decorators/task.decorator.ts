@@ -1,5 +1,5 @@
 import { TASK_METADATA } from '../constants';
-import { validateTaskOptions } from '../options/task-options.validator';
+import { DECORATOR_ONLY_KEYS, validateTaskOptions } from '../options/task-options.validator';
 import { TaskDecoratorOptions, TaskGates } from '../options/task.options';
 import { validateGates } from '../options/gates.validator';
 import { validateTaskSchedule } from '../scheduling/task-schedule.validator';
@@ -33,7 +33,9 @@ export function Task(nameOrOptions: string | TaskDecoratorOptions = {}): MethodD
         name === undefined
           ? checkName(`${target.constructor.name}.${String(propertyKey)}`, `${where}.name`)
           : checkName(name, `${where}.name`),
-      options: validateTaskOptions(taskOptions, where),
+      // The decorator's own keys are taken out above but listed, so that an unknown key's
+      // message names every option @Task() takes.
+      options: validateTaskOptions(taskOptions, where, DECORATOR_ONLY_KEYS),
       ...(gates ? { gates } : {}),
       ...(schedule === undefined
         ? {}

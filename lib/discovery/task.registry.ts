@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TaskNameCollisionError } from '../errors';
 import { ResolvedTaskOptions, TaskGates } from '../options/task.options';
 import { TaskScheduleOptions } from '../scheduling/schedule.options';
+import { closestName } from './name-suggestion';
 
 /** A discovered @Task handler, bound to its provider instance. */
 export interface TaskDefinition {
@@ -35,6 +36,11 @@ export class TaskRegistry {
 
   has(name: string): boolean {
     return this.tasks.has(name);
+  }
+
+  /** The registered name `name` is most likely a typo of, if any. */
+  suggest(name: string): string | undefined {
+    return closestName(name, this.tasks.keys());
   }
 
   all(): TaskDefinition[] {

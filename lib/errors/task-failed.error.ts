@@ -1,6 +1,20 @@
 import { ErrorDetails } from './error-details';
 import { TaskmillError } from './taskmill.error';
 
+/**
+ * The errors the chain and chord scripts record on a task they end without running it
+ * (lib/broker/scripts/includes/chains.lua): what to tell its caller instead of "enqueue the
+ * task again", which would run one step out of its workflow.
+ */
+const NEVER_RAN: Record<string, string> = {
+  ChainStoppedError:
+    'Fix the cause of that step (its own result() has the details), then enqueue the whole ' +
+    'chain again: a chain does not resume from a step.',
+  ChordPartFailedError:
+    'Fix the cause of that part (its own result() has the details), then enqueue the whole ' +
+    'chord again: the callback only runs after parts of the same chord.',
+};
+
 /** `result()` of a task that ended FAILED; carries the remote error as the handler threw it. */
 export class TaskFailedError extends TaskmillError {
   readonly remoteName: string;
@@ -12,12 +26,25 @@ export class TaskFailedError extends TaskmillError {
     readonly attempts: number,
     remote: ErrorDetails,
   ) {
-    super(
-      `Task ${taskId} failed after ${attempts} attempt(s): ${remote.name}: ${remote.message}. ` +
-        `See remoteStack for where it was thrown; fix the cause, then enqueue the task again.`,
-    );
+    super(failureMessage(taskId, attempts, remote));
     this.remoteName = remote.name;
     this.remoteMessage = remote.message;
     this.remoteStack = remote.stack;
   }
+}
+
+function failureMessage(taskId: string, attempts: number, remote: ErrorDetails): string {
+  const cause = sentence(`${remote.name}: ${remote.message}`);
+  const neverRan = Object.hasOwn(NEVER_RAN, remote.name) ? NEVER_RAN[remote.name] : undefined;
+  if (neverRan !== undefined) return `Task ${taskId} did not run: ${cause} ${neverRan}`;
+  return (
+    `Task ${taskId} failed after ${attempts} attempt(s): ${cause} ` +
+    `See remoteStack for where it was thrown; fix the cause, then enqueue the task again.`
+  );
+}
+
+/** Ends `text` with one full stop, whether or not the remote message brought its own. */
+function sentence(text: string): string {
+  const trimmed = text.trimEnd();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }

@@ -14,3 +14,33 @@ export const {
     global: extras.isGlobal,
   }))
   .build();
+
+/** `O` with every key `Shape` does not have made `never`: unknown keys fail to compile. */
+type NoUnknownKeys<O, Shape> = O & { [K in Exclude<keyof O, keyof Shape>]: never };
+
+/**
+ * What a `forRootAsync` factory may return, checked as `forRoot`'s object literal is: a
+ * misspelled key (`wokrer`, `worker.enabeld`, `defaults.retires`) fails to compile instead of
+ * being ignored by the types (the validator refuses it at startup either way).
+ */
+export type ExactModuleOptions<O> = NoUnknownKeys<O, QueueModuleOptions> & {
+  worker?: NoUnknownKeys<O[keyof O & 'worker'], NonNullable<QueueModuleOptions['worker']>>;
+  defaults?: NoUnknownKeys<O[keyof O & 'defaults'], NonNullable<QueueModuleOptions['defaults']>>;
+};
+
+/**
+ * `O`, but not a place TypeScript infers `O` from (the built-in NoInfer needs TypeScript 5.4;
+ * this works in earlier 5.x compilers of apps too).
+ */
+type Checked<O> = [O][O extends unknown ? 0 : never];
+
+/** `forRootAsync`'s options, with the factory's result held to ExactModuleOptions. */
+export type QueueModuleAsyncOptions<O extends QueueModuleOptions> = Omit<
+  typeof QUEUE_MODULE_ASYNC_OPTIONS_TYPE,
+  'useFactory'
+> & {
+  useFactory?: ((...args: never[]) => O | Promise<O>) &
+    ((
+      ...args: never[]
+    ) => ExactModuleOptions<Checked<O>> | Promise<ExactModuleOptions<Checked<O>>>);
+};

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Broker } from '../broker/broker';
 import { TaskExplorer } from '../discovery/task.explorer';
@@ -13,7 +13,12 @@ import { StatusTracker } from '../status/status-tracker';
 import { WorkerService } from '../worker/worker.service';
 import { ConnectionLifecycle } from './connection-lifecycle';
 import { coreProviders } from './providers';
-import { ConfigurableQueueModule } from './queue.module-definition';
+import { QueueModuleOptions } from '../options/module.options';
+import {
+  ConfigurableQueueModule,
+  QUEUE_MODULE_ASYNC_OPTIONS_TYPE,
+  QueueModuleAsyncOptions,
+} from './queue.module-definition';
 
 /**
  * Durable background tasks on Redis.
@@ -45,4 +50,21 @@ import { ConfigurableQueueModule } from './queue.module-definition';
     TaskRegistry,
   ],
 })
-export class QueueModule extends ConfigurableQueueModule {}
+export class QueueModule extends ConfigurableQueueModule {
+  /**
+   * The options from a factory (with `imports` and `inject`, or `useClass`/`useExisting`),
+   * validated at startup like `forRoot`'s. The factory's result is type-checked as exactly as
+   * an object literal given to `forRoot`.
+   * @example
+   * QueueModule.forRootAsync({
+   *   imports: [ConfigModule],
+   *   inject: [ConfigService],
+   *   useFactory: (config: ConfigService) => ({ connection: config.get('REDIS_URL') }),
+   * })
+   */
+  static override forRootAsync<O extends QueueModuleOptions>(
+    options: QueueModuleAsyncOptions<O>,
+  ): DynamicModule {
+    return super.forRootAsync(options as typeof QUEUE_MODULE_ASYNC_OPTIONS_TYPE);
+  }
+}

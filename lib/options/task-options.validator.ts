@@ -9,7 +9,12 @@ import {
   checkObject,
 } from '../validation/checks';
 import { BackoffOption } from './backoff.options';
-import { ResolvedBackoff, ResolvedTaskOptions, TaskOptions } from './task.options';
+import {
+  ResolvedBackoff,
+  ResolvedTaskOptions,
+  TaskDecoratorOptions,
+  TaskOptions,
+} from './task.options';
 
 export const TASK_OPTION_KEYS = [
   'queue',
@@ -18,7 +23,25 @@ export const TASK_OPTION_KEYS = [
   'backoff',
   'timeout',
   'resultTtl',
-] as const;
+] as const satisfies readonly (keyof TaskOptions)[];
+
+/**
+ * The options only `@Task()` takes, on top of TASK_OPTION_KEYS: the one list its unknown-option
+ * message is built from. A type test asserts that UnlistedDecoratorKeys is `never`, so a key
+ * added to TaskDecoratorOptions but not here fails the suite.
+ */
+export const DECORATOR_ONLY_KEYS = [
+  'name',
+  'schedule',
+  'lock',
+  'concurrency',
+] as const satisfies readonly (keyof TaskDecoratorOptions)[];
+
+/** Options of TaskDecoratorOptions missing from the two lists above: `never` when in sync. */
+export type UnlistedDecoratorKeys = Exclude<
+  keyof TaskDecoratorOptions,
+  (typeof TASK_OPTION_KEYS)[number] | (typeof DECORATOR_ONLY_KEYS)[number]
+>;
 
 /** Priorities run from -MAX_PRIORITY (first) to MAX_PRIORITY (last). */
 export const MAX_PRIORITY = 1_000_000_000;

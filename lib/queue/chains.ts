@@ -8,8 +8,9 @@ import { TaskHandle } from './task-handle';
 import { newTaskId, TaskMessageBuilder } from './task-message.builder';
 import { withTaskIdsOnFailure } from './task-ids-on-failure';
 import { NOT_IN_WORKFLOWS, workflowTaskOptions } from './workflow-options';
+import { RequestResult, TaskCall } from './task-types';
 
-/** One step of a chain. */
+/** One step of a chain, by name. */
 export interface ChainStep {
   task: string;
   args?: unknown[];
@@ -19,7 +20,23 @@ export interface ChainStep {
   continueOnFailure?: boolean;
 }
 
-const MAX_STEPS = 100;
+/**
+ * One step of a chain: by name, or by class and method (`taskCall(…)`, which types the chain's
+ * result when it is the last step).
+ * @example
+ * await queue.chain([
+ *   taskCall(InvoiceTasks, 'create', [orderId]),
+ *   { ...taskCall(InvoiceTasks, 'render'), continueOnFailure: true },
+ * ]);
+ */
+export type ChainLink<R = unknown> = ChainStep | (TaskCall<R> & { continueOnFailure?: boolean });
+
+/** The result type of a chain: its last step's. */
+export type LastResult<S extends readonly unknown[]> = S extends readonly [...unknown[], infer L]
+  ? RequestResult<L>
+  : unknown;
+
+export const MAX_STEPS = 100;
 const FIRST_STEP_ONLY = ['delay', 'runAt'];
 
 /** Builds and enqueues chains: every step written in one atomic script call. */
@@ -30,7 +47,7 @@ export class Chains {
     private readonly handle: (id: string, queue: string) => TaskHandle,
   ) {}
 
-  async enqueue<R>(steps: ChainStep[]): Promise<ChainHandle<R>> {
+  async enqueue(steps: ChainLink[]): Promise<ChainHandle<unknown>> {
     if (!Array.isArray(steps) || steps.length < 1 || steps.length > MAX_STEPS) {
       throw new InvalidOptionsError('steps', `must be an array of 1 to ${MAX_STEPS} steps`);
     }
@@ -40,14 +57,14 @@ export class Chains {
     if (!(await withTaskIdsOnFailure(ids, () => this.broker.enqueueChain(built)))) {
       throw new MessageAlreadyExistsError(built[0].task.id);
     }
-    return new ChainHandle<R>(
+    return new ChainHandle(
       chainId,
       built.map(({ task }) => this.handle(task.id, task.queue)),
     );
   }
 
   private build(
-    step: ChainStep,
+    step: ChainLink,
     i: number,
     id: string,
   ): { task: NewTask; continueOnFailure: boolean } {
@@ -72,7 +89,7 @@ export class Chains {
         ? false
         : checkBoolean(step.continueOnFailure, `${field}.continueOnFailure`);
     return {
-      task: this.builder.build(step.task, step.args ?? [], { ...step.options, id }),
+      task: this.builder.buildRequest(step, { ...step.options, id }),
       continueOnFailure,
     };
   }

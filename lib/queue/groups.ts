@@ -6,7 +6,7 @@ import { TaskHandle } from './task-handle';
 import { newTaskId, TaskMessageBuilder } from './task-message.builder';
 import { withTaskIdsOnFailure } from './task-ids-on-failure';
 import { NOT_IN_WORKFLOWS, workflowTaskOptions } from './workflow-options';
-import { EnqueueRequest } from './task-types';
+import { TaskRequest } from './task-types';
 
 const MAX_PARTS = 10_000;
 
@@ -15,17 +15,17 @@ export class Groups {
   constructor(
     private readonly broker: Broker,
     private readonly builder: TaskMessageBuilder,
-    private readonly enqueueMany: (requests: EnqueueRequest[]) => Promise<TaskHandle[]>,
+    private readonly enqueueMany: (requests: TaskRequest[]) => Promise<TaskHandle[]>,
     private readonly handle: (id: string, queue: string) => TaskHandle,
   ) {}
 
   /** A group is an atomic batch with a handle that collects its results. */
-  async group(requests: EnqueueRequest[]): Promise<GroupHandle> {
+  async group(requests: TaskRequest[]): Promise<GroupHandle> {
     this.checkCount(requests, 'requests');
     return new GroupHandle(newTaskId(), await this.enqueueMany(requests));
   }
 
-  async chord<R>(parts: EnqueueRequest[], callback: EnqueueRequest): Promise<ChordHandle<R>> {
+  async chord<R>(parts: TaskRequest[], callback: TaskRequest): Promise<ChordHandle<R>> {
     this.checkCount(parts, 'parts');
     const chordId = newTaskId();
     const built = parts.map((part, i) => this.build(part, `parts[${i}]`, `${chordId}-${i + 1}`));
@@ -47,7 +47,7 @@ export class Groups {
     }
   }
 
-  private build(request: EnqueueRequest, field: string, id: string): NewTask {
+  private build(request: TaskRequest, field: string, id: string): NewTask {
     const options = workflowTaskOptions(
       request,
       field,
@@ -61,6 +61,6 @@ export class Groups {
         'the callback runs when the last part ends: it takes no delay or runAt',
       );
     }
-    return this.builder.build(request.task, request.args ?? [], { ...request.options, id });
+    return this.builder.buildRequest(request, { ...request.options, id });
   }
 }

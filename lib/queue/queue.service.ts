@@ -4,11 +4,10 @@ import { Broker } from '../broker/broker';
 import { EnqueueResult } from '../broker/enqueue-results';
 import { QueueCounts, QueueState, TaskSummary } from '../broker/queue-snapshot';
 import { RESOLVED_OPTIONS } from '../constants';
-import { readTaskMetadata } from '../discovery/task-metadata.accessor';
 import { TaskRegistry } from '../discovery/task.registry';
 import { NewTask } from '../broker/new-task';
 import { HookInvoker } from '../hooks/hook-invoker';
-import { InvalidOptionsError, MessageAlreadyExistsError, UnknownTaskError } from '../errors';
+import { InvalidOptionsError, MessageAlreadyExistsError } from '../errors';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { EnqueueOptions } from '../options/task.options';
 import { ResultPool } from '../results/result-pool';
@@ -17,14 +16,14 @@ import { ResultStream } from '../results/result-stream';
 import { checkResultTargets, ResultsOptions } from '../results/result-targets';
 import { ResultOf, TaskSettlement } from '../results/settlement';
 import { EventsReader } from '../status/events-reader';
-import { checkKnownKeys, checkName, checkObject } from '../validation/checks';
+import { checkKnownKeys, checkName, checkObject, checkTaskId } from '../validation/checks';
 import { StatusTracker } from '../status/status-tracker';
 import { StatusUpdate } from '../status/task-status';
 import { RedisConnections } from '../redis/redis-connections';
 import { ScheduleInfo, ScheduleOptions } from '../scheduling/schedule.options';
 import { Schedules } from '../scheduling/schedules';
 import { ChainHandle } from './chain-handle';
-import { Chains, ChainStep } from './chains';
+import { ChainLink, Chains, LastResult } from './chains';
 import { ChordHandle, GroupHandle } from './group-handle';
 import { Groups } from './groups';
 import { DeadLetter, DeadLetterPage, DeadLetters } from './dead-letters';
@@ -35,7 +34,16 @@ import { Priorities, PriorityThreshold, PromoteOptions, WaitingTask } from './pr
 import { TaskHandle } from './task-handle';
 import { TaskMessageBuilder } from './task-message.builder';
 import { withTaskIdsOnFailure } from './task-ids-on-failure';
-import { EnqueueRequest, MethodArgs, MethodName, MethodResult } from './task-types';
+import { WorkflowLookup } from './workflow-lookup';
+import { resolveTaskMethod } from './task-call';
+import {
+  ArgsAndOptions,
+  MethodName,
+  MethodResult,
+  RequestResult,
+  RequestResults,
+  TaskRequest,
+} from './task-types';
 
 /** Enqueues tasks and follows them, from any provider. */
 @Injectable()
@@ -50,6 +58,7 @@ export class QueueService {
   private readonly control: QueueControl;
   private readonly priorities: Priorities;
   private readonly pool: ResultPool;
+  private readonly workflows: WorkflowLookup;
 
   constructor(
     @Inject(RESOLVED_OPTIONS) options: ResolvedModuleOptions,
@@ -72,6 +81,7 @@ export class QueueService {
       (requests) => this.enqueueMany(requests),
       (id, queue) => this.handle(id, queue),
     );
+    this.workflows = new WorkflowLookup(connections, broker.keys, (id) => this.handle(id));
     this.inspector = new QueueInspector(broker);
     this.control = new QueueControl(broker);
     this.priorities = new Priorities(broker.priorities);
@@ -79,18 +89,19 @@ export class QueueService {
   }
 
   /**
-   * Enqueues a task by name, or by class and method (arguments and result type-checked).
-   * One round trip; nothing is written when validation fails.
+   * Enqueues a task by name, or by class and method (arguments and result type-checked; the
+   * arguments may be left out when the method takes none). One round trip; nothing is
+   * written when validation fails.
    * @example
    * await queue.enqueue('email.send', ['a@b.c', 'hi'], { priority: 1 });
    * await queue.enqueue(EmailService, 'send', ['a@b.c', 'hi']);
+   * await queue.enqueue(ReportService, 'rebuild'); // rebuild() takes no parameter
    */
   enqueue(task: string, args?: unknown[], options?: EnqueueOptions): Promise<TaskHandle>;
   enqueue<T, K extends MethodName<T>>(
     type: Type<T>,
     method: K,
-    args: MethodArgs<T, K>,
-    options?: EnqueueOptions,
+    ...argsAndOptions: ArgsAndOptions<T, K>
   ): Promise<TaskHandle<MethodResult<T, K>>>;
   async enqueue(
     task: string | Type<unknown>,
@@ -101,7 +112,7 @@ export class QueueService {
     const message =
       typeof task === 'string'
         ? this.builder.build(task, second ?? [], third as EnqueueOptions | undefined)
-        : this.buildFromMethod(task, second, third, fourth);
+        : this.builder.buildCall(task, second, third, fourth);
     const written = await this.batcher.add(message);
     if (written === 'written' && this.hooks.active) {
       await this.submitted(message, typeof task === 'string' ? second : third);
@@ -109,38 +120,24 @@ export class QueueService {
     return this.handle(message.id, knownQueue(message, written));
   }
 
-  /** Enqueues a batch atomically in one round trip: every task is written, or none. */
-  async enqueueMany(requests: EnqueueRequest[]): Promise<TaskHandle[]> {
+  /**
+   * Enqueues a batch atomically in one round trip: every task is written, or none. Requests
+   * by class and method (`taskCall(…)`) give handles typed with their handler's result.
+   */
+  async enqueueMany<Q extends TaskRequest[]>(
+    requests: [...Q],
+  ): Promise<{ [I in keyof Q]: TaskHandle<RequestResult<Q[I]>> }> {
     if (!Array.isArray(requests)) throw new InvalidOptionsError('requests', 'must be an array');
-    if (requests.length === 0) return [];
-    const messages = requests.map((request, i) => {
+    const messages = requests.map((request: unknown, i) => {
       if (!request || typeof request !== 'object') {
         throw new InvalidOptionsError(`requests[${i}]`, 'must be { task, args?, options? }');
       }
-      return this.builder.build(request.task, request.args ?? [], request.options);
+      const { options } = request as TaskRequest;
+      return this.builder.buildRequest(request as TaskRequest, options);
     });
-    const ids = new Set(messages.map((m) => m.id));
-    if (ids.size !== messages.length) {
-      throw new InvalidOptionsError('requests', 'two tasks of the batch have the same id');
-    }
-    const written = await withTaskIdsOnFailure(
-      messages.map((message) => message.id),
-      () => this.broker.enqueue(messages, true),
-    );
-    const refused = written.findIndex((result) => result === 'taken' || typeof result === 'object');
-    if (refused !== -1) {
-      const result = written[refused];
-      throw new MessageAlreadyExistsError(
-        messages[refused].id,
-        typeof result === 'object' ? result.differs : [],
-      );
-    }
-    if (this.hooks.active) {
-      for (const [i, message] of messages.entries()) {
-        if (written[i] === 'written') await this.submitted(message, requests[i].args);
-      }
-    }
-    return messages.map((message, i) => this.handle(message.id, knownQueue(message, written[i])));
+    return (await this.writeBatch(requests, messages)) as {
+      [I in keyof Q]: TaskHandle<RequestResult<Q[I]>>;
+    };
   }
 
   /**
@@ -156,16 +153,18 @@ export class QueueService {
    * ]);
    * await chain.result();
    */
-  chain<R = unknown>(steps: ChainStep[]): Promise<ChainHandle<R>> {
-    return this.chains.enqueue<R>(steps);
+  chain<S extends ChainLink[]>(steps: [...S]): Promise<ChainHandle<LastResult<S>>>;
+  chain<R = unknown>(steps: ChainLink[]): Promise<ChainHandle<R>>;
+  chain(steps: ChainLink[]): Promise<ChainHandle<unknown>> {
+    return this.chains.enqueue(steps);
   }
 
   /**
    * Runs tasks in parallel (one atomic batch); `results()` resolves with all their results,
-   * in order.
+   * in order (typed for requests made with `taskCall(…)`).
    */
-  group(requests: EnqueueRequest[]): Promise<GroupHandle> {
-    return this.groups.group(requests);
+  group<Q extends TaskRequest[]>(requests: [...Q]): Promise<GroupHandle<RequestResults<Q>>> {
+    return this.groups.group(requests) as Promise<GroupHandle<RequestResults<Q>>>;
   }
 
   /**
@@ -180,13 +179,50 @@ export class QueueService {
    * );
    * const total = await chord.result();
    */
-  chord<R = unknown>(parts: EnqueueRequest[], callback: EnqueueRequest): Promise<ChordHandle<R>> {
+  chord<R = unknown>(parts: TaskRequest[], callback: TaskRequest<R>): Promise<ChordHandle<R>> {
     return this.groups.chord<R>(parts, callback);
   }
 
-  /** A handle on any task id, e.g. one received from another process. */
-  handle<R = unknown>(id: string, queue?: string): TaskHandle<R> {
-    return new TaskHandle<R>(id, this.tracker, this.store, this.broker, queue);
+  /**
+   * The chain with id `chain.id`, e.g. in a later request or another process: a handle on its
+   * steps, as `chain()` returned it (its result type is the caller's claim). Rejects with
+   * TaskNotFoundError when none of its steps' records is left.
+   * @example
+   * const chain = await queue.findChain<Receipt>(savedChainId);
+   * const receipt = await chain.result();
+   */
+  async findChain<R = unknown>(id: string): Promise<ChainHandle<R>> {
+    return (await this.workflows.chain(id)) as ChainHandle<R>;
+  }
+
+  /**
+   * The chord with id `chord.id`: its parts and callback, as `chord()` returned them. Rejects
+   * with TaskNotFoundError when its callback's record is gone.
+   */
+  async findChord<R = unknown>(id: string): Promise<ChordHandle<R>> {
+    return (await this.workflows.chord(id)) as ChordHandle<R>;
+  }
+
+  /**
+   * A handle on any task id, e.g. one received from another process. Give the class and
+   * method of its `@Task` to have `result()` typed with the handler's return type (the id is
+   * taken on trust: `status().task` says which task it really is).
+   * @example
+   * const handle = queue.handle(OrderTasks, 'process', id); // TaskHandle<Receipt>
+   */
+  handle<R = unknown>(id: string, queue?: string): TaskHandle<R>;
+  handle<T, K extends MethodName<T>>(
+    type: Type<T>,
+    method: K,
+    id: string,
+  ): TaskHandle<MethodResult<T, K>>;
+  handle(first: string | Type<unknown>, second?: string, third?: string): TaskHandle<unknown> {
+    if (typeof first === 'string') {
+      return new TaskHandle(first, this.tracker, this.store, this.broker, second);
+    }
+    // Refuses a method that is no task, as enqueue does.
+    resolveTaskMethod(first, second, []);
+    return new TaskHandle(checkTaskId(third, 'id'), this.tracker, this.store, this.broker);
   }
 
   /** A queue's failed tasks (its dead-letter set), newest first. */
@@ -395,23 +431,30 @@ export class QueueService {
     return this.hooks.fire('submit', { task, args: (args ?? []) as unknown[] });
   }
 
-  private buildFromMethod(
-    type: Type<unknown>,
-    method: unknown,
-    args: unknown,
-    options?: EnqueueOptions,
-  ) {
-    const name = typeof type === 'function' ? type.name : String(type);
-    const metadata = readTaskMetadata(
-      (type?.prototype as Record<string, unknown> | undefined)?.[method as string],
+  private async writeBatch(requests: TaskRequest[], messages: NewTask[]): Promise<TaskHandle[]> {
+    if (messages.length === 0) return [];
+    const ids = new Set(messages.map((m) => m.id));
+    if (ids.size !== messages.length) {
+      throw new InvalidOptionsError('requests', 'two tasks of the batch have the same id');
+    }
+    const written = await withTaskIdsOnFailure(
+      messages.map((message) => message.id),
+      () => this.broker.enqueue(messages, true),
     );
-    if (!metadata) {
-      throw new UnknownTaskError(
-        `${name}.${String(method)}`,
-        'that method has no @Task() decorator; add one, or enqueue by task name',
+    const refused = written.findIndex((result) => result === 'taken' || typeof result === 'object');
+    if (refused !== -1) {
+      const result = written[refused];
+      throw new MessageAlreadyExistsError(
+        messages[refused].id,
+        typeof result === 'object' ? result.differs : [],
       );
     }
-    return this.builder.build(metadata.name, args, options, metadata.options, metadata.gates);
+    if (this.hooks.active) {
+      for (const [i, message] of messages.entries()) {
+        if (written[i] === 'written') await this.submitted(message, requests[i].args);
+      }
+    }
+    return messages.map((message, i) => this.handle(message.id, knownQueue(message, written[i])));
   }
 }
 

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { createHash, randomFillSync } from 'crypto';
 import { NewTask } from '../broker/new-task';
 import { TaskRegistry } from '../discovery/task.registry';
@@ -17,7 +18,10 @@ import {
   checkName,
   checkObject,
   checkTaskId,
+  describe,
 } from '../validation/checks';
+import { resolveTaskMethod } from './task-call';
+import { TaskCall, TaskRequest } from './task-types';
 
 const ENQUEUE_ONLY_KEYS = [
   'id',
@@ -34,12 +38,18 @@ const DUPLICATE_POLICIES: readonly unknown[] = [
   'return-existing',
   'return-matching',
 ] satisfies DuplicatePolicy[];
+/** Bounds the memory of typo warnings when names are built at run time. */
+const MAX_WARNED_NAMES = 1_000;
+const logger = new Logger('taskmill:QueueService');
 
 /**
  * Turns one enqueue call into a validated, serialised NewTask. Everything is checked here,
  * before any byte is written: a bad call changes nothing in Redis.
  */
 export class TaskMessageBuilder {
+  /** Names already warned about as likely typos (see unknownName). */
+  private readonly warned = new Set<string>();
+
   constructor(
     private readonly options: ResolvedModuleOptions,
     private readonly registry: TaskRegistry,
@@ -55,18 +65,8 @@ export class TaskMessageBuilder {
     checkName(name, 'task');
     const local = declared ?? this.registry.get(name)?.options;
     const gates = declaredGates ?? this.registry.get(name)?.gates;
-    if (!local && this.options.strict) {
-      throw new UnknownTaskError(
-        name,
-        'no @Task in this application declares it and strict mode is on',
-      );
-    }
-    if (!Array.isArray(args)) {
-      throw new InvalidOptionsError(
-        'args',
-        "must be an array of the handler's arguments, e.g. [to, body]",
-      );
-    }
+    if (!local) this.unknownName(name);
+    if (!Array.isArray(args)) throw new InvalidOptionsError('args', argsProblem(args));
     const taskOptions: ResolvedTaskOptions = {
       ...this.options.defaults,
       ...local,
@@ -99,6 +99,46 @@ export class TaskMessageBuilder {
               'metadata',
             ),
     };
+  }
+
+  /**
+   * By class and method: the `@Task` behind the method gives the name and declared options
+   * (so that an app without that provider still routes the task as declared).
+   */
+  buildCall(type: unknown, method: unknown, args: unknown, raw?: EnqueueOptions): NewTask {
+    const resolved = resolveTaskMethod(type, method, args);
+    const { name, options, gates } = resolved.metadata;
+    return this.build(name, resolved.args, raw, options, gates);
+  }
+
+  /** One request of a batch, group, chain or chord, by name or by class and method. */
+  buildRequest(request: TaskRequest, raw?: EnqueueOptions): NewTask {
+    if (typeof request.task === 'function') {
+      return this.buildCall(request.task, (request as TaskCall).method, request.args, raw);
+    }
+    return this.build(request.task, request.args ?? [], raw);
+  }
+
+  /**
+   * A name no local @Task declares: refused in strict mode; otherwise allowed (its handler may
+   * live in another app), with a warning, once per name, when it looks like a local name
+   * misspelled.
+   */
+  private unknownName(name: string): void {
+    const suggestion = this.registry.suggest(name);
+    const hint = suggestion === undefined ? '' : `; did you mean "${suggestion}"?`;
+    if (this.options.strict) {
+      throw new UnknownTaskError(
+        name,
+        `no @Task in this application declares it and strict mode is on${hint}`,
+      );
+    }
+    if (suggestion === undefined || this.warned.has(name)) return;
+    if (this.warned.size < MAX_WARNED_NAMES) this.warned.add(name);
+    logger.warn(
+      `enqueued "${name}", which no @Task in this application declares${hint} ` +
+        `(if its handler lives in another app, ignore this; strict: true refuses such names)`,
+    );
   }
 
   /** Large payloads slow every worker and fill Redis: refuse them above maxPayloadBytes. */
@@ -188,6 +228,13 @@ let idBytesUsed = ID_POOL_BYTES;
  */
 export function uniqueTaskId(name: string, serialisedArgs: string): string {
   return createHash('sha256').update(`${name}\n${serialisedArgs}`).digest('base64url').slice(0, 16);
+}
+
+/** Why `args` is not an array, and how to pass it: an object there is most often the options. */
+function argsProblem(args: unknown): string {
+  const problem = `must be an array of the handler's arguments, e.g. [to, body], got ${describe(args)}`;
+  if (args === null || typeof args !== 'object') return `${problem}; wrap a single value: [value]`;
+  return `${problem}; if those are the options, pass the arguments first: enqueue(task, [], options)`;
 }
 
 /** The task's lock: the enqueue's own, else the handler's (a name, or computed from the args). */

@@ -1,8 +1,13 @@
+import type { Type } from '@nestjs/common';
 import { EnqueueOptions } from '../options/task.options';
+import { SerializableArgs } from '../serialization/json-types';
 
 type AnyMethod = (...args: never[]) => unknown;
 
-/** Names of `T`'s methods. */
+/**
+ * Names of `T`'s methods. Types cannot see decorators, so this admits every method, `@Task`
+ * or not; enqueueing one without `@Task` throws UnknownTaskError at run time.
+ */
 export type MethodName<T> = {
   [K in keyof T]: T[K] extends AnyMethod ? K : never;
 }[keyof T] &
@@ -18,9 +23,46 @@ export type MethodResult<T, K extends keyof T> = T[K] extends (...args: never[])
   ? Awaited<R>
   : never;
 
-/** One task of an `enqueueMany` batch. */
+/**
+ * The arguments of method `K` as enqueue takes them: its parameters, each held to what the
+ * JSON serializer accepts (see TaskmillTypes for a custom serializer).
+ */
+export type TaskArgs<T, K extends keyof T> = SerializableArgs<MethodArgs<T, K>>;
+
+/** `[args, options?]`, where `args` may be left out when the method takes no parameter. */
+export type ArgsAndOptions<T, K extends keyof T> = [MethodArgs<T, K>] extends [[]]
+  ? [args?: TaskArgs<T, K>, options?: EnqueueOptions]
+  : [args: TaskArgs<T, K>, options?: EnqueueOptions];
+
+/** One task of an `enqueueMany` batch, a group, or a chord, by name. */
 export interface EnqueueRequest {
   task: string;
   args?: unknown[];
   options?: EnqueueOptions;
 }
+
+declare const resultType: unique symbol;
+
+/**
+ * One task by class and method, as `taskCall()` builds it: accepted wherever an
+ * EnqueueRequest is, and it carries the handler's result type `R` to the handles.
+ */
+export interface TaskCall<R = unknown> {
+  task: Type<unknown>;
+  method: string;
+  args?: unknown[];
+  options?: EnqueueOptions;
+  /** Never set: only carries `R` for the types. */
+  readonly [resultType]?: R;
+}
+
+/** A task of a batch, group or chord: by name, or by class and method. */
+export type TaskRequest<R = unknown> = EnqueueRequest | TaskCall<R>;
+
+/** The result type a request carries: its handler's, or unknown when enqueued by name. */
+export type RequestResult<Q> = Q extends { readonly [resultType]?: infer R } ? R : unknown;
+
+/** The result types of a list of requests, in order. */
+export type RequestResults<Q extends readonly unknown[]> = {
+  -readonly [I in keyof Q]: RequestResult<Q[I]>;
+};

@@ -13,8 +13,11 @@ export interface ProgressOptions {
   confirm?: boolean;
 }
 
-/** What a running handler can know about its task and do about it. */
-export interface TaskContext {
+/**
+ * What a running handler can know about its task and do about it. `Previous` is the type of
+ * `previous`, as the handler knows it from its place in a chain or chord (not checked).
+ */
+export interface TaskContext<Previous = unknown> {
   id: string;
   name: string;
   queue: string;
@@ -23,8 +26,11 @@ export interface TaskContext {
   /** Aborts on timeout, on cancel() from any process, and when the worker loses the lease. */
   signal: AbortSignal;
   metadata: Record<string, unknown> | undefined;
-  /** In a chain: the previous step's result (undefined for the first step). */
-  previous: unknown;
+  /**
+   * In a chain: the previous step's result (undefined for the first step); in a chord's
+   * callback: the parts' results, in the parts' order.
+   */
+  previous: Previous;
   /** In a chain: the previous step's error, when it failed and had `continueOnFailure`. */
   previousError: ErrorDetails | undefined;
   /**
@@ -54,12 +60,15 @@ export interface TaskContextSource {
 const storage = new AsyncLocalStorage<TaskContextSource>();
 
 /**
- * The running task's context, from anywhere inside its handler's async call tree.
+ * The running task's context, from anywhere inside its handler's async call tree. Give the
+ * type of `previous` when the task is a chain step or a chord callback (it is the caller's
+ * claim: the value is the deserialised result of the step before).
  * @example
  * const { signal, progress } = taskContext();
  * await progress({ done: 10, total: 100 });
+ * const invoice = taskContext<Invoice>().previous; // in the step after invoice.create
  */
-export function taskContext(): TaskContext {
+export function taskContext<Previous = unknown>(): TaskContext<Previous> {
   const source = storage.getStore();
   if (!source) {
     throw new TaskmillError(
@@ -67,7 +76,7 @@ export function taskContext(): TaskContext {
         '(or code it awaits) while the task runs.',
     );
   }
-  return source.taskContext();
+  return source.taskContext() as TaskContext<Previous>;
 }
 
 export function runInTaskContext<T>(source: TaskContextSource, fn: () => T): T {

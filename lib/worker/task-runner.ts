@@ -186,7 +186,8 @@ export class TaskRunner {
     if (!definition) {
       throw new UnknownTaskError(
         task.name,
-        `no @Task handler with this name in the worker that claimed it from queue "${task.queue}"`,
+        `no @Task handler with this name in the worker that claimed it from queue ` +
+          `"${task.queue}"${didYouMean(this.registry.suggest(task.name))}`,
       );
     }
     const args = this.serializer.deserialize(task.args);
@@ -391,4 +392,9 @@ export class TaskRunner {
 
 function failure(error: unknown): Ending {
   return { ok: false, error, final: error instanceof NonRetryableError };
+}
+
+/** `; did you mean "x"?` when a handler's name is that close, else ''. */
+function didYouMean(suggestion: string | undefined): string {
+  return suggestion === undefined ? '' : `; did you mean "${suggestion}"?`;
 }

@@ -1,6 +1,7 @@
 -- Writes a chain: every step's record at once (so each can be followed from the start), the
 -- first one placed like any task, the others parked behind their predecessor (F_AFTER) until
--- it ends. Each step but the last names the next one (F_NEXT). All or nothing.
+-- it ends. Each step but the last names the next one (F_NEXT); every step keeps the chain's
+-- length (F_CHAINSTEPS), so that the chain can be found again from its id. All or nothing.
 -- KEYS[1]  the prefix's queues set (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  deadline (server clock, epoch ms; see
 --          pastDeadline)   ARGV[4]  number of steps, then 14 fields per step: the 13 of
@@ -29,7 +30,7 @@ for step = 1, count do
   -- Only the first step is placed; the others are parked (no due time) behind it.
   writeTask(base, maxLen, now, id, taskFromArgv(at(step)),
     step == 1 and dueAtFromArgv(at(step), now) or nil)
-  local links = {}
+  local links = { F_CHAINSTEPS, count }
   if step > 1 then
     links[#links + 1] = F_AFTER
     links[#links + 1] = field(step - 1, 0)
@@ -42,7 +43,7 @@ for step = 1, count do
     links[#links + 1] = F_CONTINUEONFAILURE
     links[#links + 1] = '1'
   end
-  if #links > 0 then redis.call('HSET', taskKey(base, id), unpack(links)) end
+  redis.call('HSET', taskKey(base, id), unpack(links))
 end
 wake(base, field(1, 1))
 return { now, 1 }

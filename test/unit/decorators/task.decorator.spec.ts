@@ -145,6 +145,14 @@ describe('@Task', () => {
       expect(catchInvalidOptions(() => declareHandler(options)).field).toBe(field);
     });
 
+    it('lists every @Task() option in the message of an unknown one', () => {
+      const error = catchInvalidOptions(() => declareHandler({ retires: 2 }));
+      const keys = ['queue', 'priority', 'retries', 'backoff', 'timeout', 'resultTtl'];
+      for (const key of [...keys, 'name', 'schedule', 'lock', 'concurrency']) {
+        expect(error.message).toMatch(new RegExp(`\\b${key}\\b`));
+      }
+    });
+
     it('mentions the class and method in the message', () => {
       const error = catchInvalidOptions(() => declareHandler({ retries: -1 }));
       expect(error.message).toContain('ReportService.build');

@@ -223,6 +223,38 @@ describe.each(CASES.map((c) => [c.type.name, c] as const))('%s', (name, c) => {
   });
 });
 
+describe('TaskFailedError messages', () => {
+  it('ends the remote message with one full stop, whether or not it brought its own', () => {
+    const own = new TaskFailedError('t1', 2, { name: 'Error', message: 'Card declined.' });
+    const none = new TaskFailedError('t1', 2, { name: 'Error', message: 'Card declined' });
+    expect(own.message).toContain('Error: Card declined. See remoteStack');
+    expect(own.message).not.toContain('..');
+    expect(none.message).toBe(own.message);
+  });
+
+  it('says a chain step never ran and that the whole chain must be enqueued again', () => {
+    const error = new TaskFailedError('c1-3', 0, {
+      name: 'ChainStoppedError',
+      message:
+        'an earlier step of the chain (invoice.create, task c1-1) failed: boom; this step did not run',
+    });
+    expect(error.message).toMatch(/^Task c1-3 did not run: ChainStoppedError: an earlier step/);
+    expect(error.message).toContain('enqueue the whole chain again');
+    expect(error.message).not.toContain('attempt(s)');
+    expect(error.message).not.toContain('enqueue the task again');
+  });
+
+  it('says a chord callback never ran and that the whole chord must be enqueued again', () => {
+    const error = new TaskFailedError('k1-callback', 0, {
+      name: 'ChordPartFailedError',
+      message: 'part k1-2 (file.count) of the chord failed: boom; the callback did not run',
+    });
+    expect(error.message).toMatch(/^Task k1-callback did not run: ChordPartFailedError/);
+    expect(error.message).toContain('enqueue the whole chord again');
+    expect(error.message).not.toContain('attempt(s)');
+  });
+});
+
 describe('error properties', () => {
   it('InvalidOptionsError exposes the field it rejects', () => {
     expect(new InvalidOptionsError('defaults.retries', 'must be an integer').field).toBe(

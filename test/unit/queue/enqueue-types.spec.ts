@@ -8,6 +8,35 @@ import { TaskHandle } from '../../../lib/queue/task-handle';
  * never run, so no Redis is needed.
  */
 
+interface Order {
+  id: string;
+  lines: { sku: string; quantity: number }[];
+  note?: string;
+  placedAt: string | null;
+}
+
+class Money {
+  constructor(readonly cents: number) {}
+
+  format(): string {
+    return `${this.cents}`;
+  }
+}
+
+/** Handlers whose parameters the JSON serializer would refuse (or accept). */
+class Shapes {
+  async plain(_order: Order, _tags: readonly string[], _flag: boolean): Promise<void> {}
+  async optional(_required: string | undefined, _count?: number): Promise<void> {}
+  async free(_anything: unknown): Promise<void> {}
+  async at(_when: Date): Promise<void> {}
+  async lookup(_table: Map<string, number>): Promise<void> {}
+  async nested(_order: { id: string; placed: Date }): Promise<void> {}
+  async money(_amount: Money): Promise<void> {}
+  async big(_value: bigint): Promise<void> {}
+  async callback(_done: () => void): Promise<void> {}
+  async many(_dates: Date[]): Promise<void> {}
+}
+
 class Calc {
   rate = 2;
 
@@ -38,6 +67,13 @@ async function typeChecks(): Promise<void> {
   await queue.enqueue(Calc, 'log', ['a', 'b', 'c']);
   const reset = await queue.enqueue(Calc, 'reset', [], { priority: 1, delay: 10 });
   const cleared: boolean = (await reset.result()).cleared;
+
+  // No parameter: the arguments may be left out, with or without options after them.
+  await queue.enqueue(Calc, 'reset');
+  const resetHandle: TaskHandle<{ cleared: boolean }> = await queue.enqueue(Calc, 'reset');
+  await queue.enqueue(Calc, 'reset', undefined, { priority: 1 });
+  // @ts-expect-error reset takes no arguments
+  await queue.enqueue(Calc, 'reset', [1]);
 
   // Wrong argument types.
   // @ts-expect-error b must be a number
@@ -75,12 +111,36 @@ async function typeChecks(): Promise<void> {
   // @ts-expect-error unknown option
   await queue.enqueue(Calc, 'add', [1, 2], { retires: 2 });
 
+  // Arguments held to what the JSON serializer accepts.
+  const order: Order = { id: 'o', lines: [{ sku: 'a', quantity: 1 }], placedAt: null };
+  await queue.enqueue(Shapes, 'plain', [order, ['x'], true]);
+  await queue.enqueue(Shapes, 'optional', ['a']);
+  await queue.enqueue(Shapes, 'optional', ['a', 2]);
+  await queue.enqueue(Shapes, 'free', [{ any: 'thing' }]);
+  // @ts-expect-error undefined cannot be stored as an argument
+  await queue.enqueue(Shapes, 'optional', [undefined]);
+  // @ts-expect-error a Date does not survive JSON
+  await queue.enqueue(Shapes, 'at', [new Date()]);
+  // @ts-expect-error a Map does not survive JSON
+  await queue.enqueue(Shapes, 'lookup', [new Map<string, number>()]);
+  // @ts-expect-error a Date inside an object does not survive JSON
+  await queue.enqueue(Shapes, 'nested', [{ id: 'o', placed: new Date() }]);
+  // @ts-expect-error a class instance with methods loses its prototype
+  await queue.enqueue(Shapes, 'money', [new Money(100)]);
+  // @ts-expect-error BigInt is not JSON
+  await queue.enqueue(Shapes, 'big', [1n]);
+  // @ts-expect-error a function cannot be stored
+  await queue.enqueue(Shapes, 'callback', [() => undefined]);
+  // @ts-expect-error Dates in an array do not survive JSON
+  await queue.enqueue(Shapes, 'many', [[new Date()]]);
+
   // By name, the result is unknown and arguments are not checked.
   const byName = await queue.enqueue('math.add', [1, 'anything']);
   const unknownResult: unknown = await byName.result();
   // @ts-expect-error a handle enqueued by name has an unknown result
   const notANumber: number = await byName.result();
 
+  void resetHandle;
   void [total, text, cleared, wrongHandle, wrongResult, unknownResult, notANumber];
 }
 
