@@ -40,8 +40,11 @@ export class LeaseKeeper {
   }
 
   private async tick(): Promise<void> {
-    await this.renewAll();
-    await this.sweepExpired();
+    // No sweep while this worker's own renewals fail (Redis frozen or away): its leases would
+    // look expired to that sweep, which, queued behind the failed renewal or sent on a new
+    // connection, could take back tasks this worker still runs or holds the outcome of. The
+    // first tick whose renewal lands sweeps again, after it on the same connection.
+    if (await this.renewAll()) await this.sweepExpired();
   }
 
   /** Takes back tasks of dead workers, unless another worker swept within the interval. */
@@ -62,9 +65,10 @@ export class LeaseKeeper {
     this.timer = undefined;
   }
 
-  async renewAll(): Promise<void> {
+  /** False when the renewal call failed (the leases may be running out on Redis' clock). */
+  async renewAll(): Promise<boolean> {
     const runs = this.runner.inFlight();
-    if (runs.length === 0) return;
+    if (runs.length === 0) return true;
     try {
       const renewed = await this.broker.renewLeases(this.settings.leaseMs, runs);
       const { lost, cancelled, vanished } = renewed;
@@ -73,8 +77,10 @@ export class LeaseKeeper {
       for (const run of lost) this.runner.abort(run.id, 'lease-lost', run.attempt);
       // Normally the cancel channel told us already; this catches a missed message.
       for (const id of cancelled) this.runner.abort(id, 'cancel');
+      return true;
     } catch (error) {
       this.events.next({ type: 'worker.error', error: error as Error });
+      return false;
     }
   }
 }

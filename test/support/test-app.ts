@@ -1,6 +1,7 @@
 import { LoggerService, ModuleMetadata } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { QueueModule, QueueModuleOptions, QueueService, WorkerService } from '../../lib';
+import { RedisConnections } from '../../lib/redis/redis-connections';
 import { redisFunctionsInTests, testRedisUrl, uniquePrefix } from './redis';
 
 export interface TestApp {
@@ -37,7 +38,10 @@ export async function createTestApp(
   try {
     await app.init();
   } catch (error) {
-    await app.close();
+    await app.close().catch(() => undefined);
+    // Nest 11's close() after a failed init runs no shutdown hook (Nest 12's does), so the
+    // connections that taskmill's startup check opened would keep the test process alive.
+    await app.get(RedisConnections).closeAll();
     throw error;
   }
   return {
