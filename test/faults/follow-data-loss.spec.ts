@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { filter, firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import {
   StatusUpdate,
@@ -12,7 +11,7 @@ import {
 import { Gate, running } from '../support/gate';
 import { collect } from '../support/observables';
 import { uniquePrefix } from '../support/redis';
-import { RestartableRedis } from '../support/restartable-redis';
+import { useLossyRedis } from '../support/lossy-redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const gate = new Gate();
@@ -63,26 +62,17 @@ async function expectEveryFollowEnded(follow: Follow, id: string, first: TaskSta
  * end its followers. Each test runs on a private server without persistence.
  */
 describe('following a task that Redis loses', () => {
-  let redis: RestartableRedis;
-  let admin: Redis;
+  const lossy = useLossyRedis();
   const apps: TestApp[] = [];
-  beforeAll(async () => {
-    redis = await RestartableRedis.start({ persistence: false });
-    admin = new Redis(redis.url);
-  });
   afterEach(async () => {
     gate.release();
     await Promise.all(apps.splice(0).map((app) => app.close()));
     gate.reset();
   });
-  afterAll(async () => {
-    admin.disconnect();
-    await redis.stop();
-  });
 
   const start = async (prefix: string, worker: boolean, leaseMs = 30_000) => {
     const app = await createTestApp(worker ? [Held] : [], {
-      connection: redis.url,
+      connection: lossy.server.url,
       prefix,
       // The events reader checks for lost data once per blocking timeout.
       blockingTimeoutMs: 500,
@@ -104,20 +94,20 @@ describe('following a task that Redis loses', () => {
 
   it('ends every follower of a waiting task wiped by FLUSHALL', async () => {
     const { handle, follow } = await followWaiting();
-    await admin.flushall();
+    await lossy.admin.flushall();
     await expectEveryFollowEnded(follow, handle.id, TaskStatus.SUBMITTED);
   }, 20_000);
 
   it('ends every follower of a waiting task when Redis restarts empty', async () => {
     const { handle, follow } = await followWaiting();
-    await redis.kill();
-    await redis.up();
+    await lossy.server.kill();
+    await lossy.server.up();
     await expectEveryFollowEnded(follow, handle.id, TaskStatus.SUBMITTED);
   }, 20_000);
 
   it.each([
-    ['Redis restarts empty', () => redis.kill().then(() => redis.up())],
-    ['FLUSHALL', () => admin.flushall().then(() => undefined)],
+    ['Redis restarts empty', () => lossy.server.kill().then(() => lossy.server.up())],
+    ['FLUSHALL', () => lossy.admin.flushall().then(() => undefined)],
   ])(
     'ends every follower of a running task when %s, and the worker says UNKNOWN on events$',
     async (_, loseData) => {
@@ -162,7 +152,7 @@ describe('following a task that Redis loses', () => {
         .events$({ queue: 'loss-held' })
         .pipe(filter((update: StatusUpdate) => update.status === TaskStatus.UNKNOWN)),
     );
-    await admin.flushall();
+    await lossy.admin.flushall();
     expect(await heard).toMatchObject({ id: handle.id, task: 'loss.held', attempt: 1 });
   }, 20_000);
 });

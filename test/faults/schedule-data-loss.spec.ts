@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { filter, firstValueFrom, merge, Observable, Subscription } from 'rxjs';
 import { Task, taskContext, WorkerEvent } from '../../lib';
 import { Ledger } from '../support/ledger';
 import { uniquePrefix } from '../support/redis';
-import { RestartableRedis } from '../support/restartable-redis';
+import { useLossyRedis } from '../support/lossy-redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const EVERY = 300;
@@ -33,26 +32,17 @@ const tickOf = (id: string) => Number(id.split('@')[1]);
  * on a private server without persistence (so it may FLUSHALL it and restart it empty).
  */
 describe('declared schedules when Redis loses its data', () => {
-  let redis: RestartableRedis;
-  let admin: Redis;
+  const lossy = useLossyRedis();
   const apps: TestApp[] = [];
-  beforeAll(async () => {
-    redis = await RestartableRedis.start({ persistence: false });
-    admin = new Redis(redis.url);
-  });
   beforeEach(() => (ticks.entries.length = 0));
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));
-  });
-  afterAll(async () => {
-    admin.disconnect();
-    await redis.stop();
   });
 
   const startWorker = async (prefix: string) => {
     // A short blocking timeout: the trigger timer checks at least this often.
     const app = await createTestApp([DeclaredTicker], {
-      connection: redis.url,
+      connection: lossy.server.url,
       prefix,
       blockingTimeoutMs: 500,
     });
@@ -69,7 +59,7 @@ describe('declared schedules when Redis loses its data', () => {
     expect(reports).toEqual([]);
     const [schedule] = await app.queue.schedules();
     const restored = firstValueFrom(restored$(app));
-    await admin.flushall();
+    await lossy.admin.flushall();
     expect((await restored).schedules).toEqual([schedule.id]);
     const before = ticks.entries.length;
     await ticks.until(before + 2);
@@ -83,8 +73,8 @@ describe('declared schedules when Redis loses its data', () => {
     await ticks.until(1);
     const [schedule] = await app.queue.schedules();
     const restored = firstValueFrom(restored$(app));
-    await redis.kill();
-    await redis.up();
+    await lossy.server.kill();
+    await lossy.server.up();
     expect((await restored).schedules).toEqual([schedule.id]);
     const before = ticks.entries.length;
     await ticks.until(before + 2);
@@ -104,7 +94,7 @@ describe('declared schedules when Redis loses its data', () => {
       subscription.add(restored$(worker).subscribe((event) => reports.push(event.schedules)));
     }
     const firstReport = firstValueFrom(merge(...workers.map(restored$)));
-    await admin.flushall();
+    await lossy.admin.flushall();
     const flushedAt = Date.now();
     await firstReport;
     const after = ticks.entries.length;
