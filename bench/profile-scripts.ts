@@ -5,15 +5,16 @@ import { Redis } from 'ioredis';
 import { Broker } from '../lib/broker/broker';
 import { KeyBuilder } from '../lib/broker/keys';
 import { NewTask } from '../lib/broker/new-task';
-import { newTaskId } from '../lib/queue/task-message.builder';
+import { randomTaskId } from '../lib/broker/task-ids';
+import { TaskRouter } from '../lib/broker/task-router';
 import { startPrivateRedis } from '../lib/testing';
 import { newTask } from '../test/support/broker';
 import { RedisProbe } from './probe';
 
 const QUEUE = 'bench';
 
-function task(i: number): NewTask {
-  return { ...newTask(newTaskId(), QUEUE, 'bench.noop'), args: `[${i}]` };
+function task(broker: Broker, i: number): NewTask {
+  return { ...newTask(broker, randomTaskId(), QUEUE, 'bench.noop'), args: `[${i}]` };
 }
 
 async function measure(probe: RedisProbe, label: string, count: number, work: () => Promise<void>) {
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   const server = await startPrivateRedis({ args: ['--save', '', '--appendonly', 'no'] });
   const redis = new Redis(server.url);
   const probe = new RedisProbe(server.url);
-  const broker = new Broker(redis, new KeyBuilder('bench'), {
+  const broker = new Broker(redis, new TaskRouter(new KeyBuilder('bench'), {}), {
     eventsMaxLen: 10_000,
     deadLetterTtl: 7 * 86_400_000,
     commandTimeoutMs: 5000,
@@ -43,15 +44,19 @@ async function main(): Promise<void> {
     await measure(probe, `enqueue, ${batch} per call`, count, async () => {
       for (let i = 0; i < count; i += batch) {
         await broker.enqueue(
-          Array.from({ length: batch }, (_, j) => task(i + j)),
+          Array.from({ length: batch }, (_, j) => task(broker, i + j)),
           false,
         );
       }
     });
     const claimed: { id: string; attempt: number }[] = [];
+    const slot = broker.keys.prefixSlot;
     await measure(probe, `claim, ${batch} per call`, count, async () => {
       for (let i = 0; i < count; i += batch) {
-        const { tasks } = await broker.settle([], { ...claim, count: batch });
+        const { tasks } = await broker.settle(broker.keys.prefixSlot, [], {
+          ...claim,
+          count: batch,
+        });
         claimed.push(...tasks);
       }
     });
@@ -62,12 +67,14 @@ async function main(): Promise<void> {
           id: t.id,
           attempt: t.attempt,
           result: '',
+          slot,
         }));
-        await broker.settle(outcomes, { ...claim, count: 0 });
+        await broker.settle(broker.keys.prefixSlot, outcomes, { ...claim, count: 0 });
       }
     });
     await measure(probe, `empty settle (claim 1 from nothing)`, 1000, async () => {
-      for (let i = 0; i < 1000; i++) await broker.settle([], { ...claim, count: 1 });
+      for (let i = 0; i < 1000; i++)
+        await broker.settle(broker.keys.prefixSlot, [], { ...claim, count: 1 });
     });
   }
   redis.disconnect();

@@ -61,6 +61,8 @@ export {
   ConnectionOption,
   RedisClient,
 } from './options/module.options';
+export { QueueSettings } from './options/queue-settings';
+export { KeyLayout } from './options/key-layout';
 export { TaskOptions, TaskDecoratorOptions, EnqueueOptions } from './options/task.options';
 export { BackoffOption, BackoffOptions } from './options/backoff.options';
 export {
@@ -89,6 +91,8 @@ export {
   UnsupportedRedisError,
   RedisOutOfMemoryError,
   WaitCycleError,
+  CrossSlotError,
+  QueueRequiredError,
   UnknownQueueError,
   QueueBusyError,
   TooManyWaitingTasksError,

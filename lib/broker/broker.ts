@@ -5,7 +5,7 @@ import { describeRedis } from '../redis/redis-endpoint';
 import { checkServer } from '../redis/server-check';
 import { ClaimedTask, decodeClaimedTask, RawClaimedTask } from './claimed-task';
 import { decodeEnqueueCodes, decodeWorkflowCode, EnqueueResult } from './enqueue-results';
-import { KeyBuilder, TASK_FIELDS } from './keys';
+import { KeyBuilder, SlotKeys, TASK_FIELDS } from './keys';
 import { LockScripts } from './lock-scripts';
 import { NewTask, newTaskArguments } from './new-task';
 import { Outcome, OUTCOME_CODES, outcomeArguments, OutcomeResult } from './outcome';
@@ -13,6 +13,9 @@ import { QueueAdminScripts, ScriptCaller } from './queue-admin-scripts';
 import { PriorityScripts } from './priority-scripts';
 import { ScriptRunner } from './script-runner';
 import { ServerClock } from './server-clock';
+import { TaskRouter } from './task-router';
+import { CrossSlotError } from '../errors';
+import { QueueRegistration } from './queue-registration';
 
 export type CancelResult = 'cancelled' | 'requested' | 'finished' | 'missing';
 
@@ -23,10 +26,11 @@ const CANCELS: Record<number, CancelResult> = {
   [-2]: 'missing',
 };
 
-/** One run of a task: its id and attempt number (the fencing token). */
+/** One run of a task: its id and attempt number (the fencing token), and the slot it is in. */
 export interface RunRef {
   id: string;
   attempt: number;
+  slot: SlotKeys;
 }
 
 export interface BrokerSettings {
@@ -39,9 +43,18 @@ export interface BrokerSettings {
 }
 
 export interface ClaimRequest {
+  /** Queues of one slot, in the order to claim from. */
   queues: string[];
   count: number;
   leaseMs: number;
+}
+
+export interface RenewResult {
+  lost: RunRef[];
+  /** Ids whose cancellation was requested. */
+  cancelled: string[];
+  /** Ids of lost runs whose record vanished. */
+  vanished: string[];
 }
 
 export interface SettleResult {
@@ -53,8 +66,8 @@ export interface SettleResult {
 }
 
 /**
- * Typed callers for the Lua scripts, one per script, each one round trip. Every script gets
- * the prefix's queues set as KEYS[1] so Cluster routes it to the prefix's slot.
+ * Typed callers for the Lua scripts, one per script, each one round trip on one hash slot: the
+ * slot's base is KEYS[1] (so that Cluster routes the call) and ARGV[1].
  */
 export class Broker {
   /** The queue control and inspection scripts (stats, list, pause, drain, obliterate). */
@@ -70,37 +83,61 @@ export class Broker {
   /** describeRedis() of the connection, named in ConnectionError messages. */
   private readonly endpoint: string;
   private readonly clock = new ServerClock();
+  private readonly registration: QueueRegistration;
+  readonly keys: KeyBuilder;
 
   constructor(
     private readonly redis: Redis,
-    readonly keys: KeyBuilder,
+    readonly router: TaskRouter,
     private readonly settings: BrokerSettings,
   ) {
+    this.keys = router.keys;
     this.endpoint = describeRedis(redis);
     this.scripts = new ScriptRunner(redis);
-    const call: ScriptCaller = (command, failFast, ...args) =>
-      this.call(command, failFast, ...args);
-    this.admin = new QueueAdminScripts(call, settings.eventsMaxLen);
-    this.locks = new LockScripts(call);
+    const call: ScriptCaller = (command, slot, failFast, ...args) =>
+      this.call(command, slot, failFast, ...args);
+    this.admin = new QueueAdminScripts(call, settings.eventsMaxLen, router);
+    this.locks = new LockScripts(call, this.keys.prefixSlot);
     this.priorities = new PriorityScripts(
-      (command, ...args) => this.call(command, true, ...args),
+      (command, slot, ...args) => this.call(command, slot, true, ...args),
       settings.eventsMaxLen,
+      router,
+    );
+    this.registration = new QueueRegistration((queues) =>
+      this.call('taskmillRegisterQueues', this.keys.prefixSlot, true, ...queues),
     );
   }
 
   /**
-   * Writes new tasks. `atomic`: all or none. Returns, per task, what happened to it; in atomic
-   * mode one `taken` id (or one of another definition) leaves every other task `skipped`.
+   * Writes new tasks, one script call per slot. `atomic`: all or none, which Redis does within one
+   * slot only (CrossSlotError otherwise). Returns, per task, what happened to it; in atomic mode
+   * one `taken` id (or one of another definition) leaves every other task `skipped`.
    */
   async enqueue(tasks: NewTask[], atomic: boolean): Promise<EnqueueResult[]> {
-    const codes = await this.callWithDeadline('taskmillEnqueue', (deadline) => [
-      this.settings.eventsMaxLen,
-      atomic ? '1' : '0',
-      deadline,
-      tasks.length,
-      ...tasks.flatMap(newTaskArguments),
-    ]);
-    return decodeEnqueueCodes(codes, this.settings.commandTimeoutMs);
+    const groups = bySlot(tasks, (task) => task.slot);
+    if (atomic && groups.size > 1) {
+      throw new CrossSlotError(
+        'enqueueMany',
+        distinct(tasks.map((task) => task.queue)),
+        'Enqueue the tasks of each queue in a call of their own.',
+      );
+    }
+    await this.registered(tasks);
+    const results: EnqueueResult[] = new Array<EnqueueResult>(tasks.length);
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        const codes = await this.callWithDeadline('taskmillEnqueue', group.slot, (deadline) => [
+          this.settings.eventsMaxLen,
+          atomic ? '1' : '0',
+          deadline,
+          group.items.length,
+          ...group.items.flatMap(newTaskArguments),
+        ]);
+        const decoded = decodeEnqueueCodes(codes, this.settings.commandTimeoutMs);
+        group.indexes.forEach((index, i) => (results[index] = decoded[i]));
+      }),
+    );
+    return results;
   }
 
   /**
@@ -108,7 +145,10 @@ export class Broker {
    * predecessor. False when a step id is taken.
    */
   async enqueueChain(steps: { task: NewTask; continueOnFailure: boolean }[]): Promise<boolean> {
-    const [code] = await this.callWithDeadline('taskmillEnqueueChain', (deadline) => [
+    const tasks = steps.map((step) => step.task);
+    const slot = this.oneSlot(tasks, 'chain', 'Give every step of a chain the same queue.');
+    await this.registered(tasks);
+    const [code] = await this.callWithDeadline('taskmillEnqueueChain', slot, (deadline) => [
       this.settings.eventsMaxLen,
       deadline,
       steps.length,
@@ -124,18 +164,32 @@ export class Broker {
    * Records that `waiter` waits for `ids`; returns the cycle (waiter first) instead when one of
    * them waits, directly or not, for the waiter.
    */
-  async waitFor(waiter: string, ids: string[]): Promise<string[] | undefined> {
-    const [recorded, ...cycle] = (await this.call('taskmillWaitFor', true, waiter, ...ids)) as [
-      number,
-      ...string[],
-    ];
+  async waitFor(
+    waiter: RunRef,
+    ids: string[],
+    queues: (string | undefined)[],
+  ): Promise<string[] | undefined> {
+    if (ids.some((id, i) => this.router.slotOfTask(id, queues[i]).base !== waiter.slot.base)) {
+      throw new CrossSlotError(
+        'waitFor',
+        distinct(queues.filter((queue): queue is string => queue !== undefined)),
+        "Wait only for tasks of the waiting task's own queue.",
+      );
+    }
+    const [recorded, ...cycle] = (await this.call(
+      'taskmillWaitFor',
+      waiter.slot,
+      true,
+      waiter.id,
+      ...ids,
+    )) as [number, ...string[]];
     return recorded === 1 ? undefined : cycle;
   }
 
   /** The task no longer waits (one field of one key: no script needed). */
-  async waitOver(waiter: string): Promise<void> {
+  async waitOver(waiter: RunRef): Promise<void> {
     await withConnectionErrors(
-      () => this.redis.hdel(this.keys.task(waiter), TASK_FIELDS.waitingFor),
+      () => this.redis.hdel(waiter.slot.task(waiter.id), TASK_FIELDS.waitingFor),
       this.limit(true),
     );
   }
@@ -143,7 +197,9 @@ export class Broker {
   /** Writes a chord: its parts, then its callback (parked until every part ended). */
   async enqueueChord(parts: NewTask[], callback: NewTask): Promise<boolean> {
     const tasks = [...parts, callback];
-    const [code] = await this.callWithDeadline('taskmillEnqueueChord', (deadline) => [
+    const slot = this.oneSlot(tasks, 'chord', 'Give the parts and the callback the same queue.');
+    await this.registered(tasks);
+    const [code] = await this.callWithDeadline('taskmillEnqueueChord', slot, (deadline) => [
       this.settings.eventsMaxLen,
       deadline,
       tasks.length,
@@ -156,9 +212,10 @@ export class Broker {
    * Records outcomes, then claims tasks, in one round trip. A call that claims waits as long
    * as ioredis does: given up on early, it could still run later and lease tasks to no one.
    */
-  async settle(outcomes: Outcome[], claim: ClaimRequest): Promise<SettleResult> {
+  async settle(slot: SlotKeys, outcomes: Outcome[], claim: ClaimRequest): Promise<SettleResult> {
     const reply = (await this.call(
       'taskmillSettle',
+      slot,
       claim.count === 0,
       this.settings.eventsMaxLen,
       claim.leaseMs,
@@ -171,7 +228,7 @@ export class Broker {
     const [codes, nextDueIn, ...tasks] = reply;
     return {
       results: codes.map((code) => OUTCOME_CODES[code]),
-      tasks: tasks.map(decodeClaimedTask),
+      tasks: tasks.map((task) => decodeClaimedTask(task, slot)),
       nextDueIn: nextDueIn === -1 ? undefined : Number(nextDueIn),
     };
   }
@@ -184,6 +241,7 @@ export class Broker {
     const { id, name, queue, attempt } = task;
     const code = await this.call(
       'taskmillReportVanished',
+      task.slot,
       true,
       this.settings.eventsMaxLen,
       id,
@@ -194,21 +252,23 @@ export class Broker {
     return code === 1;
   }
 
-  async progress(id: string, attempt: number, progressJson: string): Promise<OutcomeResult> {
+  async progress(run: RunRef, progressJson: string): Promise<OutcomeResult> {
     const code = await this.call(
       'taskmillProgress',
+      run.slot,
       true,
       this.settings.eventsMaxLen,
-      id,
-      attempt,
+      run.id,
+      run.attempt,
       progressJson,
     );
     return OUTCOME_CODES[code as number];
   }
 
-  async cancel(id: string): Promise<CancelResult> {
+  async cancel(slot: SlotKeys, id: string): Promise<CancelResult> {
     const code = await this.call(
       'taskmillCancel',
+      slot,
       true,
       this.settings.eventsMaxLen,
       id,
@@ -222,12 +282,14 @@ export class Broker {
    * all workers (queues swept lately by another worker are skipped).
    */
   async reclaimExpired(
+    slot: SlotKeys,
     queues: string[],
     maxReclaims: number,
     intervalMs: number,
   ): Promise<{ reclaimed: string[]; failed: string[] }> {
     const reply = (await this.call(
       'taskmillReclaim',
+      slot,
       true,
       this.settings.eventsMaxLen,
       maxReclaims,
@@ -250,6 +312,7 @@ export class Broker {
   ): Promise<{ cursor: string; failed: string[] } | null> {
     const reply = (await this.call(
       'taskmillScanIntegrity',
+      this.keys.prefixSlot,
       true,
       this.settings.eventsMaxLen,
       token,
@@ -262,11 +325,20 @@ export class Broker {
 
   /** Adds or replaces a schedule; false when the same definition was there already. */
   async schedule(id: string, definition: string, firstTick: number): Promise<boolean> {
-    return (await this.call('taskmillSchedule', true, id, definition, firstTick)) === 1;
+    return (
+      (await this.call(
+        'taskmillSchedule',
+        this.keys.prefixSlot,
+        true,
+        id,
+        definition,
+        firstTick,
+      )) === 1
+    );
   }
 
   async unschedule(id: string): Promise<boolean> {
-    return (await this.call('taskmillUnschedule', true, id)) === 1;
+    return (await this.call('taskmillUnschedule', this.keys.prefixSlot, true, id)) === 1;
   }
 
   /**
@@ -281,6 +353,7 @@ export class Broker {
   ): Promise<'fired' | 'skipped' | 'taken'> {
     const code = await this.call(
       'taskmillFireSchedule',
+      this.keys.prefixSlot,
       true,
       this.settings.eventsMaxLen,
       id,
@@ -292,9 +365,15 @@ export class Broker {
   }
 
   /** Requeues failed tasks of `queue` (the given ids, or the oldest `limit`); returns their ids. */
-  async requeueDead(queue: string, ids: string[], limit: number): Promise<string[]> {
+  async requeueDead(
+    slot: SlotKeys,
+    queue: string,
+    ids: string[],
+    limit: number,
+  ): Promise<string[]> {
     return (await this.call(
       'taskmillRequeueDead',
+      slot,
       true,
       this.settings.eventsMaxLen,
       queue,
@@ -304,25 +383,36 @@ export class Broker {
   }
 
   /** Deletes failed tasks of `queue` (the given ids, or the oldest `limit`); returns how many. */
-  async purgeDead(queue: string, ids: string[], limit: number): Promise<number> {
-    return (await this.call('taskmillPurgeDead', true, queue, limit, ...ids)) as number;
+  async purgeDead(slot: SlotKeys, queue: string, ids: string[], limit: number): Promise<number> {
+    return (await this.call('taskmillPurgeDead', slot, true, queue, limit, ...ids)) as number;
   }
 
   /**
    * Extends the leases of running tasks; returns the runs whose lease was lost, the tasks
    * whose cancellation was requested meanwhile, and the lost ones whose record vanished.
    */
-  async renewLeases(
-    leaseMs: number,
-    runs: RunRef[],
-  ): Promise<{ lost: RunRef[]; cancelled: string[]; vanished: string[] }> {
-    if (runs.length === 0) return { lost: [], cancelled: [], vanished: [] };
+  async renewLeases(leaseMs: number, runs: RunRef[]): Promise<RenewResult> {
+    const replies = await Promise.all(
+      [...bySlot(runs, (run) => run.slot).values()].map(({ slot, items }) =>
+        this.renewSlot(slot, leaseMs, items),
+      ),
+    );
+    return {
+      lost: replies.flatMap((reply) => reply.lost),
+      cancelled: replies.flatMap((reply) => reply.cancelled),
+      vanished: replies.flatMap((reply) => reply.vanished),
+    };
+  }
+
+  private async renewSlot(slot: SlotKeys, leaseMs: number, runs: RunRef[]): Promise<RenewResult> {
     const pairs = runs.flatMap((run) => [run.id, run.attempt]);
-    const reply = (await this.call('taskmillRenew', true, leaseMs, ...pairs)) as string[];
+    const reply = (await this.call('taskmillRenew', slot, true, leaseMs, ...pairs)) as string[];
     const split = reply.indexOf('|');
     const second = reply.indexOf('|', split + 1);
     const lost: RunRef[] = [];
-    for (let i = 0; i < split; i += 2) lost.push({ id: reply[i], attempt: Number(reply[i + 1]) });
+    for (let i = 0; i < split; i += 2) {
+      lost.push({ id: reply[i], attempt: Number(reply[i + 1]), slot });
+    }
     return {
       lost,
       cancelled: reply.slice(split + 1, second),
@@ -332,15 +422,34 @@ export class Broker {
 
   private async call(
     command: string,
+    slot: SlotKeys,
     failFast: boolean,
     ...args: (string | number)[]
   ): Promise<unknown> {
     const limit = this.limit(failFast);
     if (!this.checked) await this.serverChecked(limit);
     return withConnectionErrors(
-      () => this.scripts.run(command, [this.keys.queues()], [this.keys.base, ...args]),
+      () => this.scripts.run(command, [slot.base], [slot.base, ...args]),
       limit,
     );
+  }
+
+  /** In the 'queue' layout, the queue registry is another slot: register new queues first. */
+  private registered(tasks: NewTask[]): Promise<void> {
+    if (!this.router.spread) return Promise.resolve();
+    return withConnectionErrors(
+      () => this.registration.ensure(distinct(tasks.map((task) => task.queue))),
+      this.limit(true),
+    );
+  }
+
+  /** The one slot of a workflow's tasks; CrossSlotError when they are in several. */
+  private oneSlot(tasks: NewTask[], operation: string, hint: string): SlotKeys {
+    const slot = tasks[0].slot;
+    if (tasks.some((task) => task.slot.base !== slot.base)) {
+      throw new CrossSlotError(operation, distinct(tasks.map((task) => task.queue)), hint);
+    }
+    return slot;
   }
 
   private limit(failFast: boolean): CallLimit {
@@ -381,6 +490,7 @@ export class Broker {
    */
   private async callWithDeadline(
     command: string,
+    slot: SlotKeys,
     args: (deadline: number) => (string | number)[],
   ): Promise<number[]> {
     const timeoutMs = this.settings.commandTimeoutMs;
@@ -389,7 +499,7 @@ export class Broker {
     // Before the timer starts (withConnectionErrors): the deadline must not come after it.
     const deadline = this.clock.deadline(timeoutMs);
     const [serverNow, ...codes] = (await withConnectionErrors(
-      () => this.scripts.run(command, [this.keys.queues()], [this.keys.base, ...args(deadline)]),
+      () => this.scripts.run(command, [slot.base], [slot.base, ...args(deadline)]),
       limit,
     )) as number[];
     this.clock.observe(serverNow);
@@ -422,4 +532,27 @@ export class Broker {
       ? this.check
       : withConnectionErrors(() => this.check as Promise<void>, limit);
   }
+}
+
+/** Items grouped by the slot they are in, with each item's index in `items`. */
+function bySlot<T>(
+  items: T[],
+  slotOf: (item: T) => SlotKeys,
+): Map<string, { slot: SlotKeys; items: T[]; indexes: number[] }> {
+  const groups = new Map<string, { slot: SlotKeys; items: T[]; indexes: number[] }>();
+  items.forEach((item, index) => {
+    const slot = slotOf(item);
+    let group = groups.get(slot.base);
+    if (!group) {
+      group = { slot, items: [], indexes: [] };
+      groups.set(slot.base, group);
+    }
+    group.items.push(item);
+    group.indexes.push(index);
+  });
+  return groups;
+}
+
+function distinct(values: string[]): string[] {
+  return [...new Set(values)];
 }

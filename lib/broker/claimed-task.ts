@@ -1,4 +1,5 @@
 import { ResolvedBackoff } from '../options/task.options';
+import type { SlotKeys } from './keys';
 import { decodeRunOptions, RunOptions } from './run-options.codec';
 
 /** A task a worker has claimed, as the settle script returns it. */
@@ -25,6 +26,8 @@ export interface ClaimedTask {
   joined: boolean;
   /** Why the record could not be decoded: the worker fails the task with this reason. */
   corrupt?: string;
+  /** The slot the task is in (the one it was claimed from). */
+  slot: SlotKeys;
 }
 
 export type RawClaimedTask = [
@@ -41,7 +44,7 @@ export type RawClaimedTask = [
   string,
 ];
 
-export function decodeClaimedTask(raw: RawClaimedTask): ClaimedTask {
+export function decodeClaimedTask(raw: RawClaimedTask, slot: SlotKeys): ClaimedTask {
   const [
     id,
     name,
@@ -80,5 +83,6 @@ export function decodeClaimedTask(raw: RawClaimedTask): ClaimedTask {
     previousError,
     joined: joined === '1',
     corrupt,
+    slot,
   };
 }

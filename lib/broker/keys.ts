@@ -1,12 +1,15 @@
 /**
- * The one owner of Redis names: keys, task and lock hash fields. Every key of a prefix shares the hash
- * tag `{prefix}`, so every script touches a single slot and runs unchanged on Redis Cluster.
+ * The one owner of Redis names: keys, task and lock hash fields. Keys live in hash slots (SlotKeys):
+ * the prefix's own `{prefix}`, and in the `'queue'` layout one `{prefix:tag}` per queue shard, so
+ * that every script touches a single slot and a Cluster spreads the queues over its nodes.
  *
  * Lua scripts build keys from ids they discover (a popped id, a promoted delayed task), so the
  * loader injects the constants below into every script (FAMILY_*, QUEUE_*, F_*, LOCK_*): the
  * layout is still written down only here.
  */
+import { createHash } from 'crypto';
 import { DEFAULT_TASK_OPTIONS } from '../options/defaults';
+import { KeyLayout } from '../options/key-layout';
 
 export const KEY_FAMILIES = {
   /** hash: one task's message, state, history and result (fields: TASK_FIELDS). */
@@ -163,13 +166,43 @@ export const INLINE_RESULT_MAX_BYTES = 512;
 
 export type QueueKeyKind = Exclude<keyof typeof QUEUE_KEY_KINDS, 'ready'>;
 
-export class KeyBuilder {
-  /** Passed to every script, which joins it with the families above. */
-  readonly base: string;
+/**
+ * A task id made by taskmill in the `'queue'` layout: its slot's tag, then 16 random characters;
+ * workflow members add `-<n>` (`<chain id>-2`, `<chord id>-callback`).
+ */
+const TAGGED_ID = /^[A-Za-z0-9_-]{20}(-[A-Za-z0-9]+)?$/;
+/** Characters of a queue tag. */
+export const TAG_LENGTH = 4;
 
-  constructor(readonly prefix: string) {
-    this.base = `{${prefix}}`;
-  }
+/**
+ * The tag of one shard of a queue: 4 characters of a digest of its name and shard, so that a
+ * generated task id can carry it (4 bytes, whatever the queue's name) and be found from the id
+ * alone. Two queues may share a tag (a slot): harmless, their keys still differ by queue name.
+ */
+export function queueTag(queue: string, shard: number): string {
+  return createHash('sha1')
+    .update(shard === 0 ? queue : `${queue}:${shard}`)
+    .digest('base64url')
+    .slice(0, TAG_LENGTH);
+}
+
+/** The tag a generated id carries, or undefined when the id was not made by taskmill. */
+export function tagOfId(id: string): string | undefined {
+  return TAGGED_ID.test(id) ? id.slice(0, TAG_LENGTH) : undefined;
+}
+
+/**
+ * The keys of one hash slot: one shard of one queue in the `'queue'` layout, the whole prefix
+ * in the `'prefix'` layout. Every script runs on one slot: it gets `base` as KEYS[1] (which routes
+ * the call on Cluster) and ARGV[1], and builds every key it touches from it.
+ */
+export class SlotKeys {
+  constructor(
+    /** `{<prefix>}` or `{<prefix>:<tag>}`. */
+    readonly base: string,
+    /** The queue tag; '' for the prefix's own slot. */
+    readonly tag: string,
+  ) {}
 
   task(id: string): string {
     return `${this.base}:${KEY_FAMILIES.task}:${id}`;
@@ -183,17 +216,49 @@ export class KeyBuilder {
     return `${this.base}:${KEY_FAMILIES.queue}:${queue}:${QUEUE_KEY_KINDS.ready}:${priority}`;
   }
 
+  /** The lock a worker holds while it sweeps `queue`'s expired leases. */
+  sweepLock(queue: string): string {
+    return `${this.base}:${KEY_FAMILIES.sweepLock}:${queue}`;
+  }
+}
+
+export class KeyBuilder {
+  /** The prefix's own slot, `{<prefix>}`: prefix-wide keys (queue registry, schedules, locks). */
+  readonly base: string;
+  readonly prefixSlot: SlotKeys;
+  private readonly slots = new Map<string, SlotKeys>();
+
+  constructor(
+    readonly prefix: string,
+    readonly layout: KeyLayout = 'prefix',
+  ) {
+    this.base = `{${prefix}}`;
+    this.prefixSlot = new SlotKeys(this.base, '');
+  }
+
+  /** The slot of shard `shard` of `queue`. */
+  slot(queue: string, shard = 0): SlotKeys {
+    if (this.layout === 'prefix') return this.prefixSlot;
+    return this.slotOfTag(queueTag(queue, shard));
+  }
+
+  /** The slot whose tag is `tag` (from a generated id). */
+  slotOfTag(tag: string): SlotKeys {
+    if (this.layout === 'prefix') return this.prefixSlot;
+    let slot = this.slots.get(tag);
+    if (!slot) {
+      slot = new SlotKeys(`{${this.prefix}:${tag}}`, tag);
+      this.slots.set(tag, slot);
+    }
+    return slot;
+  }
+
   queues(): string {
     return `${this.base}:${KEY_FAMILIES.queues}`;
   }
 
   queueLog(): string {
     return `${this.base}:${KEY_FAMILIES.queueLog}`;
-  }
-
-  /** The lock a worker holds while it sweeps `queue`'s expired leases. */
-  sweepLock(queue: string): string {
-    return `${this.base}:${KEY_FAMILIES.sweepLock}:${queue}`;
   }
 
   nudge(readerId: string): string {

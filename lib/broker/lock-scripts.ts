@@ -1,3 +1,4 @@
+import type { SlotKeys } from './keys';
 import type { ScriptCaller } from './queue-admin-scripts';
 
 /** One lock of this process to extend: its name, owner token and new TTL. */
@@ -17,11 +18,16 @@ export type AcquireReply =
  * checks or frees a lock by its owner token in one atomic step.
  */
 export class LockScripts {
-  constructor(private readonly call: ScriptCaller) {}
+  /** Locks live in the prefix's slot: any app and worker finds one by its name alone. */
+  constructor(
+    private readonly call: ScriptCaller,
+    private readonly slot: SlotKeys,
+  ) {}
 
   async acquire(name: string, token: string, holder: string, ttl: number): Promise<AcquireReply> {
     const [taken, value] = (await this.call(
       'taskmillAcquireLock',
+      this.slot,
       true,
       name,
       token,
@@ -35,12 +41,12 @@ export class LockScripts {
   async extend(leases: LockLease[]): Promise<boolean[]> {
     if (leases.length === 0) return [];
     const triples = leases.flatMap((lease) => [lease.name, lease.token, lease.ttl]);
-    const codes = (await this.call('taskmillExtendLock', true, ...triples)) as number[];
+    const codes = (await this.call('taskmillExtendLock', this.slot, true, ...triples)) as number[];
     return codes.map((code) => code === 1);
   }
 
   /** Frees the lock if `token` still owns it; false when it did not (a stale owner). */
   async release(name: string, token: string): Promise<boolean> {
-    return (await this.call('taskmillReleaseLock', true, name, token)) === 1;
+    return (await this.call('taskmillReleaseLock', this.slot, true, name, token)) === 1;
   }
 }

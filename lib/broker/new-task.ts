@@ -1,11 +1,13 @@
 import { DuplicatePolicy, ResolvedBackoff } from '../options/task.options';
-import { STORED_DEFAULTS } from './keys';
+import { SlotKeys, STORED_DEFAULTS } from './keys';
 import { encodeRunOptions } from './run-options.codec';
 
 /** A validated, serialised task ready for the enqueue script. */
 export interface NewTask {
   id: string;
   queue: string;
+  /** The slot the task is written to (TaskRouter). */
+  slot: SlotKeys;
   name: string;
   args: string;
   priority: number;

@@ -1,3 +1,5 @@
+import type { SlotKeys } from './keys';
+
 /** How a run ended, as the worker asks the settle script to record it. */
 export type Outcome = (
   | { kind: 'complete'; id: string; attempt: number; result: string }
@@ -6,6 +8,8 @@ export type Outcome = (
   /** Handed back to the queue, keeping its turn (graceful shutdown). */
   | { kind: 'release'; id: string; attempt: number }
 ) & {
+  /** The slot the task is in: its outcome is written by a settle call on that slot. */
+  slot: SlotKeys;
   /**
    * Sent again after a call that failed on the way (timed out, connection lost): Redis may
    * have run it all the same, so a refusal is checked against what the first write did.

@@ -1,7 +1,13 @@
 import { UnknownQueueError } from '../errors';
+import type { SlotKeys } from './keys';
+import type { TaskRouter } from './task-router';
 
 /** Runs one script by command name, with the ARGV that follow the key base. */
-export type ScriptRunner = (command: string, ...args: (string | number)[]) => Promise<unknown>;
+export type ScriptRunner = (
+  command: string,
+  slot: SlotKeys,
+  ...args: (string | number)[]
+) => Promise<unknown>;
 
 export type ReprioritizeResult = 'changed' | 'not-waiting' | 'missing';
 
@@ -22,11 +28,17 @@ export class PriorityScripts {
   constructor(
     private readonly run: ScriptRunner,
     private readonly eventsMaxLen: number,
+    private readonly router: TaskRouter,
   ) {}
 
+  /** The slot a queue's script runs on. */
+  private slot(queue: string): SlotKeys {
+    return this.router.slotsOf(queue)[0];
+  }
+
   /** Changes a waiting task's priority (see reprioritize-1.lua). */
-  async reprioritize(id: string, priority: number): Promise<ReprioritizeResult> {
-    const code = await this.run('taskmillReprioritize', id, priority);
+  async reprioritize(slot: SlotKeys, id: string, priority: number): Promise<ReprioritizeResult> {
+    const code = await this.run('taskmillReprioritize', slot, id, priority);
     return REPRIORITIZES[code as number];
   }
 
@@ -40,10 +52,14 @@ export class PriorityScripts {
     floor: number,
     maxTasks: number,
   ): Promise<{ moved: number } | { tooMany: number }> {
-    const [code, count] = (await this.run('taskmillPromoteAll', queue, by, floor, maxTasks)) as [
-      number,
-      number,
-    ];
+    const [code, count] = (await this.run(
+      'taskmillPromoteAll',
+      this.slot(queue),
+      queue,
+      by,
+      floor,
+      maxTasks,
+    )) as [number, number];
     if (code === UNKNOWN_QUEUE) throw new UnknownQueueError(queue);
     return code === 1 ? { moved: count } : { tooMany: count };
   }
@@ -60,6 +76,7 @@ export class PriorityScripts {
   ): Promise<{ cancelled: number; more: boolean }> {
     const [cancelled, more] = (await this.run(
       'taskmillRemoveWaiting',
+      this.slot(queue),
       this.eventsMaxLen,
       queue,
       below ?? '',
@@ -72,7 +89,8 @@ export class PriorityScripts {
 
   /** The next `count` ready tasks of `queue`, in claim order. */
   async peek(queue: string, count: number): Promise<RawWaitingTask[]> {
-    const reply = (await this.run('taskmillPeek', queue, count)) as RawWaitingTask[] | number;
+    const reply = (await this.run('taskmillPeek', this.slot(queue), queue, count)) as
+      RawWaitingTask[] | number;
     if (reply === UNKNOWN_QUEUE) throw new UnknownQueueError(queue);
     return reply as RawWaitingTask[];
   }

@@ -7,10 +7,13 @@ import {
   RawTaskSummary,
   TaskSummary,
 } from './queue-snapshot';
+import type { SlotKeys } from './keys';
+import type { TaskRouter } from './task-router';
 
 /** Runs one script on the prefix's slot (Broker.call). */
 export type ScriptCaller = (
   command: string,
+  slot: SlotKeys,
   failFast: boolean,
   ...args: (string | number)[]
 ) => Promise<unknown>;
@@ -40,24 +43,36 @@ export class QueueAdminScripts {
   constructor(
     private readonly call: ScriptCaller,
     private readonly eventsMaxLen: number,
+    private readonly router: TaskRouter,
   ) {}
+
+  /** The slot a queue's admin script runs on. */
+  private slot(queue: string): SlotKeys {
+    return this.router.slotsOf(queue)[0];
+  }
 
   /** Counts of the given queues (none: every queue of the prefix), in one snapshot. */
   async counts(queues: string[]): Promise<{ known: boolean; counts: QueueCounts }[]> {
-    const reply = (await this.call('taskmillQueueCounts', true, ...queues)) as RawQueueCounts[];
+    const reply = (await this.call(
+      'taskmillQueueCounts',
+      this.router.keys.prefixSlot,
+      true,
+      ...queues,
+    )) as RawQueueCounts[];
     return reply.map(decodeQueueCounts);
   }
 
   /** Counts finished runs in up to `count` events before `before` (newest first when omitted). */
   async countEvents(queue: string, count: number, before?: string): Promise<EventsPage> {
     const from = before === undefined ? '+' : `(${before}`;
-    const reply = (await this.call('taskmillCountEvents', true, queue, from, count)) as [
-      number,
-      number,
-      number,
-      number,
-      string,
-    ];
+    const reply = (await this.call(
+      'taskmillCountEvents',
+      this.slot(queue),
+      true,
+      queue,
+      from,
+      count,
+    )) as [number, number, number, number, string];
     const [succeeded, failed, cancelled, read, oldestId] = reply;
     return { succeeded, failed, cancelled, read, oldestId };
   }
@@ -69,15 +84,28 @@ export class QueueAdminScripts {
     offset: number,
     limit: number,
   ): Promise<TaskSummary[] | undefined> {
-    const reply = (await this.call('taskmillListTasks', true, queue, state, offset, limit)) as
-      RawTaskSummary[] | -1;
+    const reply = (await this.call(
+      'taskmillListTasks',
+      this.slot(queue),
+      true,
+      queue,
+      state,
+      offset,
+      limit,
+    )) as RawTaskSummary[] | -1;
     if (reply === -1) return undefined;
     return reply.map((raw) => decodeTaskSummary(queue, state, raw));
   }
 
   /** Sets or clears the pause flag; undefined when the queue is unknown, else whether it changed. */
   async setPaused(queue: string, paused: boolean): Promise<boolean | undefined> {
-    const code = (await this.call('taskmillPause', true, queue, paused ? '1' : '0')) as number;
+    const code = (await this.call(
+      'taskmillPause',
+      this.slot(queue),
+      true,
+      queue,
+      paused ? '1' : '0',
+    )) as number;
     return code === -1 ? undefined : code === 1;
   }
 
@@ -86,8 +114,14 @@ export class QueueAdminScripts {
     queue: string,
     batch: number,
   ): Promise<{ cancelled: number; taken: number } | undefined> {
-    const reply = (await this.call('taskmillDrain', true, this.eventsMaxLen, queue, batch)) as
-      [number, number] | -1;
+    const reply = (await this.call(
+      'taskmillDrain',
+      this.slot(queue),
+      true,
+      this.eventsMaxLen,
+      queue,
+      batch,
+    )) as [number, number] | -1;
     if (reply === -1) return undefined;
     return { cancelled: reply[0], taken: reply[1] };
   }
@@ -101,6 +135,7 @@ export class QueueAdminScripts {
   ): Promise<ObliterateStep> {
     const reply = (await this.call(
       'taskmillObliterate',
+      this.slot(queue),
       true,
       queue,
       batch,

@@ -15,6 +15,8 @@ export { ConnectionError } from './connection.error';
 export { UnsupportedRedisError } from './unsupported-redis.error';
 export { RedisOutOfMemoryError } from './redis-out-of-memory.error';
 export { WaitCycleError } from './wait-cycle.error';
+export { CrossSlotError } from './cross-slot.error';
+export { QueueRequiredError } from './queue-required.error';
 export { UnknownQueueError } from './unknown-queue.error';
 export { QueueBusyError } from './queue-busy.error';
 export { TooManyWaitingTasksError } from './too-many-waiting-tasks.error';

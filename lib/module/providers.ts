@@ -1,6 +1,7 @@
 import { Provider } from '@nestjs/common';
 import { Broker } from '../broker/broker';
 import { KeyBuilder } from '../broker/keys';
+import { TaskRouter } from '../broker/task-router';
 import { RESOLVED_OPTIONS } from '../constants';
 import { QueueModuleOptions, ResolvedModuleOptions } from '../options/module.options';
 import { resolveModuleOptions } from '../options/module-options.validator';
@@ -26,39 +27,45 @@ export const coreProviders: Provider[] = [
   },
   {
     provide: KeyBuilder,
-    useFactory: (options: Options) => new KeyBuilder(options.prefix),
+    useFactory: (options: Options) => new KeyBuilder(options.prefix, options.keyLayout),
     inject: [RESOLVED_OPTIONS],
   },
   {
+    provide: TaskRouter,
+    useFactory: (options: Options, keys: KeyBuilder) => new TaskRouter(keys, options.queues),
+    inject: [RESOLVED_OPTIONS, KeyBuilder],
+  },
+  {
     provide: Broker,
-    useFactory: (options: Options, connections: RedisConnections, keys: KeyBuilder) =>
-      new Broker(connections.command, keys, options),
-    inject: [RESOLVED_OPTIONS, RedisConnections, KeyBuilder],
+    useFactory: (options: Options, connections: RedisConnections, router: TaskRouter) =>
+      new Broker(connections.command, router, options),
+    inject: [RESOLVED_OPTIONS, RedisConnections, TaskRouter],
   },
   {
     provide: EventsReader,
-    useFactory: (options: Options, connections: RedisConnections, keys: KeyBuilder) =>
-      new EventsReader(connections, keys, options.serializer, options.blockingTimeoutMs),
-    inject: [RESOLVED_OPTIONS, RedisConnections, KeyBuilder],
+    useFactory: (options: Options, connections: RedisConnections, router: TaskRouter) =>
+      new EventsReader(connections, router, options.serializer, options.blockingTimeoutMs),
+    inject: [RESOLVED_OPTIONS, RedisConnections, TaskRouter],
   },
   {
     provide: StatusTracker,
     useFactory: (
       options: Options,
       connections: RedisConnections,
-      keys: KeyBuilder,
+      router: TaskRouter,
       reader: EventsReader,
-    ) => new StatusTracker(connections, keys, options.serializer, reader, options.stacksInUpdates),
-    inject: [RESOLVED_OPTIONS, RedisConnections, KeyBuilder, EventsReader],
+    ) =>
+      new StatusTracker(connections, router, options.serializer, reader, options.stacksInUpdates),
+    inject: [RESOLVED_OPTIONS, RedisConnections, TaskRouter, EventsReader],
   },
   {
     provide: ResultStore,
     useFactory: (
       options: Options,
       connections: RedisConnections,
-      keys: KeyBuilder,
+      router: TaskRouter,
       tracker: StatusTracker,
-    ) => new ResultStore(connections, keys, options.serializer, tracker),
-    inject: [RESOLVED_OPTIONS, RedisConnections, KeyBuilder, StatusTracker],
+    ) => new ResultStore(connections, router, options.serializer, tracker),
+    inject: [RESOLVED_OPTIONS, RedisConnections, TaskRouter, StatusTracker],
   },
 ];

@@ -1,4 +1,5 @@
 import type { LogLevel } from '@nestjs/common';
+import { KeyLayout } from './key-layout';
 import { InvalidOptionsError } from '../errors';
 import { isRedisClient } from '../redis/is-redis-client';
 import { JsonSerializer } from '../serialization/json-serializer';
@@ -26,6 +27,7 @@ import {
   DEFAULT_WORKER_OPTIONS,
 } from './defaults';
 import { QueueModuleOptions, ResolvedModuleOptions } from './module.options';
+import { resolveQueueSettings } from './queue-settings.validator';
 import { validateTaskOptions } from './task-options.validator';
 
 const MODULE_KEYS = [
@@ -35,6 +37,8 @@ const MODULE_KEYS = [
   'serializer',
   'defaults',
   'worker',
+  'queues',
+  'keyLayout',
   'eventsMaxLen',
   'maxPayloadBytes',
   'deadLetterTtl',
@@ -98,6 +102,8 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
         (v) => checkDuration(v, 'worker.shutdownTimeoutMs'),
       ),
     },
+    queues: resolveQueueSettings(options.queues),
+    keyLayout: optional(options.keyLayout, 'prefix', resolveKeyLayout),
     eventsMaxLen: optional(options.eventsMaxLen, DEFAULT_EVENTS_MAX_LEN, (v) =>
       checkInteger(v, 'eventsMaxLen', { min: 100 }),
     ),
@@ -187,6 +193,16 @@ function resolveSerializer(value: unknown): ResolvedModuleOptions['serializer'] 
     );
   }
   return value as ResolvedModuleOptions['serializer'];
+}
+
+function resolveKeyLayout(value: unknown): KeyLayout {
+  if (value !== 'prefix' && value !== 'queue') {
+    throw new InvalidOptionsError(
+      'keyLayout',
+      `must be 'queue' or 'prefix', got ${describe(value)}`,
+    );
+  }
+  return value;
 }
 
 function resolveQueues(value: unknown): string[] {

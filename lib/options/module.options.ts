@@ -1,6 +1,8 @@
 import type { LogLevel } from '@nestjs/common';
 import type { Redis, RedisOptions } from 'ioredis';
+import { KeyLayout } from './key-layout';
 import { Serializer } from '../serialization/serializer';
+import { QueueSettings, ResolvedQueueSettings } from './queue-settings';
 import { TaskOptions, ResolvedTaskOptions } from './task.options';
 
 /**
@@ -55,6 +57,14 @@ export interface QueueModuleOptions {
   /** Defaults for every task; `@Task` and enqueue options override them. */
   defaults?: TaskOptions;
   worker?: WorkerOptions;
+  /** Settings per queue name, e.g. `{ clicks: { shards: 8 } }`. */
+  queues?: Record<string, QueueSettings>;
+  /**
+   * Where the keys live. `'queue'`: each queue (each shard) in a hash slot of its own, so that
+   * a Redis Cluster spreads the queues over its nodes. `'prefix'`: every key of the prefix in
+   * one slot. Default `'prefix'`.
+   */
+  keyLayout?: KeyLayout;
   /** Approximate cap on each queue's status events stream. Default `10 000`. */
   eventsMaxLen?: number;
   /** Largest serialised arguments (or metadata) of one task, in bytes. Default 1 MiB. */
@@ -112,6 +122,8 @@ export interface ResolvedModuleOptions {
   serializer: Serializer;
   defaults: ResolvedTaskOptions;
   worker: Required<Omit<WorkerOptions, 'queues'>> & { queues: string[] | undefined };
+  queues: Record<string, ResolvedQueueSettings>;
+  keyLayout: KeyLayout;
   eventsMaxLen: number;
   maxPayloadBytes: number;
   deadLetterTtl: number;

@@ -5,7 +5,7 @@ import { EnqueueOptions } from '../options/task.options';
 import { checkBoolean } from '../validation/checks';
 import { ChainHandle } from './chain-handle';
 import { TaskHandle } from './task-handle';
-import { newTaskId, TaskMessageBuilder } from './task-message.builder';
+import { PLACEHOLDER_ID, TaskMessageBuilder } from './task-message.builder';
 import { withTaskIdsOnFailure } from './task-ids-on-failure';
 import { NOT_IN_WORKFLOWS, workflowTaskOptions } from './workflow-options';
 import { RequestResult, TaskCall } from './task-types';
@@ -51,8 +51,13 @@ export class Chains {
     if (!Array.isArray(steps) || steps.length < 1 || steps.length > MAX_STEPS) {
       throw new InvalidOptionsError('steps', `must be an array of 1 to ${MAX_STEPS} steps`);
     }
-    const chainId = newTaskId();
-    const built = steps.map((step, i) => this.build(step, i, `${chainId}-${i + 1}`));
+    const drafts = steps.map((step, i) => this.build(step, i));
+    // The chain's id is made for its first step's queue: step ids are `<chain id>-<n>`.
+    const chainId = this.builder.newId(drafts[0].task.queue);
+    const built = drafts.map(({ task, continueOnFailure }, i) => ({
+      task: this.builder.withId(task, `${chainId}-${i + 1}`),
+      continueOnFailure,
+    }));
     const ids = built.map(({ task }) => task.id);
     if (!(await withTaskIdsOnFailure(ids, () => this.broker.enqueueChain(built)))) {
       throw new MessageAlreadyExistsError(built[0].task.id);
@@ -63,11 +68,8 @@ export class Chains {
     );
   }
 
-  private build(
-    step: ChainLink,
-    i: number,
-    id: string,
-  ): { task: NewTask; continueOnFailure: boolean } {
+  /** A step, with a placeholder id (the chain's ids are made once its first queue is known). */
+  private build(step: ChainLink, i: number): { task: NewTask; continueOnFailure: boolean } {
     const field = `steps[${i}]`;
     const options = workflowTaskOptions(
       step,
@@ -89,7 +91,7 @@ export class Chains {
         ? false
         : checkBoolean(step.continueOnFailure, `${field}.continueOnFailure`);
     return {
-      task: this.builder.buildRequest(step, { ...step.options, id }),
+      task: this.builder.buildRequest(step, { ...step.options, id: PLACEHOLDER_ID }),
       continueOnFailure,
     };
   }

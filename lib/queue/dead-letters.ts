@@ -1,5 +1,5 @@
 import { Broker } from '../broker/broker';
-import { KeyBuilder, TASK_FIELDS as F } from '../broker/keys';
+import { SlotKeys, TASK_FIELDS as F } from '../broker/keys';
 import { ErrorDetails, InvalidOptionsError } from '../errors';
 import { RedisConnections } from '../redis/redis-connections';
 import { checkName, checkPage, checkTaskId } from '../validation/checks';
@@ -30,28 +30,43 @@ export class DeadLetters {
   constructor(
     private readonly broker: Broker,
     private readonly connections: RedisConnections,
-    private readonly keys: KeyBuilder,
   ) {}
 
-  /** The queue's failed tasks, newest first. */
+  /** The queue's failed tasks, newest first (merged from its shards). */
   async list(queue: string, page?: DeadLetterPage): Promise<DeadLetter[]> {
     checkName(queue, 'queue');
     const { offset, limit } = checkPage(page, MAX_BATCH);
     const redis = this.connections.command;
-    const entries = await this.connections.guard(() =>
-      redis.zrevrange(this.keys.queue(queue, 'dead'), offset, offset + limit - 1, 'WITHSCORES'),
+    // Each shard's newest offset + limit: the page is among them.
+    const perShard = await this.connections.guard(() =>
+      Promise.all(
+        this.broker.router.slotsOf(queue).map(async (slot) => {
+          const entries = await redis.zrevrange(
+            slot.queue(queue, 'dead'),
+            0,
+            offset + limit - 1,
+            'WITHSCORES',
+          );
+          return pairs(entries).map(([id, score]) => ({ id, slot, failedAt: Number(score) }));
+        }),
+      ),
     );
-    const ids = entries.filter((_, i) => i % 2 === 0);
+    const entries = perShard
+      .flat()
+      .sort((a, b) => b.failedAt - a.failedAt)
+      .slice(offset, offset + limit);
     const records = await this.connections.guard(() =>
-      Promise.all(ids.map((id) => redis.hmget(this.keys.task(id), F.name, F.attempt, F.error))),
+      Promise.all(
+        entries.map(({ id, slot }) => redis.hmget(slot.task(id), F.name, F.attempt, F.error)),
+      ),
     );
-    return ids.map((id, i) => {
+    return entries.map(({ id, failedAt }, i) => {
       const [task, attempt, error] = records[i];
       return {
         id,
         task: task ?? '',
         queue,
-        failedAt: Number(entries[i * 2 + 1]),
+        failedAt,
         attempt: Number(attempt ?? 0),
         error: error ? (JSON.parse(error) as ErrorDetails) : undefined,
       };
@@ -60,12 +75,38 @@ export class DeadLetters {
 
   /** Runs failed tasks again (the given ids, else up to 1 000 of the oldest); returns their ids. */
   async requeue(queue: string, ids: string[] = []): Promise<string[]> {
-    return this.broker.requeueDead(checkName(queue, 'queue'), this.checkIds(ids), MAX_BATCH);
+    checkName(queue, 'queue');
+    const replies = await Promise.all(
+      this.byShard(queue, this.checkIds(ids)).map(({ slot, ids: own }) =>
+        this.broker.requeueDead(slot, queue, own, MAX_BATCH),
+      ),
+    );
+    return replies.flat();
   }
 
   /** Deletes failed tasks (the given ids, else up to 1 000 of the oldest); returns how many. */
   async purge(queue: string, ids: string[] = []): Promise<number> {
-    return this.broker.purgeDead(checkName(queue, 'queue'), this.checkIds(ids), MAX_BATCH);
+    checkName(queue, 'queue');
+    const counts = await Promise.all(
+      this.byShard(queue, this.checkIds(ids)).map(({ slot, ids: own }) =>
+        this.broker.purgeDead(slot, queue, own, MAX_BATCH),
+      ),
+    );
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  /** The given ids by the shard that holds each; no ids: every shard, for its oldest. */
+  private byShard(queue: string, ids: string[]): { slot: SlotKeys; ids: string[] }[] {
+    const router = this.broker.router;
+    if (ids.length === 0) return router.slotsOf(queue).map((slot) => ({ slot, ids }));
+    const groups = new Map<string, { slot: SlotKeys; ids: string[] }>();
+    for (const id of ids) {
+      const slot = router.slotFor(queue, id);
+      const group = groups.get(slot.base) ?? { slot, ids: [] };
+      group.ids.push(id);
+      groups.set(slot.base, group);
+    }
+    return [...groups.values()];
   }
 
   private checkIds(ids: string[]): string[] {
@@ -75,4 +116,11 @@ export class DeadLetters {
     }
     return ids.map((id, i) => checkTaskId(id, `ids[${i}]`));
   }
+}
+
+/** [member, score, member, score, …] as pairs. */
+function pairs(flat: string[]): [string, string][] {
+  const result: [string, string][] = [];
+  for (let i = 0; i < flat.length; i += 2) result.push([flat[i], flat[i + 1]]);
+  return result;
 }

@@ -3,7 +3,8 @@ import { NewTask } from '../broker/new-task';
 import { InvalidOptionsError, MessageAlreadyExistsError } from '../errors';
 import { ChordHandle, GroupHandle } from './group-handle';
 import { TaskHandle } from './task-handle';
-import { newTaskId, TaskMessageBuilder } from './task-message.builder';
+import { randomTaskId } from '../broker/task-ids';
+import { PLACEHOLDER_ID, TaskMessageBuilder } from './task-message.builder';
 import { withTaskIdsOnFailure } from './task-ids-on-failure';
 import { NOT_IN_WORKFLOWS, workflowTaskOptions } from './workflow-options';
 import { TaskRequest } from './task-types';
@@ -22,14 +23,17 @@ export class Groups {
   /** A group is an atomic batch with a handle that collects its results. */
   async group(requests: TaskRequest[]): Promise<GroupHandle> {
     this.checkCount(requests, 'requests');
-    return new GroupHandle(newTaskId(), await this.enqueueMany(requests));
+    return new GroupHandle(randomTaskId(), await this.enqueueMany(requests));
   }
 
   async chord<R>(parts: TaskRequest[], callback: TaskRequest): Promise<ChordHandle<R>> {
     this.checkCount(parts, 'parts');
-    const chordId = newTaskId();
-    const built = parts.map((part, i) => this.build(part, `parts[${i}]`, `${chordId}-${i + 1}`));
-    const last = this.build(callback, 'callback', `${chordId}-callback`);
+    const drafts = parts.map((part, i) => this.build(part, `parts[${i}]`));
+    const draft = this.build(callback, 'callback');
+    // The chord's id is made for its callback's queue: member ids are `<chord id>-<n>`.
+    const chordId = this.builder.newId(draft.queue);
+    const built = drafts.map((task, i) => this.builder.withId(task, `${chordId}-${i + 1}`));
+    const last = this.builder.withId(draft, `${chordId}-callback`);
     const ids = [...built, last].map((task) => task.id);
     if (!(await withTaskIdsOnFailure(ids, () => this.broker.enqueueChord(built, last)))) {
       throw new MessageAlreadyExistsError(last.id);
@@ -47,7 +51,8 @@ export class Groups {
     }
   }
 
-  private build(request: TaskRequest, field: string, id: string): NewTask {
+  /** A member, with a placeholder id (the chord's ids are made once its queue is known). */
+  private build(request: TaskRequest, field: string): NewTask {
     const options = workflowTaskOptions(
       request,
       field,
@@ -61,6 +66,6 @@ export class Groups {
         'the callback runs when the last part ends: it takes no delay or runAt',
       );
     }
-    return this.builder.buildRequest(request, { ...request.options, id });
+    return this.builder.buildRequest(request, { ...request.options, id: PLACEHOLDER_ID });
   }
 }

@@ -1,4 +1,5 @@
 import { PriorityScripts } from '../broker/priority-scripts';
+import { TaskRouter } from '../broker/task-router';
 import { InvalidOptionsError, TaskNotFoundError, TooManyWaitingTasksError } from '../errors';
 import { checkPriority, MAX_PRIORITY } from '../options/task-options.validator';
 import { TaskStatus } from '../status/task-status';
@@ -47,16 +48,19 @@ const REMOVE_BATCH = 1000;
 
 /** Priority management of waiting tasks (good-redis's prioritized stream operations). */
 export class Priorities {
-  constructor(private readonly scripts: PriorityScripts) {}
+  constructor(
+    private readonly scripts: PriorityScripts,
+    private readonly router: TaskRouter,
+  ) {}
 
   /**
    * Gives a waiting task a new priority. True when it has it now; false when the task is
    * running or finished (nothing changed). Throws TaskNotFoundError for an unknown id.
    */
-  async reprioritize(id: string, priority: number): Promise<boolean> {
+  async reprioritize(id: string, priority: number, queue?: string): Promise<boolean> {
     checkTaskId(id, 'id');
     checkPriority(priority, 'priority');
-    const result = await this.scripts.reprioritize(id, priority);
+    const result = await this.scripts.reprioritize(this.router.slotOfTask(id, queue), id, priority);
     if (result === 'missing') throw new TaskNotFoundError(id);
     return result === 'changed';
   }

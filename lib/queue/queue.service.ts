@@ -32,6 +32,7 @@ import { ObliterateOptions, QueueControl } from './queue-control';
 import { ListPage, QueueInspector, QueueStats } from './queue-inspector';
 import { Priorities, PriorityThreshold, PromoteOptions, WaitingTask } from './priorities';
 import { TaskHandle } from './task-handle';
+import { locationQueue, TaskLocation } from './task-location';
 import { TaskMessageBuilder } from './task-message.builder';
 import { withTaskIdsOnFailure } from './task-ids-on-failure';
 import { WorkflowLookup } from './workflow-lookup';
@@ -70,9 +71,9 @@ export class QueueService {
     private readonly hooks: HookInvoker,
     reader: EventsReader,
   ) {
-    this.builder = new TaskMessageBuilder(options, registry);
+    this.builder = new TaskMessageBuilder(options, registry, broker.router);
     this.batcher = new EnqueueBatcher(broker);
-    this.dead = new DeadLetters(broker, connections, broker.keys);
+    this.dead = new DeadLetters(broker, connections);
     this.scheduled = new Schedules(broker, connections, this.builder, options.serializer);
     this.chains = new Chains(broker, this.builder, (id, queue) => this.handle(id, queue));
     this.groups = new Groups(
@@ -81,11 +82,11 @@ export class QueueService {
       (requests) => this.enqueueMany(requests),
       (id, queue) => this.handle(id, queue),
     );
-    this.workflows = new WorkflowLookup(connections, broker.keys, (id) => this.handle(id));
+    this.workflows = new WorkflowLookup(connections, broker.router, (id) => this.handle(id));
     this.inspector = new QueueInspector(broker);
     this.control = new QueueControl(broker);
-    this.priorities = new Priorities(broker.priorities);
-    this.pool = new ResultPool(connections, broker.keys, options.serializer, reader, store);
+    this.priorities = new Priorities(broker.priorities, broker.router);
+    this.pool = new ResultPool(connections, broker.router, options.serializer, reader, store);
   }
 
   /**
@@ -117,7 +118,7 @@ export class QueueService {
     if (written === 'written' && this.hooks.active) {
       await this.submitted(message, typeof task === 'string' ? second : third);
     }
-    return this.handle(message.id, knownQueue(message, written));
+    return this.handle(message.id, this.knownQueue(message, written));
   }
 
   /**
@@ -210,19 +211,33 @@ export class QueueService {
    * @example
    * const handle = queue.handle(OrderTasks, 'process', id); // TaskHandle<Receipt>
    */
-  handle<R = unknown>(id: string, queue?: string): TaskHandle<R>;
+  handle<R = unknown>(id: string, location?: TaskLocation | string): TaskHandle<R>;
   handle<T, K extends MethodName<T>>(
     type: Type<T>,
     method: K,
     id: string,
   ): TaskHandle<MethodResult<T, K>>;
-  handle(first: string | Type<unknown>, second?: string, third?: string): TaskHandle<unknown> {
+  handle(
+    first: string | Type<unknown>,
+    second?: string | TaskLocation,
+    third?: string,
+  ): TaskHandle<unknown> {
     if (typeof first === 'string') {
-      return new TaskHandle(first, this.tracker, this.store, this.broker, second);
+      const queue = locationQueue(second);
+      return new TaskHandle(first, this.tracker, this.store, this.broker, queue);
     }
     // Refuses a method that is no task, as enqueue does.
     resolveTaskMethod(first, second, []);
     return new TaskHandle(checkTaskId(third, 'id'), this.tracker, this.store, this.broker);
+  }
+
+  /**
+   * The queue a handle on an enqueued task follows: when the holder of a taken id may be of
+   * another queue, none in the 'prefix' layout (it is looked up); in the 'queue' layout the
+   * holder is in the slot the message's queue names, so that queue locates it.
+   */
+  private knownQueue(message: NewTask, written: EnqueueResult): string | undefined {
+    return knownQueue(message, written) ?? (this.broker.router.spread ? message.queue : undefined);
   }
 
   /** A queue's failed tasks (its dead-letter set), newest first. */
@@ -326,8 +341,8 @@ export class QueueService {
    * @example
    * await queue.reprioritize(handle.id, -10); // run it before the priority-0 backlog
    */
-  reprioritize(id: string, priority: number): Promise<boolean> {
-    return this.priorities.reprioritize(id, priority);
+  reprioritize(id: string, priority: number, options: TaskLocation = {}): Promise<boolean> {
+    return this.priorities.reprioritize(id, priority, locationQueue(options));
   }
 
   /**
@@ -454,7 +469,9 @@ export class QueueService {
         if (written[i] === 'written') await this.submitted(message, requests[i].args);
       }
     }
-    return messages.map((message, i) => this.handle(message.id, knownQueue(message, written[i])));
+    return messages.map((message, i) =>
+      this.handle(message.id, this.knownQueue(message, written[i])),
+    );
   }
 }
 
@@ -462,6 +479,10 @@ export class QueueService {
  * The queue of the task a handle follows, when known: the task written, or a holder of the
  * same definition (same queue). Any other holder may live in another queue: the handle looks
  * it up.
+ */
+/**
+ * The queue of an enqueued task, for its handle: the message's, unless the id was held by a task
+ * that may be of another queue (then the handle looks it up).
  */
 function knownQueue(message: NewTask, written: EnqueueResult): string | undefined {
   return written === 'written' ||

@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import { Broker } from '../broker/broker';
+import type { SlotKeys } from '../broker/keys';
 import { checkResultTimeout } from '../results/result-options';
 import { ResultStore } from '../results/result-store';
 import { HistoryEntry } from '../status/history';
@@ -22,6 +23,7 @@ export class TaskHandle<R = unknown> {
   readonly #tracker: StatusTracker;
   readonly #results: ResultStore;
   readonly #broker: Broker;
+  readonly #slot: SlotKeys;
 
   constructor(
     readonly id: string,
@@ -37,11 +39,13 @@ export class TaskHandle<R = unknown> {
     this.#tracker = tracker;
     this.#results = results;
     this.#broker = broker;
+    // Found now, so that a custom id without its queue fails here (QueueRequiredError).
+    this.#slot = broker.router.slotOfTask(id, queue);
   }
 
   /** The current status (UNKNOWN when the task has no record). */
   status(): Promise<StatusUpdate> {
-    return this.#tracker.status(this.id);
+    return this.#tracker.status(this.id, this.queue);
   }
 
   /** Current status first, then each change in order; completes after a terminal status. */
@@ -51,7 +55,7 @@ export class TaskHandle<R = unknown> {
 
   /** Every status the task went through, oldest first. */
   history(): Promise<HistoryEntry[]> {
-    return this.#tracker.history(this.id);
+    return this.#tracker.history(this.id, this.queue);
   }
 
   /**
@@ -67,7 +71,7 @@ export class TaskHandle<R = unknown> {
    * CANCELLED. True if it was cancelled before it finished.
    */
   async cancel(): Promise<boolean> {
-    const result = await this.#broker.cancel(this.id);
+    const result = await this.#broker.cancel(this.#slot, this.id);
     return result === 'cancelled' || result === 'requested';
   }
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { createHash, randomFillSync } from 'crypto';
+import { createHash } from 'crypto';
 import { NewTask } from '../broker/new-task';
+import { IdMaker, TaskRouter } from '../broker/task-router';
 import { TaskRegistry } from '../discovery/task.registry';
 import { InvalidOptionsError, UnknownTaskError } from '../errors';
 import { ResolvedModuleOptions } from '../options/module.options';
@@ -53,6 +54,7 @@ export class TaskMessageBuilder {
   constructor(
     private readonly options: ResolvedModuleOptions,
     private readonly registry: TaskRegistry,
+    private readonly router: TaskRouter,
   ) {}
 
   build(
@@ -61,6 +63,7 @@ export class TaskMessageBuilder {
     raw: EnqueueOptions = {},
     declared?: Partial<ResolvedTaskOptions>,
     declaredGates?: TaskGates,
+    newId: IdMaker = (queue) => this.router.newId(queue),
   ): NewTask {
     checkName(name, 'task');
     const local = declared ?? this.registry.get(name)?.options;
@@ -75,13 +78,15 @@ export class TaskMessageBuilder {
     const serializer = this.options.serializer;
     const serialisedArgs = this.bounded(serializer.serialize(args, 'args'), 'args');
     const dedupe = this.dedupe(raw);
+    const id =
+      raw.id !== undefined
+        ? checkTaskId(raw.id, 'id')
+        : dedupe.uniqueFor !== undefined
+          ? uniqueTaskId(name, serialisedArgs)
+          : newId(taskOptions.queue);
     return {
-      id:
-        raw.id !== undefined
-          ? checkTaskId(raw.id, 'id')
-          : dedupe.uniqueFor !== undefined
-            ? uniqueTaskId(name, serialisedArgs)
-            : newTaskId(),
+      id,
+      slot: this.router.slotFor(taskOptions.queue, id),
       name,
       ...taskOptions,
       // The id stays taken only while the finished task's record lives: keep it uniqueFor.
@@ -105,18 +110,34 @@ export class TaskMessageBuilder {
    * By class and method: the `@Task` behind the method gives the name and declared options
    * (so that an app without that provider still routes the task as declared).
    */
-  buildCall(type: unknown, method: unknown, args: unknown, raw?: EnqueueOptions): NewTask {
+  buildCall(
+    type: unknown,
+    method: unknown,
+    args: unknown,
+    raw?: EnqueueOptions,
+    newId?: IdMaker,
+  ): NewTask {
     const resolved = resolveTaskMethod(type, method, args);
     const { name, options, gates } = resolved.metadata;
-    return this.build(name, resolved.args, raw, options, gates);
+    return this.build(name, resolved.args, raw, options, gates, newId);
   }
 
   /** One request of a batch, group, chain or chord, by name or by class and method. */
-  buildRequest(request: TaskRequest, raw?: EnqueueOptions): NewTask {
+  buildRequest(request: TaskRequest, raw?: EnqueueOptions, newId?: IdMaker): NewTask {
     if (typeof request.task === 'function') {
-      return this.buildCall(request.task, (request as TaskCall).method, request.args, raw);
+      return this.buildCall(request.task, (request as TaskCall).method, request.args, raw, newId);
     }
-    return this.build(request.task, request.args ?? [], raw);
+    return this.build(request.task, request.args ?? [], raw, undefined, undefined, newId);
+  }
+
+  /** The task with another id (a workflow member's), in the slot that id goes to. */
+  withId(task: NewTask, id: string): NewTask {
+    return { ...task, id, slot: this.router.slotFor(task.queue, id) };
+  }
+
+  /** A new id for a task of `queue`: a workflow's id is its first task's. */
+  newId(queue: string): string {
+    return this.router.newId(queue);
   }
 
   /**
@@ -203,24 +224,8 @@ export class TaskMessageBuilder {
   }
 }
 
-/**
- * 96 random bits as 16 URL-safe characters: as unique as a UUID for this purpose, and 20 bytes
- * shorter in every key, list entry and event that carries it.
- */
-export function newTaskId(): string {
-  if (idBytesUsed === ID_POOL_BYTES) {
-    randomFillSync(idPool);
-    idBytesUsed = 0;
-  }
-  idBytesUsed += ID_BYTES;
-  return idPool.toString('base64url', idBytesUsed - ID_BYTES, idBytesUsed);
-}
-
-const ID_BYTES = 12;
-/** Random bytes drawn 256 ids at a time: one call to the CSPRNG per id cost ~1 µs each. */
-const ID_POOL_BYTES = ID_BYTES * 256;
-const idPool = Buffer.alloc(ID_POOL_BYTES);
-let idBytesUsed = ID_POOL_BYTES;
+/** The id workflow members are built with until their workflow's ids are made (withId). */
+export const PLACEHOLDER_ID = 'pending';
 
 /**
  * The id of a unique task: the same task name and arguments always give the same id (a

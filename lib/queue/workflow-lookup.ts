@@ -1,5 +1,6 @@
-import { KeyBuilder, TASK_FIELDS as F } from '../broker/keys';
-import { TaskNotFoundError } from '../errors';
+import { TASK_FIELDS as F } from '../broker/keys';
+import { TaskRouter } from '../broker/task-router';
+import { QueueRequiredError, TaskNotFoundError } from '../errors';
 import { RedisConnections } from '../redis/redis-connections';
 import { checkTaskId } from '../validation/checks';
 import { ChainHandle } from './chain-handle';
@@ -16,7 +17,7 @@ import { TaskHandle } from './task-handle';
 export class WorkflowLookup {
   constructor(
     private readonly connections: RedisConnections,
-    private readonly keys: KeyBuilder,
+    private readonly router: TaskRouter,
     private readonly handle: (id: string) => TaskHandle,
   ) {}
 
@@ -34,7 +35,7 @@ export class WorkflowLookup {
     checkTaskId(id, 'id');
     const callbackId = `${id}-callback`;
     const parts = await this.connections.guard(() =>
-      this.connections.command.hget(this.keys.task(callbackId), F.parts),
+      this.connections.command.hget(this.taskKey(callbackId), F.parts),
     );
     if (parts === null) throw new TaskNotFoundError(id, 'chord');
     return new ChordHandle(
@@ -44,10 +45,17 @@ export class WorkflowLookup {
     );
   }
 
+  /** A member's record: members are in the slot their workflow's id names. */
+  private taskKey(id: string): string {
+    const slot = this.router.locate(id);
+    if (!slot) throw new QueueRequiredError(id);
+    return slot.task(id);
+  }
+
   /** From the first step's record; when that one expired first (it ended first), any other's. */
   private async chainLength(id: string): Promise<number | undefined> {
     const redis = this.connections.command;
-    const lengthOf = (step: number) => redis.hget(this.keys.task(`${id}-${step}`), F.chainSteps);
+    const lengthOf = (step: number) => redis.hget(this.taskKey(`${id}-${step}`), F.chainSteps);
     const first = await this.connections.guard(() => lengthOf(1));
     if (first !== null) return Number(first);
     const others = await this.connections.guard(() =>

@@ -1,5 +1,6 @@
 import { lastValueFrom, Observable, Subscriber, tap, toArray } from 'rxjs';
-import { KeyBuilder, TASK_FIELDS as F } from '../broker/keys';
+import { TASK_FIELDS as F } from '../broker/keys';
+import { TaskRouter } from '../broker/task-router';
 import { ErrorDetails, QueueClosedError, ResultTimeoutError } from '../errors';
 import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
@@ -26,7 +27,7 @@ const UNKNOWN_ERROR: ErrorDetails = { name: 'Error', message: 'no error was reco
 export class ResultPool {
   constructor(
     private readonly connections: RedisConnections,
-    private readonly keys: KeyBuilder,
+    private readonly router: TaskRouter,
     private readonly serializer: Serializer,
     private readonly reader: EventsReader,
     private readonly results: ResultStore,
@@ -78,7 +79,10 @@ export class ResultPool {
   private async start(wait: Wait, targets: ResultTarget[]): Promise<void> {
     if (wait.done) return;
     const queues = await this.queuesOf(targets);
-    const known = targets.filter((_, i) => queues[i] !== null);
+    const known = targets
+      .map(({ id }, i) => ({ id, queue: queues[i] }))
+      .filter((target): target is { id: string; queue: string } => target.queue !== null);
+    const queueOf = new Map(known.map(({ id, queue }) => [id, queue]));
     // Listening first, then reading: no outcome can fall between the two.
     const distinct = [...new Set(queues.filter((queue): queue is string => queue !== null))];
     await Promise.all(
@@ -87,7 +91,7 @@ export class ResultPool {
           { queue },
           (tracked) => this.heard(wait, tracked),
           () => wait.fail(new QueueClosedError(`waiting for the results of tasks`)),
-          () => this.recheck(wait),
+          () => this.recheck(wait, queueOf),
         );
         // Unsubscribed (or another listen failed) meanwhile: let go of this one at once.
         if (wait.closed) stop();
@@ -95,7 +99,7 @@ export class ResultPool {
       }),
     );
     if (wait.closed) return;
-    const snapshots = await this.results.getMany(known.map(({ id }) => id));
+    const snapshots = await this.results.getMany(known);
     const finished = known
       .map(({ id }, i) => ({ id, ...snapshots[i] }))
       .filter(
@@ -120,9 +124,11 @@ export class ResultPool {
    * Redis may have lost data: read the pending tasks again (one pipelined batch). Those gone
    * settle UNKNOWN (no event will ever come for them), those finished meanwhile settle too.
    */
-  private recheck(wait: Wait): void {
+  private recheck(wait: Wait, queueOf: Map<string, string>): void {
     wait.recheck(async (ids) => {
-      const snapshots = await this.results.getMany(ids);
+      const snapshots = await this.results.getMany(
+        ids.map((id) => ({ id, queue: queueOf.get(id) })),
+      );
       return ids.map((id, i) => settlementOf(id, snapshots[i].outcome));
     });
   }
@@ -132,7 +138,9 @@ export class ResultPool {
     const { command } = this.connections;
     return this.connections.guard(() =>
       Promise.all(
-        targets.map(({ id, queue }) => queue ?? command.hget(this.keys.task(id), F.queue)),
+        targets.map(
+          ({ id, queue }) => queue ?? command.hget(this.router.slotOfTask(id).task(id), F.queue),
+        ),
       ),
     );
   }
@@ -142,7 +150,9 @@ export class ResultPool {
     const { update, result } = tracked;
     let outcome: StoredOutcome;
     if (update.status === TaskStatus.SUCCEEDED) {
-      if (result === undefined) return settlementOf(update.id, await this.results.get(update.id));
+      if (result === undefined) {
+        return settlementOf(update.id, await this.results.get(update.id, update.queue));
+      }
       const value = result === '' ? undefined : this.serializer.deserialize(result);
       outcome = { status: update.status, value };
     } else if (update.status === TaskStatus.FAILED) {

@@ -1,5 +1,6 @@
 import { filter, firstValueFrom, timeout as rxTimeout, TimeoutError } from 'rxjs';
-import { KeyBuilder, TASK_FIELDS as F } from '../broker/keys';
+import { TASK_FIELDS as F } from '../broker/keys';
+import { TaskRouter } from '../broker/task-router';
 import {
   ErrorDetails,
   ResultTimeoutError,
@@ -29,15 +30,16 @@ export type StoredOutcome =
 export class ResultStore {
   constructor(
     private readonly connections: RedisConnections,
-    private readonly keys: KeyBuilder,
+    private readonly router: TaskRouter,
     private readonly serializer: Serializer,
     private readonly tracker: StatusTracker,
   ) {}
 
   /** The stored outcome right now, without waiting. */
-  async get(id: string): Promise<StoredOutcome> {
+  async get(id: string, queue?: string): Promise<StoredOutcome> {
+    const key = this.router.slotOfTask(id, queue).task(id);
     const [status, result, error, attempt] = await this.connections.guard(() =>
-      this.connections.command.hmget(this.keys.task(id), F.status, F.result, F.error, F.attempt),
+      this.connections.command.hmget(key, F.status, F.result, F.error, F.attempt),
     );
     return this.decode(status, result, error, attempt);
   }
@@ -46,13 +48,14 @@ export class ResultStore {
    * The stored outcomes of many tasks (one pipelined batch), each with the stream id of the
    * task's latest change (null without a record): finished tasks sort by when they finished.
    */
-  async getMany(ids: string[]): Promise<{ outcome: StoredOutcome; changedAt: string | null }[]> {
+  async getMany(
+    tasks: { id: string; queue?: string }[],
+  ): Promise<{ outcome: StoredOutcome; changedAt: string | null }[]> {
     const { command } = this.connections;
+    const keys = tasks.map(({ id, queue }) => this.router.slotOfTask(id, queue).task(id));
     const replies = await this.connections.guard(() =>
       Promise.all(
-        ids.map((id) =>
-          command.hmget(this.keys.task(id), F.status, F.result, F.error, F.attempt, F.eventId),
-        ),
+        keys.map((key) => command.hmget(key, F.status, F.result, F.error, F.attempt, F.eventId)),
       ),
     );
     return replies.map(([status, result, error, attempt, changedAt]) => ({
@@ -85,7 +88,7 @@ export class ResultStore {
     const { update, result } = final;
     switch (update.status) {
       case TaskStatus.SUCCEEDED:
-        if (result === undefined) return this.unwrap<T>(id, await this.get(id));
+        if (result === undefined) return this.unwrap<T>(id, await this.get(id, queue));
         return (result === '' ? undefined : this.serializer.deserialize(result)) as T;
       case TaskStatus.FAILED:
         throw new TaskFailedError(id, update.attempt, update.error ?? UNKNOWN_ERROR);

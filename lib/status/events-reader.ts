@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import { Logger } from '@nestjs/common';
 import { KeyBuilder } from '../broker/keys';
+import { TaskRouter } from '../broker/task-router';
 import { BlockingReader } from '../redis/blocking-reader';
 import { DataLossWatch } from '../redis/data-loss-watch';
 import { RedisConnections } from '../redis/redis-connections';
@@ -58,12 +59,15 @@ export class EventsReader {
   private reading = false;
   private closed = false;
 
+  private readonly keys: KeyBuilder;
+
   constructor(
     private readonly connections: RedisConnections,
-    private readonly keys: KeyBuilder,
+    private readonly router: TaskRouter,
     private readonly serializer: Serializer,
     blockingTimeoutMs: number,
   ) {
+    const keys = (this.keys = router.keys);
     this.nudgeKey = keys.nudge(`reader:${this.readerId}`);
     this.blocking = new BlockingReader(
       connections,
@@ -155,12 +159,18 @@ export class EventsReader {
     }
     const refs = this.queueRefs.get(queue) ?? 0;
     this.queueRefs.set(queue, refs + 1);
-    const key = this.keys.queue(queue, 'events');
-    if (this.positions.has(key)) return;
-    this.queueOfKey.set(key, queue);
+    const keys = this.streamsOf(queue).filter((key) => !this.positions.has(key));
+    if (keys.length === 0) return;
+    for (const key of keys) this.queueOfKey.set(key, queue);
     // Start after the newest existing event: the caller takes its snapshot after this point.
-    this.positions.set(key, await this.lastId(key));
+    const last = await Promise.all(keys.map((key) => this.lastId(key)));
+    keys.forEach((key, i) => this.positions.set(key, last[i]));
     await this.restartRead();
+  }
+
+  /** A queue's events streams: one per shard. */
+  private streamsOf(queue: string): string[] {
+    return this.router.slotsOf(queue).map((slot) => slot.queue(queue, 'events'));
   }
 
   private unwatchQueue(queue: string): void {
@@ -181,9 +191,10 @@ export class EventsReader {
     this.lingering.delete(queue);
     if (this.queueRefs.has(queue)) return;
     // The running read may still deliver this stream once; those events find no listener.
-    const key = this.keys.queue(queue, 'events');
-    this.positions.delete(key);
-    this.queueOfKey.delete(key);
+    for (const key of this.streamsOf(queue)) {
+      this.positions.delete(key);
+      this.queueOfKey.delete(key);
+    }
     // Let the blocked read restart without this stream (and end when nothing is watched).
     if (this.reading && !this.closed) void this.wake();
   }
@@ -203,10 +214,10 @@ export class EventsReader {
   private async watchForAll(queue: string, startAfter?: string): Promise<void> {
     if (this.allModeQueues.has(queue)) return;
     this.allModeQueues.add(queue);
-    const key = this.keys.queue(queue, 'events');
-    if (startAfter && !this.positions.has(key)) {
+    for (const key of startAfter ? this.streamsOf(queue) : []) {
+      if (this.positions.has(key)) continue;
       this.queueOfKey.set(key, queue);
-      this.positions.set(key, startAfter);
+      this.positions.set(key, startAfter as string);
     }
     await this.watchQueue(queue);
   }

@@ -1,5 +1,6 @@
 import { map, Observable } from 'rxjs';
-import { KeyBuilder, TASK_FIELDS as F } from '../broker/keys';
+import { TASK_FIELDS as F } from '../broker/keys';
+import { TaskRouter } from '../broker/task-router';
 import { QueueClosedError } from '../errors';
 import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
@@ -22,7 +23,7 @@ import { endsFollow, isTerminal, StatusUpdate } from './task-status';
 export class StatusTracker {
   constructor(
     private readonly connections: RedisConnections,
-    private readonly keys: KeyBuilder,
+    private readonly router: TaskRouter,
     private readonly serializer: Serializer,
     private readonly reader: EventsReader,
     /** Whether the update streams keep error stacks (see the module option stacksInUpdates). */
@@ -30,14 +31,15 @@ export class StatusTracker {
   ) {}
 
   /** The task's current status; UNKNOWN when it has no record. */
-  async status(id: string): Promise<StatusUpdate> {
-    return ((await this.snapshot(id, false)) ?? unknownUpdate(id)).update;
+  async status(id: string, queue?: string): Promise<StatusUpdate> {
+    return ((await this.snapshot(id, false, queue)) ?? unknownUpdate(id)).update;
   }
 
   /** Every status the task went through, oldest first (progress updates excluded). */
-  async history(id: string): Promise<HistoryEntry[]> {
+  async history(id: string, queue?: string): Promise<HistoryEntry[]> {
+    const key = this.router.slotOfTask(id, queue).task(id);
     const [createdAt, stored] = await this.connections.guard(() =>
-      this.connections.command.hmget(this.keys.task(id), F.createdAt, F.history),
+      this.connections.command.hmget(key, F.createdAt, F.history),
     );
     return decodeHistory(createdAt, stored);
   }
@@ -82,7 +84,7 @@ export class StatusTracker {
       // the follow ends UNKNOWN; there, it carries on from what it shows (only if newer).
       const recheck = () => {
         if (last === undefined) return; // the first snapshot is still to come
-        this.snapshot(id, withResult).then(
+        this.snapshot(id, withResult, knownQueue).then(
           (snapshot) => {
             if (subscriber.closed || last === undefined) return;
             if (snapshot) emit(snapshot);
@@ -92,12 +94,11 @@ export class StatusTracker {
           () => undefined,
         );
       };
+      const key = this.router.slotOfTask(id, knownQueue).task(id);
       const start = async () => {
         const queue =
           knownQueue ??
-          (await this.connections.guard(() =>
-            this.connections.command.hget(this.keys.task(id), F.queue),
-          ));
+          (await this.connections.guard(() => this.connections.command.hget(key, F.queue)));
         if (queue === null) return finish(unknownUpdate(id));
         stop = await this.reader.listen(
           { queue, id },
@@ -107,7 +108,7 @@ export class StatusTracker {
         );
         if (cancelled) return stop();
         // Listening first, then reading: no change can fall between the two.
-        const snapshot = await this.snapshot(id, withResult);
+        const snapshot = await this.snapshot(id, withResult, queue);
         if (!snapshot) {
           // Gone already: with resultTtl 0, a task that finished since the listen began leaves
           // only its final event, heard meanwhile (an UNKNOWN one when it vanished running).
@@ -158,10 +159,15 @@ export class StatusTracker {
     return { ...update, error: { name, message } };
   }
 
-  private async snapshot(id: string, withResult: boolean): Promise<TrackedUpdate | undefined> {
+  private async snapshot(
+    id: string,
+    withResult: boolean,
+    queue?: string,
+  ): Promise<TrackedUpdate | undefined> {
     const fields = withResult ? [...SNAPSHOT_FIELDS, F.result] : SNAPSHOT_FIELDS;
+    const key = this.router.slotOfTask(id, queue).task(id);
     const values = await this.connections.guard(() =>
-      this.connections.command.hmget(this.keys.task(id), ...fields),
+      this.connections.command.hmget(key, ...fields),
     );
     return decodeSnapshot(id, values, this.serializer);
   }

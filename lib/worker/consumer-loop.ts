@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { Subject } from 'rxjs';
 import { ClaimedTask } from '../broker/claimed-task';
-import { KeyBuilder } from '../broker/keys';
+import { TaskRouter } from '../broker/task-router';
 import { BlockingReader } from '../redis/blocking-reader';
 import { RedisConnections } from '../redis/redis-connections';
 import { computeBackoff } from './backoff';
@@ -45,7 +45,7 @@ export class ConsumerLoop implements ClaimReceiver {
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
-    private readonly keys: KeyBuilder,
+    private readonly router: TaskRouter,
     private readonly settler: Settler,
     private readonly connections: RedisConnections,
     private readonly runner: TaskRunner,
@@ -53,7 +53,7 @@ export class ConsumerLoop implements ClaimReceiver {
     private readonly events: Subject<WorkerEvent>,
   ) {
     const workerId = randomUUID();
-    this.nudgeKey = keys.nudge(`worker:${workerId}`);
+    this.nudgeKey = router.keys.nudge(`worker:${workerId}`);
     this.blocking = new BlockingReader(
       connections,
       `consumer:${workerId}`,
@@ -195,7 +195,9 @@ export class ConsumerLoop implements ClaimReceiver {
   }
 
   private async waitForWork(): Promise<void> {
-    const wakeKeys = this.settings.queues.map((queue) => this.keys.queue(queue, 'wake'));
+    const wakeKeys = this.router
+      .groups(this.settings.queues)
+      .flatMap(({ slot, queues }) => queues.map((queue) => slot.queue(queue, 'wake')));
     const popped = await this.blocking.read((redis, timeoutMs) =>
       redis.blpop(this.nudgeKey, ...wakeKeys, timeoutMs / 1000),
     );

@@ -50,14 +50,18 @@ export class LeaseKeeper {
   /** Takes back tasks of dead workers, unless another worker swept within the interval. */
   async sweepExpired(): Promise<void> {
     const { queues, maxReclaims } = this.settings;
-    try {
-      const swept = await this.broker.reclaimExpired(queues, maxReclaims, this.intervalMs);
-      if (swept.reclaimed.length > 0 || swept.failed.length > 0) {
-        this.events.next({ type: 'leases.reclaimed', ...swept });
-      }
-    } catch (error) {
-      this.events.next({ type: 'worker.error', error: error as Error });
-    }
+    await Promise.all(
+      this.broker.router.groups(queues).map(async ({ slot, queues: own }) => {
+        try {
+          const swept = await this.broker.reclaimExpired(slot, own, maxReclaims, this.intervalMs);
+          if (swept.reclaimed.length > 0 || swept.failed.length > 0) {
+            this.events.next({ type: 'leases.reclaimed', ...swept });
+          }
+        } catch (error) {
+          this.events.next({ type: 'worker.error', error: error as Error });
+        }
+      }),
+    );
   }
 
   stop(): void {

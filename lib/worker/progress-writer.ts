@@ -58,7 +58,7 @@ export class ProgressWriter {
     const progress = this.progressOf(key, run);
     progress.latest = undefined;
     progress.version++;
-    await this.broker.progress(run.id, run.attempt, json);
+    await this.broker.progress(run, json);
   }
 
   /** Redis answers again: write what is kept now rather than at the next retry. */
@@ -94,9 +94,8 @@ export class ProgressWriter {
     }
     progress.busy = true;
     const version = progress.version;
-    const { id, attempt } = progress.run;
     try {
-      const result = await this.broker.progress(id, attempt, json);
+      const result = await this.broker.progress(progress.run, json);
       progress.failures = 0;
       // Fenced or gone: the run is over in Redis (the lease keeper aborts it); nothing to keep.
       if (result !== 'recorded') return this.forget(key);

@@ -1,4 +1,6 @@
-import { Broker, ClaimRequest } from '../broker/broker';
+import { Broker, ClaimRequest, SettleResult } from '../broker/broker';
+import type { SlotKeys } from '../broker/keys';
+import type { SlotGroup } from '../broker/task-router';
 import { ClaimedTask } from '../broker/claimed-task';
 import { Outcome, OutcomeResult } from '../broker/outcome';
 import { isTransientRedisError } from '../redis/connection-errors';
@@ -60,6 +62,10 @@ export class Settler {
   private readonly perCall: number;
   private receiver?: ClaimReceiver;
 
+  /** Per claimed queue, in order, the slots of its shards. */
+  private readonly claimGroups: SlotGroup[][];
+  private turn = 0;
+
   constructor(
     private readonly broker: Broker,
     private readonly claimFrom: Omit<ClaimRequest, 'count'>,
@@ -67,6 +73,7 @@ export class Settler {
     private readonly link: CommandLink,
   ) {
     this.perCall = Math.max(1, Math.ceil(concurrency / MAX_IN_FLIGHT));
+    this.claimGroups = groupsByQueue(broker.router.groups(claimFrom.queues));
   }
 
   /** Where claimed tasks go (the consumer loop, which is built after this). */
@@ -122,31 +129,108 @@ export class Settler {
     this.inFlight++;
     if (this.outcomes.length > 0 || this.wanted > 0) this.schedule();
     const watchdog = count > 0 ? setTimeout(this.link.reopen, this.link.stallMs) : undefined;
-    const closes = this.link.closes();
     try {
-      const settled = await this.broker.settle(
-        outcomes.map((pending) => pending.outcome),
-        { ...this.claimFrom, count },
-      );
-      this.failures = 0;
-      const resent = this.link.closes() !== closes;
-      outcomes.forEach((pending, i) => this.settled(pending, settled.results[i], resent));
-      if (count > 0) this.receiver?.claimed(settled.tasks, count, settled.nextDueIn);
-    } catch (error) {
-      if (outcomes.length > 0 && !this.closed && isTransientRedisError(error)) {
-        // Back to the front, in order: they are written before anything that ended later. The
-        // call may have run all the same (a timeout does not stop Redis): mark them repeats.
-        for (const pending of outcomes) pending.outcome = { ...pending.outcome, repeat: true };
-        this.outcomes.unshift(...outcomes);
-        this.retryLater();
-      } else {
-        for (const pending of outcomes) pending.reject(error);
+      const bySlot = new Map<string, PendingOutcome[]>();
+      for (const pending of outcomes) {
+        const base = pending.outcome.slot.base;
+        bySlot.set(base, [...(bySlot.get(base) ?? []), pending]);
       }
-      if (count > 0) this.receiver?.claimFailed(count, error);
+      const order = count > 0 ? this.claimOrder() : [];
+      // The first claim call carries its slot's outcomes; the others go at once, in parallel.
+      const first = order.length > 0 ? (bySlot.get(order[0].slot.base) ?? []) : [];
+      if (order.length > 0) bySlot.delete(order[0].slot.base);
+      const claim = count > 0 ? this.claimSlots(order, count, first) : undefined;
+      const others = [...bySlot.values()].map((pending) =>
+        this.send(pending[0].outcome.slot, pending, undefined).catch(() => undefined),
+      );
+      const claimed = await claim;
+      await Promise.all(others);
+      if (claimed?.error === undefined) {
+        if (claimed) this.receiver?.claimed(claimed.tasks, count, claimed.nextDueIn);
+      } else {
+        const got = claimed.tasks.length;
+        if (got > 0) this.receiver?.claimed(claimed.tasks, got, claimed.nextDueIn);
+        this.receiver?.claimFailed(count - got, claimed.error);
+      }
     } finally {
       clearTimeout(watchdog);
       this.inFlight--;
       if (this.outcomes.length > 0 || this.wanted > 0) this.schedule();
+    }
+  }
+
+  /**
+   * Claims `count` tasks from the slots of `order`, one call at a time, until enough came back;
+   * the first call also writes `first`, its slot's outcomes. Stops at the first failed call.
+   */
+  private async claimSlots(
+    order: SlotGroup[],
+    count: number,
+    first: PendingOutcome[],
+  ): Promise<{ tasks: ClaimedTask[]; nextDueIn: number | undefined; error?: unknown }> {
+    const tasks: ClaimedTask[] = [];
+    let nextDueIn: number | undefined;
+    for (const [i, { slot, queues }] of order.entries()) {
+      const pending = i === 0 ? first : [];
+      try {
+        const settled = await this.send(slot, pending, {
+          ...this.claimFrom,
+          queues,
+          count: count - tasks.length,
+        });
+        tasks.push(...settled.tasks);
+        if (settled.nextDueIn !== undefined) {
+          nextDueIn = Math.min(nextDueIn ?? Infinity, settled.nextDueIn);
+        }
+      } catch (error) {
+        return { tasks, nextDueIn, error };
+      }
+      if (tasks.length >= count) break;
+    }
+    return { tasks, nextDueIn };
+  }
+
+  /** The claim slots in the queues' order, each queue's shards starting at the next one. */
+  private claimOrder(): SlotGroup[] {
+    const turn = this.turn++;
+    return this.claimGroups.flatMap((shards) => {
+      const first = turn % shards.length;
+      return [...shards.slice(first), ...shards.slice(0, first)];
+    });
+  }
+
+  /**
+   * One settle call on `slot`: writes `pending` and claims as `claim` asks (nothing when
+   * undefined). Outcomes whose write failed on a transient error go back to the front of the
+   * buffer, as repeats; others are settled. Rejects when the call failed.
+   */
+  private async send(
+    slot: SlotKeys,
+    pending: PendingOutcome[],
+    claim: ClaimRequest | undefined,
+  ): Promise<SettleResult> {
+    const closes = this.link.closes();
+    try {
+      const settled = await this.broker.settle(
+        slot,
+        pending.map((entry) => entry.outcome),
+        claim ?? { ...this.claimFrom, queues: [], count: 0 },
+      );
+      this.failures = 0;
+      const resent = this.link.closes() !== closes;
+      pending.forEach((entry, i) => this.settled(entry, settled.results[i], resent));
+      return settled;
+    } catch (error) {
+      if (pending.length > 0 && !this.closed && isTransientRedisError(error)) {
+        // Back to the front, in order: they are written before anything that ended later. The
+        // call may have run all the same (a timeout does not stop Redis): mark them repeats.
+        for (const entry of pending) entry.outcome = { ...entry.outcome, repeat: true };
+        this.outcomes.unshift(...pending);
+        this.retryLater();
+      } else {
+        for (const entry of pending) entry.reject(error);
+      }
+      throw error;
     }
   }
 
@@ -171,4 +255,17 @@ export class Settler {
       computeBackoff(OUTCOME_RETRY, ++this.failures),
     );
   }
+}
+
+/**
+ * Claim groups by the first queue each holds, in the queues' order: a queue's shards take turns
+ * among themselves, and queues keep their order. One group (the prefix's slot) when not spread.
+ */
+function groupsByQueue(groups: SlotGroup[]): SlotGroup[][] {
+  const byQueue = new Map<string, SlotGroup[]>();
+  for (const group of groups) {
+    const queue = group.queues[0];
+    byQueue.set(queue, [...(byQueue.get(queue) ?? []), group]);
+  }
+  return [...byQueue.values()];
 }

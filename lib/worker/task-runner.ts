@@ -24,13 +24,13 @@ import { checkBoolean, checkKnownKeys, checkObject, checkTaskId } from '../valid
 import { ProgressWriter } from './progress-writer';
 import { ProgressOptions, runInTaskContext, TaskContext } from './task-context';
 import { AbortCause, Ending, RunExtras, TaskRun } from './task-run';
-import { TaskRef, WorkerEvent } from './worker-event';
+import { WorkerEvent } from './worker-event';
 
 /** How a handler enqueues and follows other tasks (the QueueService, in a worker). */
 export interface ChildTasks {
   enqueue(task: string, args?: unknown[], options?: EnqueueOptions): Promise<TaskHandle>;
   /** Every result, in order (one listener per queue however many ids). */
-  results(ids: string[], options?: ResultOptions): Promise<unknown[]>;
+  results(tasks: { id: string; queue?: string }[], options?: ResultOptions): Promise<unknown[]>;
 }
 
 /** A record taskmill cannot use (foreign or corrupted data): no retry can fix it. */
@@ -77,8 +77,8 @@ export class TaskRunner {
   /** Ids and attempts of the runs in flight or being recorded, for lease renewal. */
   inFlight(): RunRef[] {
     const refs: RunRef[] = [];
-    for (const { task } of this.runs.values()) refs.push({ id: task.id, attempt: task.attempt });
-    for (const { task } of this.recording) refs.push({ id: task.id, attempt: task.attempt });
+    for (const { task } of this.runs.values()) refs.push(runRefOf(task));
+    for (const { task } of this.recording) refs.push(runRefOf(task));
     return refs;
   }
 
@@ -131,9 +131,9 @@ export class TaskRunner {
       runs.map(async (run) => {
         run.released = true;
         this.abort(run.task.id, 'shutdown', run.task.attempt);
-        const { id, attempt } = run.task;
+        const { id, attempt, slot } = run.task;
         try {
-          const result = await this.settler.record({ kind: 'release', id, attempt });
+          const result = await this.settler.record({ kind: 'release', id, attempt, slot });
           if (result === 'recorded') this.events.next({ type: 'task.released', task: run.ref });
         } catch (error) {
           // Redis unreachable: the task's lease runs out and the sweep hands it on.
@@ -269,8 +269,9 @@ export class TaskRunner {
     const ids = tasks.map((task, i) =>
       checkTaskId(typeof task === 'string' ? task : task?.id, `tasks[${i}]`),
     );
-    const waiter = run.task.id;
-    const cycle = await this.broker.waitFor(waiter, ids);
+    const queues = tasks.map((task) => (typeof task === 'string' ? undefined : task.queue));
+    const waiter = runRefOf(run.task);
+    const cycle = await this.broker.waitFor(waiter, ids, queues);
     if (cycle) throw new WaitCycleError(cycle);
     run.waits++;
     // A run that already ended (its handler went on regardless) holds no slot to lend.
@@ -280,7 +281,10 @@ export class TaskRunner {
       this.onSlotFreed();
     }
     try {
-      return await this.children.results(ids, options);
+      return await this.children.results(
+        ids.map((id, i) => ({ id, queue: queues[i] })),
+        options,
+      );
     } finally {
       if (--run.waits === 0) this.takeSlotBack(run);
       await this.broker.waitOver(waiter).catch(() => undefined);
@@ -305,7 +309,7 @@ export class TaskRunner {
   /** Records the outcome; resolves once the hooks it fired have run. */
   private async record(run: TaskRun, ending: Ending): Promise<void> {
     if (run.cause === 'lease-lost') return this.report(run, 'fenced', ending);
-    const { id, attempt, failures, retries, backoff } = run.task;
+    const { id, attempt, failures, retries, backoff, slot } = run.task;
     if (ending.ok) {
       let result: string;
       try {
@@ -314,7 +318,7 @@ export class TaskRunner {
       } catch (error) {
         return this.record(run, { ok: false, error, final: error instanceof SerializationError });
       }
-      const recorded = await this.settler.record({ kind: 'complete', id, attempt, result });
+      const recorded = await this.settler.record({ kind: 'complete', id, attempt, result, slot });
       return this.report(run, recorded, ending);
     }
     const details = toErrorDetails(run.cause === 'cancel' ? 'cancelled' : ending.error);
@@ -323,11 +327,11 @@ export class TaskRunner {
     const final =
       ending.final || ending.error instanceof CorruptTaskError || failures + 1 > retries;
     if (final || run.cause === 'cancel') {
-      const outcome: Outcome = { kind: 'fail', id, attempt, error, summary };
+      const outcome: Outcome = { kind: 'fail', id, attempt, error, summary, slot };
       return this.report(run, await this.settler.record(outcome), ending, details);
     }
     const delayMs = computeBackoff(backoff, failures + 1);
-    const outcome: Outcome = { kind: 'retry', id, attempt, error, summary, delayMs };
+    const outcome: Outcome = { kind: 'retry', id, attempt, error, summary, delayMs, slot };
     return this.report(run, await this.settler.record(outcome), ending, details, delayMs);
   }
 
@@ -343,7 +347,7 @@ export class TaskRunner {
     this.recording.delete(run);
     const task = run.ref;
     if (result === 'fenced') return void this.events.next({ type: 'task.lease-lost', task });
-    if (result === 'missing') return void this.announceVanished(task);
+    if (result === 'missing') return void this.announceVanished(run.task);
     const durationMs = Date.now() - run.startedAt;
     const { args } = run;
     if (result === 'cancelled') {
@@ -370,7 +374,7 @@ export class TaskRunner {
   /** The lease keeper found the record of running task `id` gone (see announceVanished). */
   reportVanished(id: string): void {
     for (const run of this.runs.values()) {
-      if (run.task.id === id && !run.cause) this.announceVanished(run.ref);
+      if (run.task.id === id && !run.cause) this.announceVanished(run.task);
     }
   }
 
@@ -378,7 +382,7 @@ export class TaskRunner {
    * The task's record vanished while it ran (Redis lost its data): nothing will ever change
    * it again, so its followers are told with an UNKNOWN event, or they would wait forever.
    */
-  private announceVanished(task: TaskRef): void {
+  private announceVanished(task: ClaimedTask): void {
     const error = new Error(
       `task ${task.id} vanished from Redis while it ran (its data was lost: a restart ` +
         'without persistence, FLUSHALL or a failover?); its followers are told it is UNKNOWN',
@@ -388,6 +392,10 @@ export class TaskRunner {
       .reportVanished(task)
       .catch((failed: Error) => this.events.next({ type: 'worker.error', error: failed }));
   }
+}
+
+function runRefOf(task: ClaimedTask): RunRef {
+  return { id: task.id, attempt: task.attempt, slot: task.slot };
 }
 
 function failure(error: unknown): Ending {

@@ -108,13 +108,17 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       this.subject,
       {
         enqueue: (task, args, options) => this.queue.enqueue(task, args, options),
-        results: (ids, options) => this.queue.allResults(ids, options),
+        results: (tasks, options) =>
+          this.queue.allResults(
+            tasks.map(({ id, queue }) => this.queue.handle(id, queue)),
+            options,
+          ),
       },
       new RunHooks(this.hooks),
       progress,
     );
     const loop = new ConsumerLoop(
-      this.broker.keys,
+      this.broker.router,
       settler,
       this.connections,
       runner,
@@ -180,7 +184,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     const schedules = new Schedules(
       this.broker,
       this.connections,
-      new TaskMessageBuilder(this.options, this.registry),
+      new TaskMessageBuilder(this.options, this.registry, this.broker.router),
       this.options.serializer,
     );
     return DeclaredSchedules.of(

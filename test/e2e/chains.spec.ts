@@ -162,7 +162,7 @@ describe('chains and the integrity scanner', () => {
   it('leaves parked steps alone', async () => {
     const { broker, redis } = testBroker();
     const steps = ['c-1', 'c-2'].map((id) => ({
-      task: newTask(id, 'q'),
+      task: newTask(broker, id, 'q'),
       continueOnFailure: false,
     }));
     expect(await broker.enqueueChain(steps)).toBe(true);

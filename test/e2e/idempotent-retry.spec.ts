@@ -110,7 +110,10 @@ describe('an enqueue call sent twice', () => {
   afterAll(() => redis.disconnect());
 
   it('answers a task with a generated id with that task', async () => {
-    const task = { ...newTask('generated-1', 'q'), onDuplicate: 'return-matching' as const };
+    const task = {
+      ...newTask(broker, 'generated-1', 'q'),
+      onDuplicate: 'return-matching' as const,
+    };
     expect(await broker.enqueue([task], false)).toEqual(['written']);
     expect(await broker.enqueue([task], false)).toEqual(['existing']);
     expect(await broker.enqueue([task], true)).toEqual(['existing']);
@@ -118,16 +121,16 @@ describe('an enqueue call sent twice', () => {
 
   it('answers a chain or a chord as written', async () => {
     const steps = ['w-1', 'w-2'].map((id) => ({
-      task: newTask(id, 'q'),
+      task: newTask(broker, id, 'q'),
       continueOnFailure: false,
     }));
     expect(await broker.enqueueChain(steps)).toBe(true);
     expect(await broker.enqueueChain(steps)).toBe(true);
-    const parts = [newTask('k-1', 'q'), newTask('k-2', 'q')];
-    expect(await broker.enqueueChord(parts, newTask('k-callback', 'q'))).toBe(true);
-    expect(await broker.enqueueChord(parts, newTask('k-callback', 'q'))).toBe(true);
+    const parts = [newTask(broker, 'k-1', 'q'), newTask(broker, 'k-2', 'q')];
+    expect(await broker.enqueueChord(parts, newTask(broker, 'k-callback', 'q'))).toBe(true);
+    expect(await broker.enqueueChord(parts, newTask(broker, 'k-callback', 'q'))).toBe(true);
     // Another chain whose first id is taken by a task of another definition is refused.
-    const clash = [{ task: newTask('w-1', 'q', 'other'), continueOnFailure: false }];
+    const clash = [{ task: newTask(broker, 'w-1', 'q', 'other'), continueOnFailure: false }];
     expect(await broker.enqueueChain(clash)).toBe(false);
   });
 });

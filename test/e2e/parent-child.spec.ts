@@ -87,11 +87,12 @@ describe('parents waiting for children', () => {
 describe('the wait graph', () => {
   it('finds cycles through other waiting tasks, and forgets a wait once it is over', async () => {
     const { broker, redis } = testBroker();
-    expect(await broker.waitFor('a', ['b', 'c'])).toBeUndefined();
-    expect(await broker.waitFor('c', ['d'])).toBeUndefined();
-    expect(await broker.waitFor('d', ['a'])).toEqual(['d', 'a', 'c', 'd']);
-    await broker.waitOver('a');
-    expect(await broker.waitFor('d', ['a'])).toBeUndefined();
+    const ref = (id: string) => ({ id, attempt: 1, slot: broker.keys.prefixSlot });
+    expect(await broker.waitFor(ref('a'), ['b', 'c'], [])).toBeUndefined();
+    expect(await broker.waitFor(ref('c'), ['d'], [])).toBeUndefined();
+    expect(await broker.waitFor(ref('d'), ['a'], [])).toEqual(['d', 'a', 'c', 'd']);
+    await broker.waitOver(ref('a'));
+    expect(await broker.waitFor(ref('d'), ['a'], [])).toBeUndefined();
     redis.disconnect();
   });
 });

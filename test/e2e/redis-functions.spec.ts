@@ -48,7 +48,7 @@ describe('Redis functions (FCALL) and scripts (EVALSHA)', () => {
     const { broker, redis } = testBroker(true);
     try {
       expect(broker.scriptMode).toBe('scripts');
-      await broker.enqueue([newTask('first', 'q')], false);
+      await broker.enqueue([newTask(broker, 'first', 'q')], false);
       expect(broker.scriptMode).toBe('functions');
       const libraries = (await redis.call('FUNCTION', 'LIST', 'LIBRARYNAME', 'taskmill_*')) as [
         string,
@@ -66,7 +66,7 @@ describe('Redis functions (FCALL) and scripts (EVALSHA)', () => {
     const { broker, redis } = testBroker(false);
     const sent = jest.spyOn(redis, 'sendCommand');
     try {
-      await broker.enqueue([newTask('only', 'q')], false);
+      await broker.enqueue([newTask(broker, 'only', 'q')], false);
       expect(broker.scriptMode).toBe('scripts');
       const names = sent.mock.calls.map(([command]) => command.name.toLowerCase());
       // ioredis sends a script's text (EVAL) on a connection's first call, then its digest.
@@ -83,10 +83,10 @@ describe('Redis functions (FCALL) and scripts (EVALSHA)', () => {
     const { broker, redis } = testBroker(true);
     const admin = rawRedis();
     try {
-      await broker.enqueue([newTask('before', 'q')], false);
+      await broker.enqueue([newTask(broker, 'before', 'q')], false);
       expect(broker.scriptMode).toBe('functions');
       await admin.call('FUNCTION', 'DELETE', scriptLibrary().name);
-      expect(await broker.enqueue([newTask('after', 'q')], false)).toEqual(['written']);
+      expect(await broker.enqueue([newTask(broker, 'after', 'q')], false)).toEqual(['written']);
       expect(await redis.hget(`${broker.keys.base}:t:after`, 's')).toBe('submitted');
     } finally {
       admin.disconnect();

@@ -75,7 +75,11 @@ describe('a cron schedule with several worker processes', () => {
 /** Ids of every SUBMITTED event in the fault queue's events stream, duplicates kept. */
 async function readSubmitted(prefix: string): Promise<string[]> {
   const redis = rawRedis();
-  const entries = await redis.xrange(new KeyBuilder(prefix).queue('fault', 'events'), '-', '+');
+  const entries = await redis.xrange(
+    new KeyBuilder(prefix).slot('fault').queue('fault', 'events'),
+    '-',
+    '+',
+  );
   redis.disconnect();
   return entries
     .filter(([, fields]) => fields[fields.indexOf('status') + 1] === 'submitted')

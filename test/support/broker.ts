@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { Broker } from '../../lib/broker/broker';
 import { KeyBuilder } from '../../lib/broker/keys';
 import { NewTask } from '../../lib/broker/new-task';
+import { TaskRouter } from '../../lib/broker/task-router';
 import { DEFAULT_TASK_OPTIONS } from '../../lib/options/defaults';
 import { redisFunctionsInTests, testRedisUrl, uniquePrefix } from './redis';
 
@@ -13,7 +14,7 @@ export function testBroker(redisFunctions = redisFunctionsInTests()): {
 } {
   const redis = new Redis(testRedisUrl());
   const keys = new KeyBuilder(uniquePrefix());
-  const broker = new Broker(redis, keys, {
+  const broker = new Broker(redis, new TaskRouter(keys, {}), {
     eventsMaxLen: 10_000,
     deadLetterTtl: 86_400_000,
     commandTimeoutMs: 5_000,
@@ -23,10 +24,11 @@ export function testBroker(redisFunctions = redisFunctionsInTests()): {
 }
 
 /** A plain new task with the default options. */
-export function newTask(id: string, queue: string, name = 'x'): NewTask {
+export function newTask(broker: Broker, id: string, queue: string, name = 'x'): NewTask {
   return {
     id,
     queue,
+    slot: broker.router.slotFor(queue, id),
     name,
     args: '[]',
     priority: 0,

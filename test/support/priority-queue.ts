@@ -48,7 +48,11 @@ export class PriorityQueueFixture {
   async claimAll(queue: string): Promise<string[]> {
     const { tasks } = await this.t.app
       .get(Broker)
-      .settle([], { queues: [queue], count: 10_000, leaseMs: 60_000 });
+      .settle(this.t.app.get(Broker).keys.prefixSlot, [], {
+        queues: [queue],
+        count: 10_000,
+        leaseMs: 60_000,
+      });
     return tasks.map((task) => this.label(task.id));
   }
 

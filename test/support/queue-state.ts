@@ -16,18 +16,18 @@ export interface QueueState {
 /** Reads a queue's state, to assert on it or to compare it before and after a call. */
 export async function queueState(redis: Redis, prefix: string, queue: string): Promise<QueueState> {
   const keys = new KeyBuilder(prefix);
-  const readyPrefix = keys.ready(queue, 0).replace(/0$/, '');
+  const readyPrefix = keys.slot(queue).ready(queue, 0).replace(/0$/, '');
   const readyKeys = (await keysOf(redis, prefix)).filter((key) => key.startsWith(readyPrefix));
   const ready: Record<string, string[]> = {};
   for (const key of readyKeys)
     ready[key.slice(readyPrefix.length)] = await redis.lrange(key, 0, -1);
-  const delayed = await redis.zrange(keys.queue(queue, 'delayed'), 0, -1);
+  const delayed = await redis.zrange(keys.slot(queue).queue(queue, 'delayed'), 0, -1);
   const stored: Record<string, string | null> = {};
   for (const id of [...Object.values(ready).flat(), ...delayed]) {
-    stored[id] = await redis.hget(keys.task(id), TASK_FIELDS.priority);
+    stored[id] = await redis.hget(keys.prefixSlot.task(id), TASK_FIELDS.priority);
   }
   return {
-    priorities: await redis.zrange(keys.queue(queue, 'priorities'), 0, -1),
+    priorities: await redis.zrange(keys.slot(queue).queue(queue, 'priorities'), 0, -1),
     ready,
     delayed,
     stored,

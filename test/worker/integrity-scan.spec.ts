@@ -22,40 +22,41 @@ describe('the integrity scanner', () => {
   it('fails waiting tasks that are in no queue and running tasks without a lease', async () => {
     const { broker, redis, keys } = testBroker();
     await broker.enqueue(
-      ['evicted', 'unleased', 'waiting', 'running', 'later'].map((id) => newTask(id, 'q')),
+      ['evicted', 'unleased', 'waiting', 'running', 'later'].map((id) => newTask(broker, id, 'q')),
       true,
     );
-    await broker.enqueue([{ ...newTask('delayed', 'q'), delay: 60_000 }], true);
-    await broker.settle([], { queues: ['q'], count: 2, leaseMs: 60_000 }); // evicted, unleased
-    await redis.zrem(keys.queue('q', 'leases'), 'unleased');
+    await broker.enqueue([{ ...newTask(broker, 'delayed', 'q'), delay: 60_000 }], true);
+    await broker.settle(broker.keys.prefixSlot, [], { queues: ['q'], count: 2, leaseMs: 60_000 }); // evicted, unleased
+    await redis.zrem(keys.slot('q').queue('q', 'leases'), 'unleased');
     // 'evicted' is running: give it back to the ready list by hand, then lose that list.
-    await redis.zrem(keys.queue('q', 'leases'), 'evicted');
-    await redis.hset(keys.task('evicted'), TASK_FIELDS.status, 'submitted');
-    await broker.settle([], { queues: ['q'], count: 2, leaseMs: 60_000 }); // waiting, running
-    await redis.set(keys.task('foreign'), 'not a task record');
+    await redis.zrem(keys.slot('q').queue('q', 'leases'), 'evicted');
+    await redis.hset(keys.prefixSlot.task('evicted'), TASK_FIELDS.status, 'submitted');
+    await broker.settle(broker.keys.prefixSlot, [], { queues: ['q'], count: 2, leaseMs: 60_000 }); // waiting, running
+    await redis.set(keys.prefixSlot.task('foreign'), 'not a task record');
 
     expect(await fullPass(broker)).toEqual(['evicted', 'unleased']);
     for (const id of ['evicted', 'unleased']) {
       const [status, error] = await redis.hmget(
-        keys.task(id),
+        keys.prefixSlot.task(id),
         TASK_FIELDS.status,
         TASK_FIELDS.error,
       );
       expect(status).toBe(TaskStatus.FAILED);
       expect(JSON.parse(error as string)).toMatchObject({ name: 'IntegrityError' });
-      expect(await redis.zscore(keys.queue('q', 'dead'), id)).not.toBeNull();
+      expect(await redis.zscore(keys.slot('q').queue('q', 'dead'), id)).not.toBeNull();
     }
     expect(
-      JSON.parse((await redis.hget(keys.task('unleased'), TASK_FIELDS.error)) as string).message,
+      JSON.parse((await redis.hget(keys.prefixSlot.task('unleased'), TASK_FIELDS.error)) as string)
+        .message,
     ).toMatch(/RUNNING without a lease/);
     // Healthy tasks and foreign data are left as they were.
     const statuses = await Promise.all(
       ['waiting', 'running', 'later', 'delayed'].map((id) =>
-        redis.hget(keys.task(id), TASK_FIELDS.status),
+        redis.hget(keys.prefixSlot.task(id), TASK_FIELDS.status),
       ),
     );
     expect(statuses).toEqual(['running', 'running', 'submitted', 'submitted']);
-    expect(await redis.get(keys.task('foreign'))).toBe('not a task record');
+    expect(await redis.get(keys.prefixSlot.task('foreign'))).toBe('not a task record');
     // A second pass finds nothing more.
     expect(await fullPass(broker)).toEqual([]);
     redis.disconnect();
@@ -63,12 +64,19 @@ describe('the integrity scanner', () => {
 
   it('registers again the priority of a ready list no claim would look at', async () => {
     const { broker, redis, keys } = testBroker();
-    await broker.enqueue([{ ...newTask('hidden', 'q'), priority: 3 }], true);
-    await redis.zrem(keys.queue('q', 'priorities'), '3');
-    expect((await broker.settle([], { queues: ['q'], count: 1, leaseMs: 1000 })).tasks).toEqual([]);
+    await broker.enqueue([{ ...newTask(broker, 'hidden', 'q'), priority: 3 }], true);
+    await redis.zrem(keys.slot('q').queue('q', 'priorities'), '3');
+    expect(
+      (await broker.settle(broker.keys.prefixSlot, [], { queues: ['q'], count: 1, leaseMs: 1000 }))
+        .tasks,
+    ).toEqual([]);
 
     expect(await fullPass(broker)).toEqual([]);
-    const claimed = await broker.settle([], { queues: ['q'], count: 1, leaseMs: 1000 });
+    const claimed = await broker.settle(broker.keys.prefixSlot, [], {
+      queues: ['q'],
+      count: 1,
+      leaseMs: 1000,
+    });
     expect(claimed.tasks.map((task) => task.id)).toEqual(['hidden']);
     redis.disconnect();
   });
@@ -99,7 +107,7 @@ describe('a worker running the integrity scan', () => {
     const handle = await app.queue.enqueue(Work, 'work', []);
     const redis = rawRedis();
     const keys = new KeyBuilder(app.prefix);
-    await redis.del(keys.ready('integrity', 0)); // as if evicted
+    await redis.del(keys.slot('integrity').ready('integrity', 0)); // as if evicted
 
     const repaired = firstValueFrom(
       app.worker.events$.pipe(filter((event) => event.type === 'integrity.repaired')),

@@ -16,35 +16,43 @@ import { newTask, sleep, testBroker } from '../support/broker';
 describe('reclaiming expired leases', () => {
   it('sweeps each queue under its own lock, so a sweep of one queue never blocks another', async () => {
     const { broker, redis } = testBroker();
-    await broker.enqueue([newTask('in-b', 'b')], true);
-    await broker.settle([], { queues: ['b'], count: 1, leaseMs: 50 });
+    await broker.enqueue([newTask(broker, 'in-b', 'b')], true);
+    await broker.settle(broker.keys.prefixSlot, [], { queues: ['b'], count: 1, leaseMs: 50 });
     await sleep(100);
-    expect(await broker.reclaimExpired(['a'], 2, 10_000)).toEqual({ reclaimed: [], failed: [] });
-    expect(await broker.reclaimExpired(['b'], 2, 10_000)).toEqual({
+    expect(await broker.reclaimExpired(broker.keys.prefixSlot, ['a'], 2, 10_000)).toEqual({
+      reclaimed: [],
+      failed: [],
+    });
+    expect(await broker.reclaimExpired(broker.keys.prefixSlot, ['b'], 2, 10_000)).toEqual({
       reclaimed: ['in-b'],
       failed: [],
     });
     // Within the interval, the same queue is not swept again.
-    await broker.settle([], { queues: ['b'], count: 1, leaseMs: 50 });
+    await broker.settle(broker.keys.prefixSlot, [], { queues: ['b'], count: 1, leaseMs: 50 });
     await sleep(100);
-    expect(await broker.reclaimExpired(['b'], 2, 10_000)).toEqual({ reclaimed: [], failed: [] });
+    expect(await broker.reclaimExpired(broker.keys.prefixSlot, ['b'], 2, 10_000)).toEqual({
+      reclaimed: [],
+      failed: [],
+    });
     redis.disconnect();
   });
 
   it('puts reclaimed tasks back in their original order', async () => {
     const { broker, redis } = testBroker();
     await broker.enqueue(
-      ['t1', 't2', 't3'].map((id) => newTask(id, 'q')),
+      ['t1', 't2', 't3'].map((id) => newTask(broker, id, 'q')),
       true,
     );
-    await broker.settle([], { queues: ['q'], count: 3, leaseMs: 50 });
+    await broker.settle(broker.keys.prefixSlot, [], { queues: ['q'], count: 3, leaseMs: 50 });
     await sleep(100);
-    expect((await broker.reclaimExpired(['q'], 2, 10_000)).reclaimed.sort()).toEqual([
-      't1',
-      't2',
-      't3',
-    ]);
-    const again = await broker.settle([], { queues: ['q'], count: 3, leaseMs: 10_000 });
+    expect(
+      (await broker.reclaimExpired(broker.keys.prefixSlot, ['q'], 2, 10_000)).reclaimed.sort(),
+    ).toEqual(['t1', 't2', 't3']);
+    const again = await broker.settle(broker.keys.prefixSlot, [], {
+      queues: ['q'],
+      count: 3,
+      leaseMs: 10_000,
+    });
     expect(again.tasks.map((t) => t.id)).toEqual(['t1', 't2', 't3']);
     redis.disconnect();
   });
@@ -91,22 +99,31 @@ describe('reclaiming expired leases', () => {
       { leaseMs: 200, maxReclaims: 2, queues: ['q'] },
       events,
     );
-    await broker.enqueue([newTask('X', 'q')], true);
-    const first = await broker.settle([], { queues: ['q'], count: 1, leaseMs: 200 });
+    await broker.enqueue([newTask(broker, 'X', 'q')], true);
+    const first = await broker.settle(broker.keys.prefixSlot, [], {
+      queues: ['q'],
+      count: 1,
+      leaseMs: 200,
+    });
     const firstRun = runner.run(first.tasks[0]);
     await sleep(300); // attempt 1's lease expires (nobody renews it)
-    expect((await broker.reclaimExpired(['q'], 2, 50)).reclaimed).toEqual(['X']);
+    expect((await broker.reclaimExpired(broker.keys.prefixSlot, ['q'], 2, 50)).reclaimed).toEqual([
+      'X',
+    ]);
     // The same worker claims attempt 2 while a renewal still carries attempt 1.
-    const second = await broker.settle([], { queues: ['q'], count: 1, leaseMs: 10_000 });
+    const second = await broker.settle(broker.keys.prefixSlot, [], {
+      queues: ['q'],
+      count: 1,
+      leaseMs: 10_000,
+    });
     const secondRun = runner.run(second.tasks[0]);
     await keeper.renewAll();
     expect(signals.get(1)?.aborted).toBe(true);
     expect(signals.get(2)?.aborted).toBe(false);
     await Promise.all([firstRun, secondRun]);
-    expect(await redis.hmget(keys.task('X'), TASK_FIELDS.status, TASK_FIELDS.attempt)).toEqual([
-      'succeeded',
-      '2',
-    ]);
+    expect(
+      await redis.hmget(keys.prefixSlot.task('X'), TASK_FIELDS.status, TASK_FIELDS.attempt),
+    ).toEqual(['succeeded', '2']);
     redis.disconnect();
   });
 });

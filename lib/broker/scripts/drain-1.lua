@@ -2,7 +2,7 @@
 -- order then due order: each ends CANCELLED, so its observers finish, and expires like a
 -- finished task. Running tasks are left alone. The caller repeats it until a batch comes back
 -- short, so that a long queue never holds Redis for long.
--- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  queue   ARGV[4]  batch size
 -- Returns  -1 unknown queue, else { tasks cancelled, entries taken (stale ones included) }
 --@include common
@@ -10,7 +10,7 @@
 --@include admin
 
 local base, maxLen, queue, limit = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
-if not isKnownQueue(queue) then
+if not isKnownQueue(base, queue) then
   return -1
 end
 local ids = popReady(base, queue, limit)

@@ -1,7 +1,7 @@
 -- Writes a batch of new tasks. Atomic mode (enqueueMany): all of them, or none when an id is
 -- taken. Independent mode (single enqueues coalesced by the client): each task on its own.
 -- Nothing is written once the caller's deadline has passed (see pastDeadline).
--- KEYS[1]  the prefix's queues set (also routes the call on Cluster)
+-- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
 -- ARGV[1]  key base `{prefix}`   ARGV[2]  events stream MAXLEN   ARGV[3]  '1' atomic, '0' not
 -- ARGV[4]  deadline (server clock, epoch ms)   ARGV[5]  number of tasks, then 13 fields per task:
 --          id, queue, name, args, priority, delay ms, runAt epoch ms (0: none),
@@ -83,7 +83,7 @@ for i = 1, count do
   if codes[i + 1] == 1 then
     local at = 6 + (i - 1) * FIELDS
     local id, queue = ARGV[at], ARGV[at + 1]
-    registerQueue(base, KEYS[1], queue, seenQueues)
+    registerQueue(base, queue, seenQueues)
     if finishedHolders[i] ~= nil then
       -- The finished task that held this unique id makes room (and leaves the dead letters).
       redis.call('DEL', taskKey(base, id))

@@ -1,7 +1,7 @@
 -- Writes a chord (Celery's chord, with its join counted in Redis): the parts, placed like any
 -- tasks and linked to the callback (F_CHORD, F_CHORDINDEX), and the callback, parked until
 -- every part ended (F_PENDING counts down; see chordPartSucceeded). All or nothing.
--- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  deadline (server clock, epoch ms; see
 --          pastDeadline)   ARGV[4]  number of tasks (the parts, then the callback), then the
 --          13 fields of enqueue-1.lua per task (dedupe ignored)
@@ -25,7 +25,7 @@ local parts, callbackId = count - 1, field(count, 0)
 local seenQueues = {}
 for task = 1, count do
   local id, queue = field(task, 0), field(task, 1)
-  registerQueue(base, KEYS[1], queue, seenQueues)
+  registerQueue(base, queue, seenQueues)
   -- The parts are placed; the callback is parked (no due time) until they all ended.
   writeTask(base, maxLen, now, id, taskFromArgv(at(task)),
     task <= parts and dueAtFromArgv(at(task), now) or nil)

@@ -24,7 +24,7 @@ local taskId = id .. '@' .. tick
 if redis.call('EXISTS', taskKey(base, taskId)) == 1 then
   return 0
 end
-registerQueue(base, KEYS[1], task.queue, {})
+registerQueue(base, task.queue, {})
 local now = nowMs()
 writeTask(base, maxLen, now, taskId, task, now)
 wake(base, task.queue)

@@ -3,7 +3,7 @@
 --   delayed  earliest due first (score: due time)
 --   running  earliest lease deadline first (score: lease deadline)
 --   dead     latest failure first (score: failure time)
--- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  state   ARGV[4]  offset   ARGV[5]  limit
 -- Returns  -1 when the queue is unknown, else per task
 --          { id, score ('' for waiting), name, status, attempt, priority, created at }
@@ -13,7 +13,7 @@
 
 local base, queue, state = ARGV[1], ARGV[2], ARGV[3]
 local offset, limit = tonumber(ARGV[4]), tonumber(ARGV[5])
-if not isKnownQueue(queue) then
+if not isKnownQueue(base, queue) then
   return -1
 end
 

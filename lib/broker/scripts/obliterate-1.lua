@@ -4,7 +4,7 @@
 -- task records, then examines one SCAN page of task records for finished tasks of the queue.
 -- When a pass over the records ends with the structures empty, it deletes the queue's
 -- remaining keys and forgets the queue.
--- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  batch size   ARGV[4]  '1' force
 -- ARGV[5]  SCAN cursor ('0' to start the pass)
 -- Returns  { -1 } unknown queue; { -3, running tasks } refused; { 0, deleted, cursor } more to
@@ -13,7 +13,7 @@
 --@include admin
 
 local base, queue, limit, force, cursor = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
-if not isKnownQueue(queue) then
+if not isKnownQueue(base, queue) then
   return { -1 }
 end
 local leasesKey = queueKey(base, queue, QUEUE_LEASES)
@@ -54,5 +54,5 @@ redis.call('DEL', queueKey(base, queue, QUEUE_PRIORITIES), queueKey(base, queue,
   leasesKey, queueKey(base, queue, QUEUE_DEAD), queueKey(base, queue, QUEUE_EVENTS),
   queueKey(base, queue, QUEUE_WAKE), queueKey(base, queue, QUEUE_PAUSED),
   base .. ':' .. FAMILY_SWEEPLOCK .. ':' .. queue)
-redis.call('SREM', KEYS[1], queue)
+redis.call('SREM', prefixKey(base, FAMILY_QUEUES), queue)
 return { 1, deleted }

@@ -1,13 +1,13 @@
 -- Pauses or resumes a queue. While its flag exists, settle claims nothing from the queue;
 -- running tasks finish and enqueues still land.
--- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  '1' pause, '0' resume
 -- Returns  -1 unknown queue, 1 changed, 0 it was paused (resumed) already
 --@include common
 --@include admin
 
 local base, queue = ARGV[1], ARGV[2]
-if not isKnownQueue(queue) then
+if not isKnownQueue(base, queue) then
   return -1
 end
 local flag = queueKey(base, queue, QUEUE_PAUSED)
@@ -25,6 +25,6 @@ end
 local first = redis.call('ZRANGE', queueKey(base, queue, QUEUE_DELAYED), 0, 0, 'WITHSCORES')
 if first[2] then
   local dueIn = math.max(0, tonumber(first[2]) - nowMs())
-  redis.call('PUBLISH', base .. ':' .. FAMILY_SCHEDULE, queue .. ':' .. dueIn)
+  redis.call('PUBLISH', prefixKey(base, FAMILY_SCHEDULE), queue .. ':' .. dueIn)
 end
 return 1

@@ -1,6 +1,6 @@
 -- The next ready tasks of a queue in claim order (lowest priority first, FIFO within), read
 -- only. Delayed tasks are not included, even due ones, until a claim moves them to a list.
--- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  how many
 -- Returns  -3 unknown queue, else per task { id, name, priority, status, attempt, createdAt }
 --@include common
@@ -10,7 +10,7 @@ local base, queue, wanted = ARGV[1], ARGV[2], tonumber(ARGV[3])
 -- over such leftovers.
 local EXAMINE_LIMIT = 10000
 
-if redis.call('SISMEMBER', KEYS[1], queue) == 0 then
+if redis.call('SISMEMBER', prefixKey(base, FAMILY_QUEUES), queue) == 0 then
   return -3
 end
 local prioritiesKey = queueKey(base, queue, QUEUE_PRIORITIES)

@@ -6,7 +6,7 @@
 -- unchanged. Delayed tasks are not touched. The stored priority of each moved task is
 -- rewritten too (other scripts read it), which makes the call O(ready tasks): it refuses a
 -- queue holding more than `max tasks` and changes nothing then.
--- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  by (> 0)   ARGV[4]  lowest priority
 -- ARGV[5]  max tasks
 -- Returns  { 1, tasks moved }, { -3, 0 } unknown queue, { -4, ready tasks found } too many
@@ -17,7 +17,7 @@ local floor, maxTasks = tonumber(ARGV[4]), tonumber(ARGV[5])
 -- RPUSH takes the ids of a merged list in chunks: unpack() is limited by the Lua stack.
 local CHUNK = 1000
 
-if redis.call('SISMEMBER', KEYS[1], queue) == 0 then
+if redis.call('SISMEMBER', prefixKey(base, FAMILY_QUEUES), queue) == 0 then
   return { -3, 0 }
 end
 local prioritiesKey = queueKey(base, queue, QUEUE_PRIORITIES)

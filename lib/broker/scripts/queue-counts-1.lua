@@ -1,5 +1,5 @@
 -- Counts what queues hold right now, in one consistent snapshot. Read only.
--- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2..] queue names (none: every queue of the prefix)
 -- Returns  per queue { name, known (1/0), waiting, delayed, running, dead, paused (1/0) }
 --@include common
@@ -11,7 +11,7 @@ for i = 2, #ARGV do
   queues[#queues + 1] = ARGV[i]
 end
 if #queues == 0 then
-  queues = redis.call('SMEMBERS', KEYS[1])
+  queues = redis.call('SMEMBERS', prefixKey(base, FAMILY_QUEUES))
 end
 
 local reply = {}
@@ -22,7 +22,7 @@ for _, queue in ipairs(queues) do
   end
   reply[#reply + 1] = {
     queue,
-    isKnownQueue(queue) and 1 or 0,
+    isKnownQueue(base, queue) and 1 or 0,
     waiting,
     redis.call('ZCARD', queueKey(base, queue, QUEUE_DELAYED)),
     redis.call('ZCARD', queueKey(base, queue, QUEUE_LEASES)),

@@ -1,7 +1,7 @@
 -- Records that task ARGV[2] waits for the tasks ARGV[3..] (pynenc's waiting_for), unless that
 -- closes a cycle: a task that, through the tasks it waits for, waits for the waiter itself
 -- would never end. The walk follows the recorded waits (F_WAITINGFOR) of every task reached.
--- KEYS[1]  the prefix's queues set (routes the call on Cluster)
+-- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  the waiting task's id   ARGV[3..] the ids it waits for
 -- Returns  { 1 } recorded, or { 0, id, ... } the cycle found, from the waiter back to it
 local base, waiter = ARGV[1], ARGV[2]

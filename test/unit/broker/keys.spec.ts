@@ -13,15 +13,15 @@ const KINDS = Object.keys(QUEUE_KEY_KINDS).filter((kind) => kind !== 'ready') as
 
 function everyKey(keys: KeyBuilder): string[] {
   return [
-    keys.task('id-1'),
-    keys.ready('emails', 0),
-    keys.ready('emails', -5),
-    ...KINDS.map((kind) => keys.queue('emails', kind)),
+    keys.prefixSlot.task('id-1'),
+    keys.slot('emails').ready('emails', 0),
+    keys.slot('emails').ready('emails', -5),
+    ...KINDS.map((kind) => keys.slot('emails').queue('emails', kind)),
     keys.queues(),
     keys.queueLog(),
     keys.nudge('reader-1'),
     keys.presence('reader-1'),
-    keys.sweepLock('emails'),
+    keys.slot('emails').sweepLock('emails'),
     keys.cancelChannel(),
     keys.lock('nightly-report'),
     keys.family('lockFence'),
@@ -53,19 +53,19 @@ describe('KeyBuilder', () => {
 
   it('gives the same queue kind of two queues distinct keys', () => {
     const keys = new KeyBuilder('app');
-    expect(keys.queue('a', 'delayed')).not.toBe(keys.queue('b', 'delayed'));
-    expect(keys.ready('a', 0)).not.toBe(keys.ready('b', 0));
+    expect(keys.slot('a').queue('a', 'delayed')).not.toBe(keys.slot('b').queue('b', 'delayed'));
+    expect(keys.slot('a').ready('a', 0)).not.toBe(keys.slot('b').ready('b', 0));
   });
 
   it('gives each priority of a queue its own ready list', () => {
     const keys = new KeyBuilder('app');
-    expect(keys.ready('a', 0)).toBe('{app}:q:a:ready:0');
-    expect(keys.ready('a', -3)).not.toBe(keys.ready('a', 3));
+    expect(keys.slot('a').ready('a', 0)).toBe('{app}:q:a:ready:0');
+    expect(keys.slot('a').ready('a', -3)).not.toBe(keys.slot('a').ready('a', 3));
   });
 
   it('gives the task keys of two ids distinct keys', () => {
     const keys = new KeyBuilder('app');
-    expect(keys.task('1')).not.toBe(keys.task('2'));
+    expect(keys.prefixSlot.task('1')).not.toBe(keys.prefixSlot.task('2'));
   });
 
   it('never shares a key between two prefixes', () => {
@@ -78,11 +78,13 @@ describe('KeyBuilder', () => {
     const keys = new KeyBuilder('app');
     expect(keys.lock('a')).toBe('{app}:lock:a');
     expect(keys.lock('a')).not.toBe(keys.lock('b'));
-    expect(keys.lock('a')).not.toBe(keys.task('a'));
+    expect(keys.lock('a')).not.toBe(keys.prefixSlot.task('a'));
   });
 
   it('builds queue keys from the family, the queue name and the kind', () => {
-    expect(new KeyBuilder('app').queue('emails', 'delayed')).toBe('{app}:q:emails:delayed');
+    expect(new KeyBuilder('app').slot('emails').queue('emails', 'delayed')).toBe(
+      '{app}:q:emails:delayed',
+    );
   });
 });
 

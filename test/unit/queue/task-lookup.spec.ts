@@ -1,3 +1,5 @@
+import { KeyBuilder } from '../../../lib/broker/keys';
+import { TaskRouter } from '../../../lib/broker/task-router';
 import { Logger } from '@nestjs/common';
 import { Task } from '../../../lib/decorators/task.decorator';
 import { closestName } from '../../../lib/discovery/name-suggestion';
@@ -27,10 +29,12 @@ function builderWith(options: QueueModuleOptions = {}, names: string[] = []): Ta
   for (const name of names) {
     registry.register({ name, source: `Test.${name}`, options: {}, handler: () => null });
   }
-  return new TaskMessageBuilder(
-    resolveModuleOptions({ connection: 'redis://x:1', ...options }),
-    registry,
+  const resolved = resolveModuleOptions({ connection: 'redis://x:1', ...options });
+  const router = new TaskRouter(
+    new KeyBuilder(resolved.prefix, resolved.keyLayout),
+    resolved.queues,
   );
+  return new TaskMessageBuilder(resolved, registry, router);
 }
 
 function catchUnknownTask(action: () => unknown): UnknownTaskError {

@@ -1,3 +1,5 @@
+import { KeyBuilder } from '../../../lib/broker/keys';
+import { TaskRouter } from '../../../lib/broker/task-router';
 import { TaskRegistry } from '../../../lib/discovery/task.registry';
 import { InvalidOptionsError, SerializationError, UnknownTaskError } from '../../../lib/errors';
 import { QueueModuleOptions } from '../../../lib/options/module.options';
@@ -14,10 +16,12 @@ function builderWith(
   for (const [name, taskOptions] of Object.entries(tasks)) {
     registry.register({ name, source: `Test.${name}`, options: taskOptions, handler: () => null });
   }
-  return new TaskMessageBuilder(
-    resolveModuleOptions({ connection: 'redis://x:1', ...options }),
-    registry,
+  const resolved = resolveModuleOptions({ connection: 'redis://x:1', ...options });
+  const router = new TaskRouter(
+    new KeyBuilder(resolved.prefix, resolved.keyLayout),
+    resolved.queues,
   );
+  return new TaskMessageBuilder(resolved, registry, router);
 }
 
 /** Lets a test pass enqueue options the types forbid, as a JavaScript caller could. */

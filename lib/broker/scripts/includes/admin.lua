@@ -2,8 +2,8 @@
 -- they may walk a queue's priorities.
 
 -- A queue is known once a task was enqueued to it (enqueue adds it to the queues set).
-local function isKnownQueue(queue)
-  return redis.call('SISMEMBER', KEYS[1], queue) == 1
+local function isKnownQueue(base, queue)
+  return redis.call('SISMEMBER', prefixKey(base, FAMILY_QUEUES), queue) == 1
 end
 
 -- The queue's ready lists in claim order: lowest priority first.

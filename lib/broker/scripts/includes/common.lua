@@ -8,6 +8,22 @@ local function nowMs()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- The prefix's own slot base `{prefix}` of a slot base (`{prefix}` itself, or `{prefix:tag}` in
+-- the 'queue' layout): pub/sub channels are named after it. Prefix-wide *keys* (the queue set,
+-- schedules, locks) may be touched only by scripts that run on the prefix's slot.
+local function prefixBaseOf(base)
+  return base:match('^{[^:}]*') .. '}'
+end
+
+local function prefixKey(base, family)
+  return prefixBaseOf(base) .. ':' .. family
+end
+
+-- Whether `base` is the prefix's own slot (always, in the 'prefix' layout).
+local function isPrefixSlot(base)
+  return base == prefixBaseOf(base)
+end
+
 local function taskKey(base, id)
   return base .. ':' .. FAMILY_TASK .. ':' .. id
 end
@@ -54,7 +70,7 @@ local function addDelayed(base, queue, id, dueAt, now)
   local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
   redis.call('ZADD', key, dueAt, id)
   if not first[2] or dueAt < tonumber(first[2]) then
-    redis.call('PUBLISH', base .. ':' .. FAMILY_SCHEDULE, queue .. ':' .. (dueAt - now))
+    redis.call('PUBLISH', prefixKey(base, FAMILY_SCHEDULE), queue .. ':' .. (dueAt - now))
   end
 end
 

@@ -1,12 +1,14 @@
 -- Writing a new task, shared by enqueue and by the firing of schedules.
 
 -- Registers a queue the first time a task goes to it (readers of all queues learn of it from
--- the queue log). `seen` remembers the queues of this call.
-local function registerQueue(base, queuesKey, queue, seen)
-  if seen[queue] then return end
+-- the queue log), when this script runs on the prefix's slot ('prefix' layout); in the 'queue'
+-- layout the registry is in another slot, and the client registers the queue before its first
+-- enqueue. `seen` remembers the queues of this call.
+local function registerQueue(base, queue, seen)
+  if seen[queue] or not isPrefixSlot(base) then return end
   seen[queue] = true
-  if redis.call('SADD', queuesKey, queue) == 1 then
-    redis.call('XADD', base .. ':' .. FAMILY_QUEUELOG, '*', 'queue', queue)
+  if redis.call('SADD', prefixKey(base, FAMILY_QUEUES), queue) == 1 then
+    redis.call('XADD', prefixKey(base, FAMILY_QUEUELOG), '*', 'queue', queue)
   end
 end
 
