@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { AnyRedis } from '../redis/any-redis';
 import { ConnectionError, UnsupportedRedisError } from '../errors';
 import { CallLimit, withConnectionErrors } from '../redis/connection-errors';
 import { describeRedis } from '../redis/redis-endpoint';
@@ -72,7 +72,7 @@ export class Broker {
   private readonly clock = new ServerClock();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: AnyRedis,
     readonly keys: KeyBuilder,
     private readonly settings: BrokerSettings,
   ) {
