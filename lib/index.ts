@@ -59,6 +59,8 @@ export {
   QueueModuleOptions,
   WorkerOptions,
   ConnectionOption,
+  ClusterConnection,
+  ClusterNodeAddress,
   RedisClient,
 } from './options/module.options';
 export { QueueSettings } from './options/queue-settings';

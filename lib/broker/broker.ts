@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { AnyRedis } from '../redis/any-redis';
 import { ConnectionError, UnsupportedRedisError } from '../errors';
 import { CallLimit, withConnectionErrors } from '../redis/connection-errors';
 import { describeRedis } from '../redis/redis-endpoint';
@@ -87,7 +87,7 @@ export class Broker {
   readonly keys: KeyBuilder;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: AnyRedis,
     readonly router: TaskRouter,
     private readonly settings: BrokerSettings,
   ) {

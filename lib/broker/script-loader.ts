@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
-import type { Redis } from 'ioredis';
+import type { AnyRedis } from '../redis/any-redis';
 import { luaKeyLayout } from './keys';
 
 const SCRIPTS_DIR = join(__dirname, 'scripts');
@@ -118,7 +118,7 @@ export function scriptLibrary(): ScriptLibrary {
 }
 
 /** Defines every script as a custom command on `redis` (idempotent). */
-export function defineScripts(redis: Redis): void {
+export function defineScripts(redis: AnyRedis): void {
   for (const script of loadScripts()) {
     if (typeof (redis as unknown as Record<string, unknown>)[script.command] === 'function')
       continue;

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { AnyRedis, primaryConnections } from '../redis/any-redis';
 import { isTransientRedisError } from '../redis/connection-errors';
 import { versionAtLeast } from '../redis/server-check';
 import { defineScripts, ScriptLibrary, scriptLibrary } from './script-loader';
@@ -17,12 +18,15 @@ const logger = new Logger('taskmill:Redis');
  * call and leaves them to Lua's garbage collector; a function library creates them once, when
  * it is loaded, which halves the fixed cost of a settle call (measured: 13 → 7 µs of Redis
  * CPU). The library's name carries a digest of its code, so versions of taskmill sharing a
- * server never replace each other's functions.
+ * server never replace each other's functions. On a cluster the library is loaded on every
+ * primary (a function, unlike a script, is not sent along with the call), and again on a
+ * node that says it has none: one added or resharded since, or a replica promoted before it
+ * had the library.
  */
 export class ScriptRunner {
   private library?: ScriptLibrary;
 
-  constructor(private readonly redis: Redis) {
+  constructor(private readonly redis: AnyRedis) {
     defineScripts(redis);
   }
 
@@ -60,8 +64,9 @@ export class ScriptRunner {
     }
     const call = () => this.redis.call('FCALL', target, keys.length, ...keys, ...args);
     return call().catch(async (error: unknown) => {
-      // Gone from the server (FUNCTION FLUSH, a restart without persistence): the call did
-      // nothing, so load the library again and make it once more.
+      // Gone from the server (FUNCTION FLUSH, a restart without persistence), or a cluster
+      // node that never had it: the call did nothing, so load the library again and make it
+      // once more. On a cluster, loading it on every primary reaches the node that refused.
       if (!(error instanceof Error) || !/function not found/i.test(error.message)) throw error;
       await this.load(library);
       return call();
@@ -69,11 +74,16 @@ export class ScriptRunner {
   }
 
   private async load(library: ScriptLibrary): Promise<void> {
-    try {
-      await this.redis.call('FUNCTION', 'LOAD', library.code);
-    } catch (error) {
-      // Loaded already, by this process or another one running the same code.
-      if (!(error instanceof Error) || !/already exists/i.test(error.message)) throw error;
-    }
+    const primaries = await primaryConnections(this.redis);
+    await Promise.all(primaries.map((node) => loadOn(node, library)));
+  }
+}
+
+async function loadOn(node: Redis, library: ScriptLibrary): Promise<void> {
+  try {
+    await node.call('FUNCTION', 'LOAD', library.code);
+  } catch (error) {
+    // Loaded already, by this process or another one running the same code.
+    if (!(error instanceof Error) || !/already exists/i.test(error.message)) throw error;
   }
 }

@@ -1,5 +1,5 @@
 import { performance } from 'perf_hooks';
-import type { Redis } from 'ioredis';
+import type { AnyRedis } from '../redis/any-redis';
 
 /**
  * How much earlier than the caller's own timeout the server refuses a write, at most: covers
@@ -27,7 +27,7 @@ export class ServerClock {
   private sampledAt = Number.NEGATIVE_INFINITY;
 
   /** Reads the server's TIME once (before the first script call). */
-  async sync(redis: Redis): Promise<void> {
+  async sync(redis: AnyRedis): Promise<void> {
     const [seconds, micros] = await redis.time();
     this.observe(Number(seconds) * 1000 + Math.floor(Number(micros) / 1000));
   }

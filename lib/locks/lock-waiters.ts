@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { AnyRedis } from '../redis/any-redis';
 import { closeQuietly, RedisConnections } from '../redis/redis-connections';
 
 /** The longest a waiter goes without trying the lock again. */
@@ -12,7 +12,7 @@ export const RETRY_CEILING_MS = 1_000;
  * `RETRY_CEILING_MS`, which bounds what a missed message (a dead subscriber socket) costs.
  */
 export class LockWaiters {
-  private subscriber?: Redis;
+  private subscriber?: AnyRedis;
   private subscribed?: Promise<void>;
   private readonly waiting = new Map<string, Set<() => void>>();
 

@@ -26,6 +26,7 @@ import {
   DEFAULT_TASK_OPTIONS,
   DEFAULT_WORKER_OPTIONS,
 } from './defaults';
+import { isClusterConnection, resolveClusterConnection } from './cluster-connection.validator';
 import { QueueModuleOptions, ResolvedModuleOptions } from './module.options';
 import { resolveQueueSettings } from './queue-settings.validator';
 import { validateTaskOptions } from './task-options.validator';
@@ -144,13 +145,25 @@ function resolveConnection(value: unknown): ResolvedModuleOptions['connection'] 
     }
     return value;
   }
-  if (isRedisClient(value) || isPlainObject(value)) {
-    refuseResp3Mapping(isRedisClient(value) ? value.options : value);
+  if (isRedisClient(value)) {
+    refuseResp3Mapping(value.options);
+    refuseResp3Mapping((value.options as { redisOptions?: unknown } | undefined)?.redisOptions);
+    return value as ResolvedModuleOptions['connection'];
+  }
+  if (isPlainObject(value) && isClusterConnection(value)) {
+    const cluster = resolveClusterConnection(value);
+    refuseResp3Mapping(cluster.options);
+    refuseResp3Mapping(cluster.options.redisOptions);
+    return cluster;
+  }
+  if (isPlainObject(value)) {
+    refuseResp3Mapping(value);
     return value as ResolvedModuleOptions['connection'];
   }
   throw new InvalidOptionsError(
     'connection',
-    'must be a redis:// URL, an ioredis options object or an ioredis Redis instance',
+    'must be a redis:// URL, an ioredis options object, { cluster: nodes } or an ioredis ' +
+      'Redis or Cluster instance',
   );
 }
 

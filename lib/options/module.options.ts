@@ -1,5 +1,5 @@
 import type { LogLevel } from '@nestjs/common';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { KeyLayout } from './key-layout';
 import { Serializer } from '../serialization/serializer';
 import { QueueSettings, ResolvedQueueSettings } from './queue-settings';
@@ -18,8 +18,27 @@ export interface RedisClient {
   readonly status: string;
 }
 
-/** Where Redis is: a URL, ioredis options, or an ioredis instance you own. */
-export type ConnectionOption = string | RedisOptions | Redis | RedisClient;
+/** One node of a Redis Cluster: `{ host, port }`, or `'host:port'`. */
+export type ClusterNodeAddress = { host: string; port: number } | string;
+
+/**
+ * A Redis Cluster: some of its nodes (ioredis finds the others) and ioredis `ClusterOptions`
+ * (TLS, passwords and timeouts of the nodes go in `options.redisOptions`).
+ *
+ * @example
+ * connection: { cluster: [{ host: '10.0.0.1', port: 6379 }, '10.0.0.2:6379'] }
+ */
+export interface ClusterConnection {
+  cluster: ClusterNodeAddress[];
+  options?: ClusterOptions;
+}
+
+/**
+ * Where Redis is: a URL, ioredis options, a Redis Cluster's nodes, or an ioredis `Redis` or
+ * `Cluster` instance you own (taskmill never closes it).
+ */
+export type ConnectionOption =
+  string | RedisOptions | ClusterConnection | Redis | Cluster | RedisClient;
 
 export interface WorkerOptions {
   /** `false`: this app only enqueues. Default `true`. */
@@ -115,8 +134,11 @@ export interface QueueModuleOptions {
 
 /** Module options after validation, with every default applied. */
 export interface ResolvedModuleOptions {
-  /** A client passed in is used as ioredis's `Redis`: every copy and major has its shape. */
-  connection: string | RedisOptions | Redis;
+  /**
+   * A client passed in is used as ioredis's `Redis` or `Cluster`: every copy and major has its
+   * shape. A cluster's nodes are normalised to `{ host, port }`.
+   */
+  connection: string | RedisOptions | Redis | Cluster | ResolvedClusterConnection;
   prefix: string;
   strict: boolean;
   serializer: Serializer;
@@ -134,4 +156,10 @@ export interface ResolvedModuleOptions {
   blockingTimeoutMs: number;
   redisFunctions: boolean;
   stacksInUpdates: boolean;
+}
+
+/** A `ClusterConnection` after validation. */
+export interface ResolvedClusterConnection {
+  cluster: { host: string; port: number }[];
+  options: ClusterOptions;
 }

@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { AnyRedis } from './any-redis';
 import { toTypedRedisError } from './connection-errors';
 import { closeQuietly, RedisConnections } from './redis-connections';
 import { describeRedis } from './redis-endpoint';
@@ -16,7 +17,7 @@ export const STALL_GRACE_MS = 2_000;
  * dropped, the read returns null as if it had timed out, and the next read opens a new one.
  */
 export class BlockingReader {
-  private redis?: Redis;
+  private redis?: AnyRedis;
   /** Ends the read in progress early (see interrupt). */
   private wakeUp?: () => void;
 
@@ -36,7 +37,9 @@ export class BlockingReader {
    * Runs one blocking read; `read` must pass `timeoutMs` to Redis. Null: it timed out, stalled
    * or was interrupted.
    */
-  async read<T>(read: (redis: Redis, timeoutMs: number) => Promise<T | null>): Promise<T | null> {
+  async read<T>(
+    read: (redis: AnyRedis, timeoutMs: number) => Promise<T | null>,
+  ): Promise<T | null> {
     const redis = (this.redis ??= this.connections.createBlocking(this.name));
     let timer: NodeJS.Timeout | undefined;
     const cutShort = new Promise<'stalled' | 'interrupted'>((resolve) => {

@@ -1,12 +1,21 @@
 import { performance } from 'perf_hooks';
 import { ConnectionError, RedisOutOfMemoryError } from '../errors';
 
+/**
+ * What an ioredis cluster client says when it reaches no node, or keeps being sent elsewhere
+ * while the cluster fails over.
+ */
+const CLUSTER_UNREACHABLE =
+  /Failed to refresh slots cache|None of startup nodes is available|Cluster isn't ready|Too many Cluster redirections/;
+
 /** ioredis reports an unreachable server with these; users get one typed error for them all. */
 function isConnectionFailure(error: unknown): error is Error {
   if (!(error instanceof Error)) return false;
   const code = (error as NodeJS.ErrnoException).code;
   return (
     error.name === 'MaxRetriesPerRequestError' ||
+    error.name === 'ClusterAllFailedError' ||
+    CLUSTER_UNREACHABLE.test(error.message) ||
     code === 'ECONNREFUSED' ||
     code === 'ECONNRESET' ||
     code === 'ETIMEDOUT' ||

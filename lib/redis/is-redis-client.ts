@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { AnyRedis } from './any-redis';
 
 /**
  * Recognises an ioredis client by shape, not `instanceof`: the user's ioredis may be another
  * copy or version than ours.
  */
-export function isRedisClient(value: unknown): value is Redis {
+export function isRedisClient(value: unknown): value is AnyRedis {
   if (value === null || typeof value !== 'object') return false;
   const candidate = value as Record<string, unknown>;
   return ['duplicate', 'defineCommand', 'sendCommand', 'quit'].every(

@@ -1,27 +1,32 @@
 import { Logger } from '@nestjs/common';
-import { Redis, RedisOptions } from 'ioredis';
+import { Cluster, Redis, RedisOptions } from 'ioredis';
+import { AnyRedis, destroySockets, isCluster } from './any-redis';
 import { isRedisClient } from './is-redis-client';
-import { ResolvedModuleOptions } from '../options/module.options';
+import { ResolvedClusterConnection, ResolvedModuleOptions } from '../options/module.options';
 import { withConnectionErrors } from './connection-errors';
-import { describeRedis } from './redis-endpoint';
+import { describeRedis, rememberClusterOrigin } from './redis-endpoint';
 
 export interface ConnectionSettings {
   /** How long a call may wait for an unreachable Redis before it fails. */
   commandTimeoutMs: number;
 }
 
+/** No auto-pipelining: taskmill batches its own calls, and ioredis would add a setImmediate hop to every command. */
+const OWN_CLIENT: RedisOptions = { enableAutoPipelining: false, lazyConnect: true };
+
 /**
  * Owns taskmill's Redis connections: one shared connection for commands and one
  * dedicated connection per blocking reader (a blocked connection cannot serve anyone else).
- * A Redis instance passed in by the user is used but never closed by us.
+ * On a Redis Cluster each of them is a cluster client, with a socket to each node it uses.
+ * A Redis or Cluster instance passed in by the user is used but never closed by us.
  */
 export class RedisConnections {
-  readonly command: Redis;
+  readonly command: AnyRedis;
   /** Where the command connection points (describeRedis), for messages. */
   readonly endpoint: string;
-  private readonly owned: Redis[] = [];
+  private readonly owned: AnyRedis[] = [];
   private closes = 0;
-  private readonly template: Redis;
+  private readonly template: AnyRedis;
   /** The last error ioredis reported on our command connection, cleared once it is ready. */
   private lastCommandError?: Error;
 
@@ -33,16 +38,9 @@ export class RedisConnections {
       this.command = connection;
       this.template = connection;
     } else {
-      this.command = this.track(
-        create(connection, {
-          // No auto-pipelining: taskmill batches its own calls, and ioredis would add a
-          // setImmediate hop to every command.
-          enableAutoPipelining: false,
-          lazyConnect: true,
-        }),
-      );
+      this.command = this.track(create(connection));
       this.template = this.command;
-      this.command.on('error', (error: Error) => (this.lastCommandError = error));
+      this.command.on('error', (error: Error) => (this.lastCommandError = withNodeError(error)));
       this.command.on('ready', () => (this.lastCommandError = undefined));
     }
     this.command.on('close', () => this.closes++);
@@ -70,17 +68,26 @@ export class RedisConnections {
     });
   }
 
-  /** A new connection for a blocking command (BLPOP, XREAD BLOCK, SUBSCRIBE). */
-  createBlocking(name: string): Redis {
-    const blocking = this.template.duplicate({
-      enableAutoPipelining: false,
-      lazyConnect: true,
+  /**
+   * A new connection for a blocking command (BLPOP, XREAD BLOCK, SUBSCRIBE). On a cluster, a
+   * cluster client of its own: the command client has one socket per node, which a blocked
+   * command would hold for everyone; this one opens sockets only to the nodes it reads from.
+   */
+  createBlocking(name: string): AnyRedis {
+    const blocking: RedisOptions = {
       connectionName: `taskmill:${name}`,
       // A blocking read must wait as long as it needs, and be re-sent after a reconnect; its
       // own watchdog (BlockingReader) notices a dead socket.
       maxRetriesPerRequest: null,
+    };
+    const template = this.template;
+    if (!isCluster(template)) return this.track(template.duplicate({ ...OWN_CLIENT, ...blocking }));
+    const copy = template.duplicate([], {
+      ...OWN_CLIENT,
+      redisOptions: { ...template.options.redisOptions, ...blocking },
     });
-    return this.track(blocking);
+    rememberClusterOrigin(copy, template);
+    return this.track(copy);
   }
 
   /**
@@ -91,16 +98,18 @@ export class RedisConnections {
     if (!this.owned.includes(this.command) || this.command.status !== 'ready') return;
     // Destroy, not disconnect(): a polite close waits for a peer that no longer answers.
     // ioredis then reconnects and sends the pending commands again: a server that was only
-    // frozen runs them twice (see commandCloses).
-    this.command.stream.destroy();
+    // frozen runs them twice (see commandCloses). A cluster client does not know which of
+    // its node sockets stalled: it drops them all, the pending commands fail, and it finds
+    // its nodes again.
+    destroySockets(this.command);
   }
 
   /** Drops a blocking connection that stopped answering; its pending command fails. */
-  discard(redis: Redis): void {
+  discard(redis: AnyRedis): void {
     const index = this.owned.indexOf(redis);
     if (index !== -1) this.owned.splice(index, 1);
     redis.disconnect();
-    redis.stream?.destroy();
+    destroySockets(redis);
   }
 
   /**
@@ -116,7 +125,7 @@ export class RedisConnections {
     await Promise.all(this.owned.splice(0).map(closeQuietly));
   }
 
-  private track(redis: Redis): Redis {
+  private track<T extends AnyRedis>(redis: T): T {
     this.owned.push(redis);
     reportErrorsOnce(redis);
     return redis;
@@ -130,7 +139,7 @@ const logger = new Logger('taskmill:Redis');
  * Log the first failure of an outage and the recovery instead; commands still get the errors.
  * A connection that was never made says so: "lost" would suggest it once worked.
  */
-function reportErrorsOnce(redis: Redis): void {
+function reportErrorsOnce(redis: AnyRedis): void {
   let down = false;
   let everReady = false;
   redis.on('error', (error: Error) => {
@@ -150,10 +159,22 @@ function reportErrorsOnce(redis: Redis): void {
   });
 }
 
-function create(connection: string | RedisOptions, extra: RedisOptions): Redis {
-  return typeof connection === 'string'
-    ? new Redis(connection, extra)
-    : new Redis({ ...connection, ...extra });
+function create(connection: string | RedisOptions | ResolvedClusterConnection): AnyRedis {
+  if (typeof connection === 'string') return new Redis(connection, OWN_CLIENT);
+  if (!('cluster' in connection)) return new Redis({ ...connection, ...OWN_CLIENT });
+  const cluster = new Cluster(connection.cluster, { ...connection.options, ...OWN_CLIENT });
+  rememberClusterOrigin(cluster, connection.cluster);
+  return cluster;
+}
+
+/**
+ * A cluster client that reaches none of its nodes reports "Failed to refresh slots cache." and
+ * keeps why (ECONNREFUSED, say) in `lastNodeError`: the message says both.
+ */
+function withNodeError(error: Error): Error {
+  const cause = (error as { lastNodeError?: unknown }).lastNodeError;
+  if (!(cause instanceof Error)) return error;
+  return new Error(`${error.message.replace(/[.\s]+$/, '')}: ${cause.message}`);
 }
 
 /** How long a polite QUIT may take before the socket is simply destroyed. */
@@ -163,7 +184,7 @@ const QUIT_TIMEOUT_MS = 2_000;
  * QUIT lets the server close the socket at once; a connection that does not answer (Redis
  * down, a half-open socket) is destroyed instead, so shutdown never hangs on it.
  */
-export async function closeQuietly(redis: Redis): Promise<void> {
+export async function closeQuietly(redis: AnyRedis): Promise<void> {
   if (redis.status === 'end') return;
   let timer: NodeJS.Timeout | undefined;
   const quit = redis.quit().then(
@@ -178,6 +199,6 @@ export async function closeQuietly(redis: Redis): Promise<void> {
   clearTimeout(timer);
   if (!quitted && (redis.status as string) !== 'end') {
     redis.disconnect();
-    redis.stream?.destroy();
+    destroySockets(redis);
   }
 }

@@ -1,16 +1,48 @@
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, RedisOptions } from 'ioredis';
+import { AnyRedis, isCluster } from './any-redis';
+
+type NodeAddress = { host?: string; port?: number };
+
+/**
+ * For each cluster client taskmill made, the nodes it was given, or the client it copies
+ * (ioredis keeps a client's startup nodes private).
+ */
+const origins = new WeakMap<Cluster, NodeAddress[] | Cluster>();
+
+/** Remembers the nodes a cluster client was made with, or the client it copies, for describeRedis. */
+export function rememberClusterOrigin(cluster: Cluster, origin: NodeAddress[] | Cluster): void {
+  origins.set(cluster, origin);
+}
 
 /**
  * Where a connection points and what taskmill uses it for, for error messages and logs:
- * `10.0.0.5:6390 (command connection)`, `10.0.0.5:6390 (connection "taskmill:consumer")`.
- * Built from the parsed options, never from the URL, so a password or username never appears.
+ * `10.0.0.5:6390 (command connection)`, `10.0.0.5:6390 (connection "taskmill:consumer")`,
+ * `cluster 10.0.0.5:7000, 10.0.0.6:7000 (command connection)`. Built from the parsed options,
+ * never from the URL, so a password or username never appears.
  */
-export function describeRedis(redis: Redis): string {
-  const options: RedisOptions = redis.options ?? {};
+export function describeRedis(redis: AnyRedis): string {
+  const options: RedisOptions =
+    (isCluster(redis) ? redis.options.redisOptions : redis.options) ?? {};
   const role = options.connectionName
     ? `connection "${options.connectionName}"`
     : 'command connection';
-  return `${address(options)} (${role})`;
+  return `${isCluster(redis) ? clusterAddress(redis) : address(options)} (${role})`;
+}
+
+/**
+ * The nodes it was made with; for a Cluster instance passed in, the primaries it knows (none
+ * before it first connected).
+ */
+function clusterAddress(cluster: Cluster): string {
+  let origin: NodeAddress[] | Cluster = cluster;
+  while (!Array.isArray(origin)) {
+    const next = origins.get(origin);
+    if (!next) break;
+    origin = next;
+  }
+  const nodes = Array.isArray(origin) ? origin : origin.nodes('master').map((node) => node.options);
+  if (nodes.length === 0) return 'Redis Cluster (the Cluster instance passed in)';
+  return `cluster ${nodes.map((node) => hostPort(node.host, node.port)).join(', ')}`;
 }
 
 function address(options: RedisOptions): string {

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { UnsupportedRedisError } from '../errors/unsupported-redis.error';
+import { AnyRedis, isCluster, primaryConnections } from './any-redis';
 
 export const MINIMUM_REDIS_VERSION = '6.2.0';
 
@@ -41,9 +42,24 @@ async function readInfo(redis: Redis): Promise<string> {
  * Checks the server once before taskmill's first command: refuses Redis older than 6.2
  * (UnsupportedRedisError), and warns loudly when an eviction policy could silently drop queued
  * tasks. A server that forbids CONFIG gets a softer warning: the policy cannot be checked.
- * Returns the server's version (undefined when INFO is not allowed).
+ * On a cluster every primary is checked (each holds queues of its own). Returns the server's
+ * version, the oldest of the primaries' (undefined when INFO is not allowed).
  */
-export async function checkServer(redis: Redis): Promise<string | undefined> {
+export async function checkServer(redis: AnyRedis): Promise<string | undefined> {
+  const primaries = await primaryConnections(redis);
+  const where = (node: Redis) => (isCluster(redis) ? ` on ${nodeAddress(node)}` : '');
+  const versions = await Promise.all(primaries.map((node) => checkNode(node, where(node))));
+  return versions.reduce<string | undefined>(
+    (oldest, version) =>
+      oldest === undefined || (version !== undefined && !versionAtLeast(version, oldest))
+        ? version
+        : oldest,
+    undefined,
+  );
+}
+
+/** One server; `where` names the node in warnings on a cluster (empty otherwise). */
+async function checkNode(redis: Redis, where: string): Promise<string | undefined> {
   const version = serverVersion(await readInfo(redis));
   if (version && !versionAtLeast(version, MINIMUM_REDIS_VERSION)) {
     throw new UnsupportedRedisError(version, MINIMUM_REDIS_VERSION);
@@ -53,16 +69,21 @@ export async function checkServer(redis: Redis): Promise<string | undefined> {
     policy = ((await redis.config('GET', 'maxmemory-policy')) as string[])[1];
   } catch {
     logger.warn(
-      'could not read maxmemory-policy (CONFIG is not allowed): make sure it is "noeviction", ' +
-        'or Redis may evict queued tasks when memory runs out',
+      `could not read maxmemory-policy${where} (CONFIG is not allowed): make sure it is ` +
+        '"noeviction", or Redis may evict queued tasks when memory runs out',
     );
     return version;
   }
   if (policy !== undefined && policy !== 'noeviction') {
     logger.warn(
-      `maxmemory-policy is "${policy}": when memory runs out Redis may evict queued tasks and ` +
-        `lose them. Set it to "noeviction" (CONFIG SET maxmemory-policy noeviction, or in redis.conf).`,
+      `maxmemory-policy is "${policy}"${where}: when memory runs out Redis may evict queued ` +
+        `tasks and lose them. Set it to "noeviction" (CONFIG SET maxmemory-policy ` +
+        `noeviction, or in redis.conf).`,
     );
   }
   return version;
+}
+
+function nodeAddress(node: Redis): string {
+  return `${node.options.host ?? 'localhost'}:${node.options.port ?? 6379}`;
 }

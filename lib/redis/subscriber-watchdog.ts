@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { AnyRedis, isCluster } from './any-redis';
 import { STALL_GRACE_MS } from './blocking-reader';
 
 /**
@@ -7,16 +7,20 @@ import { STALL_GRACE_MS } from './blocking-reader';
  * not answer within the grace period. ioredis then reconnects and subscribes again by itself.
  * Messages published while the socket was dead are lost (pub/sub is fire and forget): callers
  * must only use it for hints that have another path (cancel flags and due times are in Redis).
+ * A cluster client subscribes on a connection of its own that a PING does not go through
+ * (ioredis sends it to any node): there the watchdog does nothing, and a half-open subscriber
+ * socket costs what a missed hint costs until ioredis notices (the other paths remain).
  */
 export class SubscriberWatchdog {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly subscriber: Redis,
+    private readonly subscriber: AnyRedis,
     private readonly intervalMs: number,
   ) {}
 
   start(): void {
+    if (isCluster(this.subscriber)) return;
     this.timer ??= setInterval(() => void this.check(), this.intervalMs);
     this.timer.unref();
   }
@@ -27,14 +31,15 @@ export class SubscriberWatchdog {
   }
 
   private async check(): Promise<void> {
-    if (this.subscriber.status !== 'ready') return;
+    const subscriber = this.subscriber;
+    if (isCluster(subscriber) || subscriber.status !== 'ready') return;
     let timer: NodeJS.Timeout | undefined;
     const stalled = new Promise<'stalled'>((resolve) => {
       timer = setTimeout(() => resolve('stalled'), STALL_GRACE_MS);
     });
-    const pong = this.subscriber.ping().catch(() => 'failed');
+    const pong = subscriber.ping().catch(() => 'failed');
     const first = await Promise.race([pong, stalled]);
     clearTimeout(timer);
-    if (first === 'stalled' && this.subscriber.status === 'ready') this.subscriber.stream.destroy();
+    if (first === 'stalled' && subscriber.status === 'ready') subscriber.stream.destroy();
   }
 }

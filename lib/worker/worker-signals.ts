@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { AnyRedis } from '../redis/any-redis';
 import { KeyBuilder } from '../broker/keys';
 import { closeQuietly, RedisConnections } from '../redis/redis-connections';
 import { SubscriberWatchdog } from '../redis/subscriber-watchdog';
@@ -11,7 +11,7 @@ import { TaskRunner } from './task-runner';
  * schedule added or changed (so its trigger timer is set for it).
  */
 export class WorkerSignals {
-  private subscriber?: Redis;
+  private subscriber?: AnyRedis;
   private watchdog?: SubscriberWatchdog;
 
   constructor(
