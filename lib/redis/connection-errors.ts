@@ -18,8 +18,13 @@ function isConnectionFailure(error: unknown): error is Error {
   );
 }
 
-/** Replies of a server that is busy for now: loading its data, running a long script, failing over. */
-const TRANSIENT_REPLY = /^(LOADING|BUSY|READONLY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN)\b/;
+/**
+ * Replies of a server that is busy for now: loading its data, running a long script, failing
+ * over. NOREPLICAS: a master with `min-replicas-to-write` that lost its replicas, as an old
+ * master does between a Sentinel failover and its demotion (the setting that keeps it from
+ * taking writes the new master never sees).
+ */
+const TRANSIENT_REPLY = /^(LOADING|BUSY|READONLY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|NOREPLICAS)\b/;
 
 /**
  * True for a server that answered but is busy for now (loading, running a long script, full,
