@@ -18,6 +18,27 @@ function isConnectionFailure(error: unknown): error is Error {
   );
 }
 
+/** Node's codes for a TLS handshake that failed on the server's certificate. */
+const TLS_CERTIFICATE_FAILURE =
+  /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS_CERT_ALTNAME_INVALID/;
+
+/**
+ * The reason a connection could not be made, as a message says it: a TLS handshake refused on
+ * the server's certificate also says what to check, since Node's own words ("self-signed
+ * certificate in certificate chain") do not.
+ */
+export function explainConnectFailure(error: Error): Error {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (!TLS_CERTIFICATE_FAILURE.test(code)) return error;
+  const explained = new Error(
+    `TLS: ${error.message.replace(/[.\s]+$/, '')} (${code}): the server's certificate is not ` +
+      `trusted or not made for this host name; give the CA that signed it in the connection's ` +
+      `tls.ca (a rediss:// URL alone trusts only Node's default CAs) and check tls.servername`,
+  );
+  (explained as NodeJS.ErrnoException).code = code;
+  return explained;
+}
+
 /**
  * Replies of a server that is busy for now: loading its data, running a long script, failing
  * over. NOREPLICAS: a master with `min-replicas-to-write` that lost its replicas, as an old

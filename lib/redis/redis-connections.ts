@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Redis, RedisOptions } from 'ioredis';
 import { isRedisClient } from './is-redis-client';
 import { ResolvedModuleOptions } from '../options/module.options';
-import { withConnectionErrors } from './connection-errors';
+import { explainConnectFailure, withConnectionErrors } from './connection-errors';
 import { describeRedis } from './redis-endpoint';
 
 export interface ConnectionSettings {
@@ -42,7 +42,10 @@ export class RedisConnections {
         }),
       );
       this.template = this.command;
-      this.command.on('error', (error: Error) => (this.lastCommandError = error));
+      this.command.on(
+        'error',
+        (error: Error) => (this.lastCommandError = explainConnectFailure(error)),
+      );
       this.command.on('ready', () => (this.lastCommandError = undefined));
     }
     this.command.on('close', () => this.closes++);
@@ -139,7 +142,8 @@ function reportErrorsOnce(redis: Redis): void {
     logger.warn(
       everReady
         ? `lost Redis at ${describeRedis(redis)}: ${error.message}; reconnecting`
-        : `cannot reach Redis at ${describeRedis(redis)}: ${error.message}; still trying`,
+        : `cannot reach Redis at ${describeRedis(redis)}: ` +
+            `${explainConnectFailure(error).message}; still trying`,
     );
   });
   redis.on('ready', () => {
