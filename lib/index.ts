@@ -88,6 +88,7 @@ export {
   ConnectionError,
   UnsupportedRedisError,
   RedisOutOfMemoryError,
+  RedisPermissionError,
   WaitCycleError,
   UnknownQueueError,
   QueueBusyError,

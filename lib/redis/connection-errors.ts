@@ -1,5 +1,5 @@
 import { performance } from 'perf_hooks';
-import { ConnectionError, RedisOutOfMemoryError } from '../errors';
+import { ConnectionError, RedisOutOfMemoryError, RedisPermissionError } from '../errors';
 
 /** ioredis reports an unreachable server with these; users get one typed error for them all. */
 function isConnectionFailure(error: unknown): error is Error {
@@ -81,10 +81,38 @@ export function toTypedRedisError(error: unknown, endpoint: string): unknown {
   if (isConnectionFailure(error)) {
     return new ConnectionError(`could not be reached: ${error.message}`, endpoint);
   }
-  if (error instanceof Error && error.message.startsWith('OOM ')) {
-    return new RedisOutOfMemoryError(error.message);
-  }
-  return error;
+  if (!(error instanceof Error)) return error;
+  if (error.message.startsWith('OOM ')) return new RedisOutOfMemoryError(error.message);
+  return toPermissionError(error.message) ?? toCredentialsError(error.message, endpoint) ?? error;
+}
+
+/** A script's command refused by the ACL (Redis 7 names no command there, only the script). */
+const REFUSED_IN_SCRIPT = /The user executing the script can't (run|access)/;
+
+/** NOPERM (and its script form) as RedisPermissionError, naming the command when Redis did. */
+function toPermissionError(message: string): RedisPermissionError | undefined {
+  const inScript = REFUSED_IN_SCRIPT.test(message);
+  if (!message.startsWith('NOPERM') && !inScript) return undefined;
+  const command = /run the '([^']+)' command/.exec(message)?.[1];
+  if (!inScript) return new RedisPermissionError(message, command);
+  // "script: taskmill_<digest>_enqueue, on @user_function:270"; a script by EVALSHA is a digest.
+  const name = /script: (\S+?),/.exec(message)?.[1] ?? 'a';
+  return new RedisPermissionError(
+    message,
+    command,
+    /^taskmill_/.test(name) ? name.replace(/^taskmill_[0-9a-f]+_/, '') : name,
+  );
+}
+
+/** WRONGPASS or NOAUTH: the user or password in the connection options was refused. */
+function toCredentialsError(message: string, endpoint: string): ConnectionError | undefined {
+  if (!/^(WRONGPASS|NOAUTH)\b/.test(message)) return undefined;
+  return new ConnectionError(
+    `refused the credentials: ${message}`,
+    endpoint,
+    'Check the username and password of the "connection" option (or REDIS_URL, as ' +
+      'redis://user:password@host:port): the ACL user must exist, be "on" and have that password.',
+  );
 }
 
 /** The connection a call runs on, and how long it may wait for an answer. */
