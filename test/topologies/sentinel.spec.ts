@@ -112,7 +112,7 @@ describe('Redis Sentinel', () => {
     });
     console.log(
       `${scenario}: ${tally.acknowledged.entries.length} acknowledged, ` +
-        `${measure.lost.length} lost, ${measure.pending.length} unfinished after 30 s, ` +
+        `${measure.lost.length} lost, ${measure.pending.length} unfinished at the end of the wait, ` +
         `${tally.refused} enqueues refused ` +
         `(${[...tally.refusals].join(' | ') || 'none'}), ${measure.rerun.length} ran twice`,
     );
