@@ -92,6 +92,7 @@ export {
   ConnectionError,
   UnsupportedRedisError,
   RedisOutOfMemoryError,
+  RedisPermissionError,
   WaitCycleError,
   CrossSlotError,
   QueueRequiredError,

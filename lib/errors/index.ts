@@ -14,6 +14,7 @@ export { NonRetryableError } from './non-retryable.error';
 export { ConnectionError } from './connection.error';
 export { UnsupportedRedisError } from './unsupported-redis.error';
 export { RedisOutOfMemoryError } from './redis-out-of-memory.error';
+export { RedisPermissionError } from './redis-permission.error';
 export { WaitCycleError } from './wait-cycle.error';
 export { CrossSlotError } from './cross-slot.error';
 export { QueueRequiredError } from './queue-required.error';

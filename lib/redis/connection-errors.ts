@@ -1,5 +1,5 @@
 import { performance } from 'perf_hooks';
-import { ConnectionError, RedisOutOfMemoryError } from '../errors';
+import { ConnectionError, RedisOutOfMemoryError, RedisPermissionError } from '../errors';
 
 /**
  * What an ioredis cluster client says when it reaches no node, or keeps being sent elsewhere
@@ -27,8 +27,34 @@ function isConnectionFailure(error: unknown): error is Error {
   );
 }
 
-/** Replies of a server that is busy for now: loading its data, running a long script, failing over. */
-const TRANSIENT_REPLY = /^(LOADING|BUSY|READONLY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN)\b/;
+/** Node's codes for a TLS handshake that failed on the server's certificate. */
+const TLS_CERTIFICATE_FAILURE =
+  /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS_CERT_ALTNAME_INVALID/;
+
+/**
+ * The reason a connection could not be made, as a message says it: a TLS handshake refused on
+ * the server's certificate also says what to check, since Node's own words ("self-signed
+ * certificate in certificate chain") do not.
+ */
+export function explainConnectFailure(error: Error): Error {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (!TLS_CERTIFICATE_FAILURE.test(code)) return error;
+  const explained = new Error(
+    `TLS: ${error.message.replace(/[.\s]+$/, '')} (${code}): the server's certificate is not ` +
+      `trusted or not made for this host name; give the CA that signed it in the connection's ` +
+      `tls.ca (a rediss:// URL alone trusts only Node's default CAs) and check tls.servername`,
+  );
+  (explained as NodeJS.ErrnoException).code = code;
+  return explained;
+}
+
+/**
+ * Replies of a server that is busy for now: loading its data, running a long script, failing
+ * over. NOREPLICAS: a master with `min-replicas-to-write` that lost its replicas, as an old
+ * master does between a Sentinel failover and its demotion (the setting that keeps it from
+ * taking writes the new master never sees).
+ */
+const TRANSIENT_REPLY = /^(LOADING|BUSY|READONLY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|NOREPLICAS)\b/;
 
 /**
  * True for a server that answered but is busy for now (loading, running a long script, full,
@@ -64,10 +90,38 @@ export function toTypedRedisError(error: unknown, endpoint: string): unknown {
   if (isConnectionFailure(error)) {
     return new ConnectionError(`could not be reached: ${error.message}`, endpoint);
   }
-  if (error instanceof Error && error.message.startsWith('OOM ')) {
-    return new RedisOutOfMemoryError(error.message);
-  }
-  return error;
+  if (!(error instanceof Error)) return error;
+  if (error.message.startsWith('OOM ')) return new RedisOutOfMemoryError(error.message);
+  return toPermissionError(error.message) ?? toCredentialsError(error.message, endpoint) ?? error;
+}
+
+/** A script's command refused by the ACL (Redis 7 names no command there, only the script). */
+const REFUSED_IN_SCRIPT = /The user executing the script can't (run|access)/;
+
+/** NOPERM (and its script form) as RedisPermissionError, naming the command when Redis did. */
+function toPermissionError(message: string): RedisPermissionError | undefined {
+  const inScript = REFUSED_IN_SCRIPT.test(message);
+  if (!message.startsWith('NOPERM') && !inScript) return undefined;
+  const command = /run the '([^']+)' command/.exec(message)?.[1];
+  if (!inScript) return new RedisPermissionError(message, command);
+  // "script: taskmill_<digest>_enqueue, on @user_function:270"; a script by EVALSHA is a digest.
+  const name = /script: (\S+?),/.exec(message)?.[1] ?? 'a';
+  return new RedisPermissionError(
+    message,
+    command,
+    /^taskmill_/.test(name) ? name.replace(/^taskmill_[0-9a-f]+_/, '') : name,
+  );
+}
+
+/** WRONGPASS or NOAUTH: the user or password in the connection options was refused. */
+function toCredentialsError(message: string, endpoint: string): ConnectionError | undefined {
+  if (!/^(WRONGPASS|NOAUTH)\b/.test(message)) return undefined;
+  return new ConnectionError(
+    `refused the credentials: ${message}`,
+    endpoint,
+    'Check the username and password of the "connection" option (or REDIS_URL, as ' +
+      'redis://user:password@host:port): the ACL user must exist, be "on" and have that password.',
+  );
 }
 
 /** The connection a call runs on, and how long it may wait for an answer. */

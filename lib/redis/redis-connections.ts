@@ -3,7 +3,7 @@ import { Cluster, Redis, RedisOptions } from 'ioredis';
 import { AnyRedis, destroySockets, isCluster } from './any-redis';
 import { isRedisClient } from './is-redis-client';
 import { ResolvedClusterConnection, ResolvedModuleOptions } from '../options/module.options';
-import { withConnectionErrors } from './connection-errors';
+import { explainConnectFailure, withConnectionErrors } from './connection-errors';
 import { describeRedis, rememberClusterOrigin } from './redis-endpoint';
 
 export interface ConnectionSettings {
@@ -40,7 +40,10 @@ export class RedisConnections {
     } else {
       this.command = this.track(create(connection));
       this.template = this.command;
-      this.command.on('error', (error: Error) => (this.lastCommandError = withNodeError(error)));
+      this.command.on(
+        'error',
+        (error: Error) => (this.lastCommandError = withNodeError(explainConnectFailure(error))),
+      );
       this.command.on('ready', () => (this.lastCommandError = undefined));
     }
     this.command.on('close', () => this.closes++);
@@ -148,7 +151,8 @@ function reportErrorsOnce(redis: AnyRedis): void {
     logger.warn(
       everReady
         ? `lost Redis at ${describeRedis(redis)}: ${error.message}; reconnecting`
-        : `cannot reach Redis at ${describeRedis(redis)}: ${error.message}; still trying`,
+        : `cannot reach Redis at ${describeRedis(redis)}: ` +
+            `${explainConnectFailure(error).message}; still trying`,
     );
   });
   redis.on('ready', () => {
