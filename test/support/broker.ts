@@ -4,7 +4,7 @@ import { KeyBuilder } from '../../lib/broker/keys';
 import { NewTask } from '../../lib/broker/new-task';
 import { TaskRouter } from '../../lib/broker/task-router';
 import { DEFAULT_TASK_OPTIONS } from '../../lib/options/defaults';
-import { redisFunctionsInTests, testRedisUrl, uniquePrefix } from './redis';
+import { keyLayoutInTests, redisFunctionsInTests, testRedisUrl, uniquePrefix } from './redis';
 
 /** A Broker on the private test Redis, under a fresh prefix, for worker-level tests. */
 export function testBroker(redisFunctions = redisFunctionsInTests()): {
@@ -13,7 +13,7 @@ export function testBroker(redisFunctions = redisFunctionsInTests()): {
   keys: KeyBuilder;
 } {
   const redis = new Redis(testRedisUrl());
-  const keys = new KeyBuilder(uniquePrefix());
+  const keys = new KeyBuilder(uniquePrefix(), keyLayoutInTests());
   const broker = new Broker(redis, new TaskRouter(keys, {}), {
     eventsMaxLen: 10_000,
     deadLetterTtl: 86_400_000,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import { Redis } from 'ioredis';
+import { KeyLayout } from '../../lib/options/key-layout';
 
 /** The private test server started by global-setup (never the user's Redis). */
 export function testRedisUrl(): string {
@@ -14,6 +15,14 @@ export function testRedisUrl(): string {
  */
 export function redisFunctionsInTests(): boolean {
   return process.env.TASKMILL_TEST_REDIS_FUNCTIONS !== '0';
+}
+
+/**
+ * The key layout the tests run with: 'prefix' (the default), or 'queue' in the Jest project
+ * that runs the end-to-end tests again with a hash slot per queue (TASKMILL_TEST_KEY_LAYOUT).
+ */
+export function keyLayoutInTests(): KeyLayout {
+  return process.env.TASKMILL_TEST_KEY_LAYOUT === 'queue' ? 'queue' : 'prefix';
 }
 
 /** A prefix no other test uses, so tests can share the server. */

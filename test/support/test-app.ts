@@ -2,7 +2,7 @@ import { LoggerService, ModuleMetadata } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { QueueModule, QueueModuleOptions, QueueService, WorkerService } from '../../lib';
 import { RedisConnections } from '../../lib/redis/redis-connections';
-import { redisFunctionsInTests, testRedisUrl, uniquePrefix } from './redis';
+import { keyLayoutInTests, redisFunctionsInTests, testRedisUrl, uniquePrefix } from './redis';
 
 export interface TestApp {
   app: TestingModule;
@@ -27,6 +27,7 @@ export async function createTestApp(
       QueueModule.forRoot({
         connection: testRedisUrl(),
         redisFunctions: redisFunctionsInTests(),
+        keyLayout: keyLayoutInTests(),
         ...options,
         prefix,
       }),

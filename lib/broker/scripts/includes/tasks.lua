@@ -5,8 +5,9 @@
 -- layout the registry is in another slot, and the client registers the queue before its first
 -- enqueue. `seen` remembers the queues of this call.
 local function registerQueue(base, queue, seen)
-  if seen[queue] or not isPrefixSlot(base) then return end
+  if seen[queue] then return end
   seen[queue] = true
+  if not isPrefixSlot(base) then return end
   if redis.call('SADD', prefixKey(base, FAMILY_QUEUES), queue) == 1 then
     redis.call('XADD', prefixKey(base, FAMILY_QUEUELOG), '*', 'queue', queue)
   end
