@@ -53,6 +53,14 @@ export const KEY_FAMILIES = {
   lockFence: 'lock-fence',
   /** pub/sub channel: the name of each lock released, so that waiters try again at once. */
   lockReleased: 'lock-released',
+  /**
+   * Redis Cluster doorbells (redis/bells.ts). In a queue slot, a string with a TTL set by idle
+   * workers of its queues; under the prefix, the pub/sub channel on which a change that wakes
+   * workers (a task made ready) publishes the slot's base while the key exists.
+   */
+  wakeBell: 'wake-bell',
+  /** Like wakeBell, for events readers: rung by every status event of the slot. */
+  eventsBell: 'events-bell',
 } as const;
 
 export const QUEUE_KEY_KINDS = {
@@ -186,6 +194,11 @@ export function queueTag(queue: string, shard: number): string {
     .slice(0, TAG_LENGTH);
 }
 
+/** The slot base (`{…}`) a key starts with. */
+export function baseOfKey(key: string): string {
+  return key.slice(0, key.indexOf('}') + 1);
+}
+
 /** The tag a generated id carries, or undefined when the id was not made by taskmill. */
 export function tagOfId(id: string): string | undefined {
   return TAGGED_ID.test(id) ? id.slice(0, TAG_LENGTH) : undefined;
@@ -219,6 +232,11 @@ export class SlotKeys {
   /** The lock a worker holds while it sweeps `queue`'s expired leases. */
   sweepLock(queue: string): string {
     return `${this.base}:${KEY_FAMILIES.sweepLock}:${queue}`;
+  }
+
+  /** The slot's doorbell key of `kind` (see KEY_FAMILIES.wakeBell). */
+  bell(kind: 'wakeBell' | 'eventsBell'): string {
+    return `${this.base}:${KEY_FAMILIES[kind]}`;
   }
 }
 

@@ -22,6 +22,11 @@ const OWN_CLIENT: RedisOptions = { enableAutoPipelining: false, lazyConnect: tru
  */
 export class RedisConnections {
   readonly command: AnyRedis;
+  /** Whether the connections go to a Redis Cluster (blocking reads then cover one slot each). */
+  get onCluster(): boolean {
+    return isCluster(this.command);
+  }
+
   /** Where the command connection points (describeRedis), for messages. */
   readonly endpoint: string;
   private readonly owned: AnyRedis[] = [];

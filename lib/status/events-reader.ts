@@ -1,8 +1,9 @@
 import { randomUUID } from 'crypto';
 import { Logger } from '@nestjs/common';
-import { KeyBuilder } from '../broker/keys';
+import { baseOfKey, KEY_FAMILIES, KeyBuilder } from '../broker/keys';
+import { Bells } from '../redis/bells';
 import { TaskRouter } from '../broker/task-router';
-import { BlockingReader } from '../redis/blocking-reader';
+import { BlockingReader, STALL_GRACE_MS } from '../redis/blocking-reader';
 import { DataLossWatch } from '../redis/data-loss-watch';
 import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
@@ -55,6 +56,8 @@ export class EventsReader {
   private readonly lossHandlers = new Set<() => void>();
   private readonly lossWatch: DataLossWatch;
   private readonly blocking: BlockingReader;
+  /** On Redis Cluster: doorbells instead of XREAD BLOCK (which covers one slot only). */
+  private readonly bells?: Bells;
   private loop?: Promise<void>;
   private reading = false;
   private closed = false;
@@ -77,6 +80,13 @@ export class EventsReader {
       (multi) => multi.xadd(this.nudgeKey, 'MAXLEN', '1', '*', 'n', '1'),
     );
     this.positions.set(this.nudgeKey, '0-0');
+    if (connections.onCluster && router.spread) {
+      this.bells = new Bells(
+        connections,
+        keys.family('eventsBell'),
+        `events-bells:${this.readerId}`,
+      );
+    }
     this.lossWatch = new DataLossWatch(
       connections,
       keys.presence(this.readerId),
@@ -143,6 +153,7 @@ export class EventsReader {
     if (this.reading) await this.wake();
     await this.loop?.catch(() => undefined);
     await this.blocking.close();
+    await this.bells?.close();
   }
 
   private listenersOf(map: Map<string, Set<StatusListener>>, key: string): Set<StatusListener> {
@@ -248,27 +259,65 @@ export class EventsReader {
 
   /** Makes the blocked read start over with the current set of streams. */
   private wake(): Promise<void> {
+    if (this.bells) {
+      this.bells.wake();
+      return Promise.resolve();
+    }
     return this.blocking.wake();
+  }
+
+  /** One read of every watched stream: blocking on one server, through the bells on Cluster. */
+  private read(): Promise<StreamReply> {
+    if (this.bells) return this.readRung(this.bells);
+    const keys = [...this.positions.keys()];
+    const ids = keys.map((key) => this.positions.get(key) as string);
+    return this.blocking.read(
+      (redis, timeoutMs) =>
+        redis.call('XREAD', 'BLOCK', timeoutMs, 'STREAMS', ...keys, ...ids) as Promise<StreamReply>,
+    );
+  }
+
+  /**
+   * Cluster: arms the events bell of every slot read, reads each slot's streams (one XREAD per
+   * slot, which Cluster allows), and when nothing was new waits for a bell (or the timeout).
+   */
+  private async readRung(bells: Bells): Promise<StreamReply> {
+    const bySlot = new Map<string, string[]>();
+    for (const key of this.positions.keys()) {
+      if (key === this.nudgeKey) continue;
+      const base = baseOfKey(key);
+      bySlot.set(base, [...(bySlot.get(base) ?? []), key]);
+    }
+    const timeoutMs = this.blocking.timeoutMs;
+    const queueSlots = [...bySlot.keys()].filter((base) => base !== this.keys.base);
+    await bells.arm(
+      queueSlots.map((base) => `${base}:${KEY_FAMILIES.eventsBell}`),
+      timeoutMs + STALL_GRACE_MS,
+    );
+    const redis = this.connections.command;
+    const replies = await Promise.all(
+      [...bySlot.values()].map(
+        (keys) =>
+          redis.call(
+            'XREAD',
+            'STREAMS',
+            ...keys,
+            ...keys.map((key) => this.positions.get(key) as string),
+          ) as Promise<StreamReply>,
+      ),
+    );
+    const entries = replies.flatMap((reply) => reply ?? []);
+    if (entries.length > 0) return entries;
+    await bells.wait(new Set(queueSlots), timeoutMs);
+    return null;
   }
 
   private async run(): Promise<void> {
     while (!this.closed && this.positions.size > 1) {
       if (await this.lossWatch.check()) this.reportLoss();
-      const keys = [...this.positions.keys()];
-      const ids = keys.map((key) => this.positions.get(key) as string);
       let reply: StreamReply;
       try {
-        reply = await this.blocking.read(
-          (redis, timeoutMs) =>
-            redis.call(
-              'XREAD',
-              'BLOCK',
-              timeoutMs,
-              'STREAMS',
-              ...keys,
-              ...ids,
-            ) as Promise<StreamReply>,
-        );
+        reply = await this.read();
       } catch (error) {
         if (this.closed) break;
         this.lossWatch.connectionFailed();

@@ -1,8 +1,9 @@
 import { randomUUID } from 'crypto';
 import { Subject } from 'rxjs';
 import { ClaimedTask } from '../broker/claimed-task';
-import { TaskRouter } from '../broker/task-router';
-import { BlockingReader } from '../redis/blocking-reader';
+import { SlotGroup, TaskRouter } from '../broker/task-router';
+import { Bells } from '../redis/bells';
+import { BlockingReader, STALL_GRACE_MS } from '../redis/blocking-reader';
 import { RedisConnections } from '../redis/redis-connections';
 import { computeBackoff } from './backoff';
 import { DueTimer } from './due-timer';
@@ -32,6 +33,8 @@ export class ConsumerLoop implements ClaimReceiver {
   private readonly nudgeKey: string;
   private readonly dueTimer: DueTimer;
   private readonly blocking: BlockingReader;
+  /** On Redis Cluster: doorbells instead of a blocking pop (which covers one slot only). */
+  private readonly bells?: Bells;
   private running = false;
   /** Slots asked for whose claim has not come back yet. */
   private claiming = 0;
@@ -61,6 +64,10 @@ export class ConsumerLoop implements ClaimReceiver {
       this.nudgeKey,
       (multi) => multi.lpush(this.nudgeKey, '1'),
     );
+    // One slot ('prefix' layout): a blocking pop covers every queue, on Cluster too.
+    if (connections.onCluster && router.spread) {
+      this.bells = new Bells(connections, router.keys.family('wakeBell'), `bells:${workerId}`);
+    }
     this.dueTimer = new DueTimer(() => void this.wake());
   }
 
@@ -99,6 +106,7 @@ export class ConsumerLoop implements ClaimReceiver {
       if (this.claiming > 0) this.abandoned = true;
     }
     await this.blocking.close();
+    await this.bells?.close();
   }
 
   /** Resolves when every run has settled, or at `deadline`; true when all settled. */
@@ -195,6 +203,7 @@ export class ConsumerLoop implements ClaimReceiver {
   }
 
   private async waitForWork(): Promise<void> {
+    if (this.bells) return this.waitForBell(this.bells);
     const wakeKeys = this.router
       .groups(this.settings.queues)
       .flatMap(({ slot, queues }) => queues.map((queue) => slot.queue(queue, 'wake')));
@@ -208,8 +217,44 @@ export class ConsumerLoop implements ClaimReceiver {
     }
   }
 
-  /** Ends the blocking read (the due timer, or stop()). */
+  /**
+   * Cluster: arms the wake bell of every slot of our queues, then sleeps until one rings, unless
+   * work came in between the last claim and the arming (then claims at once).
+   */
+  private async waitForBell(bells: Bells): Promise<void> {
+    const groups = this.router.groups(this.settings.queues);
+    const timeoutMs = this.settings.blockingTimeoutMs;
+    await bells.arm(
+      groups.map(({ slot }) => slot.bell('wakeBell')),
+      timeoutMs + STALL_GRACE_MS,
+    );
+    if (await this.workWaiting(groups)) return;
+    await bells.wait(new Set(groups.map(({ slot }) => slot.base)), timeoutMs);
+  }
+
+  /** Whether a queue that is not paused has ready tasks (one read per queue and slot). */
+  private async workWaiting(groups: SlotGroup[]): Promise<boolean> {
+    const redis = this.connections.command;
+    const ready = await Promise.all(
+      groups.flatMap(({ slot, queues }) =>
+        queues.map(async (queue) => {
+          const [priorities, paused] = await Promise.all([
+            redis.zcard(slot.queue(queue, 'priorities')),
+            redis.exists(slot.queue(queue, 'paused')),
+          ]);
+          return priorities > 0 && paused === 0;
+        }),
+      ),
+    );
+    return ready.includes(true);
+  }
+
+  /** Ends the blocking read or the wait on bells (the due timer, or stop()). */
   private wake(): Promise<void> {
+    if (this.bells) {
+      this.bells.wake();
+      return Promise.resolve();
+    }
     return this.blocking.wake();
   }
 }

@@ -152,7 +152,12 @@ export async function primariesOf(cluster: Cluster): Promise<Redis[]> {
 /** The keys of a prefix across the cluster (tests only: KEYS on every primary). */
 export async function clusterKeysOf(cluster: Cluster, prefix: string): Promise<string[]> {
   const primaries = await primariesOf(cluster);
-  const keys = await Promise.all(primaries.map((node) => node.keys(`{${prefix}}:*`)));
+  const keys = await Promise.all(
+    primaries.map(async (node) => [
+      ...(await node.keys(`{${prefix}}:*`)),
+      ...(await node.keys(`{${prefix}:*`)),
+    ]),
+  );
   return keys.flat();
 }
 

@@ -15,4 +15,5 @@ if redis.call('EXISTS', taskKey(base, id)) == 1 then
 end
 redis.call('XADD', queueKey(base, queue, QUEUE_EVENTS), 'MAXLEN', '~', maxLen, '*',
   'id', id, 'task', name, 'status', 'unknown', 'attempt', attempt)
+ring(base, FAMILY_EVENTSBELL)
 return 1

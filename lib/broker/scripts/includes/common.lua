@@ -44,8 +44,20 @@ local function callBatched(command, key, items)
   end
 end
 
+-- Rings the slot's doorbell of `family` (Redis Cluster, see lib/redis/bells.ts): publishes the
+-- slot's base on the prefix's channel while some process waits on the slot (its bell key
+-- exists). Never in the prefix's own slot: there, readers block on the keys themselves.
+local function ring(base, family)
+  if isPrefixSlot(base) then return end
+  if redis.call('EXISTS', base .. ':' .. family) == 1 then
+    redis.call('PUBLISH', prefixKey(base, family), base)
+  end
+end
+
 -- One marker is enough: the worker that takes it claims, and pushes another if work remains.
+-- Workers that wait on doorbells (Cluster) take no marker: the bell tells them each time.
 local function wake(base, queue)
+  ring(base, FAMILY_WAKEBELL)
   local key = queueKey(base, queue, QUEUE_WAKE)
   if redis.call('LLEN', key) == 0 then
     redis.call('LPUSH', key, '1')
@@ -90,6 +102,7 @@ local function recordStatus(base, key, id, name, queue, status, attempt, maxLen,
   end
   local eventId = redis.call('XADD', queueKey(base, queue, QUEUE_EVENTS), 'MAXLEN', '~', maxLen,
     '*', unpack(fields))
+  ring(base, FAMILY_EVENTSBELL)
   local update = extra.fields or {}
   update[#update + 1] = F_EVENTID
   update[#update + 1] = eventId
@@ -119,6 +132,7 @@ local function quarantine(base, queue, key, id, reason, deadTtl, now, maxLen)
   redis.call('ZADD', queueKey(base, queue, QUEUE_DEAD), now, id)
   local eventId = redis.call('XADD', queueKey(base, queue, QUEUE_EVENTS), 'MAXLEN', '~', maxLen,
     '*', 'id', id, 'task', '(unknown)', 'status', 'failed', 'attempt', 0, 'error', errorJson)
+  ring(base, FAMILY_EVENTSBELL)
   redis.call('HSET', key, F_STATUS, 'failed', F_ERROR, errorJson, F_QUEUE, queue,
     F_NAME, redis.call('HGET', key, F_NAME) or '(unknown)', F_EVENTID, eventId)
   redis.call('PEXPIRE', key, deadTtl)

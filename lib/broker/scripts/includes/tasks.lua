@@ -27,6 +27,7 @@ local function writeTask(base, maxLen, now, id, t, dueAt)
   -- SUBMITTED is not in the history field: history() derives it from createdAt.
   local eventId = redis.call('XADD', queueKey(base, t.queue, QUEUE_EVENTS), 'MAXLEN', '~', maxLen,
     '*', 'id', id, 'task', t.name, 'status', 'submitted', 'attempt', 0)
+  ring(base, FAMILY_EVENTSBELL)
   local fields = { F_NAME, t.name, F_QUEUE, t.queue, F_ARGS, t.args, F_PRIORITY, t.priority,
     F_CREATEDAT, now, F_STATUS, 'submitted', F_EVENTID, eventId }
   for field, value in pairs({ [F_OPTIONS] = t.options, [F_RESULTTTL] = t.resultTtl,
