@@ -1,5 +1,5 @@
 import type { AnyRedis } from '../redis/any-redis';
-import { ConnectionError, UnsupportedRedisError } from '../errors';
+import { ConnectionError, InvalidOptionsError, UnsupportedRedisError } from '../errors';
 import { CallLimit, withConnectionErrors } from '../redis/connection-errors';
 import { describeRedis } from '../redis/redis-endpoint';
 import { checkServer } from '../redis/server-check';
@@ -16,6 +16,8 @@ import { ServerClock } from './server-clock';
 import { TaskRouter } from './task-router';
 import { CrossSlotError } from '../errors';
 import { QueueRegistration } from './queue-registration';
+import { ShardSettings } from './shard-settings';
+import type { ResolvedQueueSettings } from '../options/queue-settings';
 
 export type CancelResult = 'cancelled' | 'requested' | 'finished' | 'missing';
 
@@ -34,6 +36,8 @@ export interface RunRef {
 }
 
 export interface BrokerSettings {
+  /** Per-queue settings of this app (the shard counts are checked against Redis's). */
+  queues?: Record<string, ResolvedQueueSettings>;
   eventsMaxLen: number;
   deadLetterTtl: number;
   /** Calls that may fail fast when Redis does not answer (not claims: see settle). */
@@ -84,6 +88,7 @@ export class Broker {
   private readonly endpoint: string;
   private readonly clock = new ServerClock();
   private readonly registration: QueueRegistration;
+  private readonly shards: ShardSettings;
   readonly keys: KeyBuilder;
 
   constructor(
@@ -103,6 +108,7 @@ export class Broker {
       settings.eventsMaxLen,
       router,
     );
+    this.shards = new ShardSettings(redis, router, settings.queues ?? {});
     this.registration = new QueueRegistration((queues) =>
       this.call('taskmillRegisterQueues', this.keys.prefixSlot, true, ...queues),
     );
@@ -518,13 +524,16 @@ export class Broker {
         const version = await checkServer(this.redis);
         await this.clock.sync(this.redis);
         if (this.settings.redisFunctions) await this.scripts.prepare(version);
+        await this.shards.sync();
         this.checked = true;
       },
       { endpoint: this.endpoint },
     ).catch((error: unknown) => {
       // A too old server stays refused; anything else (unreachable, timed out, busy) is
       // checked again on the next call.
-      if (!(error instanceof UnsupportedRedisError)) this.check = undefined;
+      if (!(error instanceof UnsupportedRedisError || error instanceof InvalidOptionsError)) {
+        this.check = undefined;
+      }
       throw error;
     });
     // The shared check runs to its end; a caller in a hurry stops waiting for it.

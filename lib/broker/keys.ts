@@ -61,6 +61,8 @@ export const KEY_FAMILIES = {
   wakeBell: 'wake-bell',
   /** Like wakeBell, for events readers: rung by every status event of the slot. */
   eventsBell: 'events-bell',
+  /** hash: queue name → its shard count ('queue' layout), shared by every app (shard-settings.ts). */
+  queueShards: 'queue-shards',
 } as const;
 
 export const QUEUE_KEY_KINDS = {

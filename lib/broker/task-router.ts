@@ -23,6 +23,8 @@ export type IdMaker = (queue: string) => string;
 export class TaskRouter {
   /** Per queue: the shard the next generated id goes to (round robin). */
   private readonly turns = new Map<string, number>();
+  /** Shard counts read from Redis; they win over this app's own settings once read. */
+  private readonly adopted = new Map<string, ResolvedQueueSettings>();
 
   constructor(
     readonly keys: KeyBuilder,
@@ -35,7 +37,12 @@ export class TaskRouter {
 
   shards(queue: string): number {
     if (!this.spread) return 1;
-    return (this.settings[queue] ?? DEFAULT_QUEUE_SETTINGS).shards;
+    return (this.adopted.get(queue) ?? this.settings[queue] ?? DEFAULT_QUEUE_SETTINGS).shards;
+  }
+
+  /** The shard count stored in Redis for `queue` (ShardSettings), which every app follows. */
+  adopt(queue: string, shards: number): void {
+    if (Number.isSafeInteger(shards) && shards >= 1) this.adopted.set(queue, { shards });
   }
 
   /** Every slot of `queue`, shard 0 first (one, the prefix's, in the `'prefix'` layout). */

@@ -103,8 +103,7 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
         (v) => checkDuration(v, 'worker.shutdownTimeoutMs'),
       ),
     },
-    queues: resolveQueueSettings(options.queues),
-    keyLayout: optional(options.keyLayout, 'prefix', resolveKeyLayout),
+    ...queueLayout(options.queues, options.keyLayout),
     eventsMaxLen: optional(options.eventsMaxLen, DEFAULT_EVENTS_MAX_LEN, (v) =>
       checkInteger(v, 'eventsMaxLen', { min: 100 }),
     ),
@@ -206,6 +205,25 @@ function resolveSerializer(value: unknown): ResolvedModuleOptions['serializer'] 
     );
   }
   return value as ResolvedModuleOptions['serializer'];
+}
+
+/** The key layout, and the queue settings, whose shards need the 'queue' layout. */
+function queueLayout(
+  queues: unknown,
+  layout: unknown,
+): Pick<ResolvedModuleOptions, 'queues' | 'keyLayout'> {
+  const keyLayout = optional(layout, 'prefix', resolveKeyLayout);
+  const settings = resolveQueueSettings(queues);
+  for (const [queue, { shards }] of Object.entries(settings)) {
+    if (shards > 1 && keyLayout === 'prefix') {
+      throw new InvalidOptionsError(
+        `queues.${queue}.shards`,
+        "needs keyLayout: 'queue': in the 'prefix' layout the whole prefix is one hash slot, " +
+          'which a queue cannot be spread over',
+      );
+    }
+  }
+  return { queues: settings, keyLayout };
 }
 
 function resolveKeyLayout(value: unknown): KeyLayout {
