@@ -8,25 +8,11 @@ import { uniquePrefix } from '../support/redis';
 
 const QUEUES = ['spread-a', 'spread-b', 'spread-c'];
 
+/** One task; each enqueue says its queue, and the worker consumes all of them. */
 @Injectable()
 class SpreadTasks {
-  @Task({ name: 'spread.a', queue: 'spread-a' })
-  a(n: number): number {
-    return n;
-  }
-
-  @Task({ name: 'spread.b', queue: 'spread-b' })
-  b(n: number): number {
-    return n;
-  }
-
-  @Task({ name: 'spread.c', queue: 'spread-c' })
-  c(n: number): number {
-    return n;
-  }
-
-  @Task({ name: 'spread.hot', queue: 'spread-hot' })
-  hot(n: number): number {
+  @Task({ name: 'spread.echo', queue: 'spread-hot' })
+  echo(n: number): number {
     return n;
   }
 }
@@ -44,6 +30,7 @@ function spreadApp(prefix = uniquePrefix()): Promise<TestApp> {
     connection: clusterConnection(),
     keyLayout: 'queue',
     queues: { 'spread-hot': { shards: 3 } },
+    worker: { queues: [...QUEUES, 'spread-hot'] },
     blockingTimeoutMs: SLOW_BLOCKING_MS,
   });
 }
@@ -74,10 +61,10 @@ describe("queues in slots of their own on a Redis Cluster (keyLayout 'queue')", 
   it('spreads the queues and the shards of a queue over the primaries, one slot each', async () => {
     const handles = [
       ...(await Promise.all(
-        QUEUES.map((queue, i) => t.queue.enqueue(`spread.${queue.slice(-1)}`, [i])),
+        QUEUES.map((queue, i) => t.queue.enqueue('spread.echo', [i], { queue })),
       )),
       ...(await Promise.all(
-        Array.from({ length: 12 }, (_, i) => t.queue.enqueue('spread.hot', [i])),
+        Array.from({ length: 12 }, (_, i) => t.queue.enqueue('spread.echo', [i])),
       )),
     ];
     await Promise.all(handles.map((handle) => handle.result({ timeout: WITHIN_MS })));
@@ -105,10 +92,10 @@ describe("queues in slots of their own on a Redis Cluster (keyLayout 'queue')", 
     );
     const handles = [
       ...(await Promise.all(
-        QUEUES.map((queue, i) => t.queue.enqueue(`spread.${queue.slice(-1)}`, [i])),
+        QUEUES.map((queue, i) => t.queue.enqueue('spread.echo', [i], { queue })),
       )),
       ...(await Promise.all(
-        Array.from({ length: 6 }, (_, i) => t.queue.enqueue('spread.hot', [i])),
+        Array.from({ length: 6 }, (_, i) => t.queue.enqueue('spread.echo', [i])),
       )),
     ];
     const results = await Promise.all(
@@ -123,7 +110,7 @@ describe("queues in slots of their own on a Redis Cluster (keyLayout 'queue')", 
     const following = t.queue.events$().subscribe();
     try {
       // A result waited for, then the worker idle again: the reader and the consumer both wait.
-      await (await t.queue.enqueue('spread.hot', [7])).result({ timeout: WITHIN_MS });
+      await (await t.queue.enqueue('spread.echo', [7])).result({ timeout: WITHIN_MS });
       const names = await taskmillConnectionNames(cluster);
       // The blocking readers of a single server (one BLPOP / XREAD BLOCK connection each) are
       // not opened on a cluster; the doorbell subscribers are, once per process, not per slot.

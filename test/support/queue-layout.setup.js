@@ -1,0 +1,3 @@
+// Setup of the Jest project that runs the end-to-end tests again in the 'queue' key layout (a
+// hash slot per queue shard): test apps, test brokers and the processes tests start read it.
+process.env.TASKMILL_TEST_KEY_LAYOUT = 'queue';
