@@ -60,9 +60,9 @@ export class EnqueueBatcher {
     }
     batch.forEach(({ task, resolve, reject }, i) => {
       const result = written[i];
-      if (result === 'taken') reject(new MessageAlreadyExistsError(task.id));
+      if (result === 'taken') reject(new MessageAlreadyExistsError(task.id, [], task.queue));
       else if (typeof result === 'object') {
-        reject(new MessageAlreadyExistsError(task.id, result.differs));
+        reject(new MessageAlreadyExistsError(task.id, result.differs, task.queue));
       } else resolve(result);
     });
   }

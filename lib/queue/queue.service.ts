@@ -462,6 +462,7 @@ export class QueueService {
       throw new MessageAlreadyExistsError(
         messages[refused].id,
         typeof result === 'object' ? result.differs : [],
+        messages[refused].queue,
       );
     }
     if (this.hooks.active) {

@@ -7,6 +7,7 @@ import { Task, TaskStatus } from '../../lib';
 import { EventsReader } from '../../lib/status/events-reader';
 import { testRedisUrl } from '../support/redis';
 import { createTestApp } from '../support/test-app';
+import { queueKey } from '../support/task-keys';
 
 @Injectable()
 class Echo {
@@ -60,7 +61,7 @@ describe('connections', () => {
     const raw = new Redis(testRedisUrl());
     // Foreign data under our prefix: an error field that is not JSON.
     await raw.xadd(
-      `{${app.prefix}}:q:default:events`,
+      queueKey(app, 'default', 'events'),
       '*',
       'id',
       'x',

@@ -4,6 +4,7 @@ import { TASK_FIELDS } from '../../lib/broker/keys';
 import { failureOf } from '../support/failures';
 import { rawRedis, uniquePrefix } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
+import { taskKey } from '../support/task-keys';
 
 @Injectable()
 class Sturdy {
@@ -29,7 +30,7 @@ describe('corrupted data in Redis', () => {
     apps.push(producer);
     const bad = await producer.queue.enqueue('sturdy.echo', ['bad'], { queue: 'sturdy' });
     const good = await producer.queue.enqueue('sturdy.echo', ['good'], { queue: 'sturdy' });
-    await corrupt(`{${prefix}}:t:${bad.id}`);
+    await corrupt(taskKey(producer, 'sturdy', bad.id));
     apps.push(await createTestApp([Sturdy], { prefix }));
     return { producer, bad, good };
   }

@@ -1,8 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { firstValueFrom, filter, take, toArray } from 'rxjs';
 import { RedisConnections } from '../../lib/redis/redis-connections';
-import { MessageAlreadyExistsError, Task, TaskStatus, taskContext, WorkerEvent } from '../../lib';
-import { uniquePrefix } from '../support/redis';
+import {
+  MessageAlreadyExistsError,
+  QueueRequiredError,
+  Task,
+  TaskStatus,
+  taskContext,
+  WorkerEvent,
+} from '../../lib';
+import { TaskRouter } from '../../lib/broker/task-router';
+import { keyLayoutInTests, uniquePrefix } from '../support/redis';
 import { Gate } from '../support/gate';
 import { collect } from '../support/observables';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -238,8 +246,26 @@ describe('enqueue and result', () => {
   });
 
   it('reports UNKNOWN for an id that was never enqueued', async () => {
-    const handle = t.queue.handle('no-such-task');
-    expect((await handle.status()).status).toBe(TaskStatus.UNKNOWN);
-    expect((await collect(handle.status$)).map((u) => u.status)).toEqual([TaskStatus.UNKNOWN]);
+    const neverEnqueued = [
+      // A custom id with its queue, and an id like the ones taskmill makes (a slot's tag first
+      // in the 'queue' layout), which needs no queue.
+      t.queue.handle('no-such-task', { queue: 'default' }),
+      t.queue.handle(t.app.get(TaskRouter).newId('default')),
+    ];
+    for (const handle of neverEnqueued) {
+      expect((await handle.status()).status).toBe(TaskStatus.UNKNOWN);
+      expect((await collect(handle.status$)).map((u) => u.status)).toEqual([TaskStatus.UNKNOWN]);
+    }
+  });
+
+  it('finds a task by a custom id alone only in the prefix layout', async () => {
+    if (keyLayoutInTests() === 'prefix') {
+      // Every task of a prefix is in one slot: the id alone tells where to look.
+      expect((await t.queue.handle('no-such-task').status()).status).toBe(TaskStatus.UNKNOWN);
+    } else {
+      // Each queue has a slot of its own and a custom id names none: the caller must say.
+      expect(() => t.queue.handle('no-such-task')).toThrow(QueueRequiredError);
+      expect(() => t.queue.handle('no-such-task')).toThrow(/Pass its queue/);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { InvalidOptionsError, MessageAlreadyExistsError, TaskStatus } from '../../lib';
 import { newTask, testBroker } from '../support/broker';
-import { dataKeysOf, rawRedis, taskIdsOf } from '../support/redis';
+import { dataKeysOf, keyLayoutInTests, rawRedis, taskIdsOf } from '../support/redis';
+import { taskKey } from '../support/task-keys';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const matching = { onDuplicate: 'return-matching' } as const;
@@ -36,9 +37,13 @@ describe("enqueue with onDuplicate: 'return-matching'", () => {
     const cases: [string, unknown[], string, string[]][] = [
       ['mail.send', ['x@y.z'], 'mail', ['arguments']],
       ['mail.other', ['a@b.c'], 'mail', ['task name']],
+    ];
+    // A custom id is unique per prefix in the 'prefix' layout, per queue in the 'queue' layout.
+    const otherQueue: typeof cases = [
       ['mail.send', ['a@b.c'], 'other', ['queue']],
       ['mail.other', [], 'other', ['task name', 'queue', 'arguments']],
     ];
+    if (keyLayoutInTests() === 'prefix') cases.push(...otherQueue);
     for (const [task, args, queue, differences] of cases) {
       const error = await app.queue
         .enqueue(task, args, { id: 'order-2', queue, ...matching })
@@ -47,8 +52,20 @@ describe("enqueue with onDuplicate: 'return-matching'", () => {
       expect((error as MessageAlreadyExistsError).differences).toEqual(differences);
       expect((error as MessageAlreadyExistsError).message).toContain(differences.join(', '));
     }
+    if (keyLayoutInTests() === 'queue') {
+      // The same id in another queue is another task there, written next to the first.
+      const elsewhere = await app.queue.enqueue('mail.send', ['a@b.c'], {
+        id: 'order-2',
+        queue: 'other',
+        ...matching,
+      });
+      expect([elsewhere.id, elsewhere.queue]).toEqual(['order-2', 'other']);
+      expect(await taskIdsOf(redis, app.prefix, 'other')).toEqual(['order-2']);
+    } else {
+      expect(await taskIdsOf(redis, app.prefix, 'other')).toEqual([]);
+    }
     expect(await records()).toEqual(['order-2']);
-    expect(await redis.hget(`{${app.prefix}}:t:order-2`, 'd')).toBe('["a@b.c"]');
+    expect(await redis.hget(taskKey(app, 'mail', 'order-2'), 'd')).toBe('["a@b.c"]');
   });
 
   it('compares enqueues of one turn that share an id with the first of them', async () => {

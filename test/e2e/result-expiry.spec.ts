@@ -6,6 +6,7 @@ import { RedisConnections } from '../../lib/redis/redis-connections';
 import { Gate } from '../support/gate';
 import { rawRedis } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
+import { taskKey } from '../support/task-keys';
 
 @Injectable()
 class ShortLived {
@@ -29,12 +30,12 @@ describe('result expiry', () => {
 
   it('keeps a waiting task without expiry and a finished one for resultTtl', async () => {
     const waiting = await t.queue.enqueue('short.echo', ['later'], { delay: 60_000 });
-    expect(await redis.pttl(`{${t.prefix}}:t:${waiting.id}`)).toBe(-1);
+    expect(await redis.pttl(taskKey(t, 'default', waiting.id))).toBe(-1);
     await waiting.cancel();
 
     const handle = await t.queue.enqueue('short.echo', ['soon gone']);
     await expect(handle.result({ timeout: 5000 })).resolves.toBe('soon gone');
-    const ttl = await redis.pttl(`{${t.prefix}}:t:${handle.id}`);
+    const ttl = await redis.pttl(taskKey(t, 'default', handle.id));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(300);
   });
@@ -46,7 +47,7 @@ describe('result expiry', () => {
     });
     const done = lastValueFrom(handle.status$);
     expect((await done).status).toBe(TaskStatus.SUCCEEDED);
-    expect(await redis.exists(`{${t.prefix}}:t:${handle.id}`)).toBe(0);
+    expect(await redis.exists(taskKey(t, 'default', handle.id))).toBe(0);
     await expect(handle.result()).rejects.toBeInstanceOf(TaskNotFoundError);
   });
 
@@ -56,7 +57,7 @@ describe('result expiry', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect((await handle.status()).status).toBe(TaskStatus.UNKNOWN);
     await expect(handle.result({ timeout: 1000 })).rejects.toBeInstanceOf(TaskNotFoundError);
-    expect(await redis.exists(`{${t.prefix}}:t:${handle.id}`)).toBe(0);
+    expect(await redis.exists(taskKey(t, 'default', handle.id))).toBe(0);
   });
 });
 

@@ -3,6 +3,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import {
   InvalidOptionsError,
   NonRetryableError,
+  QueueRequiredError,
   ResultTimeoutError,
   Task,
   TaskCancelledError,
@@ -17,6 +18,7 @@ import { untilTaskAborted } from '../support/abortable-sleep';
 import { Gate, running } from '../support/gate';
 import { Ledger } from '../support/ledger';
 import { createTestApp, TestApp } from '../support/test-app';
+import { keyLayoutInTests } from '../support/redis';
 
 /** One gate per label: a test decides when each gated task finishes. */
 const gates = new Map<string, Gate>();
@@ -114,7 +116,12 @@ describe('waiting for many results', () => {
     const big = await t.queue.enqueue('results.big', []);
     await running(cancelled);
     await cancelled.cancel();
-    const settled = await t.queue.allSettled([ok, failed, cancelled, 'no-such-task', big]);
+    // A custom id alone names no slot in the 'queue' layout: there its handle carries its queue.
+    const unknown =
+      keyLayoutInTests() === 'prefix'
+        ? 'no-such-task'
+        : t.queue.handle('no-such-task', { queue: 'default' });
+    const settled = await t.queue.allSettled([ok, failed, cancelled, unknown, big]);
     expect(settled.map((s) => [s.id, s.status])).toEqual([
       [ok.id, TaskStatus.SUCCEEDED],
       [failed.id, TaskStatus.FAILED],
@@ -129,6 +136,17 @@ describe('waiting for many results', () => {
     expect(third.status === TaskStatus.CANCELLED && third.error).toBeInstanceOf(TaskCancelledError);
     expect(fourth.status === TaskStatus.UNKNOWN && fourth.error).toBeInstanceOf(TaskNotFoundError);
     expect(fifth.status === TaskStatus.SUCCEEDED && fifth.value).toHaveLength(5_000);
+  });
+
+  it('takes a bare custom id in the prefix layout; the queue layout asks for its queue', async () => {
+    const ok = await t.queue.enqueue('results.double', [1]);
+    const waiting = t.queue.allSettled([ok, 'no-such-task']);
+    if (keyLayoutInTests() === 'prefix') {
+      const settled = await waiting;
+      expect(settled.map((s) => s.status)).toEqual([TaskStatus.SUCCEEDED, TaskStatus.UNKNOWN]);
+    } else {
+      await expect(waiting).rejects.toThrow(QueueRequiredError);
+    }
   });
 
   it('allResults resolves in the order given, and rejects with the first failure', async () => {

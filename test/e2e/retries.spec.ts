@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NonRetryableError, Task, TaskFailedError, TaskStatus, taskContext } from '../../lib';
+import { TaskRouter } from '../../lib/broker/task-router';
 import { RedisConnections } from '../../lib/redis/redis-connections';
 import { Ledger } from '../support/ledger';
 import { failureOf } from '../support/failures';
@@ -96,9 +97,8 @@ describe('retries and failures', () => {
   it("puts a failed task in its queue's dead-letter set", async () => {
     const handle = await t.queue.enqueue('flaky.throws-string', [], { id: 'dead-1' });
     await expect(handle.result({ timeout: 5000 })).rejects.toBeInstanceOf(TaskFailedError);
-    const score = await t.app
-      .get(RedisConnections)
-      .command.zscore(`{${t.prefix}}:q:default:dead`, 'dead-1');
+    const dead = t.app.get(TaskRouter).slotFor('default', 'dead-1').queue('default', 'dead');
+    const score = await t.app.get(RedisConnections).command.zscore(dead, 'dead-1');
     expect(score).not.toBeNull();
   });
 

@@ -19,6 +19,7 @@ import { TASK_FIELDS } from '../../lib/broker/keys';
 import { keysOf, rawRedis, testRedisUrl, uniquePrefix } from '../support/redis';
 import { catchInvalidOptions } from '../support/expect-invalid';
 import { createTestApp, TestApp } from '../support/test-app';
+import { taskKey } from '../support/task-keys';
 
 @Injectable()
 class Mailer {
@@ -65,10 +66,15 @@ describe('typed errors (bad input changes nothing)', () => {
 
   it('rejects a duplicate custom id with MessageAlreadyExistsError and keeps the first task', async () => {
     const first = await t.queue.enqueue('mail.send', ['a@b.c'], { id: 'order-42' });
-    await expect(
-      t.queue.enqueue('mail.send', ['x@y.z'], { id: 'order-42' }),
-    ).rejects.toBeInstanceOf(MessageAlreadyExistsError);
-    expect(await redis.hget(`{${t.prefix}}:t:${first.id}`, TASK_FIELDS.args)).toBe('["a@b.c"]');
+    const error = await t.queue
+      .enqueue('mail.send', ['x@y.z'], { id: 'order-42' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MessageAlreadyExistsError);
+    // Its advice works in either key layout: a custom id is found with its queue.
+    expect((error as Error).message).toContain("queue.handle('order-42', { queue: 'default' })");
+    const holder = t.queue.handle('order-42', { queue: 'default' });
+    expect((await holder.status()).status).toBe(TaskStatus.SUBMITTED);
+    expect(await redis.hget(taskKey(t, 'default', first.id), TASK_FIELDS.args)).toBe('["a@b.c"]');
   });
 
   it('lets only one of two same-tick enqueues with the same custom id through', async () => {
@@ -79,7 +85,9 @@ describe('typed errors (bad input changes nothing)', () => {
     expect(first.status).toBe('fulfilled');
     expect(second.status).toBe('rejected');
     expect((second as PromiseRejectedResult).reason).toBeInstanceOf(MessageAlreadyExistsError);
-    expect(await redis.hget(`{${t.prefix}}:t:same-tick`, TASK_FIELDS.args)).toBe('["first"]');
+    expect(await redis.hget(taskKey(t, 'default', 'same-tick'), TASK_FIELDS.args)).toBe(
+      '["first"]',
+    );
   });
 
   it('writes nothing of an enqueueMany batch when one id is taken', async () => {
@@ -93,8 +101,11 @@ describe('typed errors (bad input changes nothing)', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MessageAlreadyExistsError);
     expect((error as MessageAlreadyExistsError).taskId).toBe('taken');
+    expect((error as Error).message).toContain("queue.handle('taken', { queue: 'default' })");
     expect((await keysOf(redis, t.prefix)).sort()).toEqual(before);
-    expect((await t.queue.handle('fresh-1').status()).status).toBe(TaskStatus.UNKNOWN);
+    expect((await t.queue.handle('fresh-1', { queue: 'default' }).status()).status).toBe(
+      TaskStatus.UNKNOWN,
+    );
   });
 
   it.each<[string, () => Promise<unknown>, new (...args: never[]) => Error]>([

@@ -35,9 +35,16 @@ export function rawRedis(): Redis {
   return new Redis(testRedisUrl());
 }
 
-/** Every key of a prefix (tests only: production code never uses KEYS). */
-export function keysOf(redis: Redis, prefix: string): Promise<string[]> {
-  return redis.keys(`{${prefix}}:*`);
+/**
+ * Every key of a prefix, in its own slot `{prefix}` and (in the 'queue' layout) in its queues'
+ * slots `{prefix:tag}` (tests only: production code never uses KEYS).
+ */
+export async function keysOf(redis: Redis, prefix: string): Promise<string[]> {
+  const [own, queues] = await Promise.all([
+    redis.keys(`{${prefix}}:*`),
+    redis.keys(`{${prefix}:*}:*`),
+  ]);
+  return [...own, ...queues];
 }
 
 /**
@@ -54,7 +61,7 @@ export async function dataKeysOf(redis: Redis, prefix: string): Promise<string[]
 
 /** Ids of the task records of a queue under a prefix (tests only: uses KEYS). */
 export async function taskIdsOf(redis: Redis, prefix: string, queue: string): Promise<string[]> {
-  const keys = await redis.keys(`{${prefix}}:t:*`);
+  const keys = (await keysOf(redis, prefix)).filter((key) => /^\{[^}]+\}:t:/.test(key));
   const queues = await Promise.all(keys.map((key) => redis.hget(key, 'q')));
   return keys
     .filter((_, i) => queues[i] === queue)

@@ -17,20 +17,20 @@ describe('reclaiming expired leases', () => {
   it('sweeps each queue under its own lock, so a sweep of one queue never blocks another', async () => {
     const { broker, redis } = testBroker();
     await broker.enqueue([newTask(broker, 'in-b', 'b')], true);
-    await broker.settle(broker.keys.prefixSlot, [], { queues: ['b'], count: 1, leaseMs: 50 });
+    await broker.settle(broker.keys.slot('b'), [], { queues: ['b'], count: 1, leaseMs: 50 });
     await sleep(100);
-    expect(await broker.reclaimExpired(broker.keys.prefixSlot, ['a'], 2, 10_000)).toEqual({
+    expect(await broker.reclaimExpired(broker.keys.slot('a'), ['a'], 2, 10_000)).toEqual({
       reclaimed: [],
       failed: [],
     });
-    expect(await broker.reclaimExpired(broker.keys.prefixSlot, ['b'], 2, 10_000)).toEqual({
+    expect(await broker.reclaimExpired(broker.keys.slot('b'), ['b'], 2, 10_000)).toEqual({
       reclaimed: ['in-b'],
       failed: [],
     });
     // Within the interval, the same queue is not swept again.
-    await broker.settle(broker.keys.prefixSlot, [], { queues: ['b'], count: 1, leaseMs: 50 });
+    await broker.settle(broker.keys.slot('b'), [], { queues: ['b'], count: 1, leaseMs: 50 });
     await sleep(100);
-    expect(await broker.reclaimExpired(broker.keys.prefixSlot, ['b'], 2, 10_000)).toEqual({
+    expect(await broker.reclaimExpired(broker.keys.slot('b'), ['b'], 2, 10_000)).toEqual({
       reclaimed: [],
       failed: [],
     });
@@ -43,12 +43,12 @@ describe('reclaiming expired leases', () => {
       ['t1', 't2', 't3'].map((id) => newTask(broker, id, 'q')),
       true,
     );
-    await broker.settle(broker.keys.prefixSlot, [], { queues: ['q'], count: 3, leaseMs: 50 });
+    await broker.settle(broker.keys.slot('q'), [], { queues: ['q'], count: 3, leaseMs: 50 });
     await sleep(100);
     expect(
-      (await broker.reclaimExpired(broker.keys.prefixSlot, ['q'], 2, 10_000)).reclaimed.sort(),
+      (await broker.reclaimExpired(broker.keys.slot('q'), ['q'], 2, 10_000)).reclaimed.sort(),
     ).toEqual(['t1', 't2', 't3']);
-    const again = await broker.settle(broker.keys.prefixSlot, [], {
+    const again = await broker.settle(broker.keys.slot('q'), [], {
       queues: ['q'],
       count: 3,
       leaseMs: 10_000,
@@ -100,18 +100,18 @@ describe('reclaiming expired leases', () => {
       events,
     );
     await broker.enqueue([newTask(broker, 'X', 'q')], true);
-    const first = await broker.settle(broker.keys.prefixSlot, [], {
+    const first = await broker.settle(broker.keys.slot('q'), [], {
       queues: ['q'],
       count: 1,
       leaseMs: 200,
     });
     const firstRun = runner.run(first.tasks[0]);
     await sleep(300); // attempt 1's lease expires (nobody renews it)
-    expect((await broker.reclaimExpired(broker.keys.prefixSlot, ['q'], 2, 50)).reclaimed).toEqual([
+    expect((await broker.reclaimExpired(broker.keys.slot('q'), ['q'], 2, 50)).reclaimed).toEqual([
       'X',
     ]);
     // The same worker claims attempt 2 while a renewal still carries attempt 1.
-    const second = await broker.settle(broker.keys.prefixSlot, [], {
+    const second = await broker.settle(broker.keys.slot('q'), [], {
       queues: ['q'],
       count: 1,
       leaseMs: 10_000,
@@ -122,7 +122,7 @@ describe('reclaiming expired leases', () => {
     expect(signals.get(2)?.aborted).toBe(false);
     await Promise.all([firstRun, secondRun]);
     expect(
-      await redis.hmget(keys.prefixSlot.task('X'), TASK_FIELDS.status, TASK_FIELDS.attempt),
+      await redis.hmget(keys.slot('q').task('X'), TASK_FIELDS.status, TASK_FIELDS.attempt),
     ).toEqual(['succeeded', '2']);
     redis.disconnect();
   });

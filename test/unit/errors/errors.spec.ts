@@ -188,6 +188,12 @@ const CASES: ErrorCase[] = [
     offending: ['"order-7"', 'another task name, arguments', 'nothing was written'],
     remedy: ['Use another id', "queue.handle('order-7')"],
   },
+  {
+    type: MessageAlreadyExistsError,
+    create: () => new MessageAlreadyExistsError('order-8', [], 'emails'),
+    offending: ['"order-8"'],
+    remedy: ['Use another id', "queue.handle('order-8', { queue: 'emails' })"],
+  },
 ];
 
 describe.each(CASES.map((c) => [c.type.name, c] as const))('%s', (name, c) => {
