@@ -1,5 +1,5 @@
 import type { AnyRedis } from '../redis/any-redis';
-import { ConnectionError, CrossSlotError, UnsupportedRedisError } from '../errors';
+import { ConnectionError, UnsupportedRedisError } from '../errors';
 import { CallLimit, withConnectionErrors } from '../redis/connection-errors';
 import { describeRedis } from '../redis/redis-endpoint';
 import { checkServer } from '../redis/server-check';
@@ -8,6 +8,7 @@ import { decodeEnqueueCodes, decodeWorkflowCode, EnqueueResult } from './enqueue
 import { KeyBuilder, SlotKeys, TASK_FIELDS } from './keys';
 import { LockScripts } from './lock-scripts';
 import { NewTask, newTaskArguments } from './new-task';
+import { WAIT_FIELDS, WaitGraph } from './wait-graph';
 import { chainBatch, chordBatch, oneSlot } from './workflow-batches';
 import { Handoffs } from './handoffs';
 import { BatchTask, batchTaskArguments, StagedBatch } from './staged-batch';
@@ -92,6 +93,7 @@ export class Broker {
   /** Workflow handoffs across slots: their delivery and the sweep that finishes them. */
   readonly handoffs: Handoffs;
   private readonly staged: StagedBatch;
+  private readonly waitGraph: WaitGraph;
 
   constructor(
     private readonly redis: AnyRedis,
@@ -121,6 +123,14 @@ export class Broker {
         withConnectionErrors(() => this.redis.zrem(slot.outbox(), ...handoffs), this.limit(true)),
       async (key) =>
         (await withConnectionErrors(() => this.redis.exists(key), this.limit(true))) === 1,
+    );
+    this.waitGraph = new WaitGraph(
+      this.keys,
+      (keys) =>
+        withConnectionErrors(
+          () => Promise.all(keys.map((key) => this.redis.hmget(key, ...WAIT_FIELDS))),
+          this.limit(true),
+        ) as Promise<[string | null, string | null][]>,
     );
     this.staged = new StagedBatch(
       (slot, args) => this.callBefore('taskmillEnqueue', slot, args),
@@ -191,25 +201,27 @@ export class Broker {
 
   /**
    * Records that `waiter` waits for `ids`; returns the cycle (waiter first) instead when one of
-   * them waits, directly or not, for the waiter.
+   * them waits, directly or not, for the waiter. In one slot the script walks the graph
+   * atomically; in the 'queue' layout the client walks it (WaitGraph) and the script records.
    */
   async waitFor(
     waiter: RunRef,
     ids: string[],
     queues: (string | undefined)[],
   ): Promise<string[] | undefined> {
-    if (ids.some((id, i) => this.router.slotOfTask(id, queues[i]).base !== waiter.slot.base)) {
-      throw new CrossSlotError(
-        'waitFor',
-        distinct(queues.filter((queue): queue is string => queue !== undefined)),
-        "Wait only for tasks of the waiting task's own queue.",
-      );
+    let slots = '';
+    if (this.router.spread) {
+      const targets = ids.map((id, i) => ({ id, slot: this.router.slotOfTask(id, queues[i]) }));
+      const cycle = await this.waitGraph.cycle(waiter.id, targets);
+      if (cycle) return cycle;
+      slots = JSON.stringify(targets.map((target) => target.slot.base));
     }
     const [recorded, ...cycle] = (await this.call(
       'taskmillWaitFor',
       waiter.slot,
       true,
       waiter.id,
+      slots,
       ...ids,
     )) as [number, ...string[]];
     return recorded === 1 ? undefined : cycle;
@@ -218,7 +230,12 @@ export class Broker {
   /** The task no longer waits (one field of one key: no script needed). */
   async waitOver(waiter: RunRef): Promise<void> {
     await withConnectionErrors(
-      () => this.redis.hdel(waiter.slot.task(waiter.id), TASK_FIELDS.waitingFor),
+      () =>
+        this.redis.hdel(
+          waiter.slot.task(waiter.id),
+          TASK_FIELDS.waitingFor,
+          TASK_FIELDS.waitingSlots,
+        ),
       this.limit(true),
     );
   }

@@ -155,6 +155,8 @@ export const TASK_FIELDS = {
   parked: 'pk',
   /** parent/child: the ids (JSON array) a running task waits for, while it waits */
   waitingFor: 'wf',
+  /** parent/child, 'queue' layout: the slot bases (JSON array) of the ids in waitingFor */
+  waitingSlots: 'ws',
   /** across slots: the slot base of the next step (F_NEXT) when it is in another slot */
   nextSlot: 'nb',
   /** across slots: the slot base of the chord's callback (F_CHORD) when it is in another slot */

@@ -23,6 +23,7 @@ export class WorkflowLookup {
 
   async chain(id: string): Promise<ChainHandle> {
     checkTaskId(id, 'id');
+    this.checkLocatable(id, 'chain');
     const found = await this.chainRecord(id);
     if (found === undefined) throw new TaskNotFoundError(id, 'chain');
     const [count, tags] = found;
@@ -34,6 +35,7 @@ export class WorkflowLookup {
 
   async chord(id: string): Promise<ChordHandle> {
     checkTaskId(id, 'id');
+    this.checkLocatable(id, 'chord');
     const callbackId = `${id}-callback`;
     const [parts, tags] = await this.connections.guard(() =>
       this.connections.command.hmget(this.taskKey(callbackId), F.parts, F.chordTags),
@@ -44,6 +46,14 @@ export class WorkflowLookup {
       range(1, Number(parts)).map((part) => this.handle(memberIdOf(id, part, tags))),
       this.handle(callbackId),
     );
+  }
+
+  /**
+   * Workflow ids are generated: in the 'queue' layout they carry their slot's tag, so an id
+   * without one names no chain or chord.
+   */
+  private checkLocatable(id: string, kind: 'chain' | 'chord'): void {
+    if (!this.router.locate(id)) throw new TaskNotFoundError(id, kind);
   }
 
   /** A member's record: members are in the slot their workflow's id names. */
