@@ -95,6 +95,7 @@ export {
   RedisPermissionError,
   WaitCycleError,
   CrossSlotError,
+  GateAcrossSlotsError,
   QueueRequiredError,
   UnknownQueueError,
   QueueBusyError,

@@ -8,13 +8,16 @@ import { decodeEnqueueCodes, decodeWorkflowCode, EnqueueResult } from './enqueue
 import { KeyBuilder, SlotKeys, TASK_FIELDS } from './keys';
 import { LockScripts } from './lock-scripts';
 import { NewTask, newTaskArguments } from './new-task';
+import { WAIT_FIELDS, WaitGraph } from './wait-graph';
+import { chainBatch, chordBatch, oneSlot } from './workflow-batches';
+import { Handoffs } from './handoffs';
+import { BatchTask, batchTaskArguments, StagedBatch } from './staged-batch';
 import { Outcome, OUTCOME_CODES, outcomeArguments, OutcomeResult } from './outcome';
 import { QueueAdminScripts, ScriptCaller } from './queue-admin-scripts';
 import { PriorityScripts } from './priority-scripts';
 import { ScriptRunner } from './script-runner';
 import { ServerClock } from './server-clock';
 import { TaskRouter } from './task-router';
-import { CrossSlotError } from '../errors';
 import { QueueRegistration } from './queue-registration';
 import { ShardSettings } from './shard-settings';
 import type { ResolvedQueueSettings } from '../options/queue-settings';
@@ -64,6 +67,8 @@ export interface RenewResult {
 export interface SettleResult {
   /** One per outcome, in order. */
   results: OutcomeResult[];
+  /** Workflow handoffs the outcomes wrote for tasks of other slots (delivered unless asked not to). */
+  handoffs: string[];
   tasks: ClaimedTask[];
   /** ms until the earliest delayed task of the claimed queues is due (server clock). */
   nextDueIn: number | undefined;
@@ -90,6 +95,10 @@ export class Broker {
   private readonly registration: QueueRegistration;
   private readonly shards: ShardSettings;
   readonly keys: KeyBuilder;
+  /** Workflow handoffs across slots: their delivery and the sweep that finishes them. */
+  readonly handoffs: Handoffs;
+  private readonly staged: StagedBatch;
+  private readonly waitGraph: WaitGraph;
 
   constructor(
     private readonly redis: AnyRedis,
@@ -112,23 +121,46 @@ export class Broker {
     this.registration = new QueueRegistration((queues) =>
       this.call('taskmillRegisterQueues', this.keys.prefixSlot, true, ...queues),
     );
+    this.handoffs = new Handoffs(
+      call,
+      this.keys,
+      settings.eventsMaxLen,
+      (slot, handoffs) =>
+        withConnectionErrors(() => this.redis.zrem(slot.outbox(), ...handoffs), this.limit(true)),
+      async (key) =>
+        (await withConnectionErrors(() => this.redis.exists(key), this.limit(true))) === 1,
+    );
+    this.waitGraph = new WaitGraph(
+      this.keys,
+      (keys) =>
+        withConnectionErrors(
+          () => Promise.all(keys.map((key) => this.redis.hmget(key, ...WAIT_FIELDS))),
+          this.limit(true),
+        ) as Promise<[string | null, string | null][]>,
+    );
+    this.staged = new StagedBatch(
+      (slot, args) => this.callBefore('taskmillEnqueue', slot, args),
+      call,
+      settings.eventsMaxLen,
+      settings.commandTimeoutMs,
+    );
   }
 
   /**
-   * Writes new tasks, one script call per slot. `atomic`: all or none, which Redis does within one
-   * slot only (CrossSlotError otherwise). Returns, per task, what happened to it; in atomic mode
-   * one `taken` id (or one of another definition) leaves every other task `skipped`.
+   * Writes new tasks, one script call per slot. `atomic`: all or none; across slots, staged in
+   * each slot and committed in the first task's (StagedBatch). Returns, per task, what happened
+   * to it; in atomic mode one `taken` id (or one of another definition) leaves every other task
+   * `skipped`.
    */
   async enqueue(tasks: NewTask[], atomic: boolean): Promise<EnqueueResult[]> {
     const groups = bySlot(tasks, (task) => task.slot);
+    await this.registered(tasks);
     if (atomic && groups.size > 1) {
-      throw new CrossSlotError(
-        'enqueueMany',
-        distinct(tasks.map((task) => task.queue)),
-        'Enqueue the tasks of each queue in a call of their own.',
+      return this.staged.enqueue(
+        tasks.map((task) => ({ task })),
+        await this.batchDeadline(),
       );
     }
-    await this.registered(tasks);
     const results: EnqueueResult[] = new Array<EnqueueResult>(tasks.length);
     await Promise.all(
       [...groups.values()].map(async (group) => {
@@ -136,8 +168,10 @@ export class Broker {
           this.settings.eventsMaxLen,
           atomic ? '1' : '0',
           deadline,
+          '',
+          '',
           group.items.length,
-          ...group.items.flatMap(newTaskArguments),
+          ...group.items.flatMap((task) => batchTaskArguments({ task })),
         ]);
         const decoded = decodeEnqueueCodes(codes, this.settings.commandTimeoutMs);
         group.indexes.forEach((index, i) => (results[index] = decoded[i]));
@@ -148,45 +182,52 @@ export class Broker {
 
   /**
    * Writes a chain's steps (all or nothing): the first placed, the others parked behind their
-   * predecessor. False when a step id is taken.
+   * predecessor. False when a step id is taken. Steps in several slots: a staged batch whose
+   * links name each next step's slot (its end reaches it through a handoff).
    */
   async enqueueChain(steps: { task: NewTask; continueOnFailure: boolean }[]): Promise<boolean> {
     const tasks = steps.map((step) => step.task);
-    const slot = this.oneSlot(tasks, 'chain', 'Give every step of a chain the same queue.');
     await this.registered(tasks);
-    const [code] = await this.callWithDeadline('taskmillEnqueueChain', slot, (deadline) => [
-      this.settings.eventsMaxLen,
-      deadline,
-      steps.length,
-      ...steps.flatMap((step) => [
-        ...newTaskArguments(step.task),
-        step.continueOnFailure ? '1' : '',
-      ]),
-    ]);
+    if (!oneSlot(tasks)) return this.enqueueAcross(chainBatch(steps));
+    const [code] = await this.callWithDeadline(
+      'taskmillEnqueueChain',
+      tasks[0].slot,
+      (deadline) => [
+        this.settings.eventsMaxLen,
+        deadline,
+        steps.length,
+        ...steps.flatMap((step) => [
+          ...newTaskArguments(step.task),
+          step.continueOnFailure ? '1' : '',
+        ]),
+      ],
+    );
     return decodeWorkflowCode(code, this.settings.commandTimeoutMs) === 'written';
   }
 
   /**
    * Records that `waiter` waits for `ids`; returns the cycle (waiter first) instead when one of
-   * them waits, directly or not, for the waiter.
+   * them waits, directly or not, for the waiter. In one slot the script walks the graph
+   * atomically; in the 'queue' layout the client walks it (WaitGraph) and the script records.
    */
   async waitFor(
     waiter: RunRef,
     ids: string[],
     queues: (string | undefined)[],
   ): Promise<string[] | undefined> {
-    if (ids.some((id, i) => this.router.slotOfTask(id, queues[i]).base !== waiter.slot.base)) {
-      throw new CrossSlotError(
-        'waitFor',
-        distinct(queues.filter((queue): queue is string => queue !== undefined)),
-        "Wait only for tasks of the waiting task's own queue.",
-      );
+    let slots = '';
+    if (this.router.spread) {
+      const targets = ids.map((id, i) => ({ id, slot: this.router.slotOfTask(id, queues[i]) }));
+      const cycle = await this.waitGraph.cycle(waiter.id, targets);
+      if (cycle) return cycle;
+      slots = JSON.stringify(targets.map((target) => target.slot.base));
     }
     const [recorded, ...cycle] = (await this.call(
       'taskmillWaitFor',
       waiter.slot,
       true,
       waiter.id,
+      slots,
       ...ids,
     )) as [number, ...string[]];
     return recorded === 1 ? undefined : cycle;
@@ -195,7 +236,12 @@ export class Broker {
   /** The task no longer waits (one field of one key: no script needed). */
   async waitOver(waiter: RunRef): Promise<void> {
     await withConnectionErrors(
-      () => this.redis.hdel(waiter.slot.task(waiter.id), TASK_FIELDS.waitingFor),
+      () =>
+        this.redis.hdel(
+          waiter.slot.task(waiter.id),
+          TASK_FIELDS.waitingFor,
+          TASK_FIELDS.waitingSlots,
+        ),
       this.limit(true),
     );
   }
@@ -203,22 +249,43 @@ export class Broker {
   /** Writes a chord: its parts, then its callback (parked until every part ended). */
   async enqueueChord(parts: NewTask[], callback: NewTask): Promise<boolean> {
     const tasks = [...parts, callback];
-    const slot = this.oneSlot(tasks, 'chord', 'Give the parts and the callback the same queue.');
     await this.registered(tasks);
-    const [code] = await this.callWithDeadline('taskmillEnqueueChord', slot, (deadline) => [
-      this.settings.eventsMaxLen,
-      deadline,
-      tasks.length,
-      ...tasks.flatMap(newTaskArguments),
-    ]);
+    if (!oneSlot(tasks)) return this.enqueueAcross(chordBatch(parts, callback));
+    const [code] = await this.callWithDeadline(
+      'taskmillEnqueueChord',
+      callback.slot,
+      (deadline) => [
+        this.settings.eventsMaxLen,
+        deadline,
+        tasks.length,
+        ...tasks.flatMap(newTaskArguments),
+      ],
+    );
     return decodeWorkflowCode(code, this.settings.commandTimeoutMs) === 'written';
+  }
+
+  /** A workflow across slots, as a staged batch; false when an id was taken. */
+  private async enqueueAcross(batch: BatchTask[]): Promise<boolean> {
+    const results = await this.staged.enqueue(batch, await this.batchDeadline());
+    return results.every((result) => result === 'written' || result === 'existing');
+  }
+
+  /** The one deadline of every call of a staged batch (see StagedBatch). */
+  private async batchDeadline(): Promise<number> {
+    if (!this.checked) await this.serverChecked(this.limit(true));
+    return this.clock.deadline(this.settings.commandTimeoutMs);
   }
 
   /**
    * Records outcomes, then claims tasks, in one round trip. A call that claims waits as long
    * as ioredis does: given up on early, it could still run later and lease tasks to no one.
    */
-  async settle(slot: SlotKeys, outcomes: Outcome[], claim: ClaimRequest): Promise<SettleResult> {
+  async settle(
+    slot: SlotKeys,
+    outcomes: Outcome[],
+    claim: ClaimRequest,
+    { deliver = true }: { deliver?: boolean } = {},
+  ): Promise<SettleResult> {
     const reply = (await this.call(
       'taskmillSettle',
       slot,
@@ -230,10 +297,13 @@ export class Broker {
       outcomes.length,
       ...outcomes.flatMap(outcomeArguments),
       ...claim.queues,
-    )) as [number[], number, ...RawClaimedTask[]];
-    const [codes, nextDueIn, ...tasks] = reply;
+    )) as [number[], number, string[], ...RawClaimedTask[]];
+    const [codes, nextDueIn, handoffs, ...tasks] = reply;
+    // Not awaited: the claimed tasks need not wait for it; a delivery that fails is the sweep's.
+    if (deliver) this.handoffs.deliverSoon(slot, handoffs);
     return {
       results: codes.map((code) => OUTCOME_CODES[code]),
+      handoffs,
       tasks: tasks.map((task) => decodeClaimedTask(task, slot)),
       nextDueIn: nextDueIn === -1 ? undefined : Number(nextDueIn),
     };
@@ -272,15 +342,17 @@ export class Broker {
   }
 
   async cancel(slot: SlotKeys, id: string): Promise<CancelResult> {
-    const code = await this.call(
+    const [code, ...handoffs] = (await this.call(
       'taskmillCancel',
       slot,
       true,
       this.settings.eventsMaxLen,
       id,
       this.keys.cancelChannel(),
-    );
-    return CANCELS[code as number];
+    )) as [number, ...string[]];
+    // Awaited: a chain stopped across slots is stopped when cancel() returns.
+    await this.handoffs.deliver(slot, handoffs).catch(() => undefined);
+    return CANCELS[code];
   }
 
   /**
@@ -304,7 +376,17 @@ export class Broker {
       ...queues,
     )) as string[];
     const split = reply.indexOf('|');
-    return { reclaimed: reply.slice(0, split), failed: reply.slice(split + 1) };
+    const second = reply.indexOf('|', split + 1);
+    await this.handoffs.deliver(slot, reply.slice(second + 1)).catch(() => undefined);
+    return { reclaimed: reply.slice(0, split), failed: reply.slice(split + 1, second) };
+  }
+
+  /**
+   * The per-slot sweep of cross-slot workflows: handoffs left in `slot`'s outbox for `ageMs`
+   * are delivered again, staged batches whose deadline passed `ageMs` ago finished or removed.
+   */
+  sweepWorkflows(slot: SlotKeys, ageMs: number): Promise<number> {
+    return this.handoffs.sweep(slot, ageMs);
   }
 
   /**
@@ -449,15 +531,6 @@ export class Broker {
     );
   }
 
-  /** The one slot of a workflow's tasks; CrossSlotError when they are in several. */
-  private oneSlot(tasks: NewTask[], operation: string, hint: string): SlotKeys {
-    const slot = tasks[0].slot;
-    if (tasks.some((task) => task.slot.base !== slot.base)) {
-      throw new CrossSlotError(operation, distinct(tasks.map((task) => task.queue)), hint);
-    }
-    return slot;
-  }
-
   private limit(failFast: boolean): CallLimit {
     return {
       endpoint: this.endpoint,
@@ -499,14 +572,24 @@ export class Broker {
     slot: SlotKeys,
     args: (deadline: number) => (string | number)[],
   ): Promise<number[]> {
-    const timeoutMs = this.settings.commandTimeoutMs;
-    const limit = this.limit(true);
-    if (!this.checked) await this.serverChecked(limit);
+    if (!this.checked) await this.serverChecked(this.limit(true));
     // Before the timer starts (withConnectionErrors): the deadline must not come after it.
-    const deadline = this.clock.deadline(timeoutMs);
+    const deadline = this.clock.deadline(this.settings.commandTimeoutMs);
+    return this.callBefore(command, slot, args(deadline));
+  }
+
+  /**
+   * A call whose arguments hold a deadline computed before its timer starts (callWithDeadline,
+   * or a staged batch's one deadline for all its calls); the reply without its server time.
+   */
+  private async callBefore(
+    command: string,
+    slot: SlotKeys,
+    args: (string | number)[],
+  ): Promise<number[]> {
     const [serverNow, ...codes] = (await withConnectionErrors(
-      () => this.scripts.run(command, [slot.base], [slot.base, ...args(deadline)]),
-      limit,
+      () => this.scripts.run(command, [slot.base], [slot.base, ...args]),
+      this.limit(true),
     )) as number[];
     this.clock.observe(serverNow);
     return codes;

@@ -63,6 +63,26 @@ export const KEY_FAMILIES = {
   eventsBell: 'events-bell',
   /** hash: queue name → its shard count ('queue' layout), shared by every app (shard-settings.ts). */
   queueShards: 'queue-shards',
+  /**
+   * sorted set per slot: workflow handoffs to a task in another slot (a chain's next step, a
+   * chord's callback) written with the outcome that causes them; member = the handoff (JSON,
+   * see includes/chains.lua), score = when it was written or last swept (epoch ms). A handoff
+   * leaves once its target's slot applied it (lib/broker/handoffs.ts).
+   */
+  outbox: 'outbox',
+  /**
+   * sorted set per slot: batches written here staged (invisible) until their coordinator slot
+   * commits them (a chain, chord or enqueueMany across slots); member = batch id, score = the
+   * deadline of the commit call (server clock, epoch ms).
+   */
+  staged: 'staged',
+  /** hash per slot: batch id → the staged batch (JSON: coordinator slot, task ids and due times). */
+  stagedBatch: 'staged-batch',
+  /**
+   * string with a TTL, per batch (`batch:<batch id>`), in the coordinator's slot: present once a
+   * cross-slot batch is committed, until every slot released its staged part.
+   */
+  batch: 'batch',
 } as const;
 
 export const QUEUE_KEY_KINDS = {
@@ -145,6 +165,21 @@ export const TASK_FIELDS = {
   parked: 'pk',
   /** parent/child: the ids (JSON array) a running task waits for, while it waits */
   waitingFor: 'wf',
+  /** parent/child, 'queue' layout: the slot bases (JSON array) of the ids in waitingFor */
+  waitingSlots: 'ws',
+  /** across slots: the slot base of the next step (F_NEXT) when it is in another slot */
+  nextSlot: 'nb',
+  /** across slots: the slot base of the chord's callback (F_CHORD) when it is in another slot */
+  chordSlot: 'cb',
+  /** across slots: the batch id of a task written staged, until its batch is committed */
+  staged: 'sg',
+  /**
+   * across slots: on every step, the slot tag of each step's id (JSON array), when some step's
+   * slot differs from the chain id's; findChain builds the step ids from it
+   */
+  chainTags: 'nt',
+  /** across slots: on the callback, the slot tag of each part's id (JSON array), likewise */
+  chordTags: 'ct',
 } as const;
 
 /**
@@ -232,6 +267,16 @@ export class SlotKeys {
     return `${this.base}:${KEY_FAMILIES.queue}:${queue}:${QUEUE_KEY_KINDS.ready}:${priority}`;
   }
 
+  /** The handoffs this slot owes to tasks of other slots (KEY_FAMILIES.outbox). */
+  outbox(): string {
+    return `${this.base}:${KEY_FAMILIES.outbox}`;
+  }
+
+  /** The commit mark of a cross-slot batch coordinated by this slot. */
+  batch(batchId: string): string {
+    return `${this.base}:${KEY_FAMILIES.batch}:${batchId}`;
+  }
+
   /** The lock a worker holds while it sweeps `queue`'s expired leases. */
   sweepLock(queue: string): string {
     return `${this.base}:${KEY_FAMILIES.sweepLock}:${queue}`;
@@ -272,6 +317,19 @@ export class KeyBuilder {
       this.slots.set(tag, slot);
     }
     return slot;
+  }
+
+  /**
+   * The slot whose base is `base` (named in a workflow handoff or a staged batch), or undefined
+   * when it is not a slot of this prefix.
+   */
+  slotOfBase(base: string): SlotKeys | undefined {
+    if (base === this.base) return this.prefixSlot;
+    const tag = base.slice(this.prefix.length + 2, -1);
+    const ours = base.startsWith(`{${this.prefix}:`) && base.endsWith('}');
+    return ours && tag.length === TAG_LENGTH && this.layout === 'queue'
+      ? this.slotOfTag(tag)
+      : undefined;
   }
 
   queues(): string {

@@ -7,7 +7,7 @@ import { ChainHandle } from './chain-handle';
 import { TaskHandle } from './task-handle';
 import { PLACEHOLDER_ID, TaskMessageBuilder } from './task-message.builder';
 import { withTaskIdsOnFailure } from './task-ids-on-failure';
-import { NOT_IN_WORKFLOWS, workflowTaskOptions } from './workflow-options';
+import { memberId, NOT_IN_WORKFLOWS, workflowTaskOptions } from './workflow-options';
 import { RequestResult, TaskCall } from './task-types';
 
 /** One step of a chain, by name. */
@@ -39,7 +39,10 @@ export type LastResult<S extends readonly unknown[]> = S extends readonly [...un
 export const MAX_STEPS = 100;
 const FIRST_STEP_ONLY = ['delay', 'runAt'];
 
-/** Builds and enqueues chains: every step written in one atomic script call. */
+/**
+ * Builds and enqueues chains, all steps or none: in one script call when they share a slot,
+ * else as a staged batch (Broker.enqueueChain).
+ */
 export class Chains {
   constructor(
     private readonly broker: Broker,
@@ -55,7 +58,7 @@ export class Chains {
     // The chain's id is made for its first step's queue: step ids are `<chain id>-<n>`.
     const chainId = this.builder.newId(drafts[0].task.queue);
     const built = drafts.map(({ task, continueOnFailure }, i) => ({
-      task: this.builder.withId(task, `${chainId}-${i + 1}`),
+      task: this.builder.withId(task, memberId(this.builder, task, chainId, String(i + 1))),
       continueOnFailure,
     }));
     const ids = built.map(({ task }) => task.id);

@@ -6,7 +6,7 @@ import { TaskHandle } from './task-handle';
 import { randomTaskId } from '../broker/task-ids';
 import { PLACEHOLDER_ID, TaskMessageBuilder } from './task-message.builder';
 import { withTaskIdsOnFailure } from './task-ids-on-failure';
-import { NOT_IN_WORKFLOWS, workflowTaskOptions } from './workflow-options';
+import { memberId, NOT_IN_WORKFLOWS, workflowTaskOptions } from './workflow-options';
 import { TaskRequest } from './task-types';
 
 const MAX_PARTS = 10_000;
@@ -32,7 +32,9 @@ export class Groups {
     const draft = this.build(callback, 'callback');
     // The chord's id is made for its callback's queue: member ids are `<chord id>-<n>`.
     const chordId = this.builder.newId(draft.queue);
-    const built = drafts.map((task, i) => this.builder.withId(task, `${chordId}-${i + 1}`));
+    const built = drafts.map((task, i) =>
+      this.builder.withId(task, memberId(this.builder, task, chordId, String(i + 1))),
+    );
     const last = this.builder.withId(draft, `${chordId}-callback`);
     const ids = [...built, last].map((task) => task.id);
     if (!(await withTaskIdsOnFailure(ids, () => this.broker.enqueueChord(built, last)))) {

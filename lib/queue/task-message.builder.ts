@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { createHash } from 'crypto';
 import { NewTask } from '../broker/new-task';
+import { withGatesChecked } from '../broker/gate-layout';
 import { IdMaker, TaskRouter } from '../broker/task-router';
 import { TaskRegistry } from '../discovery/task.registry';
 import { InvalidOptionsError, UnknownTaskError } from '../errors';
@@ -84,26 +85,29 @@ export class TaskMessageBuilder {
         : dedupe.uniqueFor !== undefined
           ? uniqueTaskId(name, serialisedArgs)
           : newId(taskOptions.queue);
-    return {
-      id,
-      slot: this.router.slotFor(taskOptions.queue, id),
-      name,
-      ...taskOptions,
-      // The id stays taken only while the finished task's record lives: keep it uniqueFor.
-      resultTtl: Math.max(taskOptions.resultTtl, dedupe.uniqueFor ?? 0),
-      ...this.schedule(raw),
-      ...dedupe,
-      lock: lockName(raw.lock, gates?.lock, args),
-      concurrency: gates?.concurrency,
-      args: serialisedArgs,
-      metadata:
-        raw.metadata === undefined
-          ? ''
-          : this.bounded(
-              serializer.serialize(checkObject(raw.metadata, 'metadata'), 'metadata'),
-              'metadata',
-            ),
-    };
+    return withGatesChecked(
+      {
+        id,
+        slot: this.router.slotFor(taskOptions.queue, id),
+        name,
+        ...taskOptions,
+        // The id stays taken only while the finished task's record lives: keep it uniqueFor.
+        resultTtl: Math.max(taskOptions.resultTtl, dedupe.uniqueFor ?? 0),
+        ...this.schedule(raw),
+        ...dedupe,
+        lock: lockName(raw.lock, gates?.lock, args),
+        concurrency: gates?.concurrency,
+        args: serialisedArgs,
+        metadata:
+          raw.metadata === undefined
+            ? ''
+            : this.bounded(
+                serializer.serialize(checkObject(raw.metadata, 'metadata'), 'metadata'),
+                'metadata',
+              ),
+      },
+      this.router,
+    );
   }
 
   /**

@@ -1,4 +1,7 @@
+import { TAG_LENGTH, tagOfId } from '../broker/keys';
+import type { NewTask } from '../broker/new-task';
 import { InvalidOptionsError } from '../errors';
+import type { TaskMessageBuilder } from './task-message.builder';
 
 /** Enqueue options that make no sense inside a workflow (its tasks get their ids from it). */
 export const NOT_IN_WORKFLOWS = ['id', 'unique', 'uniqueFor', 'onDuplicate'] as const;
@@ -24,4 +27,23 @@ export function workflowTaskOptions(
     }
   }
   return options;
+}
+
+/**
+ * The id of a workflow member: `<workflow id>-<suffix>`. In the 'queue' layout a member whose
+ * queue is in another slot than the workflow id's tag says gets its own slot's tag instead (the
+ * same random part), so that its id alone still finds it; the workflow records those tags
+ * (chainTags, chordTags) for findChain and findChord.
+ */
+export function memberId(
+  builder: TaskMessageBuilder,
+  task: NewTask,
+  workflowId: string,
+  suffix: string,
+): string {
+  const plain = `${workflowId}-${suffix}`;
+  const tag = tagOfId(workflowId);
+  if (tag === undefined || builder.withId(task, plain).slot.tag === tag) return plain;
+  const own = builder.newId(task.queue).slice(0, TAG_LENGTH);
+  return `${own}${workflowId.slice(TAG_LENGTH)}-${suffix}`;
 }

@@ -9,11 +9,16 @@ export interface LeaseSettings {
   queues: string[];
 }
 
+/** Handoffs and staged batches older than this are a sweep's to finish (their writer's failed). */
+const WORKFLOW_SWEEP_AGE_MS = 5_000;
+
 /**
  * Renews the leases of every task this worker runs, in one batched call a few times per
  * lease period, and aborts runs whose lease was taken over by a newer attempt. On the same
  * tick it offers to sweep expired leases of its queues (one worker sweeps per interval), so a
- * task whose worker died runs again within `leaseMs` plus one interval.
+ * task whose worker died runs again within `leaseMs` plus one interval. In the 'queue' layout the
+ * same tick finishes the cross-slot workflow handoffs and staged batches a dead process left in
+ * its queues' slots.
  */
 export class LeaseKeeper {
   private timer?: NodeJS.Timeout;
@@ -28,6 +33,11 @@ export class LeaseKeeper {
   /** Three ticks per lease: one late or failed renewal never lets a healthy lease expire. */
   get intervalMs(): number {
     return Math.max(50, Math.floor(this.settings.leaseMs / 3));
+  }
+
+  /** A handoff this old was not delivered by its writer (a few seconds, less for short leases). */
+  get workflowAgeMs(): number {
+    return Math.min(WORKFLOW_SWEEP_AGE_MS, this.settings.leaseMs);
   }
 
   start(): void {
@@ -57,6 +67,7 @@ export class LeaseKeeper {
           if (swept.reclaimed.length > 0 || swept.failed.length > 0) {
             this.events.next({ type: 'leases.reclaimed', ...swept });
           }
+          if (this.broker.router.spread) await this.broker.sweepWorkflows(slot, this.workflowAgeMs);
         } catch (error) {
           this.events.next({ type: 'worker.error', error: error as Error });
         }

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InvalidOptionsError, Task, taskContext } from '../../lib';
+import {
+  GateAcrossSlotsError,
+  InvalidOptionsError,
+  Task,
+  taskContext,
+  UnknownQueueError,
+} from '../../lib';
 import { Gate } from '../support/gate';
 import { uniquePrefix } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -57,6 +63,8 @@ class Gated {
   }
 }
 
+// Task locks are enforced in the 'prefix' layout only (the 'queue' layout refuses them: see the
+// last describe), so these apps pin it whatever TASKMILL_TEST_KEY_LAYOUT says.
 describe('locks and concurrency limits on tasks', () => {
   const apps: TestApp[] = [];
   let prefix: string;
@@ -65,7 +73,13 @@ describe('locks and concurrency limits on tasks', () => {
     held.reset();
     prefix = uniquePrefix();
     for (let i = 0; i < 2; i++) {
-      apps.push(await createTestApp([Gated], { prefix, worker: { concurrency: 10 } }));
+      apps.push(
+        await createTestApp([Gated], {
+          prefix,
+          keyLayout: 'prefix',
+          worker: { concurrency: 10 },
+        }),
+      );
     }
   });
   afterEach(async () => {
@@ -144,5 +158,50 @@ describe('locks and concurrency limits on tasks', () => {
     await expect(apps[0].queue.enqueue('gated.user', ['{x}'])).rejects.toBeInstanceOf(
       InvalidOptionsError,
     );
+  });
+});
+
+describe("task gates in the 'queue' layout", () => {
+  const apps: TestApp[] = [];
+  beforeEach(async () => {
+    occupancy = new Occupancy();
+    held.reset();
+    const prefix = uniquePrefix();
+    for (let i = 0; i < 2; i++) {
+      apps.push(
+        await createTestApp([Gated], {
+          prefix,
+          keyLayout: 'queue',
+          queues: { sharded: { shards: 2 } },
+          worker: { concurrency: 10 },
+        }),
+      );
+    }
+  });
+  afterEach(async () => {
+    held.release();
+    await Promise.all(apps.splice(0).map((app) => app.close()));
+  });
+
+  it('limits a task name to `concurrency` runs at once in its queue across all workers', async () => {
+    const handles = await apps[0].queue.enqueueMany(
+      Array.from({ length: 15 }, () => ({ task: 'gated.api' })),
+    );
+    await Promise.all(handles.map((handle) => handle.result({ timeout: 20_000 })));
+    expect(occupancy.done).toBe(15);
+    expect(occupancy.peak.get('api')).toBeLessThanOrEqual(3);
+  });
+
+  it('refuses a task lock, and a limit on a sharded queue, with GateAcrossSlotsError', async () => {
+    const refused = (promise: Promise<unknown>) =>
+      expect(promise).rejects.toBeInstanceOf(GateAcrossSlotsError);
+    await refused(apps[0].queue.enqueue('gated.report', []));
+    await refused(apps[0].queue.enqueue('gated.free', [], { lock: 'by-enqueue' }));
+    await refused(apps[0].queue.enqueue('gated.api', [], { queue: 'sharded' }));
+    await expect(apps[0].queue.enqueue('gated.report', [])).rejects.toThrow(
+      /LockService\.withLock/,
+    );
+    // Nothing was written: the queue never received a task.
+    await expect(apps[0].queue.stats('gated')).rejects.toBeInstanceOf(UnknownQueueError);
   });
 });

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidOptionsError, Task, TaskFailedError, taskContext } from '../../lib';
+import { Broker } from '../../lib/broker/broker';
+import { KeyBuilder } from '../../lib/broker/keys';
+import { TaskRouter } from '../../lib/broker/task-router';
 import { testBroker } from '../support/broker';
+import { rawRedis, redisFunctionsInTests, uniquePrefix } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
 let running = 0;
@@ -87,12 +91,37 @@ describe('parents waiting for children', () => {
 describe('the wait graph', () => {
   it('finds cycles through other waiting tasks, and forgets a wait once it is over', async () => {
     const { broker, redis } = testBroker();
-    const ref = (id: string) => ({ id, attempt: 1, slot: broker.keys.prefixSlot });
-    expect(await broker.waitFor(ref('a'), ['b', 'c'], [])).toBeUndefined();
-    expect(await broker.waitFor(ref('c'), ['d'], [])).toBeUndefined();
-    expect(await broker.waitFor(ref('d'), ['a'], [])).toEqual(['d', 'a', 'c', 'd']);
+    const ref = (id: string) => ({ id, attempt: 1, slot: broker.router.slotFor('q', id) });
+    const inQ = (...ids: string[]) => ids.map(() => 'q');
+    expect(await broker.waitFor(ref('a'), ['b', 'c'], inQ('b', 'c'))).toBeUndefined();
+    expect(await broker.waitFor(ref('c'), ['d'], inQ('d'))).toBeUndefined();
+    expect(await broker.waitFor(ref('d'), ['a'], inQ('a'))).toEqual(['d', 'a', 'c', 'd']);
     await broker.waitOver(ref('a'));
-    expect(await broker.waitFor(ref('d'), ['a'], [])).toBeUndefined();
+    expect(await broker.waitFor(ref('d'), ['a'], inQ('a'))).toBeUndefined();
+    redis.disconnect();
+  });
+
+  it("finds a cycle through tasks of other slots in the 'queue' layout", async () => {
+    const redis = rawRedis();
+    const router = new TaskRouter(new KeyBuilder(uniquePrefix(), 'queue'), {});
+    const broker = new Broker(redis, router, {
+      eventsMaxLen: 1000,
+      deadLetterTtl: 60_000,
+      commandTimeoutMs: 5_000,
+      redisFunctions: redisFunctionsInTests(),
+    });
+    const ref = (id: string, queue: string) => ({
+      id,
+      attempt: 1,
+      slot: router.slotFor(queue, id),
+    });
+    expect(ref('a', 'q1').slot.base).not.toBe(ref('b', 'q2').slot.base);
+    expect(await broker.waitFor(ref('a', 'q1'), ['b'], ['q2'])).toBeUndefined();
+    expect(await broker.waitFor(ref('b', 'q2'), ['c'], ['q3'])).toBeUndefined();
+    // c (in q3) waiting for a (in q1) closes a → b → c → a, followed through the recorded slots.
+    expect(await broker.waitFor(ref('c', 'q3'), ['a'], ['q1'])).toEqual(['c', 'a', 'b', 'c']);
+    await broker.waitOver(ref('b', 'q2'));
+    expect(await broker.waitFor(ref('c', 'q3'), ['a'], ['q1'])).toBeUndefined();
     redis.disconnect();
   });
 });

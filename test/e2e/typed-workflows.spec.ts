@@ -13,6 +13,7 @@ import {
   taskContext,
 } from '../../lib';
 import { failureOf } from '../support/failures';
+import { TaskRouter } from '../../lib/broker/task-router';
 import { rawRedis, testRedisUrl, uniquePrefix } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -182,7 +183,12 @@ describe('finding a chain or a chord again from its id', () => {
   it('keeps the chain length on each step in a few bytes', async () => {
     const chain = await app.queue.chain([{ task: 'invoice.create', args: ['z'] }]);
     const redis = rawRedis();
-    const field = await redis.hget(`{${app.prefix}}:t:${chain.steps[0].id}`, 'ns');
+    const step = chain.steps[0];
+    const key = app.app
+      .get(TaskRouter)
+      .slotFor(step.queue ?? 'default', step.id)
+      .task(step.id);
+    const field = await redis.hget(key, 'ns');
     expect(field).toBe('1');
     redis.disconnect();
   });

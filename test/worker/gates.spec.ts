@@ -6,23 +6,23 @@ describe('gates at the broker', () => {
     const locked = (id: string) => ({ ...newTask(broker, id, 'q'), lock: 'only-one' });
     await broker.enqueue([locked('first'), locked('second')], true);
     // One claim takes both: the first enters the lock, the second is parked (not claimed).
-    const claimed = await broker.settle(broker.keys.prefixSlot, [], {
+    const claimed = await broker.settle(broker.keys.slot('q'), [], {
       queues: ['q'],
       count: 2,
       leaseMs: 50,
     });
     expect(claimed.tasks.map((task) => task.id)).toEqual(['first']);
     expect(
-      (await broker.settle(broker.keys.prefixSlot, [], { queues: ['q'], count: 2, leaseMs: 50 }))
+      (await broker.settle(broker.keys.slot('q'), [], { queues: ['q'], count: 2, leaseMs: 50 }))
         .tasks,
     ).toEqual([]);
     await sleep(100); // the first's worker "dies": its lease runs out
-    expect((await broker.reclaimExpired(broker.keys.prefixSlot, ['q'], 2, 10)).reclaimed).toEqual([
+    expect((await broker.reclaimExpired(broker.keys.slot('q'), ['q'], 2, 10)).reclaimed).toEqual([
       'first',
     ]);
     // The sweep freed the lock and put both back, the reclaimed task first (it keeps its
     // turn): it takes the lock again and the other is parked again, never both at once.
-    const again = await broker.settle(broker.keys.prefixSlot, [], {
+    const again = await broker.settle(broker.keys.slot('q'), [], {
       queues: ['q'],
       count: 2,
       leaseMs: 10_000,
@@ -31,12 +31,12 @@ describe('gates at the broker', () => {
     // Its run ends: the lock passes to the parked task.
     const done = {
       kind: 'complete' as const,
-      slot: broker.keys.prefixSlot,
+      slot: broker.keys.slot('q'),
       id: 'first',
       attempt: 2,
       result: '',
     };
-    const next = await broker.settle(broker.keys.prefixSlot, [done], {
+    const next = await broker.settle(broker.keys.slot('q'), [done], {
       queues: ['q'],
       count: 2,
       leaseMs: 10_000,

@@ -3,7 +3,9 @@
 -- flagged and its worker told over pub/sub, so its outcome is recorded as CANCELLED.
 -- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  id   ARGV[4]  cancel channel
--- Returns  1 cancelled, 2 cancellation requested from its worker, 0 already finished, -2 no task
+-- Returns  { code, handoffs... }: code 1 cancelled, 2 cancellation requested from its worker,
+--          0 already finished, -2 no task; the workflow handoffs the cancellation wrote to this
+--          slot's outbox (a chain stopped, a chord failed, in other slots; see chains.lua)
 --@allow-oom
 --@include common
 --@include gates
@@ -15,15 +17,15 @@ local t = redis.call('HMGET', key, F_STATUS, F_QUEUE, F_NAME, F_ATTEMPT, F_RESUL
   F_AFTER, F_NEXT, F_CONTINUEONFAILURE, F_CHORD, F_CHORDINDEX, F_PARKED)
 local status, queue = t[1], t[2]
 if not status then
-  return -2
+  return { -2 }
 end
 if status == 'running' then
   redis.call('HSET', key, F_CANCEL, '1')
   redis.call('PUBLISH', ARGV[4], id)
-  return 2
+  return { 2 }
 end
 if status ~= 'submitted' and status ~= 'retrying' then
-  return 0
+  return { 0 }
 end
 if t[12] then
   -- Parked at a full gate: it waits in the gate's list, not in a queue.
@@ -38,5 +40,10 @@ elseif redis.call('ZREM', queueKey(base, queue, QUEUE_DELAYED), id) == 0 then
 end
 recordStatus(base, key, id, t[3], queue, 'cancelled', t[4] or 0, maxLen)
 expireFinished(key, t[5] or DEFAULT_RESULT_TTL)
+handoffsBegin()
 workflowAfterEnd(base, id, t[3], t, 8, 'cancelled', nil, maxLen)
-return 1
+local reply = { 1 }
+for _, handoff in ipairs(takeHandoffs()) do
+  reply[#reply + 1] = handoff
+end
+return reply

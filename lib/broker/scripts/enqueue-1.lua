@@ -1,14 +1,26 @@
 -- Writes a batch of new tasks. Atomic mode (enqueueMany): all of them, or none when an id is
 -- taken. Independent mode (single enqueues coalesced by the client): each task on its own.
 -- Nothing is written once the caller's deadline has passed (see pastDeadline).
+-- A batch across slots (enqueueMany, a chain or a chord whose tasks are in several slots;
+-- lib/broker/staged-batch.ts) is written in two steps, each atomic in its slot: 'stage' on
+-- every slot but the coordinator's writes that slot's tasks invisible (in no queue, F_STAGED,
+-- listed in the slot's staged set until the deadline); 'commit' on the coordinator's writes
+-- its tasks as usual and the batch's commit mark; then release-staged-1.lua releases (or
+-- removes) each staged part, or the sweep does, after the deadline, from the commit mark.
 -- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
--- ARGV[1]  key base `{prefix}`   ARGV[2]  events stream MAXLEN   ARGV[3]  '1' atomic, '0' not
--- ARGV[4]  deadline (server clock, epoch ms)   ARGV[5]  number of tasks, then 13 fields per task:
+-- ARGV[1]  key base `{prefix}`   ARGV[2]  events stream MAXLEN
+-- ARGV[3]  '1' atomic, '0' not, 's' stage, 'c' commit (both atomic)
+-- ARGV[4]  deadline (server clock, epoch ms)   ARGV[5]  batch id ('' unless 's' or 'c')
+-- ARGV[6]  'c': the commit mark's TTL ms; 's': the coordinator slot's base
+-- ARGV[7]  number of tasks, then 15 fields per task:
 --          id, queue, name, args, priority, delay ms, runAt epoch ms (0: none),
 --          options (encoded, '' for defaults), resultTtl ms ('' for the default),
 --          metadata ('' for none), dedupe ('': the id is taken by any record; else 'e', 'r' or
 --          'm' for the duplicate policy, then for unique tasks ':<ms>', how long after finishing
---          the holder keeps the id), lock name ('' none), concurrency limit ('' none)
+--          the holder keeps the id), lock name ('' none), concurrency limit ('' none),
+--          workflow links (JSON array of task hash field/value pairs to add, '' none), '1' when
+--          the task is parked (a chain step after the first, a chord callback: placed by its
+--          predecessor's end), '' otherwise
 -- Returns  the server time (epoch ms), then one code per task: 1 written, 0 id taken, 2 id taken
 --          and the holder is returned (policy 'r', or 'm' with the same definition), -1 skipped
 --          (atomic mode: another task's id was taken), 3 past the deadline (every task: nothing
@@ -17,9 +29,11 @@
 --@include common
 --@include tasks
 
-local FIELDS = 13
-local base, maxLen, atomic = ARGV[1], ARGV[2], ARGV[3] == '1'
-local count = tonumber(ARGV[5])
+local FIELDS = 15
+local FIRST = 8
+local base, maxLen, mode = ARGV[1], ARGV[2], ARGV[3]
+local atomic = mode ~= '0'
+local count = tonumber(ARGV[7])
 local now = nowMs()
 local codes = { now }
 local TERMINAL = { succeeded = true, failed = true, cancelled = true }
@@ -61,7 +75,7 @@ end
 -- is held by a record.
 local seen, finishedHolders = {}, {}
 for i = 1, count do
-  local at = 6 + (i - 1) * FIELDS
+  local at = FIRST + (i - 1) * FIELDS
   local id, dedupe = ARGV[at], ARGV[at + 10]
   -- Taken: by an existing task, or by an earlier task of this very batch.
   local earlier, free, holderQueue = seen[id], false, nil
@@ -78,10 +92,11 @@ for i = 1, count do
   end
 end
 
+local batch, stagedTasks = ARGV[5], {}
 local seenQueues = {}
 for i = 1, count do
   if codes[i + 1] == 1 then
-    local at = 6 + (i - 1) * FIELDS
+    local at = FIRST + (i - 1) * FIELDS
     local id, queue = ARGV[at], ARGV[at + 1]
     registerQueue(base, queue, seenQueues)
     if finishedHolders[i] ~= nil then
@@ -91,8 +106,27 @@ for i = 1, count do
         redis.call('ZREM', queueKey(base, finishedHolders[i], QUEUE_DEAD), id)
       end
     end
-    writeTask(base, maxLen, now, id, taskFromArgv(at), dueAtFromArgv(at, now))
+    local parked = ARGV[at + 14] == '1'
+    local dueAt = (not parked) and dueAtFromArgv(at, now) or nil
+    -- Staged: in no queue until its batch is committed; the due time waits in the batch.
+    writeTask(base, maxLen, now, id, taskFromArgv(at), mode ~= 's' and dueAt or nil)
+    local fields = ARGV[at + 13] ~= '' and cjson.decode(ARGV[at + 13]) or {}
+    if mode == 's' then
+      fields[#fields + 1] = F_STAGED
+      fields[#fields + 1] = batch
+      stagedTasks[#stagedTasks + 1] = { id, queue, dueAt or -1 }
+    end
+    if #fields > 0 then redis.call('HSET', taskKey(base, id), unpack(fields)) end
   end
+end
+if mode == 's' then
+  redis.call('HSET', base .. ':' .. FAMILY_STAGEDBATCH, batch,
+    cjson.encode({ c = ARGV[6], t = stagedTasks }))
+  redis.call('ZADD', base .. ':' .. FAMILY_STAGED, ARGV[4], batch)
+  return codes
+end
+if mode == 'c' then
+  redis.call('SET', base .. ':' .. FAMILY_BATCH .. ':' .. batch, '1', 'PX', ARGV[6])
 end
 for queue in pairs(seenQueues) do
   wake(base, queue)

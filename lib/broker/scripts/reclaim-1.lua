@@ -5,7 +5,8 @@
 -- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  max reclaims   ARGV[4]  sweep interval ms
 -- ARGV[5]  dead-letter TTL ms   ARGV[6..] queue names
--- Returns  { reclaimed ids... , '|', failed ids... } (queues swept lately by others are skipped)
+-- Returns  { reclaimed ids... , '|', failed ids..., '|', handoffs... } (queues swept lately by
+--          others are skipped; handoffs: those the ended workflow members wrote, see chains.lua)
 --@allow-oom
 --@include common
 --@include gates
@@ -16,6 +17,7 @@ local interval, deadTtl = ARGV[4], tonumber(ARGV[5])
 local now = nowMs()
 local BATCH = 1000
 local reclaimed, failed = {}, {}
+handoffsBegin()
 
 for i = 6, #ARGV do
   local queue = ARGV[i]
@@ -69,5 +71,9 @@ end
 reclaimed[#reclaimed + 1] = '|'
 for _, id in ipairs(failed) do
   reclaimed[#reclaimed + 1] = id
+end
+reclaimed[#reclaimed + 1] = '|'
+for _, handoff in ipairs(takeHandoffs()) do
+  reclaimed[#reclaimed + 1] = handoff
 end
 return reclaimed

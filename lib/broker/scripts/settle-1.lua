@@ -9,8 +9,10 @@
 --          payload (result, or error JSON), retry delay ms, error summary for the history
 --          (JSON array [name, message])
 -- ARGV[..] queue names to claim from, in order (paused ones are skipped)
--- Returns  { codes, nextDueIn, claimed... }: one outcome code per outcome (see outcomes.lua);
---          ms until the earliest delayed task of these queues is due (-1: none); and each
+-- Returns  { codes, nextDueIn, handoffs, claimed... }: one outcome code per outcome (see
+--          outcomes.lua); ms until the earliest delayed task of these queues is due (-1: none);
+--          the workflow handoffs the outcomes wrote to this slot's outbox, for tasks of other
+--          slots (includes/chains.lua; the caller delivers them); and each
 --          claimed task as { id, name, queue, args, attempt, failures, options, metadata,
 --          previous step's result, previous step's error, '1' when the previous "result" is
 --          a chord's JSON array of results } (workflows; '' when none)
@@ -24,6 +26,7 @@ local base, maxLen, leaseMs = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local wanted, deadTtl, outcomeCount = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local now = nowMs()
 local PROMOTE_BATCH = 1000
+handoffsBegin()
 
 local codes = {}
 local OUTCOME_FIELDS = 6
@@ -98,7 +101,7 @@ for i = 7 + outcomeCount * OUTCOME_FIELDS, #ARGV do
   end
 end
 
-local reply = { codes, -1 }
+local reply = { codes, -1, takeHandoffs() }
 local claimed = 0
 local nextDueAt = -1
 for _, queue in ipairs(queues) do

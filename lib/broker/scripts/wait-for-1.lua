@@ -1,14 +1,24 @@
 -- Records that task ARGV[2] waits for the tasks ARGV[3..] (pynenc's waiting_for), unless that
 -- closes a cycle: a task that, through the tasks it waits for, waits for the waiter itself
 -- would never end. The walk follows the recorded waits (F_WAITINGFOR) of every task reached.
+-- In the 'queue' layout the tasks may be in other slots, which no script may read: the client
+-- walks the graph (lib/broker/wait-graph.ts) and this only records the wait, with the slot of
+-- each task waited for (F_WAITINGSLOTS), so that later walks can follow it.
 -- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
--- ARGV[1]  key base   ARGV[2]  the waiting task's id   ARGV[3..] the ids it waits for
+-- ARGV[1]  key base   ARGV[2]  the waiting task's id
+-- ARGV[3]  '': walk here; else the JSON array of the waited-for tasks' slot bases (record only)
+-- ARGV[4..] the ids it waits for
 -- Returns  { 1 } recorded, or { 0, id, ... } the cycle found, from the waiter back to it
-local base, waiter = ARGV[1], ARGV[2]
+local base, waiter, slots = ARGV[1], ARGV[2], ARGV[3]
 local MAX_VISITS = 10000
 
 local targets = {}
-for i = 3, #ARGV do targets[#targets + 1] = ARGV[i] end
+for i = 4, #ARGV do targets[#targets + 1] = ARGV[i] end
+if slots ~= '' then
+  redis.call('HSET', base .. ':' .. FAMILY_TASK .. ':' .. waiter, F_WAITINGFOR,
+    cjson.encode(targets), F_WAITINGSLOTS, slots)
+  return { 1 }
+end
 
 -- Depth-first, remembering the path, so the cycle can be reported.
 local visited, visits = {}, 0
