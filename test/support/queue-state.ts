@@ -56,11 +56,22 @@ export async function allTaskIdsOf(redis: Redis, prefix: string, queue: string):
     .sort();
 }
 
-/** Every key of a prefix (either layout) with its serialised value, sorted (tests only). */
-export async function allDataOf(redis: Redis, prefix: string): Promise<[string, Buffer | null][]> {
+/**
+ * Every key of a prefix (either layout) with its value, sorted (tests only): any write shows
+ * up. Sets and hashes by their sorted content, since a read may move on a rehash of a large one,
+ * which changes the order DUMP writes it in without any write; other keys as DUMP gives them.
+ */
+export async function allDataOf(redis: Redis, prefix: string): Promise<[string, unknown][]> {
   const keys = (await allKeysOf(redis, prefix)).sort();
-  const values = await Promise.all(keys.map((key) => redis.dumpBuffer(key)));
+  const values = await Promise.all(keys.map((key) => valueOf(redis, key)));
   return keys.map((key, i) => [key, values[i]]);
+}
+
+async function valueOf(redis: Redis, key: string): Promise<unknown> {
+  const type = await redis.type(key);
+  if (type === 'set') return (await redis.smembers(key)).sort();
+  if (type === 'hash') return Object.entries(await redis.hgetall(key)).sort();
+  return redis.dumpBuffer(key);
 }
 
 /** The key of a task's record, wherever the app's layout puts it. */
