@@ -15,7 +15,8 @@ export interface RecentOutcomes {
   cancelled: number;
   /**
    * When the oldest status change still in the stream happened (epoch ms, Redis server
-   * clock): the counts cover the time since. Undefined when the stream is empty.
+   * clock): the counts cover the time since. Undefined when the stream is empty. A sharded
+   * queue has a stream per shard, each capped on its own: the oldest entry of them all.
    */
   since: number | undefined;
 }
