@@ -110,7 +110,9 @@ export class Broker {
     this.scripts = new ScriptRunner(redis);
     const call: ScriptCaller = (command, slot, failFast, ...args) =>
       this.call(command, slot, failFast, ...args);
-    this.admin = new QueueAdminScripts(call, settings.eventsMaxLen, router);
+    this.admin = new QueueAdminScripts(call, settings.eventsMaxLen, router, (queue) =>
+      this.registration.forget(queue),
+    );
     this.locks = new LockScripts(call, this.keys.prefixSlot);
     this.priorities = new PriorityScripts(
       (command, slot, ...args) => this.call(command, slot, true, ...args),

@@ -1,5 +1,7 @@
 import { UnknownQueueError } from '../errors';
 import type { SlotKeys } from './keys';
+import { QueueRegistry } from './queue-registry';
+import { RawQueueCounts } from './queue-snapshot';
 import type { TaskRouter } from './task-router';
 
 /** Runs one script by command name, with the ARGV that follow the key base. */
@@ -23,17 +25,30 @@ const UNKNOWN_QUEUE = -3;
 /** A ready task as the peek script returns it: id, name, priority, status, attempt, createdAt. */
 export type RawWaitingTask = [string, string, string, string, string, string];
 
-/** Typed callers of the priority management scripts (none of them is on a task's hot path). */
+/**
+ * Typed callers of the priority management scripts (none of them is on a task's hot path), each
+ * on one slot: the queue-wide ones on one shard of the queue (the caller fans out over them).
+ */
 export class PriorityScripts {
+  /** The prefix's queue registry, asked before a queue's shards in the 'queue' layout. */
+  readonly registry: QueueRegistry;
+
   constructor(
     private readonly run: ScriptRunner,
     private readonly eventsMaxLen: number,
-    private readonly router: TaskRouter,
-  ) {}
+    router: TaskRouter,
+  ) {
+    this.registry = new QueueRegistry(run, router);
+  }
 
-  /** The slot a queue's script runs on. */
-  private slot(queue: string): SlotKeys {
-    return this.router.slotsOf(queue)[0];
+  /** The ready tasks of `queue` in one slot (the sum of its ready lists' lengths). */
+  async readyCount(slot: SlotKeys, queue: string): Promise<number> {
+    const [[, , waiting]] = (await this.run(
+      'taskmillQueueCounts',
+      slot,
+      queue,
+    )) as RawQueueCounts[];
+    return waiting;
   }
 
   /** Changes a waiting task's priority (see reprioritize-1.lua). */
@@ -43,10 +58,11 @@ export class PriorityScripts {
   }
 
   /**
-   * Lowers the priority of every ready task of `queue` by `by`, not below `floor`, unless it
-   * holds more than `maxTasks`. Returns the tasks moved, or `tooMany` with the count found.
+   * Lowers the priority of every ready task of `queue` in `slot` by `by`, not below `floor`,
+   * unless it holds more than `maxTasks`. Returns the tasks moved, or `tooMany` with the count found.
    */
   async promoteAll(
+    slot: SlotKeys,
     queue: string,
     by: number,
     floor: number,
@@ -54,7 +70,7 @@ export class PriorityScripts {
   ): Promise<{ moved: number } | { tooMany: number }> {
     const [code, count] = (await this.run(
       'taskmillPromoteAll',
-      this.slot(queue),
+      slot,
       queue,
       by,
       floor,
@@ -65,10 +81,11 @@ export class PriorityScripts {
   }
 
   /**
-   * Cancels up to `batch` ready tasks of `queue` with a priority below `below` or above
+   * Cancels up to `batch` ready tasks of `queue` in `slot` with a priority below `below` or above
    * `above`; `more` is true when some may be left.
    */
   async removeWaiting(
+    slot: SlotKeys,
     queue: string,
     below: number | undefined,
     above: number | undefined,
@@ -76,7 +93,7 @@ export class PriorityScripts {
   ): Promise<{ cancelled: number; more: boolean }> {
     const [cancelled, more] = (await this.run(
       'taskmillRemoveWaiting',
-      this.slot(queue),
+      slot,
       this.eventsMaxLen,
       queue,
       below ?? '',
@@ -87,10 +104,9 @@ export class PriorityScripts {
     return { cancelled, more: more === 1 };
   }
 
-  /** The next `count` ready tasks of `queue`, in claim order. */
-  async peek(queue: string, count: number): Promise<RawWaitingTask[]> {
-    const reply = (await this.run('taskmillPeek', this.slot(queue), queue, count)) as
-      RawWaitingTask[] | number;
+  /** The next `count` ready tasks of `queue` in one slot, in claim order. */
+  async peek(slot: SlotKeys, queue: string, count: number): Promise<RawWaitingTask[]> {
+    const reply = (await this.run('taskmillPeek', slot, queue, count)) as RawWaitingTask[] | number;
     if (reply === UNKNOWN_QUEUE) throw new UnknownQueueError(queue);
     return reply as RawWaitingTask[];
   }

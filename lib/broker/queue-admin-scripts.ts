@@ -8,9 +8,10 @@ import {
   TaskSummary,
 } from './queue-snapshot';
 import type { SlotKeys } from './keys';
+import { QueueRegistry } from './queue-registry';
 import type { TaskRouter } from './task-router';
 
-/** Runs one script on the prefix's slot (Broker.call). */
+/** Runs one script on a slot (Broker.call). */
 export type ScriptCaller = (
   command: string,
   slot: SlotKeys,
@@ -35,27 +36,47 @@ export type ObliterateStep =
   | { state: 'more'; deleted: number; cursor: string }
   | { state: 'done'; deleted: number };
 
+/** A task as a shard's listing returns it, with what orders it among the other shards'. */
+export interface ListedTask {
+  summary: TaskSummary;
+  /** The listing's score: priority of the ready list (waiting), else the sorted set's score. */
+  score: number;
+}
+
 /**
- * Typed callers of the queue control and inspection scripts, one per script. None of them is
- * on a task's path; each touches a bounded batch, so none holds Redis for long.
+ * Typed callers of the queue control and inspection scripts, one per script, each on one slot:
+ * the prefix's (the registry; every queue in the 'prefix' layout) or one shard's of a queue.
+ * None of them is on a task's path; each touches a bounded batch, so none holds Redis for long.
  */
 export class QueueAdminScripts {
+  /** The prefix's queue registry, asked before a queue's shards in the 'queue' layout. */
+  readonly registry: QueueRegistry;
+
   constructor(
     private readonly call: ScriptCaller,
     private readonly eventsMaxLen: number,
-    private readonly router: TaskRouter,
-  ) {}
-
-  /** The slot a queue's admin script runs on. */
-  private slot(queue: string): SlotKeys {
-    return this.router.slotsOf(queue)[0];
+    router: TaskRouter,
+    /** Told when obliterate() removed a queue from the registry. */
+    forgotten?: (queue: string) => void,
+  ) {
+    this.registry = new QueueRegistry(
+      (command, slot, ...args) => this.call(command, slot, true, ...args),
+      router,
+      forgotten,
+    );
   }
 
-  /** Counts of the given queues (none: every queue of the prefix), in one snapshot. */
-  async counts(queues: string[]): Promise<{ known: boolean; counts: QueueCounts }[]> {
+  /**
+   * Counts of the given queues in one snapshot of one slot's keys (no queue: every queue of
+   * the prefix, on the prefix's slot only). `known` is checked on the prefix's slot only.
+   */
+  async counts(
+    slot: SlotKeys,
+    queues: string[],
+  ): Promise<{ known: boolean; counts: QueueCounts }[]> {
     const reply = (await this.call(
       'taskmillQueueCounts',
-      this.router.keys.prefixSlot,
+      slot,
       true,
       ...queues,
     )) as RawQueueCounts[];
@@ -63,30 +84,35 @@ export class QueueAdminScripts {
   }
 
   /** Counts finished runs in up to `count` events before `before` (newest first when omitted). */
-  async countEvents(queue: string, count: number, before?: string): Promise<EventsPage> {
+  async countEvents(
+    slot: SlotKeys,
+    queue: string,
+    count: number,
+    before?: string,
+  ): Promise<EventsPage> {
     const from = before === undefined ? '+' : `(${before}`;
-    const reply = (await this.call(
-      'taskmillCountEvents',
-      this.slot(queue),
-      true,
-      queue,
-      from,
-      count,
-    )) as [number, number, number, number, string];
+    const reply = (await this.call('taskmillCountEvents', slot, true, queue, from, count)) as [
+      number,
+      number,
+      number,
+      number,
+      string,
+    ];
     const [succeeded, failed, cancelled, read, oldestId] = reply;
     return { succeeded, failed, cancelled, read, oldestId };
   }
 
-  /** One page of a queue's tasks in `state`; undefined when the queue is unknown. */
+  /** One page of a shard's tasks in `state`; undefined when the queue is unknown. */
   async list(
+    slot: SlotKeys,
     queue: string,
     state: QueueState,
     offset: number,
     limit: number,
-  ): Promise<TaskSummary[] | undefined> {
+  ): Promise<ListedTask[] | undefined> {
     const reply = (await this.call(
       'taskmillListTasks',
-      this.slot(queue),
+      slot,
       true,
       queue,
       state,
@@ -94,14 +120,17 @@ export class QueueAdminScripts {
       limit,
     )) as RawTaskSummary[] | -1;
     if (reply === -1) return undefined;
-    return reply.map((raw) => decodeTaskSummary(queue, state, raw));
+    return reply.map((raw) => ({
+      summary: decodeTaskSummary(queue, state, raw),
+      score: Number(raw[1]),
+    }));
   }
 
   /** Sets or clears the pause flag; undefined when the queue is unknown, else whether it changed. */
-  async setPaused(queue: string, paused: boolean): Promise<boolean | undefined> {
+  async setPaused(slot: SlotKeys, queue: string, paused: boolean): Promise<boolean | undefined> {
     const code = (await this.call(
       'taskmillPause',
-      this.slot(queue),
+      slot,
       true,
       queue,
       paused ? '1' : '0',
@@ -111,12 +140,13 @@ export class QueueAdminScripts {
 
   /** Cancels one batch of waiting and delayed tasks; undefined when the queue is unknown. */
   async drain(
+    slot: SlotKeys,
     queue: string,
     batch: number,
   ): Promise<{ cancelled: number; taken: number } | undefined> {
     const reply = (await this.call(
       'taskmillDrain',
-      this.slot(queue),
+      slot,
       true,
       this.eventsMaxLen,
       queue,
@@ -126,8 +156,12 @@ export class QueueAdminScripts {
     return { cancelled: reply[0], taken: reply[1] };
   }
 
-  /** Deletes one batch of the queue's tasks and keys (see obliterate-1.lua). */
+  /**
+   * Deletes one batch of a shard's tasks and keys (see obliterate-1.lua); batch 0 only checks
+   * for running tasks and pauses the shard.
+   */
   async obliterate(
+    slot: SlotKeys,
     queue: string,
     batch: number,
     force: boolean,
@@ -135,7 +169,7 @@ export class QueueAdminScripts {
   ): Promise<ObliterateStep> {
     const reply = (await this.call(
       'taskmillObliterate',
-      this.slot(queue),
+      slot,
       true,
       queue,
       batch,

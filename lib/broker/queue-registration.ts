@@ -22,4 +22,12 @@ export class QueueRegistration {
     }
     await Promise.all(queues.map((queue) => this.pending.get(queue)));
   }
+
+  /**
+   * Forgets that `queue` was registered (this process obliterated it), so that its next task
+   * registers it again. Other processes keep their memory of it (see README, obliterate).
+   */
+  forget(queue: string): void {
+    this.done.delete(queue);
+  }
 }

@@ -3,6 +3,7 @@ import { SlotKeys, TASK_FIELDS as F } from '../broker/keys';
 import { ErrorDetails, InvalidOptionsError } from '../errors';
 import { RedisConnections } from '../redis/redis-connections';
 import { checkName, checkPage, checkTaskId } from '../validation/checks';
+import { mergeShards, shardSlots } from './shard-fan-out';
 
 /** A failed task in its queue's dead-letter set. */
 export interface DeadLetter {
@@ -37,24 +38,15 @@ export class DeadLetters {
     checkName(queue, 'queue');
     const { offset, limit } = checkPage(page, MAX_BATCH);
     const redis = this.connections.command;
-    // Each shard's newest offset + limit: the page is among them.
-    const perShard = await this.connections.guard(() =>
-      Promise.all(
-        this.broker.router.slotsOf(queue).map(async (slot) => {
-          const entries = await redis.zrevrange(
-            slot.queue(queue, 'dead'),
-            0,
-            offset + limit - 1,
-            'WITHSCORES',
-          );
-          return pairs(entries).map(([id, score]) => ({ id, slot, failedAt: Number(score) }));
-        }),
-      ),
+    const readers = shardSlots(this.broker.router, queue).map(
+      (slot) => async (from: number, count: number) => {
+        const flat = await this.connections.guard(() =>
+          redis.zrevrange(slot.queue(queue, 'dead'), from, from + count - 1, 'WITHSCORES'),
+        );
+        return pairs(flat).map(([id, score]) => ({ id, slot, failedAt: Number(score) }));
+      },
     );
-    const entries = perShard
-      .flat()
-      .sort((a, b) => b.failedAt - a.failedAt)
-      .slice(offset, offset + limit);
+    const entries = await mergeShards(readers, (a, b) => a.failedAt > b.failedAt, offset, limit);
     const records = await this.connections.guard(() =>
       Promise.all(
         entries.map(({ id, slot }) => redis.hmget(slot.task(id), F.name, F.attempt, F.error)),
@@ -76,10 +68,9 @@ export class DeadLetters {
   /** Runs failed tasks again (the given ids, else up to 1 000 of the oldest); returns their ids. */
   async requeue(queue: string, ids: string[] = []): Promise<string[]> {
     checkName(queue, 'queue');
+    const groups = await this.byShard(queue, this.checkIds(ids));
     const replies = await Promise.all(
-      this.byShard(queue, this.checkIds(ids)).map(({ slot, ids: own }) =>
-        this.broker.requeueDead(slot, queue, own, MAX_BATCH),
-      ),
+      groups.map(({ slot, ids: own }) => this.broker.requeueDead(slot, queue, own, MAX_BATCH)),
     );
     return replies.flat();
   }
@@ -87,26 +78,62 @@ export class DeadLetters {
   /** Deletes failed tasks (the given ids, else up to 1 000 of the oldest); returns how many. */
   async purge(queue: string, ids: string[] = []): Promise<number> {
     checkName(queue, 'queue');
+    const groups = await this.byShard(queue, this.checkIds(ids));
     const counts = await Promise.all(
-      this.byShard(queue, this.checkIds(ids)).map(({ slot, ids: own }) =>
-        this.broker.purgeDead(slot, queue, own, MAX_BATCH),
-      ),
+      groups.map(({ slot, ids: own }) => this.broker.purgeDead(slot, queue, own, MAX_BATCH)),
     );
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
-  /** The given ids by the shard that holds each; no ids: every shard, for its oldest. */
-  private byShard(queue: string, ids: string[]): { slot: SlotKeys; ids: string[] }[] {
+  /**
+   * The given ids by the shard that holds each. No ids: with one shard, the script takes its
+   * oldest; with several, the oldest MAX_BATCH of them all, so that the bound holds for the
+   * queue (each shard's oldest MAX_BATCH read and merged; an id requeued or purged meanwhile
+   * by another call is skipped by the script).
+   */
+  private async byShard(
+    queue: string,
+    ids: string[],
+  ): Promise<{ slot: SlotKeys; ids: string[] }[]> {
     const router = this.broker.router;
-    if (ids.length === 0) return router.slotsOf(queue).map((slot) => ({ slot, ids }));
+    const slots = shardSlots(router, queue);
+    if (ids.length === 0 && slots.length === 1) return [{ slot: slots[0], ids }];
+    const chosen =
+      ids.length > 0
+        ? ids.map((id) => ({ id, slot: router.slotFor(queue, id) }))
+        : await this.oldest(queue, slots);
     const groups = new Map<string, { slot: SlotKeys; ids: string[] }>();
-    for (const id of ids) {
-      const slot = router.slotFor(queue, id);
+    for (const { id, slot } of chosen) {
       const group = groups.get(slot.base) ?? { slot, ids: [] };
       group.ids.push(id);
       groups.set(slot.base, group);
     }
     return [...groups.values()];
+  }
+
+  /** The MAX_BATCH oldest failed tasks of a sharded queue, with the slot of each. */
+  private async oldest(
+    queue: string,
+    slots: SlotKeys[],
+  ): Promise<{ id: string; slot: SlotKeys }[]> {
+    const redis = this.connections.command;
+    const perShard = await this.connections.guard(() =>
+      Promise.all(
+        slots.map(async (slot) => {
+          const flat = await redis.zrange(
+            slot.queue(queue, 'dead'),
+            0,
+            MAX_BATCH - 1,
+            'WITHSCORES',
+          );
+          return pairs(flat).map(([id, score]) => ({ id, slot, failedAt: Number(score) }));
+        }),
+      ),
+    );
+    return perShard
+      .flat()
+      .sort((a, b) => a.failedAt - b.failedAt)
+      .slice(0, MAX_BATCH);
   }
 
   private checkIds(ids: string[]): string[] {

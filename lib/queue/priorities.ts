@@ -1,4 +1,5 @@
-import { PriorityScripts } from '../broker/priority-scripts';
+import type { SlotKeys } from '../broker/keys';
+import { PriorityScripts, RawWaitingTask } from '../broker/priority-scripts';
 import { TaskRouter } from '../broker/task-router';
 import { InvalidOptionsError, TaskNotFoundError, TooManyWaitingTasksError } from '../errors';
 import { checkPriority, MAX_PRIORITY } from '../options/task-options.validator';
@@ -10,6 +11,7 @@ import {
   checkObject,
   checkTaskId,
 } from '../validation/checks';
+import { mergeShards, shardSlots } from './shard-fan-out';
 
 /** A ready task, as `peek()` shows it. */
 export interface WaitingTask {
@@ -46,7 +48,11 @@ const MAX_PROMOTE_MAX = 1_000_000;
 /** Tasks one removal script call cancels at most: Redis stays responsive between calls. */
 const REMOVE_BATCH = 1000;
 
-/** Priority management of waiting tasks (good-redis's prioritized stream operations). */
+/**
+ * Priority management of waiting tasks (good-redis's prioritized stream operations). The
+ * queue-wide ones run on every shard of the queue: each shard's change is atomic, the whole
+ * is not. In the `'queue'` layout the registry is asked first whether the queue is known.
+ */
 export class Priorities {
   constructor(
     private readonly scripts: PriorityScripts,
@@ -74,9 +80,23 @@ export class Priorities {
       min: 1,
       max: MAX_PROMOTE_MAX,
     });
-    const result = await this.scripts.promoteAll(queue, by, -MAX_PRIORITY, maxTasks);
-    if ('tooMany' in result) throw new TooManyWaitingTasksError(queue, result.tooMany, maxTasks);
-    return result.moved;
+    await this.scripts.registry.check(queue);
+    const slots = shardSlots(this.router, queue);
+    if (slots.length > 1) await this.checkReadyTotal(slots, queue, maxTasks);
+    let moved = 0;
+    for (const slot of slots) {
+      const result = await this.scripts.promoteAll(slot, queue, by, -MAX_PRIORITY, maxTasks);
+      if ('tooMany' in result) throw new TooManyWaitingTasksError(queue, result.tooMany, maxTasks);
+      moved += result.moved;
+    }
+    return moved;
+  }
+
+  /** maxTasks holds for the whole queue: refused before any shard is changed. */
+  private async checkReadyTotal(slots: SlotKeys[], queue: string, maxTasks: number): Promise<void> {
+    const counts = await Promise.all(slots.map((slot) => this.scripts.readyCount(slot, queue)));
+    const total = counts.reduce((sum, count) => sum + count, 0);
+    if (total > maxTasks) throw new TooManyWaitingTasksError(queue, total, maxTasks);
   }
 
   /** Cancels the ready tasks outside the threshold(s); returns how many. */
@@ -95,9 +115,23 @@ export class Priorities {
         `below (${below}) is greater than above (${above}), which would remove every task`,
       );
     }
+    await this.scripts.registry.check(queue);
+    const counts = await Promise.all(
+      shardSlots(this.router, queue).map((slot) => this.removeFromShard(slot, queue, threshold)),
+    );
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  /** One shard, a batch per call while the script says some may be left. */
+  private async removeFromShard(
+    slot: SlotKeys,
+    queue: string,
+    { below, above }: PriorityThreshold,
+  ): Promise<number> {
     let total = 0;
     for (;;) {
       const { cancelled, more } = await this.scripts.removeWaiting(
+        slot,
         queue,
         below,
         above,
@@ -108,11 +142,20 @@ export class Priorities {
     }
   }
 
-  /** The next `count` ready tasks (1 to 1 000, default 10) in the order workers claim them. */
+  /**
+   * The next `count` ready tasks (1 to 1 000, default 10) in the order workers claim them; of a
+   * sharded queue, each shard's next ones merged by priority, then enqueue time.
+   */
   async peek(queue: string, count = DEFAULT_PEEK): Promise<WaitingTask[]> {
     checkName(queue, 'queue');
     checkInteger(count, 'count', { min: 1, max: MAX_PEEK });
-    const raw = await this.scripts.peek(queue, count);
+    await this.scripts.registry.check(queue);
+    // A shard is read once: its first `count` (the merge's chunk) are all the merge can take
+    // from it, so the reader never gets another offset than 0.
+    const readers = shardSlots(this.router, queue).map(
+      (slot) => (_offset: number, wanted: number) => this.scripts.peek(slot, queue, wanted),
+    );
+    const raw = await mergeShards(readers, claimedBefore, 0, count);
     return raw.map(([id, task, priority, status, attempt, createdAt]) => ({
       id,
       task,
@@ -123,4 +166,10 @@ export class Priorities {
       enqueuedAt: Number(createdAt),
     }));
   }
+}
+
+/** Between two shards' heads: the lower priority, then the earlier enqueued. */
+function claimedBefore(a: RawWaitingTask, b: RawWaitingTask): boolean {
+  const [pa, pb] = [Number(a[2]), Number(b[2])];
+  return pa < pb || (pa === pb && Number(a[5]) < Number(b[5]));
 }

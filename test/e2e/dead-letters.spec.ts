@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidOptionsError, Task, TaskStatus } from '../../lib';
 import { failureOf } from '../support/failures';
+import { taskKeyOf } from '../support/queue-state';
 import { rawRedis } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -79,7 +80,7 @@ describe('dead-letter set', () => {
     await expect(t.queue.purgeDead('fragile')).resolves.toBe(1);
     expect(await t.queue.deadLetters('fragile')).toEqual([]);
     const redis = rawRedis();
-    expect(await redis.exists(`{${t.prefix}}:t:${a.id}`)).toBe(0);
+    expect(await redis.exists(taskKeyOf(t, 'fragile', a.id))).toBe(0);
     redis.disconnect();
   });
 

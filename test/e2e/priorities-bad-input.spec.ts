@@ -20,7 +20,7 @@ describe('priority management: bad input', () => {
     await f.add(q, 'b', 3);
     await f.add(q, 'c', 3);
     await f.add(q, 'later', 5, { delay: 60_000 });
-    before = await queueState(f.redis, f.t.prefix, q);
+    before = await queueState(f.redis, f.t, q);
   });
   afterAll(() => f.stop());
 
@@ -114,7 +114,7 @@ describe('priority management: bad input', () => {
     ['peek: count over 1000', () => f.t.queue.peek(q, 1001), InvalidOptionsError],
   ])('rejects %s with its typed error and changes nothing', async (_what, call, type) => {
     await expect(call()).rejects.toBeInstanceOf(type);
-    expect(await queueState(f.redis, f.t.prefix, q)).toEqual(before);
+    expect(await queueState(f.redis, f.t, q)).toEqual(before);
   });
 
   it('names the queue in UnknownQueueError and the counts in TooManyWaitingTasksError', async () => {

@@ -93,7 +93,7 @@ describe('priority management with a running worker', () => {
     expect(await waitUntilTerminal(t.queue, ids, 30_000)).toEqual([]);
     expect(ranIds().sort()).toEqual([...ids].sort());
     const redis = rawRedis();
-    expect(await queueState(redis, t.prefix, QUEUE)).toMatchObject({ priorities: [], ready: {} });
+    expect(await queueState(redis, t, QUEUE)).toMatchObject({ priorities: [], ready: {} });
     redis.disconnect();
   });
 });

@@ -3,7 +3,7 @@ import { Broker } from '../../lib/broker/broker';
 import { MAX_PRIORITY } from '../../lib/options/task-options.validator';
 import { sleep } from '../support/broker';
 import { PriorityQueueFixture } from '../support/priority-queue';
-import { queueState } from '../support/queue-state';
+import { queueState, taskKeyOf } from '../support/queue-state';
 
 const MIN = -MAX_PRIORITY;
 
@@ -12,7 +12,7 @@ describe('priority management', () => {
   beforeAll(() => f.start());
   afterAll(() => f.stop());
 
-  const state = (queue: string) => queueState(f.redis, f.t.prefix, queue);
+  const state = (queue: string) => queueState(f.redis, f.t, queue);
 
   /** Subscribes to a task's status$ and waits for its first update; `done` gets them all. */
   async function following(id: string): Promise<{ done: Promise<TaskStatus[]> }> {
@@ -20,7 +20,7 @@ describe('priority management', () => {
     let firstSeen!: () => void;
     const first = new Promise<void>((resolve) => (firstSeen = resolve));
     const done = new Promise<TaskStatus[]>((resolve) =>
-      f.t.queue.status$(id).subscribe({
+      f.t.queue.handle(id, { queue: f.queueOf(id) }).status$.subscribe({
         next: (update) => {
           seen.push(update.status);
           firstSeen();
@@ -40,8 +40,8 @@ describe('priority management', () => {
       await f.add(q, 'c', 5);
       const d = await f.add(q, 'd', 5);
       const a = `${q}.a`;
-      await expect(f.t.queue.reprioritize(d, 0)).resolves.toBe(true);
-      await expect(f.t.queue.reprioritize(a, 5)).resolves.toBe(true);
+      await expect(f.t.queue.reprioritize(d, 0, { queue: q })).resolves.toBe(true);
+      await expect(f.t.queue.reprioritize(a, 5, { queue: q })).resolves.toBe(true);
       expect((await state(q)).stored).toMatchObject({ [a]: '5', [d]: '0' });
       expect(await f.claimAll(q)).toEqual(['b', 'd', 'c', 'a']);
     });
@@ -50,7 +50,7 @@ describe('priority management', () => {
       const q = f.newQueue();
       await f.add(q, 'other', 0);
       const only = await f.add(q, 'only', 7);
-      await f.t.queue.reprioritize(only, -3);
+      await f.t.queue.reprioritize(only, -3, { queue: q });
       expect(await state(q)).toMatchObject({
         priorities: ['-3', '0'],
         ready: { '-3': [only], '0': [`${q}.other`] },
@@ -62,7 +62,7 @@ describe('priority management', () => {
       const q = f.newQueue();
       const a = await f.add(q, 'a', 1);
       await f.add(q, 'b', 1);
-      await expect(f.t.queue.reprioritize(a, 1)).resolves.toBe(true);
+      await expect(f.t.queue.reprioritize(a, 1, { queue: q })).resolves.toBe(true);
       expect(await f.claimAll(q)).toEqual(['a', 'b']);
     });
 
@@ -71,7 +71,7 @@ describe('priority management', () => {
       const late = await f.add(q, 'late', 9, { delay: 150 });
       await f.add(q, 'first', 0);
       await f.add(q, 'second', 0);
-      await expect(f.t.queue.reprioritize(late, -1)).resolves.toBe(true);
+      await expect(f.t.queue.reprioritize(late, -1, { queue: q })).resolves.toBe(true);
       expect(await state(q)).toMatchObject({ delayed: [late], stored: { [late]: '-1' } });
       expect(await f.peekLabels(q)).toEqual(['first', 'second']);
       await sleep(300); // due now: the next claim promotes it to priority -1
@@ -83,20 +83,20 @@ describe('priority management', () => {
       const running = await f.add(q, 'running', 2);
       await f.claimAll(q);
       const cancelled = await f.add(q, 'cancelled', 2);
-      await f.t.queue.handle(cancelled).cancel();
-      await expect(f.t.queue.reprioritize(running, 0)).resolves.toBe(false);
-      await expect(f.t.queue.reprioritize(cancelled, 0)).resolves.toBe(false);
+      await f.t.queue.handle(cancelled, { queue: q }).cancel();
+      await expect(f.t.queue.reprioritize(running, 0, { queue: q })).resolves.toBe(false);
+      await expect(f.t.queue.reprioritize(cancelled, 0, { queue: q })).resolves.toBe(false);
       const stored = await Promise.all(
-        [running, cancelled].map((id) => f.redis.hget(`{${f.t.prefix}}:t:${id}`, 'p')),
+        [running, cancelled].map((id) => f.redis.hget(taskKeyOf(f.t, q, id), 'p')),
       );
       expect(stored).toEqual(['2', '2']);
       expect((await state(q)).ready).toEqual({});
     });
 
     it('rejects an unknown id with TaskNotFoundError', async () => {
-      await expect(f.t.queue.reprioritize('no-such-task', 1)).rejects.toBeInstanceOf(
-        TaskNotFoundError,
-      );
+      await expect(
+        f.t.queue.reprioritize('no-such-task', 1, { queue: 'q1' }),
+      ).rejects.toBeInstanceOf(TaskNotFoundError);
     });
   });
 
@@ -196,10 +196,10 @@ describe('priority management', () => {
       const watched = await following(`${q}.a`);
       await expect(f.t.queue.removeByPriority(q, { below: 0 })).resolves.toBe(2);
       for (const label of ['a', 'b']) {
-        const handle = f.t.queue.handle(`${q}.${label}`);
+        const handle = f.t.queue.handle(`${q}.${label}`, { queue: q });
         expect((await handle.status()).status).toBe(TaskStatus.CANCELLED);
         await expect(handle.result()).rejects.toBeInstanceOf(TaskCancelledError);
-        expect(await f.redis.pttl(`{${f.t.prefix}}:t:${handle.id}`)).toBeGreaterThan(0);
+        expect(await f.redis.pttl(taskKeyOf(f.t, q, handle.id))).toBeGreaterThan(0);
       }
       expect(await watched.done).toEqual([TaskStatus.SUBMITTED, TaskStatus.CANCELLED]);
       expect((await state(q)).priorities).toEqual(['0', '3', '8']);
@@ -220,7 +220,9 @@ describe('priority management', () => {
       const later = await f.add(q, 'later', 9, { delay: 60_000 });
       await f.add(q, 'now', 9);
       await expect(f.t.queue.removeByPriority(q, { above: 0 })).resolves.toBe(1);
-      expect((await f.t.queue.handle(later).status()).status).toBe(TaskStatus.SUBMITTED);
+      expect((await f.t.queue.handle(later, { queue: q }).status()).status).toBe(
+        TaskStatus.SUBMITTED,
+      );
     });
 
     it('removes more tasks than one script call takes, in several calls', async () => {

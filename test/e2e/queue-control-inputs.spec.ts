@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { InvalidOptionsError, QueueState, UnknownQueueError } from '../../lib';
-import { rawRedis, snapshotOf } from '../support/redis';
+import { allDataOf } from '../support/queue-state';
+import { rawRedis } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('queue control and inspection: bad inputs', () => {
@@ -17,7 +18,7 @@ describe('queue control and inspection: bad inputs', () => {
     await t.close();
   });
 
-  const snapshot = () => snapshotOf(redis, t.prefix);
+  const snapshot = () => allDataOf(redis, t.prefix);
 
   it.each<[string, () => Promise<unknown>]>([
     ['stats() of a bad queue name', () => t.queue.stats('a:b')],

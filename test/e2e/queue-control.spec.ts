@@ -9,7 +9,8 @@ import {
 } from '../../lib';
 import { failureOf } from '../support/failures';
 import { Gate, running } from '../support/gate';
-import { keysOf, rawRedis, taskIdsOf } from '../support/redis';
+import { rawRedis } from '../support/redis';
+import { allKeysOf as keysOf, allTaskIdsOf as taskIdsOf, taskKeyOf } from '../support/queue-state';
 import { Redis } from 'ioredis';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -95,7 +96,7 @@ describe('pause, resume, drain and obliterate', () => {
       expect((await handle.status()).status).toBe(TaskStatus.CANCELLED);
     }
     // Cancelled records expire like finished ones (resultTtl).
-    expect(await redis.pttl(`{${t.prefix}}:t:${delayed.id}`)).toBeGreaterThan(0);
+    expect(await redis.pttl(taskKeyOf(t, 'controlled', delayed.id))).toBeGreaterThan(0);
     expect(await t.queue.stats('controlled')).toMatchObject({
       waiting: 0,
       delayed: 0,
@@ -135,7 +136,7 @@ describe('pause, resume, drain and obliterate', () => {
     const left = await keysOf(redis, t.prefix);
     expect(left.filter((key) => key.includes(':controlled'))).toEqual([]);
     expect(await taskIdsOf(redis, t.prefix, 'controlled')).toEqual([]);
-    expect(await redis.exists(`{${t.prefix}}:t:bystander-1`)).toBe(1);
+    expect(await redis.exists(taskKeyOf(t, 'bystander', 'bystander-1'))).toBe(1);
     expect((await t.queue.queues()).map((q) => q.queue)).toEqual(['bystander']);
     await expect(t.queue.stats('controlled')).rejects.toBeInstanceOf(UnknownQueueError);
 

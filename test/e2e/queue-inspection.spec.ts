@@ -137,11 +137,12 @@ describe('queue.list(), queue.queues() and stats() of waiting work', () => {
   });
 
   it('lists every queue of the prefix with its counts, by name', async () => {
+    // One call per queue: in the 'queue' layout each queue is a slot of its own.
     await t.queue.enqueueMany([
       { task: 'b.work', options: { queue: 'zz-beta' } },
       { task: 'b.work', options: { queue: 'zz-beta', delay: MINUTE } },
-      { task: 'a.work', options: { queue: 'zz-alpha' } },
     ]);
+    await t.queue.enqueue('a.work', [], { queue: 'zz-alpha' });
     await t.queue.pause('zz-alpha');
     const queues = await t.queue.queues();
     expect(queues.map((q) => q.queue)).toEqual([...queues.map((q) => q.queue)].sort());
@@ -168,7 +169,7 @@ describe('queue.list(), queue.queues() and stats() of waiting work', () => {
     await t.queue.enqueueMany(
       ids.map((id) => ({ task: 'many.work', options: { queue: 'many', id } })),
     );
-    const handles = ids.slice(0, 1200).map((id) => t.queue.handle(id));
+    const handles = ids.slice(0, 1200).map((id) => t.queue.handle(id, { queue: 'many' }));
     await Promise.all(handles.map((h) => h.cancel()));
     const stats = await t.queue.stats('many');
     expect(stats).toMatchObject({ waiting: 300 });

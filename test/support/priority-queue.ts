@@ -46,19 +46,24 @@ export class PriorityQueueFixture {
 
   /** Claims every ready task of `queue` as a worker would; returns their labels in order. */
   async claimAll(queue: string): Promise<string[]> {
-    const { tasks } = await this.t.app
-      .get(Broker)
-      .settle(this.t.app.get(Broker).keys.prefixSlot, [], {
-        queues: [queue],
-        count: 10_000,
-        leaseMs: 60_000,
-      });
+    const broker = this.t.app.get(Broker);
+    const [slot] = broker.router.slotsOf(queue);
+    const { tasks } = await broker.settle(slot, [], {
+      queues: [queue],
+      count: 10_000,
+      leaseMs: 60_000,
+    });
     return tasks.map((task) => this.label(task.id));
   }
 
   /** The labels of the next ready tasks, as peek() lists them. */
   async peekLabels(queue: string, count = 1000): Promise<string[]> {
     return (await this.t.queue.peek(queue, count)).map((task) => this.label(task.id));
+  }
+
+  /** The queue of an id this fixture made (`<queue>.<label>`). */
+  queueOf(id: string): string {
+    return id.slice(0, id.indexOf('.'));
   }
 
   label(id: string): string {

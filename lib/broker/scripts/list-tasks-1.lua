@@ -5,8 +5,9 @@
 --   dead     latest failure first (score: failure time)
 -- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  state   ARGV[4]  offset   ARGV[5]  limit
--- Returns  -1 when the queue is unknown, else per task
---          { id, score ('' for waiting), name, status, attempt, priority, created at }
+-- Returns  -1 when the queue is unknown (checked on the prefix's slot only), else per task
+--          { id, score (for waiting: the priority of its ready list), name, status, attempt,
+--          priority, created at }
 --          (record fields are false when the task has no readable record)
 --@include common
 --@include admin
@@ -29,7 +30,7 @@ local function waitingPage()
       skip = skip - length
     else
       for _, id in ipairs(redis.call('LRANGE', list.key, skip, skip + wanted - 1)) do
-        page[#page + 1] = { id, '' }
+        page[#page + 1] = { id, list.priority }
       end
       skip = 0
     end

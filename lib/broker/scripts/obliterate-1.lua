@@ -3,10 +3,13 @@
 -- empties the queue's structures (ready lists, delayed, leases, dead letters), deleting their
 -- task records, then examines one SCAN page of task records for finished tasks of the queue.
 -- When a pass over the records ends with the structures empty, it deletes the queue's
--- remaining keys and forgets the queue.
+-- remaining keys and, on the prefix's slot ('prefix' layout), forgets the queue. In the 'queue'
+-- layout the script runs on each shard's slot, and the client forgets the queue in the prefix's
+-- registry once every shard is done (queue-obliteration.ts).
 -- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  batch size   ARGV[4]  '1' force
--- ARGV[5]  SCAN cursor ('0' to start the pass)
+-- ARGV[5]  SCAN cursor ('0' to start the pass). Batch size 0: only the running check and the
+--          pause (the client halts every shard so before it deletes anything)
 -- Returns  { -1 } unknown queue; { -3, running tasks } refused; { 0, deleted, cursor } more to
 --          do; { 1, deleted } done (deleted: task records deleted by this call)
 --@include common
@@ -54,5 +57,7 @@ redis.call('DEL', queueKey(base, queue, QUEUE_PRIORITIES), queueKey(base, queue,
   leasesKey, queueKey(base, queue, QUEUE_DEAD), queueKey(base, queue, QUEUE_EVENTS),
   queueKey(base, queue, QUEUE_WAKE), queueKey(base, queue, QUEUE_PAUSED),
   base .. ':' .. FAMILY_SWEEPLOCK .. ':' .. queue)
-redis.call('SREM', prefixKey(base, FAMILY_QUEUES), queue)
+if isPrefixSlot(base) then
+  redis.call('SREM', prefixKey(base, FAMILY_QUEUES), queue)
+end
 return { 1, deleted }

@@ -4,13 +4,14 @@
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  how many
 -- Returns  -3 unknown queue, else per task { id, name, priority, status, attempt, createdAt }
 --@include common
+--@include admin
 
 local base, queue, wanted = ARGV[1], ARGV[2], tonumber(ARGV[3])
 -- Ids of tasks no longer waiting are skipped like a claim skips them; this bounds the walk
 -- over such leftovers.
 local EXAMINE_LIMIT = 10000
 
-if redis.call('SISMEMBER', prefixKey(base, FAMILY_QUEUES), queue) == 0 then
+if not isKnownQueue(base, queue) then
   return -3
 end
 local prioritiesKey = queueKey(base, queue, QUEUE_PRIORITIES)

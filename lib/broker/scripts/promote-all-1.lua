@@ -11,13 +11,14 @@
 -- ARGV[5]  max tasks
 -- Returns  { 1, tasks moved }, { -3, 0 } unknown queue, { -4, ready tasks found } too many
 --@include common
+--@include admin
 
 local base, queue, by = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local floor, maxTasks = tonumber(ARGV[4]), tonumber(ARGV[5])
 -- RPUSH takes the ids of a merged list in chunks: unpack() is limited by the Lua stack.
 local CHUNK = 1000
 
-if redis.call('SISMEMBER', prefixKey(base, FAMILY_QUEUES), queue) == 0 then
+if not isKnownQueue(base, queue) then
   return { -3, 0 }
 end
 local prioritiesKey = queueKey(base, queue, QUEUE_PRIORITIES)

@@ -1,7 +1,9 @@
 -- Counts what queues hold right now, in one consistent snapshot. Read only.
 -- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
--- ARGV[1]  key base   ARGV[2..] queue names (none: every queue of the prefix)
--- Returns  per queue { name, known (1/0), waiting, delayed, running, dead, paused (1/0) }
+-- ARGV[1]  key base   ARGV[2..] queue names (none: every queue of the prefix, on the prefix's
+--          slot only; a queue shard's slot cannot read the registry and counts nothing then)
+-- Returns  per queue { name, known (1/0, always 1 on a queue shard's slot: the client checks
+--          there), waiting, delayed, running, dead, paused (1/0) }, of this slot's keys
 --@include common
 --@include admin
 
@@ -10,7 +12,7 @@ local queues = {}
 for i = 2, #ARGV do
   queues[#queues + 1] = ARGV[i]
 end
-if #queues == 0 then
+if #queues == 0 and isPrefixSlot(base) then
   queues = redis.call('SMEMBERS', prefixKey(base, FAMILY_QUEUES))
 end
 

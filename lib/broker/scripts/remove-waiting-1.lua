@@ -7,11 +7,12 @@
 -- ARGV[4]  below ('' for none)   ARGV[5]  above ('' for none)   ARGV[6]  batch
 -- Returns  { tasks cancelled, 1 if more may be left else 0 }, { -3, 0 } unknown queue
 --@include common
+--@include admin
 
 local base, maxLen, queue = ARGV[1], ARGV[2], ARGV[3]
 local below, above, batch = ARGV[4], ARGV[5], tonumber(ARGV[6])
 
-if redis.call('SISMEMBER', prefixKey(base, FAMILY_QUEUES), queue) == 0 then
+if not isKnownQueue(base, queue) then
   return { -3, 0 }
 end
 local prioritiesKey = queueKey(base, queue, QUEUE_PRIORITIES)

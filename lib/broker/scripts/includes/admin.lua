@@ -1,8 +1,14 @@
 -- Helpers of the queue control and inspection scripts. None of them is on a task's path:
 -- they may walk a queue's priorities.
 
--- A queue is known once a task was enqueued to it (enqueue adds it to the queues set).
+-- A queue is known once a task was enqueued to it (it is then in the prefix's queues set). In
+-- the 'prefix' layout the set is in this script's slot: checked here, atomically with what the
+-- script does. In the 'queue' layout it is in another slot, which a script on a queue shard must
+-- not touch: the client checked it before the call (queue-registry.ts), so this says yes.
 local function isKnownQueue(base, queue)
+  if not isPrefixSlot(base) then
+    return true
+  end
   return redis.call('SISMEMBER', prefixKey(base, FAMILY_QUEUES), queue) == 1
 end
 
