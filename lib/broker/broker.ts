@@ -519,7 +519,7 @@ export class Broker {
     const limit = this.limit(failFast);
     if (!this.checked) await this.serverChecked(limit);
     return withConnectionErrors(
-      () => this.scripts.run(command, [slot.base], [slot.base, ...args]),
+      () => this.scripts.run(command, [slot.routingKey], [slot.base, ...args]),
       limit,
     );
   }
@@ -590,7 +590,7 @@ export class Broker {
     args: (string | number)[],
   ): Promise<number[]> {
     const [serverNow, ...codes] = (await withConnectionErrors(
-      () => this.scripts.run(command, [slot.base], [slot.base, ...args]),
+      () => this.scripts.run(command, [slot.routingKey], [slot.base, ...args]),
       this.limit(true),
     )) as number[];
     this.clock.observe(serverNow);

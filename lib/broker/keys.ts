@@ -255,6 +255,15 @@ export class SlotKeys {
     readonly tag: string,
   ) {}
 
+  /**
+   * The script calls' KEYS[1]: a name in the slot, never written, that only routes the call on
+   * Cluster. It starts like every key of the slot (`{prefix}:` or `{prefix:tag}:`), so the ACL
+   * key patterns that cover the keys cover it too.
+   */
+  get routingKey(): string {
+    return `${this.base}:`;
+  }
+
   task(id: string): string {
     return `${this.base}:${KEY_FAMILIES.task}:${id}`;
   }

@@ -1,5 +1,5 @@
 -- Takes a named lock if no one holds it.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  lock name   ARGV[3]  owner token   ARGV[4]  holder label
 -- ARGV[5]  ttl ms
 -- Returns  { 1, fencing number } when taken; { 0, the holder's remaining ms } when held

@@ -1,7 +1,7 @@
 -- Cancels a task. A waiting or delayed task ends CANCELLED at once and leaves its ready list
 -- or delayed set (so a later task reusing its id cannot inherit its place); a running one is
 -- flagged and its worker told over pub/sub, so its outcome is recorded as CANCELLED.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  id   ARGV[4]  cancel channel
 -- Returns  { code, handoffs... }: code 1 cancelled, 2 cancellation requested from its worker,
 --          0 already finished, -2 no task; the workflow handoffs the cancellation wrote to this

@@ -1,6 +1,6 @@
 -- Counts the finished runs among one page of a queue's events stream, newest first, so that
 -- stats() learns the recent outcomes without the events travelling to the client. Read only.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  where to start: '+' (the newest entry) or
 --          '(<stream id>' (before that entry)   ARGV[4]  page size
 -- Returns  { succeeded, failed, cancelled, entries read, id of the oldest entry read ('') }

@@ -3,7 +3,7 @@
 -- acts only if its target still waits for exactly it (see applyHandoff), so a handoff applied
 -- twice (sent again by a sweep, or by ioredis after a reconnect) changes nothing the second
 -- time. The caller then removes them from their slot's outbox.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3..] the handoffs (JSON, from an outbox)
 -- Returns  the handoffs this wrote to its own outbox in turn (a stop that goes on to a step
 --          in a third slot)

@@ -2,7 +2,7 @@
 -- order then due order: each ends CANCELLED, so its observers finish, and expires like a
 -- finished task. Running tasks are left alone. The caller repeats it until a batch comes back
 -- short, so that a long queue never holds Redis for long.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  queue   ARGV[4]  batch size
 -- Returns  -1 unknown queue, else { tasks cancelled, entries taken (stale ones included) }
 --@include common

@@ -7,7 +7,7 @@
 -- listed in the slot's staged set until the deadline); 'commit' on the coordinator's writes
 -- its tasks as usual and the batch's commit mark; then release-staged-1.lua releases (or
 -- removes) each staged part, or the sweep does, after the deadline, from the commit mark.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base `{prefix}`   ARGV[2]  events stream MAXLEN
 -- ARGV[3]  '1' atomic, '0' not, 's' stage, 'c' commit (both atomic)
 -- ARGV[4]  deadline (server clock, epoch ms)   ARGV[5]  batch id ('' unless 's' or 'c')

@@ -2,7 +2,7 @@
 -- first one placed like any task, the others parked behind their predecessor (F_AFTER) until
 -- it ends. Each step but the last names the next one (F_NEXT); every step keeps the chain's
 -- length (F_CHAINSTEPS), so that the chain can be found again from its id. All or nothing.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  deadline (server clock, epoch ms; see
 --          pastDeadline)   ARGV[4]  number of steps, then 14 fields per step: the 13 of
 --          enqueue-1.lua (dedupe ignored) and '1' when the chain goes on past this step's

@@ -1,7 +1,7 @@
 -- Writes a chord (Celery's chord, with its join counted in Redis): the parts, placed like any
 -- tasks and linked to the callback (F_CHORD, F_CHORDINDEX), and the callback, parked until
 -- every part ended (F_PENDING counts down; see chordPartSucceeded). All or nothing.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  deadline (server clock, epoch ms; see
 --          pastDeadline)   ARGV[4]  number of tasks (the parts, then the callback), then the
 --          13 fields of enqueue-1.lua per task (dedupe ignored)

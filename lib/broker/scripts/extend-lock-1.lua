@@ -1,6 +1,6 @@
 -- Extends many locks of one process in one call (the renewal tick), each if its token still
 -- owns it.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2..] triples of lock name, owner token, ttl ms
 -- Returns  one code per triple: 1 extended, 0 lost (expired, or someone else's now)
 --@allow-oom

@@ -1,7 +1,7 @@
 -- Fires one tick of a schedule, exactly once however many workers try (pynenc's trigger run
 -- claim): only a caller that names the tick the schedule is due at moves it on, and the task
 -- of that tick (id `<schedule id>@<tick>`) is written in the same step.
--- KEYS[1]  the prefix's queues set
+-- KEYS[1]  the prefix slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  schedule id   ARGV[4]  tick (ms)
 -- ARGV[5]  next tick (ms)   ARGV[6]  '1': enqueue this tick's task, '0': skip it (missed)
 -- Returns  1 fired, 2 skipped, 0 someone else had it (or the schedule is gone or changed)

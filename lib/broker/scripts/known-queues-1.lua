@@ -1,7 +1,7 @@
 -- Reads the prefix's queue registry, so that a queue operation of the 'queue' layout learns
 -- whether a queue is known before it runs its scripts on the queue's shards (which cannot read
 -- the registry: it is in another slot). Read only.
--- KEYS[1]  the prefix's slot base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the prefix slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2..] queue names
 -- Returns  per name given, 1 when it is registered, else 0; with no name, every registered
 --          queue's name

@@ -3,7 +3,7 @@
 --   delayed  earliest due first (score: due time)
 --   running  earliest lease deadline first (score: lease deadline)
 --   dead     latest failure first (score: failure time)
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  state   ARGV[4]  offset   ARGV[5]  limit
 -- Returns  -1 when the queue is unknown (checked on the prefix's slot only), else per task
 --          { id, score (for waiting: the priority of its ready list), name, status, attempt,

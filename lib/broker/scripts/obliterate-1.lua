@@ -6,7 +6,7 @@
 -- remaining keys and, on the prefix's slot ('prefix' layout), forgets the queue. In the 'queue'
 -- layout the script runs on each shard's slot, and the client forgets the queue in the prefix's
 -- registry once every shard is done (queue-obliteration.ts).
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  batch size   ARGV[4]  '1' force
 -- ARGV[5]  SCAN cursor ('0' to start the pass). Batch size 0: only the running check and the
 --          pause (the client halts every shard so before it deletes anything)

@@ -1,6 +1,6 @@
 -- Pauses or resumes a queue. While its flag exists, settle claims nothing from the queue;
 -- running tasks finish and enqueues still land.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  '1' pause, '0' resume
 -- Returns  -1 unknown queue, 1 changed, 0 it was paused (resumed) already
 --@include common

@@ -1,6 +1,6 @@
 -- The next ready tasks of a queue in claim order (lowest priority first, FIFO within), read
 -- only. Delayed tasks are not included, even due ones, until a claim moves them to a list.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  how many
 -- Returns  -3 unknown queue, else per task { id, name, priority, status, attempt, createdAt }
 --@include common

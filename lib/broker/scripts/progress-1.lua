@@ -1,5 +1,5 @@
 -- Publishes a running task's progress (a RUNNING event carrying `progress`). Fenced.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  id   ARGV[4]  attempt
 -- ARGV[5]  progress JSON
 -- Returns  1 published, -1 fenced, -2 no task

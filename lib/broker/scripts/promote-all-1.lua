@@ -6,7 +6,7 @@
 -- unchanged. Delayed tasks are not touched. The stored priority of each moved task is
 -- rewritten too (other scripts read it), which makes the call O(ready tasks): it refuses a
 -- queue holding more than `max tasks` and changes nothing then.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  by (> 0)   ARGV[4]  lowest priority
 -- ARGV[5]  max tasks
 -- Returns  { 1, tasks moved }, { -3, 0 } unknown queue, { -4, ready tasks found } too many

@@ -1,5 +1,5 @@
 -- Deletes failed tasks from a queue's dead-letter set, with their records.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  max tasks   ARGV[4..] ids (none: the oldest)
 -- Returns  the number of tasks purged
 --@include common

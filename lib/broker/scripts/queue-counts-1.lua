@@ -1,5 +1,5 @@
 -- Counts what queues hold right now, in one consistent snapshot. Read only.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2..] queue names (none: every queue of the prefix, on the prefix's
 --          slot only; a queue shard's slot cannot read the registry and counts nothing then)
 -- Returns  per queue { name, known (1/0, always 1 on a queue shard's slot: the client checks

@@ -2,7 +2,7 @@
 -- head of its priority's list as SUBMITTED, so any worker runs it again; a task taken back
 -- more than `maxReclaims` times fails as poisonous instead of killing workers forever.
 -- Each queue is swept at most once per `interval` across all workers (a lock per queue).
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  max reclaims   ARGV[4]  sweep interval ms
 -- ARGV[5]  dead-letter TTL ms   ARGV[6..] queue names
 -- Returns  { reclaimed ids... , '|', failed ids..., '|', handoffs... } (queues swept lately by

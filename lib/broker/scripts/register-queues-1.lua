@@ -1,6 +1,6 @@
 -- Registers queues in the prefix's registry ('queue' key layout, where enqueue scripts run on
 -- the queue's own slot and cannot reach it): the client calls it before a queue's first enqueue.
--- KEYS[1]  the prefix's slot base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the prefix slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2..] queue names
 -- Returns  how many of them were new
 --@include common

@@ -1,5 +1,5 @@
 -- Frees a named lock if the token still owns it, and publishes its name to waiters.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  lock name   ARGV[3]  owner token
 -- Returns  1 when freed; 0 when the token no longer owns it (expired, or someone else's now)
 --@allow-oom

@@ -4,7 +4,7 @@
 -- predecessor); 'abort' (the commit was refused, or its deadline passed without one) deletes
 -- them. A task no longer staged for the batch (released already, cancelled, expired) is left
 -- alone, so running this again, or after another worker's sweep, changes nothing.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  'commit' | 'abort'   ARGV[3..] batch ids
 -- Returns  how many tasks were placed or deleted
 --@include common

@@ -2,7 +2,7 @@
 -- psdeletebelowthreshold): each ends CANCELLED, with an event, and expires like a finished
 -- task. At most `batch` ids per call so that Redis is never held long; the caller calls again
 -- while `more` says some may be left. Delayed tasks are not touched.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  queue
 -- ARGV[4]  below ('' for none)   ARGV[5]  above ('' for none)   ARGV[6]  batch
 -- Returns  { tasks cancelled, 1 if more may be left else 0 }, { -3, 0 } unknown queue

@@ -1,5 +1,5 @@
 -- Extends the leases of a worker's running tasks in one call.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  lease ms   ARGV[3..] pairs of id, attempt
 -- Returns  pairs of id, attempt whose lease was lost (no longer that attempt's): their outcome
 --          will be fenced; then '|' and the ids whose cancellation was requested (a worker

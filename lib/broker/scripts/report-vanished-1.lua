@@ -2,7 +2,7 @@
 -- it came to write the outcome (Redis lost its data while the task ran: a restart without
 -- persistence, FLUSHALL, a failover). Without this UNKNOWN event its status$ and result()
 -- would wait forever, since no other change of that task will ever be written.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  task id   ARGV[4]  task name
 -- ARGV[5]  queue   ARGV[6]  attempt
 -- Returns  1 reported, 0 the task has a record again (enqueued anew meanwhile): nothing said

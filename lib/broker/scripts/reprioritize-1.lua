@@ -2,7 +2,7 @@
 -- (it queues behind the tasks already there); a delayed or backing-off one keeps its due time
 -- and joins the new priority's list when due. The stored priority changes either way, so a
 -- later retry, hand-back or reclaim uses the new one. No status event: the status is the same.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  id   ARGV[3]  new priority (integer, as a string)
 -- Returns  1 changed (or already at that priority), 0 not waiting (running or finished:
 --          nothing changed), -2 no task

@@ -1,6 +1,6 @@
 -- Puts failed tasks from a queue's dead-letter set back to work: each becomes SUBMITTED at the
 -- tail of its priority's list with its failure count reset (its attempt number goes on).
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  queue   ARGV[4]  max tasks
 -- ARGV[5..] ids to requeue (none: the oldest `max tasks` of the set)
 -- Returns  the ids requeued

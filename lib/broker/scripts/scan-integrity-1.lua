@@ -9,7 +9,7 @@
 -- registered again. One worker scans at a time: the lock holds its token for one interval.
 -- Each call examines one SCAN page of task records and keeps the cursor in Redis, so calls by
 -- any worker walk the whole keyspace in turn.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  lock token   ARGV[4]  interval ms
 -- ARGV[5]  SCAN COUNT   ARGV[6]  dead-letter TTL ms
 -- Returns  nil when another worker holds the lock, else { cursor, repaired ids... } (cursor

@@ -3,7 +3,7 @@
 -- records are there: its next tick stays as it was. When one of them is gone (Redis lost its
 -- data: a restart without persistence, FLUSHALL, a failover), the schedule is written again
 -- from `first tick` on; of several workers restoring it at once, one writes it.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  schedule id   ARGV[3]  definition (JSON)   ARGV[4]  first tick ms
 -- Returns  1 added, changed or restored, 0 unchanged
 local base, id, definition, firstTick = ARGV[1], ARGV[2], ARGV[3], ARGV[4]

@@ -1,7 +1,7 @@
 -- The worker's one round trip: records the outcomes of finished runs, then claims up to
 -- `wanted` tasks: promotes due delayed tasks, pops the lowest priority first (FIFO within a
 -- priority) and marks each RUNNING under a lease and a new attempt number.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  lease ms   ARGV[4]  wanted
 -- ARGV[5]  dead-letter TTL ms   ARGV[6]  number of outcomes, then 6 fields per outcome:
 --          kind ('complete' | 'retry' | 'fail' | 'release'; a trailing '?' marks a repeat of

@@ -3,7 +3,7 @@
 -- died, or Redis was away), moving each to now so that another sweeper leaves it alone for
 -- `age`; and the staged batches whose commit deadline passed `age` ago (the writer died
 -- between staging and releasing), for the caller to finish or undo (release-staged-1.lua).
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  age ms   ARGV[3]  at most this many of each
 -- Returns  { handoffs..., '|', batch id, its staged JSON, ... }
 --@include common

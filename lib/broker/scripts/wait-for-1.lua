@@ -4,7 +4,7 @@
 -- In the 'queue' layout the tasks may be in other slots, which no script may read: the client
 -- walks the graph (lib/broker/wait-graph.ts) and this only records the wait, with the slot of
 -- each task waited for (F_WAITINGSLOTS), so that later walks can follow it.
--- KEYS[1]  the slot's base, as ARGV[1] (routes the call on Cluster)
+-- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  the waiting task's id
 -- ARGV[3]  '': walk here; else the JSON array of the waited-for tasks' slot bases (record only)
 -- ARGV[4..] the ids it waits for
