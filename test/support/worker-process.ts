@@ -13,6 +13,7 @@ import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { QueueModule, Task, taskContext, WorkerService } from '../../lib';
+import { keyLayoutInTests } from './redis';
 import { RunLedger } from './run-ledger';
 
 export interface WorkerProcessSettings {
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
       QueueModule.forRoot({
         connection: url,
         prefix,
+        keyLayout: keyLayoutInTests(),
         worker: { leaseMs, maxReclaims, concurrency },
       }),
     ],
