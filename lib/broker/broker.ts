@@ -18,6 +18,7 @@ import { PriorityScripts } from './priority-scripts';
 import { ScriptRunner } from './script-runner';
 import { ServerClock } from './server-clock';
 import { TaskRouter } from './task-router';
+import { scanTaskRecords } from './task-record-scan';
 import { QueueRegistration } from './queue-registration';
 import { ShardSettings } from './shard-settings';
 import type { ResolvedQueueSettings } from '../options/queue-settings';
@@ -392,25 +393,51 @@ export class Broker {
   }
 
   /**
-   * One page of the integrity scan, when the scan's turn is ours (`token`) or free; null when
-   * another worker holds it. `cursor` is '0' once a full pass over the task records ended.
+   * One page of the integrity scan (check-integrity-1.lua), when the scan's turn is ours
+   * (`token`) or free; null when another worker holds it. `cursor` is '0' once a full pass over
+   * the task records ended. The turn and the walk's position are kept on the prefix's slot; the
+   * SCAN runs from here, on every primary in turn, and the checks run on each found record's
+   * own slot. The position moves on only after its page was checked: a worker that dies
+   * halfway leaves the page to be scanned again, which changes nothing already repaired.
    */
   async scanIntegrity(
     token: string,
     intervalMs: number,
     pageSize: number,
   ): Promise<{ cursor: string; failed: string[] } | null> {
-    const reply = (await this.call(
-      'taskmillScanIntegrity',
+    const turn = (await this.call(
+      'taskmillIntegrityTurn',
       this.keys.prefixSlot,
       true,
-      this.settings.eventsMaxLen,
       token,
       intervalMs,
-      pageSize,
-      this.settings.deadLetterTtl,
-    )) as string[] | null;
-    return reply && { cursor: reply[0], failed: reply.slice(1) };
+    )) as string | null;
+    if (turn === null) return null;
+    const page = await withConnectionErrors(
+      () => scanTaskRecords(this.redis, this.keys, turn, pageSize),
+      this.limit(true),
+    );
+    const failed = await Promise.all(
+      page.slots.map(({ slot, ids }) =>
+        this.call(
+          'taskmillCheckIntegrity',
+          slot,
+          true,
+          this.settings.eventsMaxLen,
+          this.settings.deadLetterTtl,
+          ...ids,
+        ),
+      ),
+    );
+    await this.call(
+      'taskmillIntegrityTurn',
+      this.keys.prefixSlot,
+      true,
+      token,
+      intervalMs,
+      page.position,
+    );
+    return { cursor: page.position, failed: (failed as string[][]).flat() };
   }
 
   /** Adds or replaces a schedule; false when the same definition was there already. */
@@ -432,16 +459,48 @@ export class Broker {
   }
 
   /**
-   * Fires tick `tick` of a schedule (enqueues its task unless `enqueue` is false) and moves
-   * it to `nextTick`, if no one else did: 'fired' | 'skipped' | 'taken'.
+   * Fires tick `tick` of a schedule: enqueues `task` (its id `<schedule id>@<tick>`; none: the
+   * tick is skipped) and moves the schedule to `nextTick`, if no one else did: 'fired' (this
+   * call wrote the task) | 'skipped' | 'taken'.
+   *
+   * In the 'prefix' layout one script does both. In the 'queue' layout the schedule is on the
+   * prefix's slot and the task on its queue's, so no script can: the task is written first,
+   * then the schedule moved on if it is still at `tick` (compare and set). A worker that dies
+   * between the two leaves the schedule at `tick`; the next one to fire it finds the task's id
+   * taken and only moves it on. So each tick still enqueues one task, as long as that task's
+   * record lives (its resultTtl after it ended): a tick fired again later than that would write
+   * it again.
    */
   async fireSchedule(
     id: string,
     tick: number,
     nextTick: number,
-    enqueue: boolean,
+    task: NewTask | undefined,
   ): Promise<'fired' | 'skipped' | 'taken'> {
-    const code = await this.call(
+    if (!this.router.spread || !task) {
+      const code = await this.moveSchedule(id, tick, nextTick, task ? '1' : '0');
+      return code === 1 ? 'fired' : code === 2 ? 'skipped' : 'taken';
+    }
+    // Not at this tick any more (fired by another worker, unscheduled or replaced since the
+    // caller read it): nothing to write. Only narrows the race, the task id decides.
+    const due = await withConnectionErrors(
+      () => this.redis.zscore(this.keys.family('scheduleDue'), id),
+      this.limit(true),
+    );
+    if (due === null || Number(due) !== tick) return 'taken';
+    const [written] = await this.enqueue([task], false);
+    await this.moveSchedule(id, tick, nextTick, '0');
+    return written === 'written' ? 'fired' : 'taken';
+  }
+
+  /** fire-schedule-1.lua: 1 fired, 2 moved on without a task, 0 not at `tick` any more. */
+  private async moveSchedule(
+    id: string,
+    tick: number,
+    nextTick: number,
+    writeTask: '1' | '0',
+  ): Promise<number> {
+    return (await this.call(
       'taskmillFireSchedule',
       this.keys.prefixSlot,
       true,
@@ -449,9 +508,8 @@ export class Broker {
       id,
       tick,
       nextTick,
-      enqueue ? '1' : '0',
-    );
-    return code === 1 ? 'fired' : code === 2 ? 'skipped' : 'taken';
+      writeTask,
+    )) as number;
   }
 
   /** Requeues failed tasks of `queue` (the given ids, or the oldest `limit`); returns their ids. */

@@ -1,7 +1,8 @@
 import { createHash } from 'crypto';
 import { NewTask } from '../broker/new-task';
-import { encodeRunOptions } from '../broker/run-options.codec';
+import { decodeRunOptions, encodeRunOptions } from '../broker/run-options.codec';
 import { STORED_DEFAULTS } from '../broker/keys';
+import { TaskRouter } from '../broker/task-router';
 import { CatchUpPolicy, Recurrence } from './schedule.options';
 
 /** The task a schedule enqueues, as the fire script writes it (every value a string). */
@@ -36,6 +37,42 @@ export function scheduledTask(task: NewTask): ScheduledTask {
     metadata: task.metadata,
     lock: task.lock,
     limit: task.concurrency === undefined ? '' : String(task.concurrency),
+  };
+}
+
+/** The id of the task tick `tick` of a schedule enqueues: one id per tick, whoever fires it. */
+export function tickTaskId(scheduleId: string, tick: number): string {
+  return `${scheduleId}@${tick}`;
+}
+
+/**
+ * The task of one tick as the enqueue script writes it (the 'queue' layout's first step of a
+ * firing, see Broker.fireSchedule): due now, in its queue's slot for its id, and refused if a
+ * record holds its id already, whatever that record's state.
+ */
+export function tickTask(
+  scheduleId: string,
+  tick: number,
+  task: ScheduledTask,
+  router: TaskRouter,
+): NewTask {
+  const id = tickTaskId(scheduleId, tick);
+  return {
+    id,
+    queue: task.queue,
+    slot: router.slotFor(task.queue, id),
+    name: task.name,
+    args: task.args,
+    priority: Number(task.priority),
+    delay: 0,
+    runAt: 0,
+    ...decodeRunOptions(task.options),
+    resultTtl: task.resultTtl === '' ? STORED_DEFAULTS.resultTtl : Number(task.resultTtl),
+    metadata: task.metadata,
+    lock: task.lock ?? '',
+    concurrency: task.limit ? Number(task.limit) : undefined,
+    onDuplicate: 'error',
+    uniqueFor: undefined,
   };
 }
 

@@ -5,7 +5,7 @@ import { RedisConnections } from '../redis/redis-connections';
 import { WorkerEvent } from '../worker/worker-event';
 import { DeclaredSchedules } from './declared-schedules';
 import { ticksAfter } from './recurrence';
-import { StoredSchedule } from './schedule-definition';
+import { StoredSchedule, tickTask, tickTaskId } from './schedule-definition';
 
 /** Due schedules handled per pass; more wait for the next pass, a moment later. */
 const BATCH = 100;
@@ -13,9 +13,10 @@ const BATCH = 100;
 /**
  * Fires due schedules, in every worker: a timer wakes it at the earliest next tick (and at
  * least every `recheckMs`, to learn about schedules other processes added); for each due
- * schedule it works out the following tick and asks the fire script to move the schedule on.
- * The script lets exactly one worker do that per tick and enqueues the tick's task in the
- * same step, so however many workers race, each tick enqueues one task.
+ * schedule it works out the following tick and asks the broker to fire it. Only a worker that
+ * names the tick the schedule is due at moves it on, and the tick's task has an id of its own
+ * (`<schedule id>@<tick>`) that one record at most can hold, so however many workers race, each
+ * tick enqueues one task (in the 'queue' layout, in two steps: see Broker.fireSchedule).
  *
  * Each pass first checks that this app's declared schedules are still in Redis and writes
  * again those it lost (see DeclaredSchedules): found within `recheckMs` of the loss, at once
@@ -119,9 +120,10 @@ export class TriggerScheduler {
     const { following, upcoming } = ticksAfter(stored.recurrence, tick, now);
     const missed = following <= now;
     const enqueue = !missed || stored.catchUp === 'once';
-    const fired = await this.broker.fireSchedule(id, tick, upcoming, enqueue);
+    const task = enqueue ? tickTask(id, tick, stored.task, this.broker.router) : undefined;
+    const fired = await this.broker.fireSchedule(id, tick, upcoming, task);
     if (fired === 'fired') {
-      this.events.next({ type: 'schedule.fired', schedule: id, taskId: `${id}@${tick}` });
+      this.events.next({ type: 'schedule.fired', schedule: id, taskId: tickTaskId(id, tick) });
     }
   }
 }

@@ -3,15 +3,16 @@ import { Subject } from 'rxjs';
 import { Broker } from '../broker/broker';
 import { WorkerEvent } from './worker-event';
 
-/** Task records examined per script call: a short call, so Redis stays responsive. */
+/** Task records examined per page (SCAN COUNT): short calls, so Redis stays responsive. */
 const PAGE_SIZE = 500;
 /** Calls per turn: up to 5,000 records per interval across all workers. */
 const PAGES_PER_TURN = 10;
 
 /**
  * Walks every task record now and then, looking for tasks that no worker would ever run
- * (see scan-integrity-1.lua), and fails them into the dead-letter set with a reason. Every
- * worker offers to scan each interval; the one that gets the turn scans a few pages.
+ * (see check-integrity-1.lua), and fails them into the dead-letter set with a reason. Every
+ * worker offers to scan each interval; the one that gets the turn scans a few pages (each a
+ * SCAN on one primary, then the checks on the slots of the records found: Broker.scanIntegrity).
  */
 export class IntegrityScanner {
   private readonly token = randomUUID();

@@ -1,6 +1,7 @@
 import { expectNothingLostOrDuplicated, finishFaultScenario } from '../support/fault-scenario';
+import { QueueService } from '../../lib';
 import { KeyBuilder } from '../../lib/broker/keys';
-import { rawRedis, uniquePrefix } from '../support/redis';
+import { keyLayoutInTests, rawRedis, uniquePrefix } from '../support/redis';
 import { RunLedger } from '../support/run-ledger';
 import { createTestApp, TestApp } from '../support/test-app';
 import { WorkerProcess } from '../support/worker-process-handle';
@@ -56,7 +57,7 @@ describe('a cron schedule with several worker processes', () => {
     const ticks = ticksOf(ids);
     const measure = await finishFaultScenario({
       scenario: `Cron schedule, ${WORKERS} worker processes, one SIGKILLed before a tick`,
-      queue: producer.queue,
+      queue: inQueue(producer.queue, 'fault'),
       ids,
       ledger,
       faultAt: killedAt,
@@ -76,7 +77,7 @@ describe('a cron schedule with several worker processes', () => {
 async function readSubmitted(prefix: string): Promise<string[]> {
   const redis = rawRedis();
   const entries = await redis.xrange(
-    new KeyBuilder(prefix).slot('fault').queue('fault', 'events'),
+    new KeyBuilder(prefix, keyLayoutInTests()).slot('fault').queue('fault', 'events'),
     '-',
     '+',
   );
@@ -84,4 +85,14 @@ async function readSubmitted(prefix: string): Promise<string[]> {
   return entries
     .filter(([, fields]) => fields[fields.indexOf('status') + 1] === 'submitted')
     .map(([, fields]) => fields[fields.indexOf('id') + 1]);
+}
+
+/**
+ * The producer's QueueService, whose handle(id) knows the queue: a tick's task has a custom id
+ * (`<schedule id>@<tick>`), which in the 'queue' layout does not tell its slot alone.
+ */
+function inQueue(queue: QueueService, name: string): QueueService {
+  return Object.create(queue, {
+    handle: { value: (id: string) => queue.handle(id, { queue: name }) },
+  }) as QueueService;
 }

@@ -3,6 +3,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { QueueModule, QueueService } from '../../lib';
+import { keyLayoutInTests } from './redis';
 
 async function main(): Promise<void> {
   const [url, prefix, count] = process.argv.slice(2);
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
     QueueModule.forRoot({
       connection: url,
       prefix,
+      keyLayout: keyLayoutInTests(),
       worker: { enabled: false },
       // See concurrent-enqueue.spec.ts: load, not an outage, is what a slow answer means here.
       commandTimeoutMs: 30_000,

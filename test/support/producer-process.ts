@@ -4,11 +4,17 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { QueueModule, QueueService } from '../../lib';
+import { keyLayoutInTests } from './redis';
 
 async function main(): Promise<void> {
   const [url, prefix, task, argsJson] = process.argv.slice(2);
   const app = await NestFactory.createApplicationContext(
-    QueueModule.forRoot({ connection: url, prefix, worker: { enabled: false } }),
+    QueueModule.forRoot({
+      connection: url,
+      prefix,
+      keyLayout: keyLayoutInTests(),
+      worker: { enabled: false },
+    }),
     { logger: false },
   );
   try {

@@ -1,10 +1,15 @@
 -- Fires one tick of a schedule, exactly once however many workers try (pynenc's trigger run
--- claim): only a caller that names the tick the schedule is due at moves it on, and the task
--- of that tick (id `<schedule id>@<tick>`) is written in the same step.
+-- claim): only a caller that names the tick the schedule is due at moves it on. In the 'prefix'
+-- layout the task of that tick (id `<schedule id>@<tick>`) is written in the same step. In the
+-- 'queue' layout the task belongs to its queue's slot, which this script (on the prefix's slot)
+-- must not touch: the broker writes it there first, then calls this with ARGV[6] '0' to move
+-- the schedule on (see Broker.fireSchedule).
 -- KEYS[1]  the prefix slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  schedule id   ARGV[4]  tick (ms)
--- ARGV[5]  next tick (ms)   ARGV[6]  '1': enqueue this tick's task, '0': skip it (missed)
--- Returns  1 fired, 2 skipped, 0 someone else had it (or the schedule is gone or changed)
+-- ARGV[5]  next tick (ms)   ARGV[6]  '1': write this tick's task here too, '0': only move the
+--          schedule on (a missed tick skipped, or the 'queue' layout's second step)
+-- Returns  1 fired, 2 moved on without a task, 0 someone else had it (or the schedule is gone
+--          or changed)
 --@include common
 --@include tasks
 

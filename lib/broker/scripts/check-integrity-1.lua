@@ -1,38 +1,24 @@
--- The integrity scanner (Alsek's StatusTrackerIntegrityScanner): finds tasks whose status says
--- they will run but that no queue structure holds, so no worker would ever run them, e.g.
--- after keys were evicted (a maxmemory-policy other than noeviction), lost in a failover or
--- deleted by hand:
+-- The integrity scanner's checks (Alsek's StatusTrackerIntegrityScanner), on the task records
+-- one SCAN page found in this slot: finds tasks whose status says they will run but that no
+-- queue structure holds, so no worker would ever run them, e.g. after keys were evicted (a
+-- maxmemory-policy other than noeviction), lost in a failover or deleted by hand:
 --   * SUBMITTED or RETRYING, but neither delayed nor in its priority's ready list;
 --   * RUNNING without a lease.
 -- Each fails with an IntegrityError and goes to the dead-letter set (requeueDead() runs it
 -- again). A ready list whose priority is not registered (no claim would look at it) is
--- registered again. One worker scans at a time: the lock holds its token for one interval.
--- Each call examines one SCAN page of task records and keeps the cursor in Redis, so calls by
--- any worker walk the whole keyspace in turn.
+-- registered again. Checking a record twice changes nothing (a failed task is no longer
+-- waiting or running), so a page scanned again after a crash is harmless.
 -- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
--- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  lock token   ARGV[4]  interval ms
--- ARGV[5]  SCAN COUNT   ARGV[6]  dead-letter TTL ms
--- Returns  nil when another worker holds the lock, else { cursor, repaired ids... } (cursor
---          '0': the walk just finished a full pass)
+-- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  dead-letter TTL ms
+-- ARGV[4..] ids of task records of this slot
+-- Returns  the ids failed
 --@include common
 
-local base, maxLen, token, interval = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local count, deadTtl = ARGV[5], tonumber(ARGV[6])
+local base, maxLen, deadTtl = ARGV[1], ARGV[2], tonumber(ARGV[3])
 -- A ready list longer than this is not searched (LPOS is linear): its tasks count as present.
 local LPOS_LIMIT = 10000
-
-local lock = base .. ':' .. FAMILY_INTEGRITYLOCK
-if redis.call('GET', lock) ~= token and not redis.call('SET', lock, token, 'NX', 'PX', interval)
-then
-  return nil
-end
-
-local cursorKey = base .. ':' .. FAMILY_INTEGRITYCURSOR
-local page = redis.call('SCAN', redis.call('GET', cursorKey) or '0', 'MATCH',
-  base .. ':' .. FAMILY_TASK .. ':*', 'COUNT', count)
-redis.call('SET', cursorKey, page[1])
 local now = nowMs()
-local result = { page[1] }
+local failed = {}
 
 -- Where a waiting task should be: delayed, or in its priority's ready list (registered).
 local function waitingProblem(queue, id, priority)
@@ -50,15 +36,16 @@ local function waitingProblem(queue, id, priority)
   return nil
 end
 
-local prefixLength = #base + #FAMILY_TASK + 3
-for _, key in ipairs(page[2]) do
-  -- Anything under our prefix that is not a task record is someone else's: left alone.
+for i = 4, #ARGV do
+  local id = ARGV[i]
+  local key = taskKey(base, id)
+  -- Anything under our prefix that is not a task record is someone else's: left alone (and a
+  -- record gone since the SCAN is nothing to check).
   local t = redis.call('TYPE', key).ok == 'hash'
     and redis.call('HMGET', key, F_STATUS, F_QUEUE, F_PRIORITY, F_NAME, F_ATTEMPT, F_RESULTTTL,
       F_AFTER, F_PARKED)
     or {}
   local status, queue, priority = t[1], t[2], t[3]
-  local id = string.sub(key, prefixLength)
   local problem
   if queue and priority and t[4] then
     if status == 'running' then
@@ -76,7 +63,7 @@ for _, key in ipairs(page[2]) do
       { name = t[4], attempt = t[5] or 0, resultTtl = t[6] }, 'IntegrityError',
       problem .. ', so no worker would ever have run it; requeue it from the dead-letter set '
         .. 'to run it again', deadTtl, now, maxLen)
-    result[#result + 1] = id
+    failed[#failed + 1] = id
   end
 end
-return result
+return failed
