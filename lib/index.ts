@@ -60,6 +60,7 @@ export {
   WorkerOptions,
   ConnectionOption,
   ClusterConnection,
+  ReplicaWait,
   ClusterNodeAddress,
   RedisClient,
 } from './options/module.options';
@@ -90,6 +91,7 @@ export {
   TaskTimeoutError,
   NonRetryableError,
   ConnectionError,
+  ReplicationError,
   UnsupportedRedisError,
   RedisOutOfMemoryError,
   RedisPermissionError,

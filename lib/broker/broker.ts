@@ -1,5 +1,10 @@
 import type { AnyRedis } from '../redis/any-redis';
-import { ConnectionError, InvalidOptionsError, UnsupportedRedisError } from '../errors';
+import {
+  ConnectionError,
+  InvalidOptionsError,
+  ReplicationError,
+  UnsupportedRedisError,
+} from '../errors';
 import { CallLimit, withConnectionErrors } from '../redis/connection-errors';
 import { describeRedis } from '../redis/redis-endpoint';
 import { checkServer } from '../redis/server-check';
@@ -22,6 +27,7 @@ import { scanTaskRecords } from './task-record-scan';
 import { QueueRegistration } from './queue-registration';
 import { ShardSettings } from './shard-settings';
 import type { ResolvedQueueSettings } from '../options/queue-settings';
+import type { ReplicaWait } from '../options/module.options';
 
 export type CancelResult = 'cancelled' | 'requested' | 'finished' | 'missing';
 
@@ -48,7 +54,24 @@ export interface BrokerSettings {
   commandTimeoutMs: number;
   /** Run the scripts as a function library on Redis 7+ (see ScriptRunner). */
   redisFunctions: boolean;
+  /** Replicas that must confirm the writes of CONFIRMED_WRITES and outcomes (WAIT). */
+  waitForReplicas?: Required<ReplicaWait>;
 }
+
+/**
+ * The scripts whose writes must survive a failover when `waitForReplicas` is set: those that
+ * write new tasks, and a workflow handoff applied in its target's slot (acknowledged in its
+ * source's outbox only after the target has it). Settle calls that record outcomes wait too
+ * (see settle). Claims, renewals and the rest are either taken again by the lease sweep or
+ * read-only.
+ */
+const CONFIRMED_WRITES = new Set([
+  'taskmillEnqueue',
+  'taskmillEnqueueChain',
+  'taskmillEnqueueChord',
+  'taskmillReleaseStaged',
+  'taskmillDeliver',
+]);
 
 export interface ClaimRequest {
   /** Queues of one slot, in the order to claim from. */
@@ -73,6 +96,11 @@ export interface SettleResult {
   tasks: ClaimedTask[];
   /** ms until the earliest delayed task of the claimed queues is due (server clock). */
   nextDueIn: number | undefined;
+  /**
+   * Set when the outcomes were written but fewer replicas than `waitForReplicas` confirmed
+   * them: write them again (as repeats) until they are. The claimed tasks are this worker's.
+   */
+  unconfirmed?: ReplicationError;
 }
 
 /**
@@ -289,19 +317,27 @@ export class Broker {
     claim: ClaimRequest,
     { deliver = true }: { deliver?: boolean } = {},
   ): Promise<SettleResult> {
-    const reply = (await this.call(
-      'taskmillSettle',
-      slot,
-      claim.count === 0,
-      this.settings.eventsMaxLen,
-      claim.leaseMs,
-      claim.count,
-      this.settings.deadLetterTtl,
-      outcomes.length,
-      ...outcomes.flatMap(outcomeArguments),
-      ...claim.queues,
-    )) as [number[], number, string[], ...RawClaimedTask[]];
-    const [codes, nextDueIn, handoffs, ...tasks] = reply;
+    const limit = this.limit(claim.count === 0);
+    if (!this.checked) await this.serverChecked(limit);
+    const { reply, unconfirmed } = await withConnectionErrors(
+      () =>
+        this.runScript('taskmillSettle', slot, outcomes.length > 0, [
+          this.settings.eventsMaxLen,
+          claim.leaseMs,
+          claim.count,
+          this.settings.deadLetterTtl,
+          outcomes.length,
+          ...outcomes.flatMap(outcomeArguments),
+          ...claim.queues,
+        ]),
+      limit,
+    );
+    const [codes, nextDueIn, handoffs, ...tasks] = reply as [
+      number[],
+      number,
+      string[],
+      ...RawClaimedTask[],
+    ];
     // Not awaited: the claimed tasks need not wait for it; a delivery that fails is the sweep's.
     if (deliver) this.handoffs.deliverSoon(slot, handoffs);
     return {
@@ -309,6 +345,7 @@ export class Broker {
       handoffs,
       tasks: tasks.map((task) => decodeClaimedTask(task, slot)),
       nextDueIn: nextDueIn === -1 ? undefined : Number(nextDueIn),
+      unconfirmed,
     };
   }
 
@@ -576,10 +613,51 @@ export class Broker {
   ): Promise<unknown> {
     const limit = this.limit(failFast);
     if (!this.checked) await this.serverChecked(limit);
-    return withConnectionErrors(
-      () => this.scripts.run(command, [slot.routingKey], [slot.base, ...args]),
-      limit,
+    return withConnectionErrors(() => this.confirmedRun(command, slot, args), limit);
+  }
+
+  /** A script call that fails with ReplicationError when its write was not confirmed. */
+  private async confirmedRun(
+    command: string,
+    slot: SlotKeys,
+    args: (string | number)[],
+  ): Promise<unknown> {
+    const { reply, unconfirmed } = await this.runScript(
+      command,
+      slot,
+      CONFIRMED_WRITES.has(command),
+      args,
     );
+    if (unconfirmed) throw unconfirmed;
+    return reply;
+  }
+
+  /**
+   * Runs a script on its slot. `confirm`, with waitForReplicas set: WAIT behind it, and the
+   * error to report (not thrown: a settle call's claimed tasks are leased all the same) when
+   * too few replicas confirmed.
+   */
+  private async runScript(
+    command: string,
+    slot: SlotKeys,
+    confirm: boolean,
+    args: (string | number)[],
+  ): Promise<{ reply: unknown; unconfirmed?: ReplicationError }> {
+    const keys = [slot.routingKey];
+    const wait = this.settings.waitForReplicas;
+    if (!wait || !confirm)
+      return { reply: await this.scripts.run(command, keys, [slot.base, ...args]) };
+    const { reply, confirmed } = await this.scripts.runAndWait(
+      command,
+      keys,
+      [slot.base, ...args],
+      wait,
+    );
+    if (confirmed >= wait.replicas) return { reply };
+    return {
+      reply,
+      unconfirmed: new ReplicationError(confirmed, wait.replicas, wait.timeoutMs, this.endpoint),
+    };
   }
 
   /** In the 'queue' layout, the queue registry is another slot: register new queues first. */
@@ -648,7 +726,7 @@ export class Broker {
     args: (string | number)[],
   ): Promise<number[]> {
     const [serverNow, ...codes] = (await withConnectionErrors(
-      () => this.scripts.run(command, [slot.routingKey], [slot.base, ...args]),
+      () => this.confirmedRun(command, slot, args),
       this.limit(true),
     )) as number[];
     this.clock.observe(serverNow);

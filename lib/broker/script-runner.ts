@@ -67,9 +67,43 @@ export class ScriptRunner {
       // Gone from the server (FUNCTION FLUSH, a restart without persistence), or a cluster
       // node that never had it: the call did nothing, so load the library again and make it
       // once more. On a cluster, loading it on every primary reaches the node that refused.
-      if (!(error instanceof Error) || !/function not found/i.test(error.message)) throw error;
+      if (!isFunctionMissing(error)) throw error;
       await this.load(library);
       return call();
+    });
+  }
+
+  /**
+   * Runs a script, then `WAIT replicas timeoutMs` right behind it on the same connection (one
+   * pipeline: on a cluster, the node of the script's slot; WAIT has no key of its own). Returns
+   * the script's reply and how many replicas confirmed every write made so far on that
+   * connection, this one included.
+   */
+  async runAndWait(
+    command: string,
+    keys: string[],
+    args: (string | number)[],
+    wait: { replicas: number; timeoutMs: number },
+  ): Promise<{ reply: unknown; confirmed: number }> {
+    const library = this.library;
+    const target = library?.functions.get(command);
+    const send = async () => {
+      const pipeline = this.redis.pipeline();
+      if (library && target) pipeline.call('FCALL', target, keys.length, ...keys, ...args);
+      else (pipeline as unknown as Record<string, ScriptCall>)[command](...keys, ...args);
+      pipeline.call('WAIT', wait.replicas, wait.timeoutMs);
+      const [[error, reply], [waitError, confirmed]] = (await pipeline.exec()) as [
+        Error | null,
+        unknown,
+      ][];
+      if (error) throw error;
+      if (waitError) throw waitError;
+      return { reply, confirmed: Number(confirmed) };
+    };
+    return send().catch(async (error: unknown) => {
+      if (!library || !isFunctionMissing(error)) throw error;
+      await this.load(library);
+      return send();
     });
   }
 
@@ -77,6 +111,10 @@ export class ScriptRunner {
     const primaries = await primaryConnections(this.redis);
     await Promise.all(primaries.map((node) => loadOn(node, library)));
   }
+}
+
+function isFunctionMissing(error: unknown): boolean {
+  return error instanceof Error && /function not found/i.test(error.message);
 }
 
 async function loadOn(node: Redis, library: ScriptLibrary): Promise<void> {

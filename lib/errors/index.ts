@@ -12,6 +12,7 @@ export { QueueClosedError } from './queue-closed.error';
 export { TaskTimeoutError } from './task-timeout.error';
 export { NonRetryableError } from './non-retryable.error';
 export { ConnectionError } from './connection.error';
+export { ReplicationError } from './replication.error';
 export { UnsupportedRedisError } from './unsupported-redis.error';
 export { RedisOutOfMemoryError } from './redis-out-of-memory.error';
 export { RedisPermissionError } from './redis-permission.error';

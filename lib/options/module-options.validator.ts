@@ -29,6 +29,7 @@ import {
 import { isClusterConnection, resolveClusterConnection } from './cluster-connection.validator';
 import { QueueModuleOptions, ResolvedModuleOptions } from './module.options';
 import { resolveQueueSettings } from './queue-settings.validator';
+import { resolveReplicaWait } from './replica-wait.validator';
 import { validateTaskOptions } from './task-options.validator';
 
 const MODULE_KEYS = [
@@ -40,6 +41,7 @@ const MODULE_KEYS = [
   'worker',
   'queues',
   'keyLayout',
+  'waitForReplicas',
   'eventsMaxLen',
   'maxPayloadBytes',
   'deadLetterTtl',
@@ -66,6 +68,9 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
   checkKnownKeys(options, MODULE_KEYS, '');
   const worker = checkObject(options.worker === undefined ? {} : options.worker, 'worker');
   checkKnownKeys(worker, WORKER_KEYS, 'worker');
+  const commandTimeoutMs = optional(options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS, (v) =>
+    checkDuration(v, 'commandTimeoutMs', { min: 10 }),
+  );
   return {
     connection: resolveConnection(options.connection),
     prefix: options.prefix === undefined ? DEFAULT_PREFIX : checkName(options.prefix, 'prefix'),
@@ -104,6 +109,7 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
       ),
     },
     ...queueLayout(options.queues, options.keyLayout),
+    waitForReplicas: resolveReplicaWait(options.waitForReplicas, commandTimeoutMs),
     eventsMaxLen: optional(options.eventsMaxLen, DEFAULT_EVENTS_MAX_LEN, (v) =>
       checkInteger(v, 'eventsMaxLen', { min: 100 }),
     ),
@@ -113,9 +119,7 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
     deadLetterTtl: optional(options.deadLetterTtl, DEFAULT_DEAD_LETTER_TTL, (v) =>
       checkDuration(v, 'deadLetterTtl', { min: 1, max: MAX_STORED_MS }),
     ),
-    commandTimeoutMs: optional(options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS, (v) =>
-      checkDuration(v, 'commandTimeoutMs', { min: 10 }),
-    ),
+    commandTimeoutMs,
     connectTimeoutMs: optional(options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS, (v) =>
       checkDuration(v, 'connectTimeoutMs'),
     ),

@@ -40,6 +40,18 @@ export interface ClusterConnection {
 export type ConnectionOption =
   string | RedisOptions | ClusterConnection | Redis | Cluster | RedisClient;
 
+/**
+ * Wait for replicas after each write that must survive a failover (`WAIT` on the connection that
+ * made it): `replicas` must acknowledge it within `timeoutMs`, else the call fails with
+ * ReplicationError (an enqueue) or the worker writes the outcome again (see the README).
+ */
+export interface ReplicaWait {
+  /** How many replicas must have the write. */
+  replicas: number;
+  /** How long to wait for them. Default `1 000`, and below `commandTimeoutMs`. */
+  timeoutMs?: number;
+}
+
 export interface WorkerOptions {
   /** `false`: this app only enqueues. Default `true`. */
   enabled?: boolean;
@@ -84,6 +96,12 @@ export interface QueueModuleOptions {
    * one slot. Default `'prefix'`.
    */
   keyLayout?: KeyLayout;
+  /**
+   * Replication is asynchronous: a primary that dies (or is failed over) may not have passed
+   * its last writes on. With this, enqueues and recorded outcomes wait until `replicas` replicas
+   * have them (`WAIT`); a number is `{ replicas: n }`. Default: no wait.
+   */
+  waitForReplicas?: number | ReplicaWait;
   /** Approximate cap on each queue's status events stream. Default `10 000`. */
   eventsMaxLen?: number;
   /** Largest serialised arguments (or metadata) of one task, in bytes. Default 1 MiB. */
@@ -146,6 +164,7 @@ export interface ResolvedModuleOptions {
   worker: Required<Omit<WorkerOptions, 'queues'>> & { queues: string[] | undefined };
   queues: Record<string, ResolvedQueueSettings>;
   keyLayout: KeyLayout;
+  waitForReplicas: Required<ReplicaWait> | undefined;
   eventsMaxLen: number;
   maxPayloadBytes: number;
   deadLetterTtl: number;

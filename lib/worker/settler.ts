@@ -216,22 +216,35 @@ export class Settler {
         pending.map((entry) => entry.outcome),
         claim ?? { ...this.claimFrom, queues: [], count: 0 },
       );
+      if (settled.unconfirmed && pending.length > 0 && !this.closed) {
+        // Written on the primary, not yet on enough replicas: written again (a repeat, which
+        // the script answers from what is there) until a WAIT confirms it.
+        this.requeue(pending);
+        return settled;
+      }
       this.failures = 0;
       const resent = this.link.closes() !== closes;
       pending.forEach((entry, i) => this.settled(entry, settled.results[i], resent));
       return settled;
     } catch (error) {
       if (pending.length > 0 && !this.closed && isTransientRedisError(error)) {
-        // Back to the front, in order: they are written before anything that ended later. The
-        // call may have run all the same (a timeout does not stop Redis): mark them repeats.
-        for (const entry of pending) entry.outcome = { ...entry.outcome, repeat: true };
-        this.outcomes.unshift(...pending);
-        this.retryLater();
+        this.requeue(pending);
       } else {
         for (const entry of pending) entry.reject(error);
       }
       throw error;
     }
+  }
+
+  /**
+   * Outcomes to write again, back at the front, in order: they are written before anything
+   * that ended later. Their call may have run all the same (a timeout does not stop Redis):
+   * they go as repeats.
+   */
+  private requeue(pending: PendingOutcome[]): void {
+    for (const entry of pending) entry.outcome = { ...entry.outcome, repeat: true };
+    this.outcomes.unshift(...pending);
+    this.retryLater();
   }
 
   /**

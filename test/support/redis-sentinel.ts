@@ -87,14 +87,6 @@ export class RedisSentinelSetup {
     return this.admin(await this.masterPort());
   }
 
-  /** CONFIG SET on every data server that runs (master and replica alike). */
-  async configureAll(parameter: string, value: string): Promise<void> {
-    for (const server of this.servers) {
-      if (server.child.exitCode !== null || server.child.signalCode !== null) continue;
-      await this.admin(server.port).config('SET', parameter, value);
-    }
-  }
-
   /**
    * SENTINEL FAILOVER: the replica is promoted without waiting for agreement, the old master
    * becomes its replica. Resolves once every sentinel names the new master and the old one

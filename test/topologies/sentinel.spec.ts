@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { QueueService, Task, taskContext } from '../../lib';
+import { QueueModuleOptions, QueueService, Task, taskContext } from '../../lib';
 import { finishFaultScenario } from '../support/fault-scenario';
 import { Ledger } from '../support/ledger';
 import { uniquePrefix } from '../support/redis';
@@ -46,18 +46,27 @@ describe('Redis Sentinel', () => {
   let worker: TestApp;
   let producer: TestApp;
 
-  beforeAll(async () => {
-    setup = await RedisSentinelSetup.start();
-    const prefix = uniquePrefix();
-    ledger = new RunLedger(prefix);
+  let prefix: string;
+
+  /** (Re)starts the worker app and the producer app, with `extra` options. */
+  async function startApps(extra: QueueModuleOptions = {}): Promise<void> {
+    await Promise.all([worker?.close(), producer?.close()]);
     const options = {
       connection: setup.connection,
       prefix,
       commandTimeoutMs: 2000,
       worker: { leaseMs: 1000, concurrency: 5 },
+      ...extra,
     };
     worker = await createTestApp([Work, { provide: RunLedger, useValue: ledger }], options);
     producer = await createTestApp([], { ...options, worker: { enabled: false } });
+  }
+
+  beforeAll(async () => {
+    setup = await RedisSentinelSetup.start();
+    prefix = uniquePrefix();
+    ledger = new RunLedger(prefix);
+    await startApps();
   }, 30_000);
 
   afterAll(async () => {
@@ -133,18 +142,17 @@ describe('Redis Sentinel', () => {
     await failoverUnderLoad('Sentinel: SENTINEL FAILOVER, min-replicas-to-write 0', 10_000);
   }, 60_000);
 
-  it('loses no acknowledged task across SENTINEL FAILOVER with min-replicas-to-write 1', async () => {
-    // The old master refuses writes (NOREPLICAS) once its replica is promoted and leaves it;
-    // taskmill's enqueues fail (not acknowledged) and the worker keeps its outcomes until the
-    // connections move to the new master.
-    await setup.configureAll('min-replicas-to-write', '1');
+  it('loses no acknowledged task across SENTINEL FAILOVER with waitForReplicas: 1', async () => {
+    // Each enqueue and each outcome waits until the replica has it (WAIT). Between the
+    // promotion and its demotion the old master has no replica, so its writes are not
+    // confirmed: those enqueues fail with ReplicationError (not acknowledged) and the worker
+    // writes its outcomes again until they reach the new master and its replica.
+    await startApps({ waitForReplicas: { replicas: 1, timeoutMs: 500 } });
     try {
-      const measure = await failoverUnderLoad(
-        'Sentinel: SENTINEL FAILOVER, min-replicas-to-write 1',
-      );
+      const measure = await failoverUnderLoad('Sentinel: SENTINEL FAILOVER, waitForReplicas 1');
       expect(measure.lost).toEqual([]);
     } finally {
-      await setup.configureAll('min-replicas-to-write', '0');
+      await startApps();
     }
   }, 60_000);
 
