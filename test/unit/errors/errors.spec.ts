@@ -1,6 +1,7 @@
 import * as publicApi from '../../../lib';
 import {
   ConnectionError,
+  ReplicationError,
   UnsupportedRedisError,
   RedisOutOfMemoryError,
   InvalidOptionsError,
@@ -183,6 +184,18 @@ const CASES: ErrorCase[] = [
     remedy: ['same id', "onDuplicate: 'return-matching'"],
   },
   {
+    type: ReplicationError,
+    create: () =>
+      new ReplicationError(0, 1, 500, '10.0.0.5:6390 (command connection)').forTasks(['a1']),
+    offending: [
+      'Redis at 10.0.0.5:6390 (command connection) kept the write',
+      'only 0 of the 1 replicas',
+      'within 500 ms',
+      '"a1"',
+    ],
+    remedy: ['INFO replication', 'lower waitForReplicas', "onDuplicate: 'return-matching'"],
+  },
+  {
     type: MessageAlreadyExistsError,
     create: () => new MessageAlreadyExistsError('order-7', ['task name', 'arguments']),
     offending: ['"order-7"', 'another task name, arguments', 'nothing was written'],
@@ -294,6 +307,13 @@ describe('error properties', () => {
     expect(named.taskIds).toEqual(['t1']);
     expect(named.message).toContain(plain.message);
     expect(named.message).toContain('"t1"');
+  });
+
+  it('ReplicationError is a ConnectionError, and stays a ReplicationError with its task ids', () => {
+    const named = new ReplicationError(1, 2, 300).forTasks(['t1']);
+    expect(named).toBeInstanceOf(ReplicationError);
+    expect(named).toBeInstanceOf(ConnectionError);
+    expect(named).toMatchObject({ acknowledged: 1, required: 2, timeoutMs: 300, taskIds: ['t1'] });
   });
 
   it('MessageAlreadyExistsError exposes the id and what differs from its holder', () => {

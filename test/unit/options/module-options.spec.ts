@@ -53,6 +53,20 @@ describe('resolveModuleOptions', () => {
       expect(resolved.serializer).toBeInstanceOf(JsonSerializer);
     });
 
+    it('waits for no replica unless asked; a count takes a timeout inside commandTimeoutMs', () => {
+      expect(resolveModuleOptions().waitForReplicas).toBeUndefined();
+      expect(resolveModuleOptions({ waitForReplicas: 2 }).waitForReplicas).toEqual({
+        replicas: 2,
+        timeoutMs: 1_000,
+      });
+      expect(
+        resolveModuleOptions({ commandTimeoutMs: 600, waitForReplicas: 1 }).waitForReplicas,
+      ).toEqual({ replicas: 1, timeoutMs: 300 });
+      expect(
+        resolveModuleOptions({ waitForReplicas: { replicas: 1, timeoutMs: 250 } }).waitForReplicas,
+      ).toEqual({ replicas: 1, timeoutMs: 250 });
+    });
+
     it('gives the default backoff no floor and no jitter', () => {
       expect(resolveModuleOptions().defaults.backoff).toEqual({
         type: 'exponential',
@@ -169,6 +183,29 @@ describe('resolveModuleOptions', () => {
       ['an endless blockingTimeoutMs', { blockingTimeoutMs: Infinity }, 'blockingTimeoutMs'],
       ['a deadLetterTtl Redis cannot store', { deadLetterTtl: 1e19 }, 'deadLetterTtl'],
       ['a non-boolean redisFunctions', { redisFunctions: 'yes' }, 'redisFunctions'],
+      ['waitForReplicas 0', { waitForReplicas: 0 }, 'waitForReplicas'],
+      ['a fractional waitForReplicas', { waitForReplicas: 1.5 }, 'waitForReplicas'],
+      ['waitForReplicas as a string', { waitForReplicas: '1' }, 'waitForReplicas'],
+      [
+        'waitForReplicas without replicas',
+        { waitForReplicas: { timeoutMs: 100 } },
+        'waitForReplicas.replicas',
+      ],
+      [
+        'an unknown waitForReplicas key',
+        { waitForReplicas: { replicas: 1, timeout: 100 } },
+        'waitForReplicas.timeout',
+      ],
+      [
+        'a waitForReplicas.timeoutMs of 0 (WAIT would wait for ever)',
+        { waitForReplicas: { replicas: 1, timeoutMs: 0 } },
+        'waitForReplicas.timeoutMs',
+      ],
+      [
+        'a waitForReplicas.timeoutMs not below commandTimeoutMs',
+        { commandTimeoutMs: 2_000, waitForReplicas: { replicas: 1, timeoutMs: 2_000 } },
+        'waitForReplicas.timeoutMs',
+      ],
       ['a fractional worker.maxReclaims', { worker: { maxReclaims: 1.5 } }, 'worker.maxReclaims'],
       [
         'a non-numeric worker.shutdownTimeoutMs',
