@@ -1,7 +1,8 @@
 /**
  * Real Redis for every test: global setup starts a private redis-server on a free port.
- * Two projects: every test on Nest 12 (the repository's own), and the end-to-end tests again on
- * Nest 11 (installed apart in test/compat/nest11 by `npm test`'s pretest step).
+ * Three projects: every test on Nest 12 (the repository's own), the end-to-end tests again in the
+ * 'queue' key layout, and again on Nest 11 (installed apart in test/compat/nest11 by `npm test`'s
+ * pretest step).
  */
 const nest11 = '<rootDir>/test/compat/nest11/node_modules';
 
@@ -23,6 +24,19 @@ module.exports = {
       displayName: 'nest12',
       globals: { TASKMILL_NEST_MAJOR: 12 },
       testMatch: ['<rootDir>/test/**/*.spec.ts'],
+      transform: {
+        '^.+\\.ts$': 'ts-jest',
+        '/node_modules/@nestjs/.+\\.js$': '<rootDir>/test/support/esm-to-commonjs.transform.js',
+      },
+    },
+    {
+      ...shared,
+      // The end-to-end tests again with a hash slot per queue shard (keyLayout: 'queue'), on
+      // one server: each script must keep to its slot there too.
+      displayName: 'queue-layout',
+      globals: { TASKMILL_NEST_MAJOR: 12 },
+      testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'],
+      setupFiles: ['<rootDir>/test/support/queue-layout.setup.js'],
       transform: {
         '^.+\\.ts$': 'ts-jest',
         '/node_modules/@nestjs/.+\\.js$': '<rootDir>/test/support/esm-to-commonjs.transform.js',

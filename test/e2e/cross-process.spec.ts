@@ -3,7 +3,7 @@ import { execFile } from 'child_process';
 import { promisify } from 'util';
 import { Task, TaskStatus, taskContext } from '../../lib';
 import { Ledger } from '../support/ledger';
-import { supportScript } from '../support/node-process';
+import { childEnv, supportScript } from '../support/node-process';
 import { testRedisUrl } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -27,7 +27,7 @@ describe('across processes', () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       supportScript('producer-process.ts', testRedisUrl(), worker.prefix, 'shout', '["hey"]'),
-      { timeout: 60_000 },
+      { timeout: 60_000, env: childEnv() },
     );
     const reply = JSON.parse(stdout.trim()) as { id: string; result: string };
     expect(reply).toEqual({ id: expect.any(String), result: 'HEY' });

@@ -131,6 +131,8 @@ describe("workflows across slots ('queue' layout, steps and parts in different q
     const failure = await failureOf(chain.steps[2]);
     expect(failure.remoteName).toBe('ChainStoppedError');
     expect(failure.message).toContain('beta broke');
+    // Step 3 is in a third slot: the stop reaches it through one more handoff, so wait for it.
+    expect((await failureOf(chain.steps[3])).remoteName).toBe('ChainStoppedError');
     expect((await chain.steps[3].status()).status).toBe(TaskStatus.FAILED);
     expect(ran.entries).toEqual(['start 1', 'fail']);
   });

@@ -3,7 +3,7 @@ import { execFile } from 'child_process';
 import { promisify } from 'util';
 import { Task, taskContext } from '../../lib';
 import { expectNothingLostOrDuplicated, finishFaultScenario } from '../support/fault-scenario';
-import { supportScript } from '../support/node-process';
+import { childEnv, supportScript } from '../support/node-process';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
 import { RunLedger } from '../support/run-ledger';
 import { createTestApp } from '../support/test-app';
@@ -40,7 +40,7 @@ describe('concurrent enqueues from several processes', () => {
           promisify(execFile)(
             process.execPath,
             supportScript('enqueue-process.ts', testRedisUrl(), prefix, PER_PROCESS),
-            { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+            { timeout: 60_000, maxBuffer: 16 * 1024 * 1024, env: childEnv() },
           ),
         ),
       );

@@ -2,7 +2,7 @@ import { spawn } from 'child_process';
 import { once } from 'events';
 import { createInterface } from 'readline';
 import { LockHandle, LockService } from '../../lib';
-import { supportScript } from '../support/node-process';
+import { childEnv, supportScript } from '../support/node-process';
 import { testRedisUrl } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -19,7 +19,7 @@ describe('a lock held by another process', () => {
     const child = spawn(
       process.execPath,
       supportScript('lock-process.ts', testRedisUrl(), t.prefix, 'shared', 300),
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv() },
     );
     try {
       const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];

@@ -1,7 +1,7 @@
 import { ChildProcessByStdio, spawn } from 'child_process';
 import { createInterface } from 'readline';
 import { Readable } from 'stream';
-import { supportScript } from './node-process';
+import { childEnv, supportScript } from './node-process';
 import { testRedisUrl } from './redis';
 import type { WorkerProcessSettings } from './worker-process';
 
@@ -23,6 +23,7 @@ export class WorkerProcess {
     const all: WorkerProcessSettings = { url: testRedisUrl(), ...DEFAULTS, ...settings, prefix };
     this.child = spawn(process.execPath, supportScript('worker-process.ts', JSON.stringify(all)), {
       stdio: ['ignore', 'pipe', 'inherit'],
+      env: childEnv(),
     });
     createInterface({ input: this.child.stdout }).on('line', (line) => {
       if (line === 'ready') this.ready = true;
