@@ -55,11 +55,15 @@ export class ReplicatedRedis {
     );
   }
 
-  /** The replica follows the primary again; resolves once its link is up. */
+  /**
+   * The replica follows the primary again; resolves once the primary counts it as online. The
+   * replica's side says its link is up a little earlier, when the primary may not yet count it
+   * for WAIT.
+   */
   async attach(): Promise<void> {
     await this.replica.replicaof('127.0.0.1', String(this.primaryPort));
-    await waitFor('for the replica to replicate from the primary', async () =>
-      /^master_link_status:up/m.test(await this.replica.info('replication')),
+    await waitFor('for the primary to count the replica as online', async () =>
+      /^slave0:.*state=online/m.test(await this.primary.info('replication')),
     );
   }
 
