@@ -3,10 +3,13 @@ import { Broker } from '../broker/broker';
 import { KeyBuilder } from '../broker/keys';
 import { TaskRouter } from '../broker/task-router';
 import { RESOLVED_OPTIONS } from '../constants';
+import { TaskRegistry } from '../discovery/task.registry';
+import { TaskMessageBuilder } from '../messages/task-message.builder';
 import { QueueModuleOptions, ResolvedModuleOptions } from '../options/module.options';
 import { resolveModuleOptions } from '../options/module-options.validator';
 import { RedisConnections } from '../redis/redis-connections';
 import { ResultStore } from '../results/result-store';
+import { Schedules } from '../scheduling/schedules';
 import { EventsReader } from '../status/events-reader';
 import { StatusTracker } from '../status/status-tracker';
 import { QUEUE_MODULE_OPTIONS } from './queue.module-definition';
@@ -67,5 +70,21 @@ export const coreProviders: Provider[] = [
       tracker: StatusTracker,
     ) => new ResultStore(connections, router, options.serializer, tracker),
     inject: [RESOLVED_OPTIONS, RedisConnections, TaskRouter, StatusTracker],
+  },
+  {
+    provide: TaskMessageBuilder,
+    useFactory: (options: Options, registry: TaskRegistry, router: TaskRouter) =>
+      new TaskMessageBuilder(options, registry, router),
+    inject: [RESOLVED_OPTIONS, TaskRegistry, TaskRouter],
+  },
+  {
+    provide: Schedules,
+    useFactory: (
+      options: Options,
+      broker: Broker,
+      connections: RedisConnections,
+      builder: TaskMessageBuilder,
+    ) => new Schedules(broker, connections, builder, options.serializer),
+    inject: [RESOLVED_OPTIONS, Broker, RedisConnections, TaskMessageBuilder],
   },
 ];

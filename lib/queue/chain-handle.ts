@@ -1,5 +1,5 @@
 import { merge, Observable } from 'rxjs';
-import { isTerminal, StatusUpdate } from '../status/task-status';
+import { isTerminal, StatusUpdate } from '../core/task-status';
 import { ResultOptions, TaskHandle } from './task-handle';
 
 /**

@@ -5,7 +5,7 @@ import { checkResultTimeout } from '../results/result-options';
 import { ResultStore } from '../results/result-store';
 import { HistoryEntry } from '../status/history';
 import { StatusTracker } from '../status/status-tracker';
-import { StatusUpdate } from '../status/task-status';
+import { StatusUpdate } from '../core/task-status';
 
 export interface ResultOptions {
   /** Reject with ResultTimeoutError after this many ms. Default: wait as long as it takes. */
@@ -75,3 +75,6 @@ export class TaskHandle<R = unknown> {
     return result === 'cancelled' || result === 'requested';
   }
 }
+
+/** What one entry of `results()` resolves to: a handle's result type, unknown for an id. */
+export type ResultOf<H> = H extends TaskHandle<infer R> ? R : unknown;

@@ -7,7 +7,7 @@ import { Serializer } from '../serialization/serializer';
 import { EventsReader } from '../status/events-reader';
 import { TrackedUpdate } from '../status/status-codec';
 import { compareStreamIds } from '../status/stream-id';
-import { endsFollow, isTerminal, TaskStatus } from '../status/task-status';
+import { endsFollow, isTerminal, TaskStatus } from '../core/task-status';
 import { ResultStore, StoredOutcome } from './result-store';
 import { settlementOf, TaskSettlement } from './settlement';
 

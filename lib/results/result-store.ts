@@ -13,7 +13,7 @@ import { Serializer } from '../serialization/serializer';
 import { StatusTracker } from '../status/status-tracker';
 import { TrackedUpdate } from '../status/status-codec';
 import { checkDuration } from '../validation/checks';
-import { isTerminal, TaskStatus } from '../status/task-status';
+import { isTerminal, TaskStatus } from '../core/task-status';
 
 /** A task's outcome as stored: the value, or why there is none. */
 export type StoredOutcome =

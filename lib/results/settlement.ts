@@ -1,6 +1,5 @@
 import { TaskCancelledError, TaskFailedError, TaskNotFoundError } from '../errors';
-import { TaskHandle } from '../queue/task-handle';
-import { TaskStatus } from '../status/task-status';
+import { TaskStatus } from '../core/task-status';
 import { StoredOutcome } from './result-store';
 
 /**
@@ -13,9 +12,6 @@ export type TaskSettlement<R = unknown> =
   | { id: string; status: TaskStatus.CANCELLED; error: TaskCancelledError }
   /** No record: never enqueued under this prefix, or expired. */
   | { id: string; status: TaskStatus.UNKNOWN; error: TaskNotFoundError };
-
-/** What one entry of `results()` resolves to: a handle's result type, unknown for an id. */
-export type ResultOf<H> = H extends TaskHandle<infer R> ? R : unknown;
 
 /** The settlement of a stored outcome; undefined while the task has not finished. */
 export function settlementOf(id: string, outcome: StoredOutcome): TaskSettlement | undefined {

@@ -9,7 +9,7 @@ import { computeBackoff } from './backoff';
 import { DueTimer } from './due-timer';
 import { ClaimReceiver, Settler } from './settler';
 import { TaskRunner } from './task-runner';
-import { WorkerEvent } from './worker-event';
+import { WorkerEvent } from '../core/worker-event';
 
 export interface ConsumerSettings {
   queues: string[];

@@ -24,7 +24,7 @@ import { checkBoolean, checkKnownKeys, checkObject, checkTaskId } from '../valid
 import { ProgressWriter } from './progress-writer';
 import { ProgressOptions, runInTaskContext, TaskContext } from './task-context';
 import { AbortCause, Ending, RunExtras, TaskRun } from './task-run';
-import { WorkerEvent } from './worker-event';
+import { WorkerEvent } from '../core/worker-event';
 
 /** How a handler enqueues and follows other tasks (the QueueService, in a worker). */
 export interface ChildTasks {

@@ -12,13 +12,12 @@ import { IntegrityScanner } from './integrity-scanner';
 import { DeclaredSchedules } from '../scheduling/declared-schedules';
 import { Schedules } from '../scheduling/schedules';
 import { TriggerScheduler } from '../scheduling/trigger-scheduler';
-import { TaskMessageBuilder } from '../queue/task-message.builder';
 import { LeaseKeeper } from './lease-keeper';
 import { ProgressWriter } from './progress-writer';
 import { RunHooks } from './run-hooks';
 import { Settler } from './settler';
 import { TaskRunner } from './task-runner';
-import { WorkerEvent } from './worker-event';
+import { WorkerEvent } from '../core/worker-event';
 import { WorkerLog } from './worker-log';
 import { WorkerSignals } from './worker-signals';
 
@@ -57,6 +56,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly connections: RedisConnections,
     private readonly queue: QueueService,
     private readonly hooks: HookInvoker,
+    private readonly schedules: Schedules,
   ) {
     this.events$ = merge(this.subject, hooks.failed$);
     this.log = new WorkerLog(options.logging, options.worker.concurrency);
@@ -181,15 +181,9 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
   };
 
   private declaredSchedules(): DeclaredSchedules {
-    const schedules = new Schedules(
-      this.broker,
-      this.connections,
-      new TaskMessageBuilder(this.options, this.registry, this.broker.router),
-      this.options.serializer,
-    );
     return DeclaredSchedules.of(
       this.registry.all(),
-      schedules,
+      this.schedules,
       this.connections,
       this.broker.keys,
       (error) => this.subject.next({ type: 'worker.error', error }),

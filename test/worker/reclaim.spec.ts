@@ -10,7 +10,7 @@ import { RunHooks } from '../../lib/worker/run-hooks';
 import { Settler } from '../../lib/worker/settler';
 import { taskContext } from '../../lib/worker/task-context';
 import { TaskRunner } from '../../lib/worker/task-runner';
-import { WorkerEvent } from '../../lib/worker/worker-event';
+import { WorkerEvent } from '../../lib/core/worker-event';
 import { newTask, sleep, testBroker } from '../support/broker';
 
 describe('reclaiming expired leases', () => {

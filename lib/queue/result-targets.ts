@@ -1,8 +1,8 @@
 import { InvalidOptionsError } from '../errors';
-import { TaskHandle } from '../queue/task-handle';
+import { TaskHandle } from './task-handle';
 import { checkTaskId } from '../validation/checks';
-import { checkResultTimeout } from './result-options';
-import { ResultTarget } from './result-pool';
+import { checkResultTimeout } from '../results/result-options';
+import { ResultTarget } from '../results/result-pool';
 
 /** Options of `queue.results()`, `allResults()` and `allSettled()`. */
 export interface ResultsOptions {
