@@ -10,6 +10,8 @@ import { resolveModuleOptions } from '../options/module-options.validator';
 import { RedisConnections } from '../redis/redis-connections';
 import { ResultStore } from '../results/result-store';
 import { Schedules } from '../scheduling/schedules';
+import { QueueService } from '../queue/queue.service';
+import { CHILD_TASKS, ChildTasks } from '../worker/child-tasks';
 import { EventsReader } from '../status/events-reader';
 import { StatusTracker } from '../status/status-tracker';
 import { QUEUE_MODULE_OPTIONS } from './queue.module-definition';
@@ -86,5 +88,18 @@ export const coreProviders: Provider[] = [
       builder: TaskMessageBuilder,
     ) => new Schedules(broker, connections, builder, options.serializer),
     inject: [RESOLVED_OPTIONS, Broker, RedisConnections, TaskMessageBuilder],
+  },
+  {
+    // The worker's handlers enqueue and wait for other tasks through the producers' service.
+    provide: CHILD_TASKS,
+    useFactory: (queue: QueueService): ChildTasks => ({
+      enqueue: (task, args, options) => queue.enqueue(task, args, options),
+      results: (tasks, options) =>
+        queue.allResults(
+          tasks.map(({ id, queue: name }) => queue.handle(id, name)),
+          options,
+        ),
+    }),
+    inject: [QueueService],
   },
 ];

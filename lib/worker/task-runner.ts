@@ -1,4 +1,4 @@
-import { Subject } from 'rxjs';
+import { Observer, Subject } from 'rxjs';
 import { Broker, RunRef } from '../broker/broker';
 import { ClaimedTask } from '../broker/claimed-task';
 import { errorSummary, Outcome, OutcomeResult } from '../broker/outcome';
@@ -19,19 +19,12 @@ import { computeBackoff } from './backoff';
 import { RunHooks } from './run-hooks';
 import { Settler } from './settler';
 import type { ResultOptions, TaskHandle } from '../queue/task-handle';
-import type { EnqueueOptions } from '../options/task.options';
+import { ChildTasks } from './child-tasks';
 import { checkBoolean, checkKnownKeys, checkObject, checkTaskId } from '../validation/checks';
 import { ProgressWriter } from './progress-writer';
 import { ProgressOptions, runInTaskContext, TaskContext } from './task-context';
 import { AbortCause, Ending, RunExtras, TaskRun } from './task-run';
 import { WorkerEvent } from '../core/worker-event';
-
-/** How a handler enqueues and follows other tasks (the QueueService, in a worker). */
-export interface ChildTasks {
-  enqueue(task: string, args?: unknown[], options?: EnqueueOptions): Promise<TaskHandle>;
-  /** Every result, in order (one listener per queue however many ids). */
-  results(tasks: { id: string; queue?: string }[], options?: ResultOptions): Promise<unknown[]>;
-}
 
 /** A record taskmill cannot use (foreign or corrupted data): no retry can fix it. */
 class CorruptTaskError extends TaskmillError {}
@@ -43,9 +36,6 @@ class CorruptTaskError extends TaskmillError {}
 export class TaskRunner {
   /** By `id:attempt`: a worker may hold a hung run and a newer run of the same task at once. */
   private readonly runs = new Map<string, TaskRun>();
-
-  /** Called as soon as a handler ends, before its outcome is written: the slot is free. */
-  onSlotFreed: () => void = () => undefined;
 
   /** Runs in `runs` waiting for other tasks (taskContext().waitFor): they hold no slot. */
   private waiting = 0;
@@ -67,6 +57,8 @@ export class TaskRunner {
     private readonly children: ChildTasks,
     private readonly hooks: RunHooks,
     private readonly progress: ProgressWriter,
+    /** Told as soon as a handler ends (or lends its slot), before its outcome is written. */
+    private readonly slotsFreed: Observer<void>,
   ) {}
 
   /** The slots in use. */
@@ -94,7 +86,7 @@ export class TaskRunner {
     this.takeSlotBack(run);
     // Free the slot before queueing the outcome: the consumer's next claim then joins the
     // same settle call as this outcome (one round trip per task, not two).
-    this.onSlotFreed();
+    this.slotsFreed.next();
     if (run.released) return;
     this.recording.add(run);
     try {
@@ -278,7 +270,7 @@ export class TaskRunner {
     if (!run.lentSlot && this.runs.get(run.key) === run) {
       run.lentSlot = true;
       this.waiting++;
-      this.onSlotFreed();
+      this.slotsFreed.next();
     }
     try {
       return await this.children.results(

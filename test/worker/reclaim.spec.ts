@@ -73,11 +73,17 @@ describe('reclaiming expired leases', () => {
         return 'ok';
       },
     });
-    const settler = new Settler(broker, { queues: ['q'], leaseMs: 200 }, 4, {
-      stallMs: 10_000,
-      reopen: () => undefined,
-      closes: () => 0,
-    });
+    const settler = new Settler(
+      broker,
+      { queues: ['q'], leaseMs: 200 },
+      4,
+      {
+        stallMs: 10_000,
+        reopen: () => undefined,
+        closes: () => 0,
+      },
+      new Subject(),
+    );
     const children = {
       enqueue: () => Promise.reject(new Error('no children here')),
       results: () => Promise.reject(new Error('no children here')),
@@ -92,6 +98,7 @@ describe('reclaiming expired leases', () => {
       children,
       hooks,
       new ProgressWriter(broker, events),
+      new Subject(),
     );
     const keeper = new LeaseKeeper(
       broker,
