@@ -18,7 +18,8 @@ export {
   TaskCancelContext,
 } from './hooks/hook-context';
 export { QueueService } from './queue/queue.service';
-export { TaskHandle, ResultOptions, ResultOf } from './queue/task-handle';
+export { TaskHandle, ResultOf } from './queue/task-handle';
+export { ResultOptions } from './results/result-options';
 export { ChainHandle } from './queue/chain-handle';
 export { ChainStep, ChainLink } from './queue/chains';
 export { GroupHandle, ChordHandle } from './queue/group-handle';
@@ -49,7 +50,6 @@ export { HistoryEntry } from './status/history';
 export { TaskStatus, StatusUpdate, isTerminal } from './core/task-status';
 export { ResultStore, StoredOutcome } from './results/result-store';
 export { ResultStream } from './results/result-stream';
-export { ResultsOptions } from './queue/result-targets';
 export { TaskSettlement } from './results/settlement';
 export { Serializer } from './serialization/serializer';
 export { JsonSerializer } from './serialization/json-serializer';

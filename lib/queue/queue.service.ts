@@ -12,7 +12,8 @@ import { EnqueueOptions, ScheduleOptions } from '../options/task.options';
 import { ResultPool } from '../results/result-pool';
 import { ResultStore } from '../results/result-store';
 import { ResultStream } from '../results/result-stream';
-import { checkResultTargets, ResultsOptions } from './result-targets';
+import { checkResultTargets } from './result-targets';
+import { ResultOptions } from '../results/result-options';
 import { TaskSettlement } from '../results/settlement';
 import { EventsReader } from '../status/events-reader';
 import { checkKnownKeys, checkName, checkObject, checkTaskId } from '../validation/checks';
@@ -385,7 +386,7 @@ export class QueueService {
    */
   results<H extends TaskHandle<unknown> | string>(
     handles: readonly H[],
-    options?: ResultsOptions,
+    options?: ResultOptions,
   ): ResultStream<ResultOf<H>> {
     const { targets, timeoutMs } = checkResultTargets(handles, options);
     // The pool decodes values as unknown; the handles' types say what they are.
@@ -404,7 +405,7 @@ export class QueueService {
    */
   async allResults<const H extends readonly (TaskHandle<unknown> | string)[]>(
     handles: H,
-    options?: ResultsOptions,
+    options?: ResultOptions,
   ): Promise<{ -readonly [K in keyof H]: ResultOf<H[K]> }> {
     const { targets, timeoutMs } = checkResultTargets(handles, options);
     return (await this.pool.all(targets, timeoutMs)) as {
@@ -418,7 +419,7 @@ export class QueueService {
    */
   async allSettled<const H extends readonly (TaskHandle<unknown> | string)[]>(
     handles: H,
-    options?: ResultsOptions,
+    options?: ResultOptions,
   ): Promise<{ -readonly [K in keyof H]: TaskSettlement<ResultOf<H[K]>> }> {
     const { targets, timeoutMs } = checkResultTargets(handles, options);
     const settled = await this.pool.allSettled(targets, timeoutMs);

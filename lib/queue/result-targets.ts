@@ -4,15 +4,6 @@ import { checkTaskId } from '../validation/checks';
 import { checkResultTimeout } from '../results/result-options';
 import { ResultTarget } from '../results/result-pool';
 
-/** Options of `queue.results()`, `allResults()` and `allSettled()`. */
-export interface ResultsOptions {
-  /**
-   * Give up after this many ms with ResultTimeoutError naming the tasks still pending.
-   * Default: wait as long as it takes.
-   */
-  timeout?: number;
-}
-
 /** Checks the arguments of the many-results calls before anything is read or listened to. */
 export function checkResultTargets(
   handles: unknown,

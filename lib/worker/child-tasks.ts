@@ -1,5 +1,6 @@
 import type { EnqueueOptions } from '../options/task.options';
-import type { ResultOptions, TaskHandle } from '../queue/task-handle';
+import type { TaskHandle } from '../queue/task-handle';
+import type { ResultOptions } from '../results/result-options';
 
 /**
  * How a handler enqueues and follows other tasks (`taskContext().enqueueChild()` and

@@ -1,6 +1,7 @@
 import { Broker, RunRef } from '../broker/broker';
 import { InvalidOptionsError, WaitCycleError } from '../errors';
-import type { ResultOptions, TaskHandle } from '../queue/task-handle';
+import type { TaskHandle } from '../queue/task-handle';
+import type { ResultOptions } from '../results/result-options';
 import { Serializer } from '../serialization/serializer';
 import { checkBoolean, checkKnownKeys, checkObject, checkTaskId } from '../validation/checks';
 import { ChildTasks } from './child-tasks';
