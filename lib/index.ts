@@ -9,8 +9,8 @@ export {
   OnTaskFailure,
   OnTaskCancel,
 } from './hooks/hook.decorators';
+export { HookKind } from './core/hook-kind';
 export {
-  HookKind,
   TaskHookContext,
   TaskSuccessContext,
   TaskRetryContext,
@@ -18,7 +18,8 @@ export {
   TaskCancelContext,
 } from './hooks/hook-context';
 export { QueueService } from './queue/queue.service';
-export { TaskHandle, ResultOptions } from './queue/task-handle';
+export { TaskHandle, ResultOf } from './queue/task-handle';
+export { ResultOptions } from './results/result-options';
 export { ChainHandle } from './queue/chain-handle';
 export { ChainStep, ChainLink } from './queue/chains';
 export { GroupHandle, ChordHandle } from './queue/group-handle';
@@ -31,27 +32,25 @@ export {
   TaskCall,
   TaskRequest,
   RequestResult,
-} from './queue/task-types';
-export { taskCall } from './queue/task-call';
+} from './messages/task-types';
+export { taskCall } from './messages/task-call';
 export { DeadLetter, DeadLetterPage } from './queue/dead-letters';
 export { QueueStats, RecentOutcomes, ListPage } from './queue/queue-inspector';
 export { ObliterateOptions } from './queue/queue-control';
 export { QueueCounts, QueueState, TaskSummary } from './broker/queue-snapshot';
 export { WaitingTask, PriorityThreshold, PromoteOptions } from './queue/priorities';
 export { WorkerService } from './worker/worker.service';
-export { WorkerEvent, TaskRef, HookFailedEvent } from './worker/worker-event';
+export { WorkerEvent, TaskRef, HookFailedEvent } from './core/worker-event';
 export { taskContext, TaskContext, ProgressOptions } from './worker/task-context';
 export { LockService } from './locks/lock.service';
 export { LockHandle } from './locks/lock-handle';
 export { LockOptions, LockHolder } from './locks/lock.options';
 export { StatusTracker } from './status/status-tracker';
 export { HistoryEntry } from './status/history';
-export { TaskStatus, StatusUpdate, isTerminal } from './status/task-status';
-export { ResultStore, StoredOutcome } from './results/result-store';
+export { TaskStatus, StatusUpdate, isTerminal } from './core/task-status';
+export { ResultStore } from './results/result-store';
 export { ResultStream } from './results/result-stream';
-export { ResultsOptions } from './results/result-targets';
-export { TaskSettlement, ResultOf } from './results/settlement';
-export { Broker } from './broker/broker';
+export { TaskSettlement, StoredOutcome } from './results/settlement';
 export { Serializer } from './serialization/serializer';
 export { JsonSerializer } from './serialization/json-serializer';
 export { JsonSafe, NotJson, TaskmillTypes } from './serialization/json-types';
@@ -66,15 +65,19 @@ export {
 } from './options/module.options';
 export { QueueSettings } from './options/queue-settings';
 export { KeyLayout } from './options/key-layout';
-export { TaskOptions, TaskDecoratorOptions, EnqueueOptions } from './options/task.options';
+export {
+  TaskOptions,
+  TaskDecoratorOptions,
+  EnqueueOptions,
+  ScheduleOptions,
+} from './options/task.options';
 export { BackoffOption, BackoffOptions } from './options/backoff.options';
 export {
   Recurrence,
   CatchUpPolicy,
   TaskScheduleOptions,
-  ScheduleOptions,
   ScheduleInfo,
-} from './scheduling/schedule.options';
+} from './options/schedule.options';
 export {
   TaskmillError,
   InvalidOptionsError,

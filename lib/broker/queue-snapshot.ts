@@ -1,4 +1,4 @@
-import { TaskStatus } from '../status/task-status';
+import { TaskStatus } from '../core/task-status';
 
 /** The states `list()` pages through, each kept in its own structure of the queue. */
 export const QUEUE_STATES = ['waiting', 'delayed', 'running', 'dead'] as const;

@@ -2,8 +2,8 @@ import { TASK_METADATA } from '../constants';
 import { DECORATOR_ONLY_KEYS, validateTaskOptions } from '../options/task-options.validator';
 import { TaskDecoratorOptions, TaskGates } from '../options/task.options';
 import { validateGates } from '../options/gates.validator';
-import { validateTaskSchedule } from '../scheduling/task-schedule.validator';
-import { TaskScheduleOptions } from '../scheduling/schedule.options';
+import { validateTaskSchedule } from '../options/schedule-options.validator';
+import { TaskScheduleOptions } from '../options/schedule.options';
 import { checkName } from '../validation/checks';
 
 /** What @Task() records on a method, already validated. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TaskNameCollisionError } from '../errors';
 import { ResolvedTaskOptions, TaskGates } from '../options/task.options';
-import { TaskScheduleOptions } from '../scheduling/schedule.options';
+import { TaskScheduleOptions } from '../options/schedule.options';
 import { closestName } from './name-suggestion';
 
 /** A discovered @Task handler, bound to its provider instance. */

@@ -1,8 +1,5 @@
 import { ErrorDetails } from '../errors';
-import { TaskRef } from '../worker/worker-event';
-
-/** When a hook runs; see the @OnTask…() decorators. */
-export type HookKind = 'submit' | 'start' | 'success' | 'retry' | 'failure' | 'cancel';
+import { TaskRef } from '../core/worker-event';
 
 /** What every hook receives: the task, and its arguments as the handler gets them. */
 export interface TaskHookContext<A extends unknown[] = unknown[]> {

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
-import { HookFailedEvent } from '../worker/worker-event';
-import { HookContexts, HookKind } from './hook-context';
+import { HookFailedEvent } from '../core/worker-event';
+import { HookKind } from '../core/hook-kind';
+import { HookContexts } from './hook-context';
 import { HookRegistry } from './hook.registry';
 
 /**

@@ -1,6 +1,7 @@
 import { HOOK_METADATA } from '../constants';
 import { checkName } from '../validation/checks';
-import { HookContexts, HookKind } from './hook-context';
+import { HookKind } from '../core/hook-kind';
+import { HookContexts } from './hook-context';
 
 /** What one @OnTask…() decorator records on a method, already validated. */
 export interface HookMetadata {

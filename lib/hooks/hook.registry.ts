@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { HookKind } from './hook-context';
+import { HookKind } from '../core/hook-kind';
 
 /** A discovered @OnTask…() method, bound to its provider instance. */
 export interface HookDefinition {

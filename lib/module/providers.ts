@@ -3,10 +3,15 @@ import { Broker } from '../broker/broker';
 import { KeyBuilder } from '../broker/keys';
 import { TaskRouter } from '../broker/task-router';
 import { RESOLVED_OPTIONS } from '../constants';
+import { TaskRegistry } from '../discovery/task.registry';
+import { TaskMessageBuilder } from '../messages/task-message.builder';
 import { QueueModuleOptions, ResolvedModuleOptions } from '../options/module.options';
 import { resolveModuleOptions } from '../options/module-options.validator';
 import { RedisConnections } from '../redis/redis-connections';
 import { ResultStore } from '../results/result-store';
+import { Schedules } from '../scheduling/schedules';
+import { QueueService } from '../queue/queue.service';
+import { CHILD_TASKS, ChildTasks } from '../worker/child-tasks';
 import { EventsReader } from '../status/events-reader';
 import { StatusTracker } from '../status/status-tracker';
 import { QUEUE_MODULE_OPTIONS } from './queue.module-definition';
@@ -67,5 +72,34 @@ export const coreProviders: Provider[] = [
       tracker: StatusTracker,
     ) => new ResultStore(connections, router, options.serializer, tracker),
     inject: [RESOLVED_OPTIONS, RedisConnections, TaskRouter, StatusTracker],
+  },
+  {
+    provide: TaskMessageBuilder,
+    useFactory: (options: Options, registry: TaskRegistry, router: TaskRouter) =>
+      new TaskMessageBuilder(options, registry, router),
+    inject: [RESOLVED_OPTIONS, TaskRegistry, TaskRouter],
+  },
+  {
+    provide: Schedules,
+    useFactory: (
+      options: Options,
+      broker: Broker,
+      connections: RedisConnections,
+      builder: TaskMessageBuilder,
+    ) => new Schedules(broker, connections, builder, options.serializer),
+    inject: [RESOLVED_OPTIONS, Broker, RedisConnections, TaskMessageBuilder],
+  },
+  {
+    // The worker's handlers enqueue and wait for other tasks through the producers' service.
+    provide: CHILD_TASKS,
+    useFactory: (queue: QueueService): ChildTasks => ({
+      enqueue: (task, args, options) => queue.enqueue(task, args, options),
+      results: (tasks, options) =>
+        queue.allResults(
+          tasks.map(({ id, queue: name }) => queue.handle(id, name)),
+          options,
+        ),
+    }),
+    inject: [QueueService],
   },
 ];

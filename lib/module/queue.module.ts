@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { Broker } from '../broker/broker';
 import { TaskExplorer } from '../discovery/task.explorer';
 import { TaskRegistry } from '../discovery/task.registry';
 import { LockService } from '../locks/lock.service';
@@ -40,15 +39,7 @@ import {
     LockService,
     ConnectionLifecycle,
   ],
-  exports: [
-    QueueService,
-    WorkerService,
-    StatusTracker,
-    ResultStore,
-    LockService,
-    Broker,
-    TaskRegistry,
-  ],
+  exports: [QueueService, WorkerService, StatusTracker, ResultStore, LockService],
 })
 export class QueueModule extends ConfigurableQueueModule {
   /**

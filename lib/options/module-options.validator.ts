@@ -1,7 +1,7 @@
 import type { LogLevel } from '@nestjs/common';
 import { KeyLayout } from './key-layout';
 import { InvalidOptionsError } from '../errors';
-import { isRedisClient } from '../redis/is-redis-client';
+import { isRedisClient } from './is-redis-client';
 import { JsonSerializer } from '../serialization/json-serializer';
 import {
   checkBoolean,

@@ -1,5 +1,5 @@
 import { BackoffOption } from './backoff.options';
-import type { TaskScheduleOptions } from '../scheduling/schedule.options';
+import type { TaskScheduleOptions } from './schedule.options';
 
 /** Options every task has; set per module (`defaults`), per `@Task`, or per enqueue. */
 export interface TaskOptions {
@@ -96,3 +96,12 @@ export interface EnqueueOptions extends TaskOptions {
 
 /** What enqueueing an id that is taken does (EnqueueOptions.onDuplicate). */
 export type DuplicatePolicy = 'error' | 'return-existing' | 'return-matching';
+
+/** `queue.schedule(task, options)`: a recurrence plus the options of the tasks it enqueues. */
+export interface ScheduleOptions extends TaskScheduleOptions, TaskOptions {
+  /**
+   * The schedule's id. Default: derived from the task name, recurrence, arguments and options,
+   * so that registering the same schedule twice (two app instances) keeps one schedule.
+   */
+  id?: string;
+}

@@ -1,6 +1,7 @@
 import { merge, Observable } from 'rxjs';
-import { isTerminal, StatusUpdate } from '../status/task-status';
-import { ResultOptions, TaskHandle } from './task-handle';
+import { isTerminal, StatusUpdate } from '../core/task-status';
+import { ResultOptions } from '../results/result-options';
+import { TaskHandle } from './task-handle';
 
 /**
  * Follows a chain: its steps' handles, their status changes one step after the other, and the

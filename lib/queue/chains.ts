@@ -5,10 +5,10 @@ import { EnqueueOptions } from '../options/task.options';
 import { checkBoolean } from '../validation/checks';
 import { ChainHandle } from './chain-handle';
 import { TaskHandle } from './task-handle';
-import { PLACEHOLDER_ID, TaskMessageBuilder } from './task-message.builder';
+import { PLACEHOLDER_ID, TaskMessageBuilder } from '../messages/task-message.builder';
 import { withTaskIdsOnFailure } from './task-ids-on-failure';
 import { memberId, NOT_IN_WORKFLOWS, workflowTaskOptions } from './workflow-options';
-import { RequestResult, TaskCall } from './task-types';
+import { RequestResult, TaskCall } from '../messages/task-types';
 
 /** One step of a chain, by name. */
 export interface ChainStep {

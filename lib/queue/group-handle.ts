@@ -1,4 +1,5 @@
-import { ResultOptions, TaskHandle } from './task-handle';
+import { ResultOptions } from '../results/result-options';
+import { TaskHandle } from './task-handle';
 
 /**
  * Follows tasks that run in parallel: a group, or the parts of a chord. `R` lists their result

@@ -4,10 +4,10 @@ import { InvalidOptionsError, MessageAlreadyExistsError } from '../errors';
 import { ChordHandle, GroupHandle } from './group-handle';
 import { TaskHandle } from './task-handle';
 import { randomTaskId } from '../broker/task-ids';
-import { PLACEHOLDER_ID, TaskMessageBuilder } from './task-message.builder';
+import { PLACEHOLDER_ID, TaskMessageBuilder } from '../messages/task-message.builder';
 import { withTaskIdsOnFailure } from './task-ids-on-failure';
 import { memberId, NOT_IN_WORKFLOWS, workflowTaskOptions } from './workflow-options';
-import { TaskRequest } from './task-types';
+import { TaskRequest } from '../messages/task-types';
 
 const MAX_PARTS = 10_000;
 

@@ -3,7 +3,7 @@ import { PriorityScripts, RawWaitingTask } from '../broker/priority-scripts';
 import { TaskRouter } from '../broker/task-router';
 import { InvalidOptionsError, TaskNotFoundError, TooManyWaitingTasksError } from '../errors';
 import { checkPriority, MAX_PRIORITY } from '../options/task-options.validator';
-import { TaskStatus } from '../status/task-status';
+import { TaskStatus } from '../core/task-status';
 import {
   checkInteger,
   checkKnownKeys,

@@ -4,23 +4,23 @@ import { Broker } from '../broker/broker';
 import { EnqueueResult } from '../broker/enqueue-results';
 import { QueueCounts, QueueState, TaskSummary } from '../broker/queue-snapshot';
 import { RESOLVED_OPTIONS } from '../constants';
-import { TaskRegistry } from '../discovery/task.registry';
 import { NewTask } from '../broker/new-task';
 import { HookInvoker } from '../hooks/hook-invoker';
 import { InvalidOptionsError, MessageAlreadyExistsError } from '../errors';
 import { ResolvedModuleOptions } from '../options/module.options';
-import { EnqueueOptions } from '../options/task.options';
+import { EnqueueOptions, ScheduleOptions } from '../options/task.options';
 import { ResultPool } from '../results/result-pool';
 import { ResultStore } from '../results/result-store';
 import { ResultStream } from '../results/result-stream';
-import { checkResultTargets, ResultsOptions } from '../results/result-targets';
-import { ResultOf, TaskSettlement } from '../results/settlement';
+import { checkResultTargets } from './result-targets';
+import { ResultOptions } from '../results/result-options';
+import { TaskSettlement } from '../results/settlement';
 import { EventsReader } from '../status/events-reader';
 import { checkKnownKeys, checkName, checkObject, checkTaskId } from '../validation/checks';
 import { StatusTracker } from '../status/status-tracker';
-import { StatusUpdate } from '../status/task-status';
+import { StatusUpdate } from '../core/task-status';
 import { RedisConnections } from '../redis/redis-connections';
-import { ScheduleInfo, ScheduleOptions } from '../scheduling/schedule.options';
+import { ScheduleInfo } from '../options/schedule.options';
 import { Schedules } from '../scheduling/schedules';
 import { ChainHandle } from './chain-handle';
 import { ChainLink, Chains, LastResult } from './chains';
@@ -31,12 +31,12 @@ import { EnqueueBatcher } from './enqueue-batcher';
 import { ObliterateOptions, QueueControl } from './queue-control';
 import { ListPage, QueueInspector, QueueStats } from './queue-inspector';
 import { Priorities, PriorityThreshold, PromoteOptions, WaitingTask } from './priorities';
-import { TaskHandle } from './task-handle';
+import { ResultOf, TaskHandle } from './task-handle';
 import { locationQueue, TaskLocation } from './task-location';
-import { TaskMessageBuilder } from './task-message.builder';
+import { TaskMessageBuilder } from '../messages/task-message.builder';
 import { withTaskIdsOnFailure } from './task-ids-on-failure';
 import { WorkflowLookup } from './workflow-lookup';
-import { resolveTaskMethod } from './task-call';
+import { resolveTaskMethod } from '../messages/task-call';
 import {
   ArgsAndOptions,
   MethodName,
@@ -44,15 +44,13 @@ import {
   RequestResult,
   RequestResults,
   TaskRequest,
-} from './task-types';
+} from '../messages/task-types';
 
 /** Enqueues tasks and follows them, from any provider. */
 @Injectable()
 export class QueueService {
-  private readonly builder: TaskMessageBuilder;
   private readonly batcher: EnqueueBatcher;
   private readonly dead: DeadLetters;
-  private readonly scheduled: Schedules;
   private readonly chains: Chains;
   private readonly groups: Groups;
   private readonly inspector: QueueInspector;
@@ -63,18 +61,17 @@ export class QueueService {
 
   constructor(
     @Inject(RESOLVED_OPTIONS) options: ResolvedModuleOptions,
-    registry: TaskRegistry,
     private readonly broker: Broker,
     private readonly tracker: StatusTracker,
     private readonly store: ResultStore,
     connections: RedisConnections,
     private readonly hooks: HookInvoker,
     reader: EventsReader,
+    private readonly builder: TaskMessageBuilder,
+    private readonly scheduled: Schedules,
   ) {
-    this.builder = new TaskMessageBuilder(options, registry, broker.router);
     this.batcher = new EnqueueBatcher(broker);
     this.dead = new DeadLetters(broker, connections);
-    this.scheduled = new Schedules(broker, connections, this.builder, options.serializer);
     this.chains = new Chains(broker, this.builder, (id, queue) => this.handle(id, queue));
     this.groups = new Groups(
       broker,
@@ -389,7 +386,7 @@ export class QueueService {
    */
   results<H extends TaskHandle<unknown> | string>(
     handles: readonly H[],
-    options?: ResultsOptions,
+    options?: ResultOptions,
   ): ResultStream<ResultOf<H>> {
     const { targets, timeoutMs } = checkResultTargets(handles, options);
     // The pool decodes values as unknown; the handles' types say what they are.
@@ -408,7 +405,7 @@ export class QueueService {
    */
   async allResults<const H extends readonly (TaskHandle<unknown> | string)[]>(
     handles: H,
-    options?: ResultsOptions,
+    options?: ResultOptions,
   ): Promise<{ -readonly [K in keyof H]: ResultOf<H[K]> }> {
     const { targets, timeoutMs } = checkResultTargets(handles, options);
     return (await this.pool.all(targets, timeoutMs)) as {
@@ -422,7 +419,7 @@ export class QueueService {
    */
   async allSettled<const H extends readonly (TaskHandle<unknown> | string)[]>(
     handles: H,
-    options?: ResultsOptions,
+    options?: ResultOptions,
   ): Promise<{ -readonly [K in keyof H]: TaskSettlement<ResultOf<H[K]>> }> {
     const { targets, timeoutMs } = checkResultTargets(handles, options);
     const settled = await this.pool.allSettled(targets, timeoutMs);

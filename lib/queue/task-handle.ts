@@ -1,16 +1,11 @@
 import { Observable } from 'rxjs';
 import { Broker } from '../broker/broker';
 import type { SlotKeys } from '../broker/keys';
-import { checkResultTimeout } from '../results/result-options';
+import { checkResultTimeout, ResultOptions } from '../results/result-options';
 import { ResultStore } from '../results/result-store';
 import { HistoryEntry } from '../status/history';
 import { StatusTracker } from '../status/status-tracker';
-import { StatusUpdate } from '../status/task-status';
-
-export interface ResultOptions {
-  /** Reject with ResultTimeoutError after this many ms. Default: wait as long as it takes. */
-  timeout?: number;
-}
+import { StatusUpdate } from '../core/task-status';
 
 /**
  * Follows one task from any process: its status, its status changes and its result.
@@ -75,3 +70,6 @@ export class TaskHandle<R = unknown> {
     return result === 'cancelled' || result === 'requested';
   }
 }
+
+/** What one entry of `results()` resolves to: a handle's result type, unknown for an id. */
+export type ResultOf<H> = H extends TaskHandle<infer R> ? R : unknown;

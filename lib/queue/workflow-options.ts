@@ -1,7 +1,7 @@
 import { TAG_LENGTH, tagOfId } from '../broker/keys';
 import type { NewTask } from '../broker/new-task';
 import { InvalidOptionsError } from '../errors';
-import type { TaskMessageBuilder } from './task-message.builder';
+import type { TaskMessageBuilder } from '../messages/task-message.builder';
 
 /** Enqueue options that make no sense inside a workflow (its tasks get their ids from it). */
 export const NOT_IN_WORKFLOWS = ['id', 'unique', 'uniqueFor', 'onDuplicate'] as const;

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, Redis, RedisOptions } from 'ioredis';
 import { AnyRedis, destroySockets, isCluster } from './any-redis';
-import { isRedisClient } from './is-redis-client';
+import { isRedisClient } from '../options/is-redis-client';
 import { ResolvedClusterConnection, ResolvedModuleOptions } from '../options/module.options';
 import { explainConnectFailure, withConnectionErrors } from './connection-errors';
 import { describeRedis, rememberClusterOrigin } from './redis-endpoint';

@@ -7,9 +7,9 @@ import { Serializer } from '../serialization/serializer';
 import { EventsReader } from '../status/events-reader';
 import { TrackedUpdate } from '../status/status-codec';
 import { compareStreamIds } from '../status/stream-id';
-import { endsFollow, isTerminal, TaskStatus } from '../status/task-status';
-import { ResultStore, StoredOutcome } from './result-store';
-import { settlementOf, TaskSettlement } from './settlement';
+import { endsFollow, isTerminal, TaskStatus } from '../core/task-status';
+import { ResultStore } from './result-store';
+import { settlementOf, StoredOutcome, TaskSettlement } from './settlement';
 
 /** One task to wait for; its queue when known (from enqueue) saves a lookup. */
 export interface ResultTarget {

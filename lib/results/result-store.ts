@@ -1,27 +1,14 @@
 import { filter, firstValueFrom, timeout as rxTimeout, TimeoutError } from 'rxjs';
 import { TASK_FIELDS as F } from '../broker/keys';
 import { TaskRouter } from '../broker/task-router';
-import {
-  ErrorDetails,
-  ResultTimeoutError,
-  TaskCancelledError,
-  TaskFailedError,
-  TaskNotFoundError,
-} from '../errors';
+import { ErrorDetails, ResultTimeoutError } from '../errors';
 import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
 import { StatusTracker } from '../status/status-tracker';
 import { TrackedUpdate } from '../status/status-codec';
 import { checkDuration } from '../validation/checks';
-import { isTerminal, TaskStatus } from '../status/task-status';
-
-/** A task's outcome as stored: the value, or why there is none. */
-export type StoredOutcome =
-  | { status: TaskStatus.SUCCEEDED; value: unknown }
-  | { status: TaskStatus.FAILED; error: ErrorDetails; attempts: number }
-  | { status: TaskStatus.CANCELLED }
-  | { status: TaskStatus.SUBMITTED | TaskStatus.RUNNING | TaskStatus.RETRYING }
-  | { status: TaskStatus.UNKNOWN };
+import { isTerminal, TaskStatus } from '../core/task-status';
+import { settlementOf, StoredOutcome, valueOf } from './settlement';
 
 /**
  * Results live in the task's own hash (field `result`) and expire with it after `resultTtl`.
@@ -85,17 +72,34 @@ export class ResultStore {
       if (error instanceof TimeoutError) throw new ResultTimeoutError(id, timeoutMs as number);
       throw error;
     }
-    const { update, result } = final;
+    return valueOf<T>(id, settlementOf(id, await this.outcomeOf(final, queue)));
+  }
+
+  /**
+   * The outcome a final update tells: a small result travels inside its SUCCEEDED event; a
+   * larger one is read from the record.
+   */
+  private async outcomeOf(
+    { update, result }: TrackedUpdate,
+    queue?: string,
+  ): Promise<StoredOutcome> {
     switch (update.status) {
       case TaskStatus.SUCCEEDED:
-        if (result === undefined) return this.unwrap<T>(id, await this.get(id, queue));
-        return (result === '' ? undefined : this.serializer.deserialize(result)) as T;
+        if (result === undefined) return this.get(update.id, queue);
+        return {
+          status: update.status,
+          value: result === '' ? undefined : this.serializer.deserialize(result),
+        };
       case TaskStatus.FAILED:
-        throw new TaskFailedError(id, update.attempt, update.error ?? UNKNOWN_ERROR);
+        return {
+          status: update.status,
+          error: update.error ?? UNKNOWN_ERROR,
+          attempts: update.attempt,
+        };
       case TaskStatus.CANCELLED:
-        throw new TaskCancelledError(id);
+        return { status: update.status };
       default:
-        throw new TaskNotFoundError(id);
+        return { status: TaskStatus.UNKNOWN };
     }
   }
 
@@ -118,19 +122,6 @@ export class ResultStore {
         };
       default:
         return { status: status as TaskStatus.SUBMITTED };
-    }
-  }
-
-  private unwrap<T>(id: string, outcome: StoredOutcome): T {
-    switch (outcome.status) {
-      case TaskStatus.SUCCEEDED:
-        return outcome.value as T;
-      case TaskStatus.FAILED:
-        throw new TaskFailedError(id, outcome.attempts, outcome.error);
-      case TaskStatus.CANCELLED:
-        throw new TaskCancelledError(id);
-      default:
-        throw new TaskNotFoundError(id);
     }
   }
 }

@@ -1,7 +1,14 @@
 import { TaskCancelledError, TaskFailedError, TaskNotFoundError } from '../errors';
-import { TaskHandle } from '../queue/task-handle';
-import { TaskStatus } from '../status/task-status';
-import { StoredOutcome } from './result-store';
+import { TaskStatus } from '../core/task-status';
+import { ErrorDetails } from '../errors';
+
+/** A task's outcome as stored: the value, or why there is none. */
+export type StoredOutcome =
+  | { status: TaskStatus.SUCCEEDED; value: unknown }
+  | { status: TaskStatus.FAILED; error: ErrorDetails; attempts: number }
+  | { status: TaskStatus.CANCELLED }
+  | { status: TaskStatus.SUBMITTED | TaskStatus.RUNNING | TaskStatus.RETRYING }
+  | { status: TaskStatus.UNKNOWN };
 
 /**
  * How one task ended, as `queue.results()` yields it. `error` is what `result()` would have
@@ -13,9 +20,6 @@ export type TaskSettlement<R = unknown> =
   | { id: string; status: TaskStatus.CANCELLED; error: TaskCancelledError }
   /** No record: never enqueued under this prefix, or expired. */
   | { id: string; status: TaskStatus.UNKNOWN; error: TaskNotFoundError };
-
-/** What one entry of `results()` resolves to: a handle's result type, unknown for an id. */
-export type ResultOf<H> = H extends TaskHandle<infer R> ? R : unknown;
 
 /** The settlement of a stored outcome; undefined while the task has not finished. */
 export function settlementOf(id: string, outcome: StoredOutcome): TaskSettlement | undefined {
@@ -35,4 +39,14 @@ export function settlementOf(id: string, outcome: StoredOutcome): TaskSettlement
     default:
       return undefined;
   }
+}
+
+/**
+ * What `result()` gives for an outcome: the value, or the error of a task that failed, was
+ * cancelled or has no record (TaskNotFoundError too for one that has not finished).
+ */
+export function valueOf<T>(id: string, settlement: TaskSettlement | undefined): T {
+  if (!settlement) throw new TaskNotFoundError(id);
+  if (settlement.status === TaskStatus.SUCCEEDED) return settlement.value as T;
+  throw settlement.error;
 }

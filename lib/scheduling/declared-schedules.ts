@@ -1,6 +1,6 @@
 import { KeyBuilder } from '../broker/keys';
 import { RedisConnections } from '../redis/redis-connections';
-import { TaskScheduleOptions } from './schedule.options';
+import { TaskScheduleOptions } from '../options/schedule.options';
 import { PreparedSchedule, Schedules } from './schedules';
 
 /**

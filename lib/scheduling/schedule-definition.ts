@@ -3,7 +3,7 @@ import { NewTask } from '../broker/new-task';
 import { decodeRunOptions, encodeRunOptions } from '../broker/run-options.codec';
 import { STORED_DEFAULTS } from '../broker/keys';
 import { TaskRouter } from '../broker/task-router';
-import { CatchUpPolicy, Recurrence } from './schedule.options';
+import { CatchUpPolicy, Recurrence } from '../options/schedule.options';
 
 /** The task a schedule enqueues, as the fire script writes it (every value a string). */
 export interface ScheduledTask {

@@ -8,7 +8,7 @@ import {
 import { RESOLVED_OPTIONS } from '../constants';
 import { TaskRegistry } from '../discovery/task.registry';
 import { ResolvedModuleOptions } from '../options/module.options';
-import { QueueService } from '../queue/queue.service';
+import { Schedules } from './schedules';
 
 /**
  * Registers the schedules declared with `@Task({ schedule })` when the application starts.
@@ -24,7 +24,7 @@ export class ScheduleRegistrar implements OnApplicationBootstrap, OnModuleDestro
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedModuleOptions,
     private readonly registry: TaskRegistry,
-    private readonly queue: QueueService,
+    private readonly schedules: Schedules,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -39,7 +39,7 @@ export class ScheduleRegistrar implements OnApplicationBootstrap, OnModuleDestro
 
   private async register(declared: ReturnType<TaskRegistry['all']>): Promise<void> {
     try {
-      for (const task of declared) await this.queue.schedule(task.name, task.schedule ?? {});
+      for (const task of declared) await this.schedules.register(task.name, task.schedule ?? {});
     } catch (error) {
       if (this.stopped) return;
       this.logger.warn(

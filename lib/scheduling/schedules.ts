@@ -2,11 +2,13 @@ import { Broker } from '../broker/broker';
 import { InvalidOptionsError } from '../errors';
 import { RedisConnections } from '../redis/redis-connections';
 import { Serializer } from '../serialization/serializer';
-import { TaskMessageBuilder } from '../queue/task-message.builder';
+import { TaskMessageBuilder } from '../messages/task-message.builder';
 import { checkName, checkObject, checkTaskId } from '../validation/checks';
-import { firstTick, validateCatchUp, validateRecurrence } from './recurrence';
+import { validateCatchUp, validateRecurrence } from '../options/schedule-options.validator';
+import { firstTick } from './recurrence';
 import { encodeSchedule, scheduledTask, scheduleId, StoredSchedule } from './schedule-definition';
-import { ScheduleInfo, ScheduleOptions } from './schedule.options';
+import { ScheduleInfo } from '../options/schedule.options';
+import { ScheduleOptions } from '../options/task.options';
 
 /** A validated schedule, encoded as Redis stores it, with its id. */
 export interface PreparedSchedule {

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { Broker } from '../broker/broker';
 import { RedisConnections } from '../redis/redis-connections';
-import { WorkerEvent } from '../worker/worker-event';
+import { WorkerEvent } from '../core/worker-event';
 import { DeclaredSchedules } from './declared-schedules';
 import { ticksAfter } from './recurrence';
 import { StoredSchedule, tickTask, tickTaskId } from './schedule-definition';

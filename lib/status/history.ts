@@ -1,5 +1,5 @@
 import { ErrorDetails } from '../errors';
-import { TaskStatus } from './task-status';
+import { TaskStatus } from '../core/task-status';
 
 /** One entry of a task's status history. */
 export interface HistoryEntry {

@@ -1,7 +1,7 @@
 import { TASK_FIELDS as F } from '../broker/keys';
 import { ErrorDetails } from '../errors';
 import { Serializer } from '../serialization/serializer';
-import { StatusUpdate, TaskStatus } from './task-status';
+import { StatusUpdate, TaskStatus } from '../core/task-status';
 
 /** Task hash fields a status snapshot needs, in this order (HMGET). */
 export const SNAPSHOT_FIELDS = [

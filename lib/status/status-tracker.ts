@@ -14,7 +14,7 @@ import {
   vanishedUpdate,
 } from './status-codec';
 import { compareStreamIds } from './stream-id';
-import { endsFollow, isTerminal, StatusUpdate } from './task-status';
+import { endsFollow, isTerminal, StatusUpdate } from '../core/task-status';
 
 /**
  * Reads task status from Redis and turns the events streams into observables. Every

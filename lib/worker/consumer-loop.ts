@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { Subject } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import { ClaimedTask } from '../broker/claimed-task';
 import { SlotGroup, TaskRouter } from '../broker/task-router';
 import { Bells } from '../redis/bells';
@@ -7,9 +7,9 @@ import { BlockingReader, STALL_GRACE_MS } from '../redis/blocking-reader';
 import { RedisConnections } from '../redis/redis-connections';
 import { computeBackoff } from './backoff';
 import { DueTimer } from './due-timer';
-import { ClaimReceiver, Settler } from './settler';
+import { ClaimAnswer, Settler } from './settler';
 import { TaskRunner } from './task-runner';
-import { WorkerEvent } from './worker-event';
+import { WorkerEvent } from '../core/worker-event';
 
 export interface ConsumerSettings {
   queues: string[];
@@ -29,7 +29,7 @@ const CONSUMER_BACKOFF = { type: 'linear', delay: 1000, floor: 1000, ceiling: 30
  * `blockingTimeoutMs` and the worker tries a claim anyway, so a wake-up lost with a dropped
  * connection delays work by that much at most.
  */
-export class ConsumerLoop implements ClaimReceiver {
+export class ConsumerLoop {
   private readonly nudgeKey: string;
   private readonly dueTimer: DueTimer;
   private readonly blocking: BlockingReader;
@@ -54,7 +54,17 @@ export class ConsumerLoop implements ClaimReceiver {
     private readonly runner: TaskRunner,
     private readonly settings: ConsumerSettings,
     private readonly events: Subject<WorkerEvent>,
+    /** The settler's answers to this loop's claims. */
+    answers: Observable<ClaimAnswer>,
+    /** The runner's word that a handler ended: its slot is free before its outcome is written. */
+    slotsFreed: Observable<void>,
   ) {
+    answers.subscribe((answer) =>
+      'error' in answer
+        ? this.claimFailed(answer.requested, answer.error)
+        : this.claimed(answer.tasks, answer.requested, answer.nextDueIn),
+    );
+    slotsFreed.subscribe(() => this.pump());
     const workerId = randomUUID();
     this.nudgeKey = router.keys.nudge(`worker:${workerId}`);
     this.blocking = new BlockingReader(
@@ -130,12 +140,7 @@ export class ConsumerLoop implements ClaimReceiver {
     this.pump();
   }
 
-  /** Called by the runner as soon as a handler ends, before its outcome is written. */
-  slotFreed(): void {
-    this.pump();
-  }
-
-  claimed(tasks: ClaimedTask[], requested: number, nextDueIn: number | undefined): void {
+  private claimed(tasks: ClaimedTask[], requested: number, nextDueIn: number | undefined): void {
     this.answered(requested);
     this.errors = 0;
     if (this.abandoned) return;
@@ -146,7 +151,7 @@ export class ConsumerLoop implements ClaimReceiver {
     else this.pump();
   }
 
-  claimFailed(requested: number, error: unknown): void {
+  private claimFailed(requested: number, error: unknown): void {
     this.answered(requested);
     if (!this.running) return;
     this.events.next({ type: 'worker.error', error: error as Error });

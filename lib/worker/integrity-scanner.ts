@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { Subject } from 'rxjs';
 import { Broker } from '../broker/broker';
-import { WorkerEvent } from './worker-event';
+import { WorkerEvent } from '../core/worker-event';
 
 /** Task records examined per page (SCAN COUNT): short calls, so Redis stays responsive. */
 const PAGE_SIZE = 500;

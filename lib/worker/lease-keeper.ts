@@ -1,7 +1,7 @@
 import { Subject } from 'rxjs';
 import { Broker } from '../broker/broker';
 import { TaskRunner } from './task-runner';
-import { WorkerEvent } from './worker-event';
+import { WorkerEvent } from '../core/worker-event';
 
 export interface LeaseSettings {
   leaseMs: number;

@@ -2,7 +2,7 @@ import { Subject } from 'rxjs';
 import { Broker, RunRef } from '../broker/broker';
 import { isTransientRedisError } from '../redis/connection-errors';
 import { computeBackoff } from './backoff';
-import { WorkerEvent } from './worker-event';
+import { WorkerEvent } from '../core/worker-event';
 
 /** Progress that could not be written (Redis unreachable or full) is tried again: 0.2 s to 5 s. */
 const PROGRESS_RETRY = { type: 'exponential', delay: 200, ceiling: 5_000 } as const;

@@ -1,6 +1,7 @@
-import { HookContexts, HookKind } from '../hooks/hook-context';
+import { HookKind } from '../core/hook-kind';
+import { HookContexts } from '../hooks/hook-context';
 import { HookInvoker } from '../hooks/hook-invoker';
-import { TaskRef } from './worker-event';
+import { TaskRef } from '../core/worker-event';
 
 /**
  * The worker's side of lifecycle hooks. It keeps one task's hooks in order on this worker:

@@ -1,3 +1,4 @@
+import type { Observer } from 'rxjs';
 import { Broker, ClaimRequest, SettleResult } from '../broker/broker';
 import type { SlotKeys } from '../broker/keys';
 import type { SlotGroup } from '../broker/task-router';
@@ -33,12 +34,13 @@ export interface CommandLink {
   closes(): number;
 }
 
-/** Where the tasks of a claim go: the consumer loop. */
-export interface ClaimReceiver {
-  /** `requested` slots were asked for; `tasks` came back (fewer: the queues ran dry). */
-  claimed(tasks: ClaimedTask[], requested: number, nextDueIn: number | undefined): void;
-  claimFailed(requested: number, error: unknown): void;
-}
+/**
+ * What came of a claim, on the settler's answers stream (the consumer loop reads it): for
+ * `requested` slots, the `tasks` that came back (fewer: the queues ran dry), or the error.
+ */
+export type ClaimAnswer =
+  | { requested: number; tasks: ClaimedTask[]; nextDueIn: number | undefined }
+  | { requested: number; error: unknown };
 
 /**
  * Gathers a worker's outcome writes and claim requests and sends them as settle script calls:
@@ -60,7 +62,6 @@ export class Settler {
   private failures = 0;
   private closed = false;
   private readonly perCall: number;
-  private receiver?: ClaimReceiver;
 
   /** Per claimed queue, in order, the slots of its shards. */
   private readonly claimGroups: SlotGroup[][];
@@ -71,14 +72,11 @@ export class Settler {
     private readonly claimFrom: Omit<ClaimRequest, 'count'>,
     concurrency: number,
     private readonly link: CommandLink,
+    /** Where each claim's answer goes (the consumer loop listens). */
+    private readonly answers: Observer<ClaimAnswer>,
   ) {
     this.perCall = Math.max(1, Math.ceil(concurrency / MAX_IN_FLIGHT));
     this.claimGroups = groupsByQueue(broker.router.groups(claimFrom.queues));
-  }
-
-  /** Where claimed tasks go (the consumer loop, which is built after this). */
-  deliverClaimsTo(receiver: ClaimReceiver): void {
-    this.receiver = receiver;
   }
 
   /** Queues an outcome for the next settle call; resolves with what the script did. */
@@ -89,7 +87,7 @@ export class Settler {
     });
   }
 
-  /** Asks for `count` more tasks; they arrive through the receiver. */
+  /** Asks for `count` more tasks; they arrive on the answers stream. */
   claim(count: number): void {
     this.wanted += count;
     this.schedule();
@@ -146,11 +144,11 @@ export class Settler {
       const claimed = await claim;
       await Promise.all(others);
       if (claimed?.error === undefined) {
-        if (claimed) this.receiver?.claimed(claimed.tasks, count, claimed.nextDueIn);
+        if (claimed) this.answers.next({ ...claimed, requested: count });
       } else {
-        const got = claimed.tasks.length;
-        if (got > 0) this.receiver?.claimed(claimed.tasks, got, claimed.nextDueIn);
-        this.receiver?.claimFailed(count - got, claimed.error);
+        const { tasks, nextDueIn, error } = claimed;
+        if (tasks.length > 0) this.answers.next({ requested: tasks.length, tasks, nextDueIn });
+        this.answers.next({ requested: count - tasks.length, error });
       }
     } finally {
       clearTimeout(watchdog);

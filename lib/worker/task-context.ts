@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'async_hooks';
 import { ErrorDetails, TaskmillError } from '../errors';
 import type { EnqueueOptions } from '../options/task.options';
-import type { ResultOptions, TaskHandle } from '../queue/task-handle';
+import type { TaskHandle } from '../queue/task-handle';
+import type { ResultOptions } from '../results/result-options';
 
 /** How `taskContext().progress()` reports a value it could not write. */
 export interface ProgressOptions {

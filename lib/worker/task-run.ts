@@ -1,7 +1,7 @@
 import { ClaimedTask } from '../broker/claimed-task';
 import { ErrorDetails } from '../errors';
 import { TaskContext, TaskContextSource } from './task-context';
-import { TaskRef } from './worker-event';
+import { TaskRef } from '../core/worker-event';
 
 /** Why a run's signal was aborted. */
 export type AbortCause = 'timeout' | 'cancel' | 'lease-lost' | 'shutdown';

@@ -1,40 +1,21 @@
-import { Subject } from 'rxjs';
+import { Observer, Subject } from 'rxjs';
 import { Broker, RunRef } from '../broker/broker';
 import { ClaimedTask } from '../broker/claimed-task';
 import { errorSummary, Outcome, OutcomeResult } from '../broker/outcome';
+import { WorkerEvent } from '../core/worker-event';
 import { TaskRegistry } from '../discovery/task.registry';
-import {
-  ErrorDetails,
-  NonRetryableError,
-  SerializationError,
-  TaskmillError,
-  TaskTimeoutError,
-  toErrorDetails,
-  UnknownTaskError,
-  InvalidOptionsError,
-  WaitCycleError,
-} from '../errors';
+import { ErrorDetails, SerializationError, TaskTimeoutError, toErrorDetails } from '../errors';
 import { Serializer } from '../serialization/serializer';
-import { computeBackoff } from './backoff';
+import { ChildTasks } from './child-tasks';
+import { HandlerContexts } from './handler-context';
+import { LentSlots } from './lent-slots';
+import { OutcomeReporter } from './outcome-reporter';
+import { ProgressWriter } from './progress-writer';
+import { failure, failureStep } from './retry-policy';
+import { RunDecoder } from './run-decoder';
 import { RunHooks } from './run-hooks';
 import { Settler } from './settler';
-import type { ResultOptions, TaskHandle } from '../queue/task-handle';
-import type { EnqueueOptions } from '../options/task.options';
-import { checkBoolean, checkKnownKeys, checkObject, checkTaskId } from '../validation/checks';
-import { ProgressWriter } from './progress-writer';
-import { ProgressOptions, runInTaskContext, TaskContext } from './task-context';
-import { AbortCause, Ending, RunExtras, TaskRun } from './task-run';
-import { WorkerEvent } from './worker-event';
-
-/** How a handler enqueues and follows other tasks (the QueueService, in a worker). */
-export interface ChildTasks {
-  enqueue(task: string, args?: unknown[], options?: EnqueueOptions): Promise<TaskHandle>;
-  /** Every result, in order (one listener per queue however many ids). */
-  results(tasks: { id: string; queue?: string }[], options?: ResultOptions): Promise<unknown[]>;
-}
-
-/** A record taskmill cannot use (foreign or corrupted data): no retry can fix it. */
-class CorruptTaskError extends TaskmillError {}
+import { AbortCause, Ending, TaskRun } from './task-run';
 
 /**
  * Runs claimed tasks: decodes arguments, calls the handler inside its task context, enforces
@@ -44,12 +25,6 @@ export class TaskRunner {
   /** By `id:attempt`: a worker may hold a hung run and a newer run of the same task at once. */
   private readonly runs = new Map<string, TaskRun>();
 
-  /** Called as soon as a handler ends, before its outcome is written: the slot is free. */
-  onSlotFreed: () => void = () => undefined;
-
-  /** Runs in `runs` waiting for other tasks (taskContext().waitFor): they hold no slot. */
-  private waiting = 0;
-
   /**
    * Runs whose handler ended and whose outcome is not written yet (Redis slow or away): the
    * task is still this worker's, so its lease is renewed until the outcome lands. Otherwise an
@@ -58,20 +33,39 @@ export class TaskRunner {
    */
   private readonly recording = new Set<TaskRun>();
 
+  private readonly slots: LentSlots;
+  private readonly decoder: RunDecoder;
+  private readonly contexts: HandlerContexts;
+  private readonly reporter: OutcomeReporter;
+
   constructor(
-    private readonly registry: TaskRegistry,
-    private readonly broker: Broker,
+    registry: TaskRegistry,
+    broker: Broker,
     private readonly settler: Settler,
     private readonly serializer: Serializer,
     private readonly events: Subject<WorkerEvent>,
-    private readonly children: ChildTasks,
+    children: ChildTasks,
     private readonly hooks: RunHooks,
     private readonly progress: ProgressWriter,
-  ) {}
+    /** Told as soon as a handler ends (or lends its slot), before its outcome is written. */
+    private readonly slotsFreed: Observer<void>,
+  ) {
+    this.slots = new LentSlots(slotsFreed);
+    this.decoder = new RunDecoder(registry, serializer, hooks);
+    this.contexts = new HandlerContexts(
+      broker,
+      serializer,
+      progress,
+      children,
+      this.slots,
+      (run) => this.runs.get(run.key) === run,
+    );
+    this.reporter = new OutcomeReporter(broker, events, hooks);
+  }
 
   /** The slots in use. */
   get size(): number {
-    return this.runs.size - this.waiting;
+    return this.runs.size - this.slots.count;
   }
 
   /** Ids and attempts of the runs in flight or being recorded, for lease renewal. */
@@ -84,17 +78,17 @@ export class TaskRunner {
 
   /** Runs the task to one recorded outcome; never rejects. */
   async run(task: ClaimedTask): Promise<void> {
-    const run = new TaskRun(task, this.contextOf);
+    const run = new TaskRun(task, this.contexts.contextOf);
     this.runs.set(run.key, run);
     this.events.next({ type: 'task.started', task: run.ref });
     const ending = await this.execute(run);
     this.runs.delete(run.key);
     this.progress.forget(run.key);
     // Ended (timeout, cancel, lost lease) while it waited: the slot it lent is no one's now.
-    this.takeSlotBack(run);
+    this.slots.takeBack(run);
     // Free the slot before queueing the outcome: the consumer's next claim then joins the
     // same settle call as this outcome (one round trip per task, not two).
-    this.onSlotFreed();
+    this.slotsFreed.next();
     if (run.released) return;
     this.recording.add(run);
     try {
@@ -147,7 +141,7 @@ export class TaskRunner {
     const { task } = run;
     let call: () => unknown;
     try {
-      call = this.prepare(run);
+      call = this.decoder.prepare(run);
     } catch (error) {
       return Promise.resolve({ ok: false, error, final: true });
     }
@@ -178,138 +172,10 @@ export class TaskRunner {
     });
   }
 
-  /** Resolves the handler and decodes the arguments; throws CorruptTaskError-like errors. */
-  private prepare(run: TaskRun): () => unknown {
-    const { task } = run;
-    if (task.corrupt) throw new CorruptTaskError(`Task ${task.id} is corrupted: ${task.corrupt}`);
-    const definition = this.registry.get(task.name);
-    if (!definition) {
-      throw new UnknownTaskError(
-        task.name,
-        `no @Task handler with this name in the worker that claimed it from queue ` +
-          `"${task.queue}"${didYouMean(this.registry.suggest(task.name))}`,
-      );
-    }
-    const args = this.serializer.deserialize(task.args);
-    if (!Array.isArray(args))
-      throw new CorruptTaskError(`arguments of task ${task.id} are not an array`);
-    // Decoded now, so that bad data fails the run before its handler starts.
-    if (task.metadata || task.previous || task.previousError) run.extras = this.extrasOf(task);
-    run.args = args;
-    const handler = () => definition.handler(...args);
-    // Start hooks run inside the task context and the run's race with its timeout and abort.
-    const call = this.hooks.active ? this.hooks.beforeHandler(run.ref, args, handler) : handler;
-    return () => runInTaskContext(run, call);
-  }
-
-  private extrasOf(task: ClaimedTask): RunExtras {
-    return {
-      metadata: task.metadata
-        ? (this.serializer.deserialize(task.metadata) as Record<string, unknown>)
-        : undefined,
-      previous: this.previousOf(task),
-      previousError: task.previousError
-        ? (JSON.parse(task.previousError) as ErrorDetails)
-        : undefined,
-    };
-  }
-
-  /** The context a handler sees, made when it first calls taskContext(). */
-  private readonly contextOf = (run: TaskRun): TaskContext => {
-    const { task, extras } = run;
-    return {
-      id: task.id,
-      name: task.name,
-      queue: task.queue,
-      attempt: task.attempt,
-      get signal() {
-        return run.signal;
-      },
-      metadata: extras?.metadata,
-      previous: extras?.previous,
-      previousError: extras?.previousError,
-      progress: (value, options) => this.publishProgress(run, value, options),
-      enqueueChild: (name, args, options) => this.children.enqueue(name, args, options),
-      waitFor: (tasks, options) => this.waitFor(run, tasks, options),
-    };
-  };
-
-  /** taskContext().progress(): bad input rejects at once; Redis trouble does not (see ProgressWriter). */
-  private publishProgress(run: TaskRun, value: unknown, options?: ProgressOptions): Promise<void> {
-    let json: string;
-    let confirm: boolean;
-    try {
-      const checked = checkObject(options ?? {}, 'options');
-      checkKnownKeys(checked, ['confirm'], '');
-      confirm = checked.confirm === undefined ? false : checkBoolean(checked.confirm, 'confirm');
-      json = this.serializer.serialize(value, 'progress');
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    // A handler that outlived its run (timed out, cancelled, lease lost): Redis would refuse
-    // the write anyway (fenced by attempt).
-    if (this.runs.get(run.key) !== run) return Promise.resolve();
-    return confirm
-      ? this.progress.writeConfirmed(run.key, run.task, json)
-      : this.progress.write(run.key, run.task, json);
-  }
-
-  /**
-   * A handler waits for other tasks: recorded in Redis first (refused if it closes a cycle),
-   * then its slot is lent to other work until the results are in.
-   */
-  private async waitFor(
-    run: TaskRun,
-    tasks: (TaskHandle | string)[],
-    options?: ResultOptions,
-  ): Promise<unknown[]> {
-    if (!Array.isArray(tasks) || tasks.length === 0) {
-      throw new InvalidOptionsError('tasks', 'must be a non-empty array of handles or ids');
-    }
-    const ids = tasks.map((task, i) =>
-      checkTaskId(typeof task === 'string' ? task : task?.id, `tasks[${i}]`),
-    );
-    const queues = tasks.map((task) => (typeof task === 'string' ? undefined : task.queue));
-    const waiter = runRefOf(run.task);
-    const cycle = await this.broker.waitFor(waiter, ids, queues);
-    if (cycle) throw new WaitCycleError(cycle);
-    run.waits++;
-    // A run that already ended (its handler went on regardless) holds no slot to lend.
-    if (!run.lentSlot && this.runs.get(run.key) === run) {
-      run.lentSlot = true;
-      this.waiting++;
-      this.onSlotFreed();
-    }
-    try {
-      return await this.children.results(
-        ids.map((id, i) => ({ id, queue: queues[i] })),
-        options,
-      );
-    } finally {
-      if (--run.waits === 0) this.takeSlotBack(run);
-      await this.broker.waitOver(waiter).catch(() => undefined);
-    }
-  }
-
-  private takeSlotBack(run: TaskRun): void {
-    if (!run.lentSlot) return;
-    run.lentSlot = false;
-    this.waiting--;
-  }
-
-  /** A chain step's previous result, or a chord callback's results (in the parts' order). */
-  private previousOf(task: ClaimedTask): unknown {
-    if (!task.previous) return undefined;
-    if (!task.joined) return this.serializer.deserialize(task.previous);
-    return (JSON.parse(task.previous) as string[]).map((result) =>
-      result === '' ? undefined : this.serializer.deserialize(result),
-    );
-  }
-
   /** Records the outcome; resolves once the hooks it fired have run. */
   private async record(run: TaskRun, ending: Ending): Promise<void> {
     if (run.cause === 'lease-lost') return this.report(run, 'fenced', ending);
-    const { id, attempt, failures, retries, backoff, slot } = run.task;
+    const { id, attempt, slot } = run.task;
     if (ending.ok) {
       let result: string;
       try {
@@ -324,18 +190,17 @@ export class TaskRunner {
     const details = toErrorDetails(run.cause === 'cancel' ? 'cancelled' : ending.error);
     const error = JSON.stringify(details);
     const summary = errorSummary(details);
-    const final =
-      ending.final || ending.error instanceof CorruptTaskError || failures + 1 > retries;
-    if (final || run.cause === 'cancel') {
+    const step = failureStep(run.task, ending, run.cause);
+    if (step.kind === 'fail') {
       const outcome: Outcome = { kind: 'fail', id, attempt, error, summary, slot };
       return this.report(run, await this.settler.record(outcome), ending, details);
     }
-    const delayMs = computeBackoff(backoff, failures + 1);
+    const { delayMs } = step;
     const outcome: Outcome = { kind: 'retry', id, attempt, error, summary, delayMs, slot };
     return this.report(run, await this.settler.record(outcome), ending, details, delayMs);
   }
 
-  /** Reports the recorded outcome on events$, then runs its hooks (when the app has any). */
+  /** Written (or refused): no lease to keep while its hooks run. Then the reporter's turn. */
   private report(
     run: TaskRun,
     result: OutcomeResult,
@@ -343,66 +208,18 @@ export class TaskRunner {
     error?: ErrorDetails,
     delayMs?: number,
   ): Promise<void> | undefined {
-    // Written (or refused): no lease to keep while its hooks run.
     this.recording.delete(run);
-    const task = run.ref;
-    if (result === 'fenced') return void this.events.next({ type: 'task.lease-lost', task });
-    if (result === 'missing') return void this.announceVanished(run.task);
-    const durationMs = Date.now() - run.startedAt;
-    const { args } = run;
-    if (result === 'cancelled') {
-      this.events.next({ type: 'task.cancelled', task });
-      return this.hooks.active ? this.hooks.fire('cancel', { task, args, durationMs }) : undefined;
-    }
-    if (!error) {
-      this.events.next({ type: 'task.succeeded', task, durationMs });
-      if (!this.hooks.active) return undefined;
-      const value = ending.ok ? ending.value : undefined;
-      return this.hooks.fire('success', { task, args: args ?? [], result: value, durationMs });
-    }
-    const cause = ending.ok ? undefined : ending.error;
-    if (delayMs === undefined) {
-      this.events.next({ type: 'task.failed', task, error });
-      if (!this.hooks.active) return undefined;
-      return this.hooks.fire('failure', { task, args, error, cause, durationMs });
-    }
-    this.events.next({ type: 'task.retrying', task, error, delayMs });
-    if (!this.hooks.active) return undefined;
-    return this.hooks.fire('retry', { task, args: args ?? [], error, cause, delayMs, durationMs });
+    return this.reporter.report(run, result, ending, error, delayMs);
   }
 
   /** The lease keeper found the record of running task `id` gone (see announceVanished). */
   reportVanished(id: string): void {
     for (const run of this.runs.values()) {
-      if (run.task.id === id && !run.cause) this.announceVanished(run.task);
+      if (run.task.id === id && !run.cause) this.reporter.announceVanished(run.task);
     }
-  }
-
-  /**
-   * The task's record vanished while it ran (Redis lost its data): nothing will ever change
-   * it again, so its followers are told with an UNKNOWN event, or they would wait forever.
-   */
-  private announceVanished(task: ClaimedTask): void {
-    const error = new Error(
-      `task ${task.id} vanished from Redis while it ran (its data was lost: a restart ` +
-        'without persistence, FLUSHALL or a failover?); its followers are told it is UNKNOWN',
-    );
-    this.events.next({ type: 'worker.error', error });
-    this.broker
-      .reportVanished(task)
-      .catch((failed: Error) => this.events.next({ type: 'worker.error', error: failed }));
   }
 }
 
 function runRefOf(task: ClaimedTask): RunRef {
   return { id: task.id, attempt: task.attempt, slot: task.slot };
-}
-
-function failure(error: unknown): Ending {
-  return { ok: false, error, final: error instanceof NonRetryableError };
-}
-
-/** `; did you mean "x"?` when a handler's name is that close, else ''. */
-function didYouMean(suggestion: string | undefined): string {
-  return suggestion === undefined ? '' : `; did you mean "${suggestion}"?`;
 }

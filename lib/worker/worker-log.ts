@@ -1,7 +1,7 @@
 import { Logger, LogLevel } from '@nestjs/common';
 import { ErrorDetails } from '../errors';
 import { isTransientRedisError } from '../redis/connection-errors';
-import { TaskRef, WorkerEvent } from './worker-event';
+import { TaskRef, WorkerEvent } from '../core/worker-event';
 
 /** Within this long, a repeat of a transient Redis error goes to debug, not warn. */
 const REPEAT_WINDOW_MS = 60_000;

@@ -1,24 +1,24 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { merge, Observable, Subject } from 'rxjs';
+import { ClaimAnswer } from './settler';
 import { Broker } from '../broker/broker';
 import { RESOLVED_OPTIONS } from '../constants';
 import { TaskRegistry } from '../discovery/task.registry';
 import { HookInvoker } from '../hooks/hook-invoker';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { RedisConnections } from '../redis/redis-connections';
-import { QueueService } from '../queue/queue.service';
+import { CHILD_TASKS, ChildTasks } from './child-tasks';
 import { ConsumerLoop } from './consumer-loop';
 import { IntegrityScanner } from './integrity-scanner';
 import { DeclaredSchedules } from '../scheduling/declared-schedules';
 import { Schedules } from '../scheduling/schedules';
 import { TriggerScheduler } from '../scheduling/trigger-scheduler';
-import { TaskMessageBuilder } from '../queue/task-message.builder';
 import { LeaseKeeper } from './lease-keeper';
 import { ProgressWriter } from './progress-writer';
 import { RunHooks } from './run-hooks';
 import { Settler } from './settler';
 import { TaskRunner } from './task-runner';
-import { WorkerEvent } from './worker-event';
+import { WorkerEvent } from '../core/worker-event';
 import { WorkerLog } from './worker-log';
 import { WorkerSignals } from './worker-signals';
 
@@ -55,8 +55,9 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly registry: TaskRegistry,
     private readonly broker: Broker,
     private readonly connections: RedisConnections,
-    private readonly queue: QueueService,
+    @Inject(CHILD_TASKS) private readonly children: ChildTasks,
     private readonly hooks: HookInvoker,
+    private readonly schedules: Schedules,
   ) {
     this.events$ = merge(this.subject, hooks.failed$);
     this.log = new WorkerLog(options.logging, options.worker.concurrency);
@@ -94,11 +95,21 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     const { concurrency, leaseMs } = this.options.worker;
-    const settler = new Settler(this.broker, { queues, leaseMs }, concurrency, {
-      stallMs: 2 * this.options.commandTimeoutMs,
-      reopen: () => this.connections.reopenCommand(),
-      closes: () => this.connections.commandCloses,
-    });
+    // The pipeline runs one way: the loop asks the settler for tasks and hands them to the
+    // runner; the settler's answers and the runner's freed slots come back as streams.
+    const answers = new Subject<ClaimAnswer>();
+    const slotsFreed = new Subject<void>();
+    const settler = new Settler(
+      this.broker,
+      { queues, leaseMs },
+      concurrency,
+      {
+        stallMs: 2 * this.options.commandTimeoutMs,
+        reopen: () => this.connections.reopenCommand(),
+        closes: () => this.connections.commandCloses,
+      },
+      answers,
+    );
     const progress = new ProgressWriter(this.broker, this.subject);
     const runner = new TaskRunner(
       this.registry,
@@ -106,16 +117,10 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       settler,
       this.options.serializer,
       this.subject,
-      {
-        enqueue: (task, args, options) => this.queue.enqueue(task, args, options),
-        results: (tasks, options) =>
-          this.queue.allResults(
-            tasks.map(({ id, queue }) => this.queue.handle(id, queue)),
-            options,
-          ),
-      },
+      this.children,
       new RunHooks(this.hooks),
       progress,
+      slotsFreed,
     );
     const loop = new ConsumerLoop(
       this.broker.router,
@@ -124,9 +129,9 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       runner,
       { queues, concurrency, blockingTimeoutMs: this.options.blockingTimeoutMs },
       this.subject,
+      answers,
+      slotsFreed,
     );
-    runner.onSlotFreed = () => loop.slotFreed();
-    settler.deliverClaimsTo(loop);
     const triggers = new TriggerScheduler(
       this.broker,
       this.connections,
@@ -181,15 +186,9 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
   };
 
   private declaredSchedules(): DeclaredSchedules {
-    const schedules = new Schedules(
-      this.broker,
-      this.connections,
-      new TaskMessageBuilder(this.options, this.registry, this.broker.router),
-      this.options.serializer,
-    );
     return DeclaredSchedules.of(
       this.registry.all(),
-      schedules,
+      this.schedules,
       this.connections,
       this.broker.keys,
       (error) => this.subject.next({ type: 'worker.error', error }),

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { Broker, NonRetryableError, Task, TaskStatus, taskContext } from '../../lib';
+import { NonRetryableError, Task, TaskStatus, taskContext } from '../../lib';
+import { Broker } from '../../lib/broker/broker';
 import { scriptLibrary } from '../../lib/broker/script-loader';
 import { startPrivateRedis } from '../../lib/testing';
 import { newTask, testBroker } from '../support/broker';

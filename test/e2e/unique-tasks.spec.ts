@@ -126,9 +126,12 @@ describe('unique tasks', () => {
     const failed = await app.queue.enqueue('user.broken', [], { unique: true });
     await expect(failed.result({ timeout: 5000 })).rejects.toThrow('always fails');
     expect((await app.queue.deadLetters('unique')).map((dead) => dead.id)).toEqual([failed.id]);
+    // The worker pauses, so that the task cannot run and fail again before the check.
+    await app.worker.stop();
     const again = await app.queue.enqueue('user.broken', [], { unique: true });
     expect(again.id).toBe(failed.id);
     expect(await app.queue.deadLetters('unique')).toEqual([]);
+    await app.worker.start();
     await expect(again.result({ timeout: 5000 })).rejects.toThrow('always fails');
   });
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Broker, Task, TaskStatus } from '../../lib';
+import { Task, TaskStatus } from '../../lib';
+import { Broker } from '../../lib/broker/broker';
 import { Ledger } from '../support/ledger';
 import { uniquePrefix } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';

@@ -2,13 +2,13 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Redis } from 'ioredis';
 import {
-  Broker,
   ConnectionError,
   LockService,
   QueueModuleOptions,
   RedisPermissionError,
   TaskmillError,
 } from '../../lib';
+import { Broker } from '../../lib/broker/broker';
 import { PrivateRedis, startPrivateRedis } from '../../lib/testing';
 import { snapshotOf } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';

@@ -10,7 +10,7 @@ import { RunHooks } from '../../lib/worker/run-hooks';
 import { Settler } from '../../lib/worker/settler';
 import { taskContext } from '../../lib/worker/task-context';
 import { TaskRunner } from '../../lib/worker/task-runner';
-import { WorkerEvent } from '../../lib/worker/worker-event';
+import { WorkerEvent } from '../../lib/core/worker-event';
 import { newTask, sleep, testBroker } from '../support/broker';
 
 describe('reclaiming expired leases', () => {
@@ -73,11 +73,17 @@ describe('reclaiming expired leases', () => {
         return 'ok';
       },
     });
-    const settler = new Settler(broker, { queues: ['q'], leaseMs: 200 }, 4, {
-      stallMs: 10_000,
-      reopen: () => undefined,
-      closes: () => 0,
-    });
+    const settler = new Settler(
+      broker,
+      { queues: ['q'], leaseMs: 200 },
+      4,
+      {
+        stallMs: 10_000,
+        reopen: () => undefined,
+        closes: () => 0,
+      },
+      new Subject(),
+    );
     const children = {
       enqueue: () => Promise.reject(new Error('no children here')),
       results: () => Promise.reject(new Error('no children here')),
@@ -92,6 +98,7 @@ describe('reclaiming expired leases', () => {
       children,
       hooks,
       new ProgressWriter(broker, events),
+      new Subject(),
     );
     const keeper = new LeaseKeeper(
       broker,

@@ -7,9 +7,9 @@ import { TaskRegistry } from '../../../lib/discovery/task.registry';
 import { InvalidOptionsError, UnknownTaskError } from '../../../lib/errors';
 import { QueueModuleOptions } from '../../../lib/options/module.options';
 import { resolveModuleOptions } from '../../../lib/options/module-options.validator';
-import { taskCall } from '../../../lib/queue/task-call';
-import { TaskMessageBuilder } from '../../../lib/queue/task-message.builder';
-import { TaskRequest } from '../../../lib/queue/task-types';
+import { taskCall } from '../../../lib/messages/task-call';
+import { TaskMessageBuilder } from '../../../lib/messages/task-message.builder';
+import { TaskRequest } from '../../../lib/messages/task-types';
 import { catchInvalidOptions } from '../../support/expect-invalid';
 
 class OrderTasks {

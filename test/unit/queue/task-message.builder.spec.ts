@@ -5,7 +5,7 @@ import { InvalidOptionsError, SerializationError, UnknownTaskError } from '../..
 import { QueueModuleOptions } from '../../../lib/options/module.options';
 import { resolveModuleOptions } from '../../../lib/options/module-options.validator';
 import { EnqueueOptions, ResolvedTaskOptions } from '../../../lib/options/task.options';
-import { TaskMessageBuilder } from '../../../lib/queue/task-message.builder';
+import { TaskMessageBuilder } from '../../../lib/messages/task-message.builder';
 import { catchInvalidOptions } from '../../support/expect-invalid';
 
 function builderWith(

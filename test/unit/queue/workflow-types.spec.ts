@@ -2,7 +2,7 @@ import { QueueService } from '../../../lib/queue/queue.service';
 import { TaskHandle } from '../../../lib/queue/task-handle';
 import { ChainHandle } from '../../../lib/queue/chain-handle';
 import { ChordHandle, GroupHandle } from '../../../lib/queue/group-handle';
-import { taskCall } from '../../../lib/queue/task-call';
+import { taskCall } from '../../../lib/messages/task-call';
 import { taskContext } from '../../../lib/worker/task-context';
 
 /**

@@ -1,5 +1,6 @@
 import { InvalidOptionsError, Task } from '../../../lib';
-import { firstTick, ticksAfter, validateRecurrence } from '../../../lib/scheduling/recurrence';
+import { validateRecurrence } from '../../../lib/options/schedule-options.validator';
+import { firstTick, ticksAfter } from '../../../lib/scheduling/recurrence';
 import { catchInvalidOptions } from '../../support/expect-invalid';
 
 const at = (iso: string) => new Date(iso).getTime();

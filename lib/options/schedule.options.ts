@@ -1,5 +1,3 @@
-import { TaskOptions } from '../options/task.options';
-
 /**
  * When a schedule fires: a cron expression (5 fields, or 6 with seconds first) in a time
  * zone, or a fixed interval. Exactly one of `cron` and `every`.
@@ -25,15 +23,6 @@ export interface TaskScheduleOptions extends Recurrence {
   args?: unknown[];
   /** Default `'once'`. */
   catchUp?: CatchUpPolicy;
-}
-
-/** `queue.schedule(task, options)`: a recurrence plus the options of the tasks it enqueues. */
-export interface ScheduleOptions extends TaskScheduleOptions, TaskOptions {
-  /**
-   * The schedule's id. Default: derived from the task name, recurrence, arguments and options,
-   * so that registering the same schedule twice (two app instances) keeps one schedule.
-   */
-  id?: string;
 }
 
 /** A registered schedule, as `queue.schedules()` lists it. */

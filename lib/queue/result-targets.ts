@@ -1,17 +1,8 @@
 import { InvalidOptionsError } from '../errors';
-import { TaskHandle } from '../queue/task-handle';
+import { TaskHandle } from './task-handle';
 import { checkTaskId } from '../validation/checks';
-import { checkResultTimeout } from './result-options';
-import { ResultTarget } from './result-pool';
-
-/** Options of `queue.results()`, `allResults()` and `allSettled()`. */
-export interface ResultsOptions {
-  /**
-   * Give up after this many ms with ResultTimeoutError naming the tasks still pending.
-   * Default: wait as long as it takes.
-   */
-  timeout?: number;
-}
+import { checkResultTimeout } from '../results/result-options';
+import { ResultTarget } from '../results/result-pool';
 
 /** Checks the arguments of the many-results calls before anything is read or listened to. */
 export function checkResultTargets(

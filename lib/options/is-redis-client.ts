@@ -1,10 +1,10 @@
-import type { AnyRedis } from './any-redis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * Recognises an ioredis client by shape, not `instanceof`: the user's ioredis may be another
  * copy or version than ours.
  */
-export function isRedisClient(value: unknown): value is AnyRedis {
+export function isRedisClient(value: unknown): value is Redis | Cluster {
   if (value === null || typeof value !== 'object') return false;
   const candidate = value as Record<string, unknown>;
   return ['duplicate', 'defineCommand', 'sendCommand', 'quit'].every(

@@ -1,5 +1,5 @@
 import { ErrorDetails } from '../errors';
-import { HookKind } from '../hooks/hook-context';
+import { HookKind } from './hook-kind';
 
 /** The task a worker event is about. */
 export interface TaskRef {
