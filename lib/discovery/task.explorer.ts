@@ -24,12 +24,19 @@ export class TaskExplorer implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    for (const wrapper of this.discovery.getProviders()) this.explore(wrapper);
+    // One instance can stand behind several providers (a `useExisting` alias, a factory that
+    // returns another provider): its handlers are registered once.
+    const explored = new WeakSet<object>();
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (wrapper.isAlias || !instance || typeof instance !== 'object') continue;
+      if (explored.has(instance)) continue;
+      explored.add(instance);
+      this.explore(wrapper, instance);
+    }
   }
 
-  private explore(wrapper: InstanceWrapper): void {
-    const instance = wrapper.instance as Record<string, unknown> | undefined;
-    if (!instance || typeof instance !== 'object') return;
+  private explore(wrapper: InstanceWrapper, instance: Record<string, unknown>): void {
     const prototype = Object.getPrototypeOf(instance) as object;
     for (const methodName of this.scanner.getAllMethodNames(prototype)) {
       const metadata = readTaskMetadata(instance[methodName]);

@@ -58,6 +58,16 @@ describe('typed errors (bad input changes nothing)', () => {
     expect((error as Error).message).toContain('OtherMailer.send');
   });
 
+  it('registers a handler once when its provider also has a useExisting alias', async () => {
+    const aliased = await createTestApp([Mailer, { provide: 'MAILER', useExisting: Mailer }]);
+    try {
+      const handle = await aliased.queue.enqueue('mail.send', ['alias@b.c']);
+      await expect(handle.result({ timeout: 5000 })).resolves.toBe('sent to alias@b.c');
+    } finally {
+      await aliased.close();
+    }
+  });
+
   it('rejects bad module options at startup with InvalidOptionsError naming the field', async () => {
     const error = await createTestApp([], { worker: { concurrency: -1 } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidOptionsError);
