@@ -5,6 +5,7 @@ import { join } from 'path';
 import { promisify } from 'util';
 import { Cluster, Redis } from 'ioredis';
 import { freePort, waitUntilListening } from '../../lib/testing/redis-process';
+import { waitFor } from './redis-server-process';
 
 const run = promisify(execFile);
 
@@ -87,9 +88,8 @@ export class TestCluster {
    * failover test.
    */
   async primaryPorts(): Promise<number[]> {
-    const any = this.nodes.find((node) => isRunning(node.process));
-    if (!any) throw new Error('no node of the test cluster is running');
-    const { stdout } = await run('redis-cli', ['-p', String(any.port), 'cluster', 'nodes']);
+    const { port } = this.runningNode();
+    const { stdout } = await run('redis-cli', ['-p', String(port), 'cluster', 'nodes']);
     // Each line: <id> <ip:port@bus> <flags> …, flags such as `myself,master` or `master,fail`.
     return stdout
       .split('\n')
@@ -101,6 +101,23 @@ export class TestCluster {
       .map(([, address]) => Number(/:(\d+)@/.exec(address)?.[1]));
   }
 
+  /**
+   * The port of the primary that serves each key's slot (CLUSTER KEYSLOT, CLUSTER SLOTS as one
+   * running node sees them), e.g. to kill the primary that holds a given queue shard.
+   */
+  async primaryPortsOf(keys: string[]): Promise<number[]> {
+    return withNode(this.runningNode().port, async (redis) => {
+      const ranges = await redis.cluster('SLOTS');
+      const slots = await Promise.all(keys.map((key) => redis.cluster('KEYSLOT', key)));
+      return slots.map((slot) => {
+        // Each range: [first slot, last slot, primary, …replicas], a node being [host, port, …].
+        const range = ranges.find(([first, last]) => first <= slot && slot <= last);
+        if (!range) throw new Error(`slot ${slot} is not assigned in the test cluster`);
+        return Number(range[2][1]);
+      });
+    });
+  }
+
   private readonly killNow = (): void => {
     for (const node of this.nodes) if (isRunning(node.process)) node.process.kill('SIGKILL');
     rmSync(this.dir, { recursive: true, force: true });
@@ -108,9 +125,92 @@ export class TestCluster {
 
   /** SIGKILL the node on `port`: no shutdown, its replica takes over after cluster-node-timeout. */
   kill(port: number): Promise<void> {
+    return killProcess(this.node(port).process);
+  }
+
+  /**
+   * Resolves once the replica of the killed node on `port` serves its slots. The kill alone
+   * says nothing for about a second: until the nodes time the dead one out, they still count
+   * its slots as served, so waitUntilHealthy() would pass at once.
+   */
+  async waitForFailover(port: number, timeoutMs = 20_000): Promise<void> {
+    const others = this.nodes.filter((node) => node.port !== port && isRunning(node.process));
+    await waitFor(
+      `for the slots of ${port} to move to its replica`,
+      async () => {
+        const owners = await Promise.all(others.map((node) => ownsSlots(node.port, port)));
+        return !owners.some(Boolean);
+      },
+      timeoutMs,
+    );
+    await this.waitUntilHealthy(timeoutMs);
+  }
+
+  /**
+   * Starts the killed node on `port` again, on the same ports and directory: its
+   * nodes-<port>.conf keeps its identity, so the cluster makes it a replica of the node that
+   * took its slots over, which resyncs it in full. Resolves once that primary confirms writes on
+   * it and the cluster is healthy: a primary that had lost its replica has one again.
+   */
+  async restart(port: number, timeoutMs = 20_000): Promise<void> {
+    const node = this.node(port);
+    if (isRunning(node.process)) throw new Error(`the node on ${port} is still running`);
+    node.process = startNode(this.dir, node.port, node.busPort).process;
+    await waitUntilListening(node.port, node.process);
+    // Until the others tell it who owns its slots now, it still reads as their primary.
+    await waitFor(
+      `for the node on ${port} to rejoin as a replica`,
+      async () => (await primaryPortOfReplica(port)) !== undefined,
+      timeoutMs,
+    );
+    await this.waitUntilHealthy(timeoutMs);
+    await this.waitUntilConfirmedBy(port, timeoutMs);
+  }
+
+  /**
+   * Resolves once the primary of the replica on `port` counts it in WAIT. A replica reads as
+   * online before that when its first ACK after a full sync reaches the primary before the
+   * primary has seen the transfer end: the primary starts streaming writes to it only at its
+   * next ACK, a second later, and meanwhile WAIT counts no replica (seen in 4 restarts of 10
+   * on Redis 7.0).
+   */
+  private async waitUntilConfirmedBy(port: number, timeoutMs: number): Promise<void> {
+    const primary = await primaryPortOfReplica(port);
+    if (primary === undefined) throw new Error(`the node on ${port} is not a replica`);
+    const key = await this.keyServedBy(primary);
+    await waitFor(
+      `for ${primary} to confirm writes on its replica ${port}`,
+      () =>
+        withNode(primary, async (redis) => {
+          // WAIT counts the replicas that have this connection's writes: it needs one.
+          const replies = await redis.pipeline().set(key, '1', 'PX', 1000).wait(1, 100).exec();
+          return replies?.[1]?.[1] === 1;
+        }),
+      timeoutMs,
+    );
+  }
+
+  /** A key (outside any test's prefix) in a slot that the primary on `port` serves. */
+  private async keyServedBy(port: number): Promise<string> {
+    // Each primary serves a third of the slots: a few candidates find one.
+    for (let n = 0; n < 1000; n++) {
+      const key = `taskmill-test-cluster-probe:${n}`;
+      const [owner] = await this.primaryPortsOf([key]);
+      if (owner === port) return key;
+    }
+    throw new Error(`the node on ${port} serves no slot`);
+  }
+
+  private node(port: number): ClusterNodeProcess {
     const node = this.nodes.find((candidate) => candidate.port === port);
     if (!node) throw new Error(`port ${port} is not a node of this test cluster`);
-    return killProcess(node.process);
+    return node;
+  }
+
+  private runningNode(): ClusterNodeProcess {
+    const node = this.nodes.find((candidate) => isRunning(candidate.process));
+    if (!node) throw new Error('no node of the test cluster is running');
+    return node;
   }
 
   async stop(): Promise<void> {
@@ -199,21 +299,53 @@ function startNode(dir: string, port: number, busPort: number): ClusterNodeProce
   return { port, busPort, process: child };
 }
 
-/** cluster_state:ok, every slot assigned, and (on a replica) the link to its primary up. */
+/**
+ * cluster_state:ok, every slot assigned; on a replica, the link to its primary up; on a
+ * primary, every replica it lists online (a replica's link reads up a little before that).
+ */
 async function nodeHealthy(port: number): Promise<boolean> {
+  try {
+    return await withNode(port, async (redis) => {
+      const [info, replication] = await Promise.all([
+        redis.cluster('INFO') as Promise<string>,
+        redis.info('replication'),
+      ]);
+      const slots = Number(/cluster_slots_ok:(\d+)/.exec(info)?.[1]);
+      const replicaSynced =
+        !/role:slave/.test(replication) || /master_link_status:up/.test(replication);
+      const replicasOnline = [...replication.matchAll(/^slave\d+:.*$/gm)].every(([line]) =>
+        line.includes('state=online'),
+      );
+      return (
+        /cluster_state:ok/.test(info) && slots === ALL_SLOTS && replicaSynced && replicasOnline
+      );
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** The port of the primary the node on `port` replicates, if it is a replica. */
+async function primaryPortOfReplica(port: number): Promise<number | undefined> {
+  const replication = await withNode(port, (redis) => redis.info('replication'));
+  if (!/^role:slave/m.test(replication)) return undefined;
+  return Number(/^master_port:(\d+)/m.exec(replication)?.[1]);
+}
+
+/** Whether the node on `nodePort` counts the node on `port` as the owner of any slot. */
+async function ownsSlots(nodePort: number, port: number): Promise<boolean> {
+  const nodes = await withNode(nodePort, (redis) => redis.cluster('NODES') as Promise<string>);
+  // Each line: <id> <ip:port@bus> <flags> <primary> <ping> <pong> <epoch> <link> <slot>…
+  const line = nodes.split('\n').find((candidate) => candidate.includes(`:${port}@`));
+  return (line?.split(' ').length ?? 0) > 8;
+}
+
+/** Runs `use` on a short-lived connection to the node on `port`, that gives up at once if down. */
+async function withNode<T>(port: number, use: (redis: Redis) => Promise<T>): Promise<T> {
   const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: null });
   redis.on('error', () => undefined);
   try {
-    const [info, replication] = await Promise.all([
-      redis.cluster('INFO') as Promise<string>,
-      redis.info('replication'),
-    ]);
-    const slots = Number(/cluster_slots_ok:(\d+)/.exec(info)?.[1]);
-    const replicaSynced =
-      !/role:slave/.test(replication) || /master_link_status:up/.test(replication);
-    return /cluster_state:ok/.test(info) && slots === ALL_SLOTS && replicaSynced;
-  } catch {
-    return false;
+    return await use(redis);
   } finally {
     redis.disconnect();
   }
