@@ -14,9 +14,7 @@ import { processingCases } from './cases/processing.case';
 import { redisCostCase } from './cases/redis-cost.case';
 import { countSocketWrites, RedisProbe } from './probe';
 import { ResultRow, table, writeResults } from './report';
-import { BullmqSubject } from './subjects/bullmq.subject';
-import { Subject } from './subjects/subject';
-import { TaskmillSubject } from './subjects/taskmill.subject';
+import { subjectsInTurn } from './subjects/roster';
 
 export interface BenchOptions {
   scale: BenchScale;
@@ -36,7 +34,7 @@ const ALL_CASES: BenchCase[] = [
   multiProcessCase,
 ];
 
-/** Runs every case for both libraries; returns the rows of the table. */
+/** Runs every case for every library; returns the rows of the table. */
 export async function runBenchmarks(options: BenchOptions): Promise<ResultRow[]> {
   const redis = await startPrivateRedis({
     installIfMissing: true,
@@ -56,10 +54,7 @@ export async function runBenchmarks(options: BenchOptions): Promise<ResultRow[]>
         samples: new Map<string, number[]>(),
       }));
       for (let repeat = 0; repeat < options.repeats; repeat++) {
-        // Alternate who goes first, so warm-up effects do not favour one library.
-        const subjects: Subject[] = [new TaskmillSubject(), new BullmqSubject()];
-        if (repeat % 2 === 1) subjects.reverse();
-        for (const subject of subjects) {
+        for (const subject of await subjectsInTurn(repeat)) {
           await probe.flush();
           await subject.open(redis.url);
           const values = await benchCase.run(subject, context);

@@ -67,11 +67,11 @@ export const multiProcessCase: BenchCase = {
     const { url } = context;
     const count = sized(context, 50_000, 2_000);
     await prefill(subject, count, true);
-    const library = subject.name === 'taskmill' ? 'taskmill' : 'bullmq';
     const compiled = context.scale !== 'tiny';
+    // The worker processes build the same library's subject by its name (subjects/roster.ts).
     const workers = Array.from(
       { length: WORKERS },
-      () => new WorkerProcess(library, url, compiled),
+      () => new WorkerProcess(subject.name, url, compiled),
     );
     await Promise.all(workers.map((worker) => worker.expect('ready')));
     const allDone = new Promise<void>((resolve) => {
