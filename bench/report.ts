@@ -1,6 +1,7 @@
 import { writeFileSync } from 'fs';
 import { Metric } from './cases/bench-case';
 import { Summary, summarize } from './stats';
+import { OURS, PEERS } from './subjects/names';
 
 export interface ResultRow {
   metric: Metric;
@@ -14,8 +15,8 @@ export interface RunInfo {
   machine: string;
   node: string;
   redis: string;
-  taskmill: string;
-  bullmq: string;
+  /** Version per library name, in the table's order. */
+  versions: Map<string, string>;
   repeats: number;
 }
 
@@ -33,40 +34,54 @@ function cell(summary: Summary | undefined, repeats: number): string {
 }
 
 /**
- * Ratio taskmill ÷ BullMQ of the medians, phrased so that > 1 always means taskmill is better:
- * for "higher is better" it is taskmill/BullMQ, for "lower is better" BullMQ/taskmill.
+ * Ratio taskmill ÷ a peer of the medians, phrased so that > 1 always means taskmill is better:
+ * for "higher is better" it is taskmill/peer, for "lower is better" peer/taskmill.
  */
 export function advantage(metric: Metric, ours: number, theirs: number): number {
   return metric.better === 'higher' ? ours / theirs : theirs / ours;
 }
 
+function ratio(metric: Metric, ours?: Summary, theirs?: Summary): string {
+  if (!ours || !theirs) return 'n/a';
+  const value = advantage(metric, ours.median, theirs.median);
+  return Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a';
+}
+
+/** The table's first two lines; the run prints them once, then each case's rows as they come. */
+export function tableHeader(): string {
+  const libraries = [OURS, ...PEERS].join(' | ');
+  const ratios = PEERS.map((peer) => `vs ${peer}`).join(' | ');
+  const align = [OURS, ...PEERS, ...PEERS].map(() => '---:').join('|');
+  return `| case | unit | ${libraries} | ${ratios} |\n|---|---|${align}|`;
+}
+
+function line({ metric, samples }: ResultRow, repeats: number): string {
+  const summary = (name: string) => {
+    const values = samples.get(name);
+    return values && summarize(values);
+  };
+  const ours = summary(OURS);
+  const peers = PEERS.map(summary);
+  const figures = [ours, ...peers].map((s) => cell(s, repeats));
+  const ratios = peers.map((theirs) => ratio(metric, ours, theirs));
+  return `| ${[metric.label, metric.unit, ...figures, ...ratios].join(' | ')} |`;
+}
+
 export function table(rows: ResultRow[], repeats: number): string {
-  const lines = [
-    '| case | unit | taskmill | BullMQ | taskmill advantage |',
-    '|---|---|---:|---:|---:|',
-  ];
-  for (const { metric, samples } of rows) {
-    const ours = samples.get('taskmill');
-    const theirs = samples.get('BullMQ');
-    const a = ours && summarize(ours);
-    const b = theirs && summarize(theirs);
-    const ratio = a && b ? `${advantage(metric, a.median, b.median).toFixed(2)}×` : 'n/a';
-    lines.push(
-      `| ${metric.label} | ${metric.unit} | ${cell(a, repeats)} | ${cell(b, repeats)} | ${ratio} |`,
-    );
-  }
-  return lines.join('\n');
+  return [tableHeader(), ...rows.map((row) => line(row, repeats))].join('\n');
 }
 
 export function writeResults(path: string, rows: ResultRow[], info: RunInfo): void {
+  const versions = [...info.versions].map(([name, version]) => `${name} ${version}`).join('; ');
   const text = [
     '# Benchmark results',
     '',
     `Command: \`${info.command}\` — ${info.date}`,
     '',
-    `Machine: ${info.machine}; Node ${info.node}; Redis ${info.redis}; taskmill ${info.taskmill}; BullMQ ${info.bullmq}.`,
+    `Machine: ${info.machine}; Node ${info.node}; Redis ${info.redis}; ${versions}.`,
     `Each figure is the median of ${info.repeats} run(s), with the min–max range in brackets.`,
-    'The advantage column is > 1 when taskmill is better (faster, cheaper or smaller).',
+    `The "vs" columns are taskmill's advantage over each peer, > 1 when taskmill is better`,
+    '(faster, cheaper or smaller).',
     '',
     table(rows, info.repeats),
     '',

@@ -1,5 +1,5 @@
-// `npm run bench [-- --quick] [-- --repeats=N] [-- --only=<substring>]`: taskmill and BullMQ
-// side by side on one private redis-server, same payload { i }, same no-op handler.
+// `npm run bench [-- --quick] [-- --repeats=N] [-- --only=<substring>]`: taskmill, BullMQ and
+// bee-queue side by side on one private redis-server, same payload { i }, same no-op handler.
 import 'reflect-metadata';
 import { readFileSync } from 'fs';
 import { cpus, totalmem } from 'os';
@@ -13,10 +13,8 @@ import { multiProcessCase } from './cases/multi-process.case';
 import { processingCases } from './cases/processing.case';
 import { redisCostCase } from './cases/redis-cost.case';
 import { countSocketWrites, RedisProbe } from './probe';
-import { ResultRow, table, writeResults } from './report';
-import { BullmqSubject } from './subjects/bullmq.subject';
-import { Subject } from './subjects/subject';
-import { TaskmillSubject } from './subjects/taskmill.subject';
+import { ResultRow, table, tableHeader, writeResults } from './report';
+import { subjectsInTurn } from './subjects/roster';
 
 export interface BenchOptions {
   scale: BenchScale;
@@ -36,7 +34,7 @@ const ALL_CASES: BenchCase[] = [
   multiProcessCase,
 ];
 
-/** Runs every case for both libraries; returns the rows of the table. */
+/** Runs every case for every library; returns the rows of the table. */
 export async function runBenchmarks(options: BenchOptions): Promise<ResultRow[]> {
   const redis = await startPrivateRedis({
     installIfMissing: true,
@@ -56,10 +54,7 @@ export async function runBenchmarks(options: BenchOptions): Promise<ResultRow[]>
         samples: new Map<string, number[]>(),
       }));
       for (let repeat = 0; repeat < options.repeats; repeat++) {
-        // Alternate who goes first, so warm-up effects do not favour one library.
-        const subjects: Subject[] = [new TaskmillSubject(), new BullmqSubject()];
-        if (repeat % 2 === 1) subjects.reverse();
-        for (const subject of subjects) {
+        for (const subject of await subjectsInTurn(repeat)) {
           await probe.flush();
           await subject.open(redis.url);
           const values = await benchCase.run(subject, context);
@@ -81,8 +76,7 @@ export async function runBenchmarks(options: BenchOptions): Promise<ResultRow[]>
         machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
         node: process.version,
         redis: (await probe.versions()).redis,
-        taskmill: packageVersion(join(__dirname, '..', 'package.json')),
-        bullmq: packageVersion(require.resolve('bullmq/package.json')),
+        versions: libraryVersions(),
         repeats: options.repeats,
       });
     }
@@ -97,13 +91,21 @@ function packageVersion(path: string): string {
   return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
 }
 
+function libraryVersions(): Map<string, string> {
+  return new Map([
+    ['taskmill', packageVersion(join(__dirname, '..', 'package.json'))],
+    ['BullMQ', packageVersion(require.resolve('bullmq/package.json'))],
+    ['bee-queue', packageVersion(require.resolve('bee-queue/package.json'))],
+  ]);
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
   const repeats = Number(args.find((a) => a.startsWith('--repeats='))?.split('=')[1] ?? 3);
   const only = args.find((a) => a.startsWith('--only='))?.split('=')[1];
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  log('| case | unit | taskmill | BullMQ | taskmill advantage |\n|---|---|---:|---:|---:|');
+  log(tableHeader());
   const resultsPath = only ? undefined : join(__dirname, quick ? 'results-quick.md' : 'results.md');
   await runBenchmarks({ scale: quick ? 'quick' : 'full', repeats, only, resultsPath, log });
   if (resultsPath) log(`\nwritten to ${resultsPath}`);

@@ -4,13 +4,11 @@
 //   → "stats <cpuMs> <maxRssKiB>"
 import 'reflect-metadata';
 import { createInterface } from 'readline';
-import { BullmqSubject } from './subjects/bullmq.subject';
-import { Subject } from './subjects/subject';
-import { TaskmillSubject } from './subjects/taskmill.subject';
+import { createSubject } from './subjects/roster';
 
 async function main(): Promise<void> {
   const [library, url, concurrency] = process.argv.slice(2);
-  const subject: Subject = library === 'taskmill' ? new TaskmillSubject() : new BullmqSubject();
+  const subject = await createSubject(library);
   await subject.open(url);
   let done = 0;
   let trailing: NodeJS.Timeout | undefined;

@@ -14,7 +14,7 @@ function processing(concurrency: number, keepResult: boolean): BenchCase {
     async run(subject, context) {
       const count = sized(context, 50_000, 2_000);
       await prefill(subject, count, keepResult);
-      const worker = await subject.startWorker({ concurrency });
+      const worker = await subject.startWorker({ concurrency, keepResults: keepResult });
       const startedAt = performance.now();
       await worker.begin();
       await worker.completed(count);

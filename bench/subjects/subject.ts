@@ -17,6 +17,12 @@ export interface WorkerSetup {
   onStart?: (i: number) => void;
   /** Called after each completion has been recorded. */
   onComplete?: () => void;
+  /**
+   * Whether finished tasks stay in Redis (default true), for a library whose worker decides it
+   * rather than each task (bee-queue's `removeOnSuccess`); the others follow `keepResult` of
+   * the enqueue calls and ignore it. Must match what the tasks were enqueued with.
+   */
+  keepResults?: boolean;
 }
 
 export interface RunningWorker {

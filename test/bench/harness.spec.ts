@@ -1,17 +1,20 @@
 import { runBenchmarks } from '../../bench/run';
 import { table } from '../../bench/report';
+import { SUBJECT_NAMES } from '../../bench/subjects/names';
 
 /**
- * Guards the benchmark harness itself, at a tiny size: both libraries run every case to the
+ * Guards the benchmark harness itself, at a tiny size: all three libraries run every case to the
  * end (a processing case only returns once every task completed) and the table has every
  * row. No timing is asserted: figures from a shared test machine mean nothing.
  */
 describe('benchmark harness', () => {
-  it('runs every case for taskmill and BullMQ and reports every figure', async () => {
+  it('runs every case for taskmill, BullMQ and bee-queue and reports every figure', async () => {
     const rows = await runBenchmarks({ scale: 'tiny', repeats: 1, log: () => undefined });
     expect(rows.length).toBeGreaterThanOrEqual(20);
+    expect(SUBJECT_NAMES).toEqual(['taskmill', 'BullMQ', 'bee-queue']);
     for (const { metric, samples } of rows) {
-      for (const library of ['taskmill', 'BullMQ']) {
+      expect([...samples.keys()].sort()).toEqual([...SUBJECT_NAMES].sort());
+      for (const library of SUBJECT_NAMES) {
         const values = samples.get(library) ?? [];
         expect({ metric: metric.label, library, count: values.length }).toEqual({
           metric: metric.label,
@@ -23,6 +26,9 @@ describe('benchmark harness', () => {
     }
     const rendered = table(rows, 1);
     for (const { metric } of rows) expect(rendered).toContain(`| ${metric.label} |`);
+    expect(rendered).toContain('| taskmill | BullMQ | bee-queue | vs BullMQ | vs bee-queue |');
+    // Every figure and both ratios are numbers: no library left a column empty.
+    expect(rendered).not.toContain('n/a');
     const labels = rows.map((row) => row.metric.label).join('\n');
     for (const expected of [
       'enqueue, one at a time',
