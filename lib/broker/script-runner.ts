@@ -1,11 +1,15 @@
 import { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { AnyRedis, primaryConnections } from '../redis/any-redis';
+import type { Cluster, Redis } from 'ioredis';
+import { AnyRedis, isCluster, primaryConnections } from '../redis/any-redis';
+import { slotPrimary } from '../redis/slot-primary';
 import { isTransientRedisError } from '../redis/connection-errors';
 import { versionAtLeast } from '../redis/server-check';
 import { defineScripts, ScriptLibrary, scriptLibrary } from './script-loader';
 
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
+
+/** Tries on a cluster's slot primary before a redirection is given up on (about 4.5 s). */
+const SLOT_ATTEMPTS = 10;
 
 /** Redis Functions (FUNCTION LOAD, FCALL) arrived in 7.0; Valkey has them too. */
 const FUNCTIONS_SINCE = '7.0.0';
@@ -74,10 +78,12 @@ export class ScriptRunner {
   }
 
   /**
-   * Runs a script, then `WAIT replicas timeoutMs` right behind it on the same connection (one
-   * pipeline: on a cluster, the node of the script's slot; WAIT has no key of its own). Returns
-   * the script's reply and how many replicas confirmed every write made so far on that
-   * connection, this one included.
+   * Runs a script, then `WAIT replicas timeoutMs` right behind it on the same connection, in
+   * one pipeline. Returns the script's reply and how many replicas confirmed every write made
+   * so far on that connection, this one included. On a cluster both go to the connection of the
+   * primary that serves the script's slot, not through the cluster client: it sends a
+   * redirected command again on its own, after the WAIT behind it ran on the first node, which
+   * would confirm a write on another node than the one that made it.
    */
   async runAndWait(
     command: string,
@@ -85,32 +91,73 @@ export class ScriptRunner {
     args: (string | number)[],
     wait: { replicas: number; timeoutMs: number },
   ): Promise<{ reply: unknown; confirmed: number }> {
-    const library = this.library;
-    const target = library?.functions.get(command);
-    const send = async () => {
-      const pipeline = this.redis.pipeline();
-      if (library && target) pipeline.call('FCALL', target, keys.length, ...keys, ...args);
-      else (pipeline as unknown as Record<string, ScriptCall>)[command](...keys, ...args);
-      pipeline.call('WAIT', wait.replicas, wait.timeoutMs);
-      const [[error, reply], [waitError, confirmed]] = (await pipeline.exec()) as [
-        Error | null,
-        unknown,
-      ][];
-      if (error) throw error;
-      if (waitError) throw waitError;
-      return { reply, confirmed: Number(confirmed) };
-    };
+    const send = () =>
+      isCluster(this.redis)
+        ? this.onSlotPrimary(this.redis, keys[0], (node) =>
+            this.pipelineWithWait(node, command, keys, args, wait),
+          )
+        : this.pipelineWithWait(this.redis, command, keys, args, wait);
     return send().catch(async (error: unknown) => {
-      if (!library || !isFunctionMissing(error)) throw error;
-      await this.load(library);
+      if (!this.library || !isFunctionMissing(error)) throw error;
+      await this.load(this.library);
       return send();
     });
+  }
+
+  private async pipelineWithWait(
+    connection: AnyRedis,
+    command: string,
+    keys: string[],
+    args: (string | number)[],
+    wait: { replicas: number; timeoutMs: number },
+  ): Promise<{ reply: unknown; confirmed: number }> {
+    const target = this.library?.functions.get(command);
+    const pipeline = connection.pipeline();
+    if (target) pipeline.call('FCALL', target, keys.length, ...keys, ...args);
+    else (pipeline as unknown as Record<string, ScriptCall>)[command](...keys, ...args);
+    pipeline.call('WAIT', wait.replicas, wait.timeoutMs);
+    const [[error, reply], [waitError, confirmed]] = (await pipeline.exec()) as [
+      Error | null,
+      unknown,
+    ][];
+    if (error) throw error;
+    if (waitError) throw waitError;
+    return { reply, confirmed: Number(confirmed) };
+  }
+
+  /**
+   * Runs `call` on the connection of the primary that serves `key`. A node that no longer
+   * serves it answers MOVED or ASK and ran nothing (a slot being migrated, a failover): the
+   * cluster client's slot map is refreshed and the call made again, a few times, backing off.
+   */
+  private async onSlotPrimary<T>(
+    cluster: Cluster,
+    key: string,
+    call: (node: Redis) => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const node = slotPrimary(cluster, key);
+      try {
+        if (!node) throw new Error(`CLUSTERDOWN no primary known for key ${key} yet`);
+        if (!this.library) defineScripts(node);
+        return await call(node);
+      } catch (error) {
+        if (!isRedirection(error) || attempt >= SLOT_ATTEMPTS) throw error;
+        cluster.refreshSlotsCache();
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
   }
 
   private async load(library: ScriptLibrary): Promise<void> {
     const primaries = await primaryConnections(this.redis);
     await Promise.all(primaries.map((node) => loadOn(node, library)));
   }
+}
+
+/** Replies meaning "not here, or not now": the call ran nowhere and may be made again. */
+function isRedirection(error: unknown): boolean {
+  return error instanceof Error && /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/.test(error.message);
 }
 
 function isFunctionMissing(error: unknown): boolean {

@@ -92,6 +92,13 @@ export function toTypedRedisError(error: unknown, endpoint: string): unknown {
   }
   if (!(error instanceof Error)) return error;
   if (error.message.startsWith('OOM ')) return new RedisOutOfMemoryError(error.message);
+  if (TRANSIENT_REPLY.test(error.message) || /^(MOVED|ASK)\b/.test(error.message)) {
+    // Busy or failing over: the call can be made again, like one that found Redis away.
+    return new ConnectionError(
+      `answered "${error.message}" and cannot take the call now`,
+      endpoint,
+    );
+  }
   return toPermissionError(error.message) ?? toCredentialsError(error.message, endpoint) ?? error;
 }
 

@@ -56,15 +56,21 @@ export class ReplicatedRedis {
   }
 
   /**
-   * The replica follows the primary again; resolves once the primary counts it as online. The
-   * replica's side says its link is up a little earlier, when the primary may not yet count it
-   * for WAIT.
+   * The replica follows the primary again; resolves once the primary's WAIT counts it. Neither
+   * the replica's "link up" nor the primary's "online" is enough: the replica acknowledges its
+   * offset once a second, and until its first acknowledgement WAIT counts no replica.
    */
   async attach(): Promise<void> {
     await this.replica.replicaof('127.0.0.1', String(this.primaryPort));
-    await waitFor('for the primary to count the replica as online', async () =>
-      /^slave0:.*state=online/m.test(await this.primary.info('replication')),
-    );
+    await waitFor('for the primary to count the replica in WAIT', async () => {
+      // WAIT counts the replicas that have this connection's writes: it needs one of its own.
+      const replies = await this.primary
+        .pipeline()
+        .set('replicated-redis:probe', '1', 'PX', 1000)
+        .wait(1, 100)
+        .exec();
+      return replies?.[1]?.[1] === 1;
+    });
   }
 
   async stop(): Promise<void> {
