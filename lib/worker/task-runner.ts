@@ -4,10 +4,10 @@ import { ClaimedTask } from '../broker/claimed-task';
 import { errorSummary, Outcome, OutcomeResult } from '../broker/outcome';
 import { TaskRegistry } from '../discovery/task.registry';
 import {
+  CorruptTaskError,
   ErrorDetails,
   NonRetryableError,
   SerializationError,
-  TaskmillError,
   TaskTimeoutError,
   toErrorDetails,
   UnknownTaskError,
@@ -32,9 +32,6 @@ export interface ChildTasks {
   /** Every result, in order (one listener per queue however many ids). */
   results(tasks: { id: string; queue?: string }[], options?: ResultOptions): Promise<unknown[]>;
 }
-
-/** A record taskmill cannot use (foreign or corrupted data): no retry can fix it. */
-class CorruptTaskError extends TaskmillError {}
 
 /**
  * Runs claimed tasks: decodes arguments, calls the handler inside its task context, enforces
