@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
 import type { AnyRedis } from '../redis/any-redis';
 import { luaKeyLayout } from './keys';
+import { luaScriptCodes } from './script-codes';
 
 const SCRIPTS_DIR = join(__dirname, 'scripts');
 const INCLUDE = /^--@include (\w+)\s*$/gm;
@@ -62,6 +63,14 @@ function readScriptFiles(): ScriptFile[] {
   return files;
 }
 
+/**
+ * What TypeScript owns and every script reads, generated: the key layout's names (keys.ts) and
+ * the reply codes and error names (script-codes.ts).
+ */
+function prelude(): string {
+  return [luaKeyLayout(), luaScriptCodes()].join('\n');
+}
+
 function readInclude(name: string): string {
   return readFileSync(join(SCRIPTS_DIR, 'includes', `${name}.lua`), 'utf8');
 }
@@ -71,7 +80,7 @@ export function loadScripts(): LoadedScript[] {
   scripts ??= readScriptFiles().map((file) => ({
     command: commandName(file.name),
     numberOfKeys: file.numberOfKeys,
-    lua: [luaKeyLayout(), ...file.includes.map(readInclude), file.body].join('\n'),
+    lua: [prelude(), ...file.includes.map(readInclude), file.body].join('\n'),
   }));
   return scripts;
 }
@@ -87,7 +96,7 @@ export interface ScriptLibrary {
 }
 
 /**
- * The library declares the layout and every include once, then registers each script's body as
+ * The library declares the prelude and every include once, then registers each script's body as
  * a function of (KEYS, ARGV). Its helper functions are then created once, when the library is
  * loaded, instead of on every call as a script's must be.
  */
@@ -95,7 +104,7 @@ export function scriptLibrary(): ScriptLibrary {
   if (library) return library;
   // Includes read KEYS and ARGV, globals in a script: here the library's own, set by each
   // function as it starts (Redis runs one function at a time).
-  const shared = [luaKeyLayout(), 'local KEYS, ARGV', ...INCLUDE_ORDER.map(readInclude)].join('\n');
+  const shared = [prelude(), 'local KEYS, ARGV', ...INCLUDE_ORDER.map(readInclude)].join('\n');
   const bodies = readScriptFiles();
   const digest = createHash('sha1')
     .update(shared)

@@ -53,10 +53,10 @@ for i = 6, #ARGV do
         local message = 'its worker stopped (crashed, was killed or hung past its lease) '
           .. reclaims .. ' times; it fails as poisonous instead of being run again'
         failToDeadLetters(base, queue, key, id,
-          { name = name, attempt = attempt, resultTtl = t[5] }, 'PoisonTaskError', message,
+          { name = name, attempt = attempt, resultTtl = t[5] }, ERROR_NAME.POISON_TASK, message,
           deadTtl, now, maxLen, { F_RECLAIMS, reclaims })
         workflowAfterEnd(base, id, name, t, 8, 'failed',
-          cjson.encode({ name = 'PoisonTaskError', message = message }), maxLen)
+          cjson.encode({ name = ERROR_NAME.POISON_TASK, message = message }), maxLen)
         failed[#failed + 1] = id
       else
         pushReady(base, queue, id, priority, true)

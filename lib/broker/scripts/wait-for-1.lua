@@ -8,7 +8,8 @@
 -- ARGV[1]  key base   ARGV[2]  the waiting task's id
 -- ARGV[3]  '': walk here; else the JSON array of the waited-for tasks' slot bases (record only)
 -- ARGV[4..] the ids it waits for
--- Returns  { 1 } recorded, or { 0, id, ... } the cycle found, from the waiter back to it
+-- Returns  { CODE.DONE } recorded, or { CODE.CYCLE, id, ... } the cycle found, from the waiter
+--          back to it
 local base, waiter, slots = ARGV[1], ARGV[2], ARGV[3]
 local MAX_VISITS = 10000
 
@@ -17,7 +18,7 @@ for i = 4, #ARGV do targets[#targets + 1] = ARGV[i] end
 if slots ~= '' then
   redis.call('HSET', base .. ':' .. FAMILY_TASK .. ':' .. waiter, F_WAITINGFOR,
     cjson.encode(targets), F_WAITINGSLOTS, slots)
-  return { 1 }
+  return { CODE.DONE }
 end
 
 -- Depth-first, remembering the path, so the cycle can be reported.
@@ -41,10 +42,10 @@ end
 for _, target in ipairs(targets) do
   local cycle = reaches(target, { waiter, target })
   if cycle then
-    local reply = { 0 }
+    local reply = { CODE.CYCLE }
     for _, id in ipairs(cycle) do reply[#reply + 1] = id end
     return reply
   end
 end
 redis.call('HSET', base .. ':' .. FAMILY_TASK .. ':' .. waiter, F_WAITINGFOR, cjson.encode(targets))
-return { 1 }
+return { CODE.DONE }

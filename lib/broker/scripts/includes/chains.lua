@@ -84,7 +84,7 @@ end
 -- Why the rest of a chain stops: the step that ended and how.
 local function chainStopError(id, name, how, errorJson)
   return cjson.encode({
-    name = 'ChainStoppedError',
+    name = ERROR_NAME.CHAIN_STOPPED,
     message = 'an earlier step of the chain (' .. name .. ', task ' .. id .. ') ' .. how
       .. causeOf(errorJson)
       .. '; this step did not run',
@@ -141,7 +141,7 @@ end
 -- Why a chord's callback does not run: part `id` ended as `status`.
 local function chordFailure(id, name, status, errorJson)
   return cjson.encode({
-    name = 'ChordPartFailedError',
+    name = ERROR_NAME.CHORD_PART_FAILED,
     message = 'part ' .. id .. ' (' .. name .. ') of the chord ' .. status
       .. causeOf(errorJson)
       .. '; the callback did not run',

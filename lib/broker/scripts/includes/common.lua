@@ -127,7 +127,7 @@ end
 -- prefix) goes to the dead-letter set with a reason, instead of failing the script that met
 -- it (which would stop every worker of the queue at the same entry).
 local function quarantine(base, queue, key, id, reason, deadTtl, now, maxLen)
-  local errorJson = cjson.encode({ name = 'CorruptTaskError', message = reason })
+  local errorJson = cjson.encode({ name = ERROR_NAME.CORRUPT_TASK, message = reason })
   redis.call('ZREM', queueKey(base, queue, QUEUE_LEASES), id)
   redis.call('ZADD', queueKey(base, queue, QUEUE_DEAD), now, id)
   local eventId = redis.call('XADD', queueKey(base, queue, QUEUE_EVENTS), 'MAXLEN', '~', maxLen,
