@@ -120,13 +120,13 @@ for i = 1, count do
   end
 end
 if mode == 's' then
-  redis.call('HSET', base .. ':' .. FAMILY_STAGEDBATCH, batch,
+  redis.call('HSET', slotKey(base, FAMILY_STAGEDBATCH), batch,
     cjson.encode({ c = ARGV[6], t = stagedTasks }))
-  redis.call('ZADD', base .. ':' .. FAMILY_STAGED, ARGV[4], batch)
+  redis.call('ZADD', slotKey(base, FAMILY_STAGED), ARGV[4], batch)
   return codes
 end
 if mode == 'c' then
-  redis.call('SET', base .. ':' .. FAMILY_BATCH .. ':' .. batch, '1', 'PX', ARGV[6])
+  redis.call('SET', batchKey(base, batch), '1', 'PX', ARGV[6])
 end
 for queue in pairs(seenQueues) do
   wake(base, queue)

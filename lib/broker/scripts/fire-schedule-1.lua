@@ -14,7 +14,7 @@
 --@include tasks
 
 local base, maxLen, id, tick, nextTick = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local dueKey = base .. ':' .. FAMILY_SCHEDULEDUE
+local dueKey = slotKey(base, FAMILY_SCHEDULEDUE)
 local due = redis.call('ZSCORE', dueKey, id)
 if not due or tonumber(due) ~= tonumber(tick) then
   return CODE.NOT_DUE
@@ -23,7 +23,7 @@ redis.call('ZADD', dueKey, nextTick, id)
 if ARGV[6] ~= '1' then
   return CODE.MOVED_ON
 end
-local definition = cjson.decode(redis.call('HGET', base .. ':' .. FAMILY_SCHEDULES, id))
+local definition = cjson.decode(redis.call('HGET', slotKey(base, FAMILY_SCHEDULES), id))
 local task = definition.task
 local taskId = id .. '@' .. tick
 if redis.call('EXISTS', taskKey(base, taskId)) == 1 then

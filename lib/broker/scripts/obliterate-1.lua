@@ -47,7 +47,7 @@ if #ids == limit then
 end
 
 -- Finished tasks sit in no structure: find them among the task records.
-local page = redis.call('SCAN', cursor, 'MATCH', base .. ':' .. FAMILY_TASK .. ':*', 'COUNT', limit)
+local page = redis.call('SCAN', cursor, 'MATCH', taskKeyPattern(base), 'COUNT', limit)
 for _, key in ipairs(page[2]) do
   deleteIfOurs(key)
 end
@@ -57,7 +57,7 @@ end
 redis.call('DEL', queueKey(base, queue, QUEUE_PRIORITIES), queueKey(base, queue, QUEUE_DELAYED),
   leasesKey, queueKey(base, queue, QUEUE_DEAD), queueKey(base, queue, QUEUE_EVENTS),
   queueKey(base, queue, QUEUE_WAKE), queueKey(base, queue, QUEUE_PAUSED),
-  base .. ':' .. FAMILY_SWEEPLOCK .. ':' .. queue)
+  sweepLockKey(base, queue))
 if isPrefixSlot(base) then
   redis.call('SREM', prefixKey(base, FAMILY_QUEUES), queue)
 end

@@ -24,7 +24,6 @@ if redis.call('EXISTS', queueKey(base, queue, QUEUE_PRIORITIES)) == 1 then
 end
 local first = redis.call('ZRANGE', queueKey(base, queue, QUEUE_DELAYED), 0, 0, 'WITHSCORES')
 if first[2] then
-  local dueIn = math.max(0, tonumber(first[2]) - nowMs())
-  redis.call('PUBLISH', prefixKey(base, FAMILY_SCHEDULE), queue .. ':' .. dueIn)
+  announceDue(base, queue, math.max(0, tonumber(first[2]) - nowMs()))
 end
 return CODE.DONE

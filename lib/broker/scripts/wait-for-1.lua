@@ -10,13 +10,15 @@
 -- ARGV[4..] the ids it waits for
 -- Returns  { CODE.DONE } recorded, or { CODE.CYCLE, id, ... } the cycle found, from the waiter
 --          back to it
+--@include keys
+
 local base, waiter, slots = ARGV[1], ARGV[2], ARGV[3]
 local MAX_VISITS = 10000
 
 local targets = {}
 for i = 4, #ARGV do targets[#targets + 1] = ARGV[i] end
 if slots ~= '' then
-  redis.call('HSET', base .. ':' .. FAMILY_TASK .. ':' .. waiter, F_WAITINGFOR,
+  redis.call('HSET', taskKey(base, waiter), F_WAITINGFOR,
     cjson.encode(targets), F_WAITINGSLOTS, slots)
   return { CODE.DONE }
 end
@@ -28,7 +30,7 @@ local function reaches(id, path)
   if visited[id] or visits >= MAX_VISITS then return nil end
   visited[id] = true
   visits = visits + 1
-  local waits = redis.call('HGET', base .. ':' .. FAMILY_TASK .. ':' .. id, F_WAITINGFOR)
+  local waits = redis.call('HGET', taskKey(base, id), F_WAITINGFOR)
   if not waits then return nil end
   for _, next in ipairs(cjson.decode(waits)) do
     path[#path + 1] = next
@@ -47,5 +49,5 @@ for _, target in ipairs(targets) do
     return reply
   end
 end
-redis.call('HSET', base .. ':' .. FAMILY_TASK .. ':' .. waiter, F_WAITINGFOR, cjson.encode(targets))
+redis.call('HSET', taskKey(base, waiter), F_WAITINGFOR, cjson.encode(targets))
 return { CODE.DONE }

@@ -10,6 +10,7 @@
 -- acts only if the target still waits for exactly this (idempotent), then removes it from the
 -- outbox; a sweep sends again what stayed there (a worker died between). Never lost, never
 -- applied twice.
+--@include common
 
 -- The handoffs written by the current script call. Reset by each script that returns them
 -- (handoffsBegin): in a function library this table outlives one call.
@@ -34,7 +35,7 @@ end
 local function handOff(base, target, h)
   h.t = target
   local member = cjson.encode(h)
-  redis.call('ZADD', base .. ':' .. FAMILY_OUTBOX, nowMs(), member)
+  redis.call('ZADD', slotKey(base, FAMILY_OUTBOX), nowMs(), member)
   HANDOFFS[#HANDOFFS + 1] = member
 end
 
@@ -126,12 +127,12 @@ local function chordPartSucceeded(base, callbackId, index, result)
   local key = taskKey(base, callbackId)
   local t = redis.call('HMGET', key, F_STATUS, F_AFTER, F_PARTS)
   if t[1] ~= 'submitted' or not t[2] then return end
-  if redis.call('HSETNX', key, 'j' .. index, result) == 0 then return end
+  if redis.call('HSETNX', key, partResultField(index), result) == 0 then return end
   if redis.call('HINCRBY', key, F_PENDING, -1) > 0 then return end
   local results, fields = {}, {}
   for i = 0, tonumber(t[3]) - 1 do
-    results[i + 1] = redis.call('HGET', key, 'j' .. i) or ''
-    fields[i + 1] = 'j' .. i
+    fields[i + 1] = partResultField(i)
+    results[i + 1] = redis.call('HGET', key, fields[i + 1]) or ''
   end
   redis.call('HDEL', key, unpack(fields))
   redis.call('HSET', key, F_JOINED, '1')

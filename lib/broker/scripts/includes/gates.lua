@@ -5,16 +5,15 @@
 -- head of its ready list. Runs leave their gates wherever a run ends (outcomes, the lease
 -- sweep), so a crashed worker's place is given back with its lease.
 
--- The gates of a task: { { name, limit }, … } ('lock:<name>' holds 1, 'task:<name>' holds N).
+--@include common
+
+-- The gates of a task: { { name, limit }, … } (a lock's holds 1, a task name's holds N).
 local function gatesOf(name, lockName, limit)
   local gates = {}
-  if lockName then gates[#gates + 1] = { 'lock:' .. lockName, 1 } end
-  if limit then gates[#gates + 1] = { 'task:' .. name, tonumber(limit) } end
+  if lockName then gates[#gates + 1] = { lockGate(lockName), 1 } end
+  if limit then gates[#gates + 1] = { taskGate(name), tonumber(limit) } end
   return gates
 end
-
-local function gateKey(base, gate) return base .. ':' .. FAMILY_GATE .. ':' .. gate end
-local function gateWaitKey(base, gate) return base .. ':' .. FAMILY_GATEWAIT .. ':' .. gate end
 
 -- A task about to start passes all its gates, or none: true when it may run; otherwise it is
 -- parked on the first full gate.

@@ -1,11 +1,9 @@
--- Named locks (LockService). A lock is a hash `{prefix}:lock:<name>` with a TTL, holding the
--- owner's random token, a readable holder label and a fencing number. Any script can take,
--- extend or free a lock with these helpers in the same atomic step as its other changes (for
--- example a claim that takes a task's lock), and it then excludes LockService holders too.
-
-local function lockKey(base, name)
-  return base .. ':' .. FAMILY_LOCK .. ':' .. name
-end
+-- Named locks (LockService). A lock is a hash `{prefix}:lock:<name>` (lockKey) with a TTL,
+-- holding the owner's random token, a readable holder label and a fencing number. Any script
+-- can take, extend or free a lock with these helpers in the same atomic step as its other
+-- changes (for example a claim that takes a task's lock), and it then excludes LockService
+-- holders too.
+--@include keys
 
 -- Takes the lock if no one holds it. Returns the new fencing number, or nil and the holder's
 -- remaining ms (so a waiter can try again exactly when it expires).
@@ -15,7 +13,7 @@ local function lockTake(base, name, token, holder, ttl)
     return nil, redis.call('PTTL', key)
   end
   -- One counter for every lock of the prefix: still increasing per name, and one key only.
-  local fence = redis.call('INCR', base .. ':' .. FAMILY_LOCKFENCE)
+  local fence = redis.call('INCR', slotKey(base, FAMILY_LOCKFENCE))
   redis.call('HSET', key, LOCK_TOKEN, token, LOCK_HOLDER, holder, LOCK_FENCE, fence)
   redis.call('PEXPIRE', key, ttl)
   return fence
@@ -39,6 +37,6 @@ local function lockFree(base, name, token)
     return false
   end
   redis.call('DEL', key)
-  redis.call('PUBLISH', base .. ':' .. FAMILY_LOCKRELEASED, name)
+  redis.call('PUBLISH', slotKey(base, FAMILY_LOCKRELEASED), name)
   return true
 end

@@ -2,6 +2,8 @@
 -- run). Each is fenced: only the task's current attempt may end it. Each returns a CODE:
 -- RECORDED, ENDED_CANCELLED (cancel was requested while it ran: recorded as CANCELLED),
 -- FENCED (a newer attempt owns the task) or NO_TASK.
+--@include gates
+--@include chains
 
 -- Reads what ending a run needs, or returns nil and a code when `attempt` may not end it.
 local function currentRun(base, id, attempt)
@@ -89,7 +91,9 @@ local function fail(base, id, attempt, errorJson, summary, deadTtl, now, maxLen)
 end
 
 -- The status each outcome leaves behind, for repeatedOutcome.
-local ENDED_AS = { complete = 'succeeded', retry = 'retrying', fail = 'failed', release = 'submitted' }
+local ENDED_AS = {
+  complete = 'succeeded', retry = 'retrying', fail = 'failed', release = 'submitted',
+}
 
 -- A repeated outcome (its first call failed on the way, but Redis may have run it) that was
 -- refused: when the task shows what that outcome writes, for that attempt, the first write

@@ -1,4 +1,5 @@
 -- Writing a new task, shared by enqueue and by the firing of schedules.
+--@include common
 
 -- Registers a queue the first time a task goes to it (readers of all queues learn of it from
 -- the queue log), when this script runs on the prefix's slot ('prefix' layout); in the 'queue'
@@ -14,8 +15,9 @@ local function registerQueue(base, queue, seen)
 end
 
 -- Writes task `id` as SUBMITTED: its hash, its place (ready list, or delayed until `dueAt`;
--- none when `dueAt` is nil: a chain step waiting for its predecessor) and its event. `t` holds name, queue, args, priority and the optional options, resultTtl and
--- metadata ('' or nil when absent: most tasks use the defaults, and absent fields cost nothing).
+-- none when `dueAt` is nil: a chain step waiting for its predecessor) and its event. `t` holds
+-- name, queue, args, priority and the optional options, resultTtl and metadata ('' or nil when
+-- absent: most tasks use the defaults, and absent fields cost nothing).
 local function writeTask(base, maxLen, now, id, t, dueAt)
   if dueAt == nil then
     -- Parked: whoever releases it places it.
