@@ -21,7 +21,11 @@ export const INCLUDE_ORDER = [
   'tasks',
   'gates',
   'chains',
+  'chord-join',
+  'workflows',
+  'runs',
   'outcomes',
+  'claim',
   'admin',
 ];
 

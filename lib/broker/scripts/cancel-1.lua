@@ -9,8 +9,8 @@
 --          chains.lua)
 --@allow-oom
 --@include common
---@include gates
 --@include chains
+--@include workflows
 
 local base, maxLen, id = ARGV[1], ARGV[2], ARGV[3]
 local key = taskKey(base, id)

@@ -6,7 +6,7 @@
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  queue   ARGV[4]  batch size
 -- Returns  CODE.UNKNOWN_QUEUE, else { tasks cancelled, entries taken (stale ones included) }
 --@include common
---@include chains
+--@include workflows
 --@include admin
 
 local base, maxLen, queue, limit = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])

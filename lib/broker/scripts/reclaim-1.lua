@@ -11,6 +11,7 @@
 --@include common
 --@include gates
 --@include chains
+--@include workflows
 
 local base, maxLen, maxReclaims = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local interval, deadTtl = ARGV[4], tonumber(ARGV[5])

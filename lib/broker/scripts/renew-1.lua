@@ -7,7 +7,7 @@
 --          and the ids whose record vanished (Redis lost its data), also counted as lost.
 --@allow-oom
 --@include common
---@include outcomes
+--@include runs
 
 local base, leaseMs = ARGV[1], tonumber(ARGV[2])
 local deadline = nowMs() + leaseMs

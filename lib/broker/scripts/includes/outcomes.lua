@@ -1,27 +1,10 @@
--- The transitions that end a run, shared by settle (and progress and renew, which read the
--- run). Each is fenced: only the task's current attempt may end it. Each returns a CODE:
--- RECORDED, ENDED_CANCELLED (cancel was requested while it ran: recorded as CANCELLED),
--- FENCED (a newer attempt owns the task) or NO_TASK.
+-- The transitions that end a run (settle-1.lua). Each is fenced: only the task's current
+-- attempt may end it (currentRun). Each returns a CODE: RECORDED, ENDED_CANCELLED (cancel was
+-- requested while it ran: recorded as CANCELLED), FENCED (a newer attempt owns the task) or
+-- NO_TASK.
+--@include runs
 --@include gates
---@include chains
-
--- Reads what ending a run needs, or returns nil and a code when `attempt` may not end it.
-local function currentRun(base, id, attempt)
-  local key = taskKey(base, id)
-  local t = redis.call('HMGET', key, F_STATUS, F_ATTEMPT, F_NAME, F_QUEUE, F_RESULTTTL,
-    F_CANCEL, F_PRIORITY, F_HISTORY, F_CREATEDAT, F_NEXT, F_CONTINUEONFAILURE, F_CHORD,
-    F_CHORDINDEX, F_LOCK, F_LIMIT)
-  -- No record, or one without what taskmill always writes: nothing this run can end.
-  if not t[1] or not t[3] or not t[4] or not t[7] then
-    return nil, CODE.NO_TASK
-  end
-  if t[1] ~= 'running' or t[2] ~= attempt then
-    return nil, CODE.FENCED
-  end
-  return { key = key, name = t[3], queue = t[4], resultTtl = t[5] or DEFAULT_RESULT_TTL,
-    cancel = t[6], priority = t[7], past = { t[8], t[9] },
-    links = { t[10], t[11], t[12], t[13] }, lock = t[14], limit = t[15] }
-end
+--@include workflows
 
 -- Ends the run `attempt` of `id` when that attempt still owns the task: drops its lease.
 -- Returns the run, or nil and the code to reply with; a run whose cancellation was requested
