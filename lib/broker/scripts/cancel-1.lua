@@ -30,7 +30,7 @@ if status ~= 'submitted' and status ~= 'retrying' then
 end
 if t[12] then
   -- Parked at a full gate: it waits in the gate's list, not in a queue.
-  redis.call('LREM', gateWaitKey(base, t[12]), 1, id)
+  redis.call('LREM', namedKey(base, FAMILY_GATEWAIT, t[12]), 1, id)
   redis.call('HDEL', key, F_PARKED)
 elseif t[7] then
   -- A parked chain step (or chord callback) is in no queue.

@@ -126,7 +126,7 @@ if mode == 's' then
   return codes
 end
 if mode == 'c' then
-  redis.call('SET', batchKey(base, batch), '1', 'PX', ARGV[6])
+  redis.call('SET', namedKey(base, FAMILY_BATCH, batch), '1', 'PX', ARGV[6])
 end
 for queue in pairs(seenQueues) do
   wake(base, queue)

@@ -22,7 +22,7 @@ handoffsBegin()
 
 for i = 6, #ARGV do
   local queue = ARGV[i]
-  local lock = sweepLockKey(base, queue)
+  local lock = namedKey(base, FAMILY_SWEEPLOCK, queue)
   local expired = {}
   if redis.call('SET', lock, '1', 'NX', 'PX', interval) then
     expired = redis.call('ZRANGEBYSCORE', queueKey(base, queue, QUEUE_LEASES), '-inf', now,

@@ -213,36 +213,20 @@ const CASES: ErrorCase[] = [
     remedy: ['Use another id', "queue.handle('order-8', { queue: 'emails' })"],
   },
   // Written by the scripts (or the worker) into a failed task's error: the message is theirs.
-  {
-    type: PoisonTaskError,
-    create: () => new PoisonTaskError('its worker stopped 3 times'),
-    offending: ['its worker stopped 3 times'],
+  ...(
+    [
+      [PoisonTaskError, 'its worker stopped 3 times'],
+      [IntegrityError, 'it was RUNNING without a lease'],
+      [CorruptTaskError, 'arguments of task t1 are not an array'],
+      [ChainStoppedError, 'an earlier step of the chain failed'],
+      [ChordPartFailedError, 'part k1-2 of the chord failed'],
+    ] as const
+  ).map(([type, message]) => ({
+    type,
+    create: () => new type(message),
+    offending: [message],
     remedy: [],
-  },
-  {
-    type: IntegrityError,
-    create: () => new IntegrityError('it was RUNNING without a lease'),
-    offending: ['RUNNING without a lease'],
-    remedy: [],
-  },
-  {
-    type: CorruptTaskError,
-    create: () => new CorruptTaskError('arguments of task t1 are not an array'),
-    offending: ['t1'],
-    remedy: [],
-  },
-  {
-    type: ChainStoppedError,
-    create: () => new ChainStoppedError('an earlier step of the chain failed'),
-    offending: ['an earlier step'],
-    remedy: [],
-  },
-  {
-    type: ChordPartFailedError,
-    create: () => new ChordPartFailedError('part k1-2 of the chord failed'),
-    offending: ['k1-2'],
-    remedy: [],
-  },
+  })),
 ];
 
 describe.each(CASES.map((c) => [c.type.name, c] as const))('%s', (name, c) => {

@@ -77,20 +77,13 @@ local function stopChain(base, nextId, status, errorJson, maxLen, after)
   end
 end
 
--- ': <message>' of an error JSON, to quote the cause of a stop; '' when there is none.
-local function causeOf(errorJson)
-  local cause = errorJson and cjson.decode(errorJson) or {}
-  return cause.message and (': ' .. tostring(cause.message)) or ''
-end
-
--- Why the rest of a chain stops: the step that ended and how.
-local function chainStopError(id, name, how, errorJson)
-  return cjson.encode({
-    name = ERROR_NAME.CHAIN_STOPPED,
-    message = 'an earlier step of the chain (' .. name .. ', task ' .. id .. ') ' .. how
-      .. causeOf(errorJson)
-      .. '; this step did not run',
-  })
+-- The error (JSON) of a task a workflow ends without running it: `errorName` (an ERROR_NAME),
+-- and a message saying what ended and how (`what`), quoting that task's own error message
+-- (from the error JSON `cause`, if any), then what did not run (`skipped`).
+local function didNotRunError(errorName, what, cause, skipped)
+  local decoded = cause and cjson.decode(cause) or {}
+  local quoted = decoded.message and (': ' .. tostring(decoded.message)) or ''
+  return cjson.encode({ name = errorName, message = what .. quoted .. '; ' .. skipped })
 end
 
 -- The next step (in `slot`, nil: this one) may run, with `value` in `field`.
@@ -110,7 +103,10 @@ local function chainAfterFailure(base, id, name, nextId, slot, continues, status
     releaseNext(base, id, slot, nextId, F_PREVIOUSERROR, errorJson or '')
     return
   end
-  local stopError = chainStopError(id, name, status, errorJson)
+  -- Why the rest stops: the step that ended, and how.
+  local stopError = didNotRunError(ERROR_NAME.CHAIN_STOPPED,
+    'an earlier step of the chain (' .. name .. ', task ' .. id .. ') ' .. status, errorJson,
+    'this step did not run')
   if elsewhere(base, slot) then
     handOff(base, slot, { k = 'stop', to = nextId, from = id, s = status, e = stopError })
   else

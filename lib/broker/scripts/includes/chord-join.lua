@@ -27,10 +27,7 @@ end
 
 -- Why a chord's callback does not run: part `id` ended as `status`.
 local function chordFailure(id, name, status, errorJson)
-  return cjson.encode({
-    name = ERROR_NAME.CHORD_PART_FAILED,
-    message = 'part ' .. id .. ' (' .. name .. ') of the chord ' .. status
-      .. causeOf(errorJson)
-      .. '; the callback did not run',
-  })
+  return didNotRunError(ERROR_NAME.CHORD_PART_FAILED,
+    'part ' .. id .. ' (' .. name .. ') of the chord ' .. status, errorJson,
+    'the callback did not run')
 end

@@ -20,22 +20,24 @@ end
 local function enterGates(base, id, name, lockName, limit)
   local gates = gatesOf(name, lockName, limit)
   for _, gate in ipairs(gates) do
-    local key = gateKey(base, gate[1])
+    local key = namedKey(base, FAMILY_GATE, gate[1])
     if redis.call('SISMEMBER', key, id) == 0 and redis.call('SCARD', key) >= gate[2] then
-      redis.call('RPUSH', gateWaitKey(base, gate[1]), id)
+      redis.call('RPUSH', namedKey(base, FAMILY_GATEWAIT, gate[1]), id)
       redis.call('HSET', taskKey(base, id), F_PARKED, gate[1])
       return false
     end
   end
-  for _, gate in ipairs(gates) do redis.call('SADD', gateKey(base, gate[1]), id) end
+  for _, gate in ipairs(gates) do
+    redis.call('SADD', namedKey(base, FAMILY_GATE, gate[1]), id)
+  end
   return true
 end
 
 -- A run ended: it leaves its gates, and the first task parked on each goes back to its queue.
 local function leaveGates(base, id, name, lockName, limit)
   for _, gate in ipairs(gatesOf(name, lockName, limit)) do
-    if redis.call('SREM', gateKey(base, gate[1]), id) == 1 then
-      local waitKey = gateWaitKey(base, gate[1])
+    if redis.call('SREM', namedKey(base, FAMILY_GATE, gate[1]), id) == 1 then
+      local waitKey = namedKey(base, FAMILY_GATEWAIT, gate[1])
       while true do
         local parked = redis.call('LPOP', waitKey)
         if not parked then break end

@@ -25,7 +25,11 @@ local function prefixKey(base, family)
   return slotKey(prefixBaseOf(base), family)
 end
 
--- One of a family's keys, by its name: `<base>:<family>:<name>` (a task, a lock, a gate...).
+-- One of a family's keys, by its name: `<base>:<family>:<name>`. Besides tasks and queues:
+-- FAMILY_LOCK (a named lock's hash), FAMILY_SWEEPLOCK (by queue: held while a worker sweeps its
+-- leases), FAMILY_BATCH (by batch id: a cross-slot batch's commit mark, in its coordinator's
+-- slot), FAMILY_GATE and FAMILY_GATEWAIT (by gate name: the runs inside a gate, the tasks
+-- parked at it).
 local function namedKey(base, family, name)
   return slotKey(base, family) .. ':' .. name
 end
@@ -48,21 +52,6 @@ local function readyKey(base, queue, priority)
   return queueKey(base, queue, QUEUE_READY) .. ':' .. priority
 end
 
--- The lock a worker holds while it sweeps `queue`'s expired leases.
-local function sweepLockKey(base, queue)
-  return namedKey(base, FAMILY_SWEEPLOCK, queue)
-end
-
--- The hash of the named lock `name` (LockService, a task's lock).
-local function lockKey(base, name)
-  return namedKey(base, FAMILY_LOCK, name)
-end
-
--- The commit mark of the cross-slot batch `batch`, in its coordinator's slot.
-local function batchKey(base, batch)
-  return namedKey(base, FAMILY_BATCH, batch)
-end
-
 -- The gates of a task (includes/gates.lua): 'lock:<lock name>' holds one run at a time,
 -- 'task:<task name>' as many as its limit. The name is stored in a parked task's F_PARKED.
 local function lockGate(lockName)
@@ -71,15 +60,6 @@ end
 
 local function taskGate(taskName)
   return 'task:' .. taskName
-end
-
--- The set of the runs inside a gate, and the list of the tasks parked at it.
-local function gateKey(base, gate)
-  return namedKey(base, FAMILY_GATE, gate)
-end
-
-local function gateWaitKey(base, gate)
-  return namedKey(base, FAMILY_GATEWAIT, gate)
 end
 
 -- A chord callback's hash field that keeps the result of part `index` until the join.

@@ -1,14 +1,13 @@
--- Named locks (LockService). A lock is a hash `{prefix}:lock:<name>` (lockKey) with a TTL,
--- holding the owner's random token, a readable holder label and a fencing number. Any script
--- can take, extend or free a lock with these helpers in the same atomic step as its other
--- changes (for example a claim that takes a task's lock), and it then excludes LockService
--- holders too.
+-- Named locks (LockService). A lock is a hash `{prefix}:lock:<name>` with a TTL, holding the
+-- owner's random token, a readable holder label and a fencing number. Any script can take,
+-- extend or free a lock with these helpers in the same atomic step as its other changes (for
+-- example a claim that takes a task's lock), and it then excludes LockService holders too.
 --@include keys
 
 -- Takes the lock if no one holds it. Returns the new fencing number, or nil and the holder's
 -- remaining ms (so a waiter can try again exactly when it expires).
 local function lockTake(base, name, token, holder, ttl)
-  local key = lockKey(base, name)
+  local key = namedKey(base, FAMILY_LOCK, name)
   if redis.call('EXISTS', key) == 1 then
     return nil, redis.call('PTTL', key)
   end
@@ -21,7 +20,7 @@ end
 
 -- Sets the lock's TTL again, if `token` still owns it.
 local function lockExtend(base, name, token, ttl)
-  local key = lockKey(base, name)
+  local key = namedKey(base, FAMILY_LOCK, name)
   if redis.call('HGET', key, LOCK_TOKEN) ~= token then
     return false
   end
@@ -32,7 +31,7 @@ end
 -- Deletes the lock, if `token` still owns it (a stale owner never frees someone else's lock),
 -- and tells waiting processes.
 local function lockFree(base, name, token)
-  local key = lockKey(base, name)
+  local key = namedKey(base, FAMILY_LOCK, name)
   if redis.call('HGET', key, LOCK_TOKEN) ~= token then
     return false
   end
