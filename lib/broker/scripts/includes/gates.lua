@@ -4,7 +4,6 @@
 -- in no worker slot; each run that leaves the gate sends the first parked task back to the
 -- head of its ready list. Runs leave their gates wherever a run ends (outcomes, the lease
 -- sweep), so a crashed worker's place is given back with its lease.
-
 --@include common
 
 -- The gates of a task: { { name, limit }, … } (a lock's holds 1, a task name's holds N).
