@@ -108,5 +108,10 @@ export {
   LockTimeoutError,
   LockLostError,
   LockLostReason,
+  PoisonTaskError,
+  IntegrityError,
+  CorruptTaskError,
+  ChainStoppedError,
+  ChordPartFailedError,
   ErrorDetails,
 } from './errors';

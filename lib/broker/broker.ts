@@ -20,6 +20,7 @@ import { BatchTask, batchTaskArguments, StagedBatch } from './staged-batch';
 import { Outcome, OUTCOME_CODES, outcomeArguments, OutcomeResult } from './outcome';
 import { QueueAdminScripts, ScriptCaller } from './queue-admin-scripts';
 import { PriorityScripts } from './priority-scripts';
+import { SCRIPT_CODES as CODE } from './script-codes';
 import { ScriptRunner } from './script-runner';
 import { ServerClock } from './server-clock';
 import { TaskRouter } from './task-router';
@@ -32,10 +33,10 @@ import type { ReplicaWait } from '../options/module.options';
 export type CancelResult = 'cancelled' | 'requested' | 'finished' | 'missing';
 
 const CANCELS: Record<number, CancelResult> = {
-  1: 'cancelled',
-  2: 'requested',
-  0: 'finished',
-  [-2]: 'missing',
+  [CODE.CANCELLED]: 'cancelled',
+  [CODE.CANCEL_REQUESTED]: 'requested',
+  [CODE.ALREADY_FINISHED]: 'finished',
+  [CODE.NO_TASK]: 'missing',
 };
 
 /** One run of a task: its id and attempt number (the fencing token), and the slot it is in. */
@@ -261,7 +262,7 @@ export class Broker {
       slots,
       ...ids,
     )) as [number, ...string[]];
-    return recorded === 1 ? undefined : cycle;
+    return recorded === CODE.DONE ? undefined : cycle;
   }
 
   /** The task no longer waits (one field of one key: no script needed). */
@@ -365,7 +366,7 @@ export class Broker {
       queue,
       attempt,
     );
-    return code === 1;
+    return code === CODE.DONE;
   }
 
   async progress(run: RunRef, progressJson: string): Promise<OutcomeResult> {
@@ -487,7 +488,7 @@ export class Broker {
         id,
         definition,
         firstTick,
-      )) === 1
+      )) === CODE.DONE
     );
   }
 
@@ -516,7 +517,7 @@ export class Broker {
   ): Promise<'fired' | 'skipped' | 'taken'> {
     if (!this.router.spread || !task) {
       const code = await this.moveSchedule(id, tick, nextTick, task ? '1' : '0');
-      return code === 1 ? 'fired' : code === 2 ? 'skipped' : 'taken';
+      return code === CODE.FIRED ? 'fired' : code === CODE.MOVED_ON ? 'skipped' : 'taken';
     }
     // Not at this tick any more (fired by another worker, unscheduled or replaced since the
     // caller read it): nothing to write. Only narrows the race, the task id decides.
@@ -530,7 +531,7 @@ export class Broker {
     return written === 'written' ? 'fired' : 'taken';
   }
 
-  /** fire-schedule-1.lua: 1 fired, 2 moved on without a task, 0 not at `tick` any more. */
+  /** fire-schedule-1.lua: CODE.FIRED, CODE.MOVED_ON without a task, CODE.NOT_DUE. */
   private async moveSchedule(
     id: string,
     tick: number,

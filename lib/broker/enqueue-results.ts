@@ -1,4 +1,5 @@
 import { ConnectionError, TaskDefinitionPart } from '../errors';
+import { DEFINITION_BITS, SCRIPT_CODES as CODE } from './script-codes';
 
 /** The id is taken by a task of another definition (onDuplicate 'return-matching'). */
 export interface DefinitionMismatch {
@@ -15,40 +16,41 @@ export type EnqueueResult = 'written' | 'taken' | 'existing' | 'skipped' | Defin
 export type WorkflowResult = 'written' | 'taken';
 
 const ENQUEUE_RESULTS: Record<number, EnqueueResult> = {
-  1: 'written',
-  0: 'taken',
-  2: 'existing',
-  [-1]: 'skipped',
+  [CODE.WRITTEN]: 'written',
+  [CODE.ID_TAKEN]: 'taken',
+  [CODE.RETURN_EXISTING]: 'existing',
+  [CODE.SKIPPED]: 'skipped',
 };
 
 const WORKFLOW_RESULTS: Record<number, WorkflowResult> = {
-  1: 'written',
-  0: 'taken',
+  [CODE.WRITTEN]: 'written',
+  [CODE.ID_TAKEN]: 'taken',
   // Sent again by ioredis after its first send was written: the same answer.
-  2: 'written',
+  [CODE.SENT_AGAIN]: 'written',
 };
 
-/** Every enqueue script's code for a call that came after its deadline: nothing written. */
-const PAST_DEADLINE = 3;
-/** Enqueue codes from here on: 10 + the bitmask of definitionDiff (tasks.lua). */
-const MISMATCH = 10;
-const DEFINITION_BITS: [number, TaskDefinitionPart][] = [
-  [1, 'task name'],
-  [2, 'queue'],
-  [4, 'arguments'],
+/** What each bit of a definition mismatch names. */
+const DEFINITION_PARTS: [number, TaskDefinitionPart][] = [
+  [DEFINITION_BITS.TASK_NAME, 'task name'],
+  [DEFINITION_BITS.QUEUE, 'queue'],
+  [DEFINITION_BITS.ARGUMENTS, 'arguments'],
 ];
 
 export function decodeEnqueueCodes(codes: number[], timeoutMs: number): EnqueueResult[] {
-  if (codes[0] === PAST_DEADLINE) throw pastDeadline(timeoutMs);
+  // Past its deadline, every code is PAST_DEADLINE: nothing was written.
+  if (codes[0] === CODE.PAST_DEADLINE) throw pastDeadline(timeoutMs);
   return codes.map((code) =>
-    code >= MISMATCH
-      ? { differs: DEFINITION_BITS.filter(([bit]) => (code - MISMATCH) & bit).map(([, p]) => p) }
-      : ENQUEUE_RESULTS[code],
+    code >= CODE.DEFINITION_DIFFERS ? mismatch(code) : ENQUEUE_RESULTS[code],
   );
 }
 
+function mismatch(code: number): DefinitionMismatch {
+  const bits = code - CODE.DEFINITION_DIFFERS;
+  return { differs: DEFINITION_PARTS.filter(([bit]) => bits & bit).map(([, part]) => part) };
+}
+
 export function decodeWorkflowCode(code: number, timeoutMs: number): WorkflowResult {
-  if (code === PAST_DEADLINE) throw pastDeadline(timeoutMs);
+  if (code === CODE.PAST_DEADLINE) throw pastDeadline(timeoutMs);
   return WORKFLOW_RESULTS[code];
 }
 

@@ -4,8 +4,9 @@
  * that every script touches a single slot and a Cluster spreads the queues over its nodes.
  *
  * Lua scripts build keys from ids they discover (a popped id, a promoted delayed task), so the
- * loader injects the constants below into every script (FAMILY_*, QUEUE_*, F_*, LOCK_*): the
- * layout is still written down only here.
+ * loader injects the constants below into every script (FAMILY_*, QUEUE_*, F_*, LOCK_*), and
+ * scripts/includes/keys.lua joins them into keys as SlotKeys and KeyBuilder do: the layout is
+ * still written down only here.
  */
 import { createHash } from 'crypto';
 import { DEFAULT_TASK_OPTIONS } from '../options/defaults';
@@ -157,6 +158,8 @@ export const TASK_FIELDS = {
   pending: 'pn',
   /** chords: on the callback, '1': `previous` is the JSON array of the parts' results */
   joined: 'jn',
+  /** chords: on the callback, until the join, each part's result in field `j<part index>` */
+  partResult: 'j',
   /** gates: the lock name the task must hold to run (absent: none) */
   lock: 'lk',
   /** gates: how many tasks of this name may run at once (absent: no limit) */

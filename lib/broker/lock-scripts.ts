@@ -1,5 +1,6 @@
 import type { SlotKeys } from './keys';
 import type { ScriptCaller } from './queue-admin-scripts';
+import { SCRIPT_CODES as CODE } from './script-codes';
 
 /** One lock of this process to extend: its name, owner token and new TTL. */
 export interface LockLease {
@@ -34,7 +35,9 @@ export class LockScripts {
       holder,
       ttl,
     )) as [number, number];
-    return taken === 1 ? { acquired: true, fence: value } : { acquired: false, retryIn: value };
+    return taken === CODE.DONE
+      ? { acquired: true, fence: value }
+      : { acquired: false, retryIn: value };
   }
 
   /** Extends each lock its token still owns; returns, per lock, whether it still owns it. */
@@ -42,11 +45,11 @@ export class LockScripts {
     if (leases.length === 0) return [];
     const triples = leases.flatMap((lease) => [lease.name, lease.token, lease.ttl]);
     const codes = (await this.call('taskmillExtendLock', this.slot, true, ...triples)) as number[];
-    return codes.map((code) => code === 1);
+    return codes.map((code) => code === CODE.DONE);
   }
 
   /** Frees the lock if `token` still owns it; false when it did not (a stale owner). */
   async release(name: string, token: string): Promise<boolean> {
-    return (await this.call('taskmillReleaseLock', this.slot, true, name, token)) === 1;
+    return (await this.call('taskmillReleaseLock', this.slot, true, name, token)) === CODE.DONE;
   }
 }

@@ -1,4 +1,5 @@
 import type { SlotKeys } from './keys';
+import { SCRIPT_CODES as CODE } from './script-codes';
 
 /** How a run ended, as the worker asks the settle script to record it. */
 export type Outcome = (
@@ -21,10 +22,10 @@ export type Outcome = (
 export type OutcomeResult = 'recorded' | 'cancelled' | 'fenced' | 'missing';
 
 export const OUTCOME_CODES: Record<number, OutcomeResult> = {
-  1: 'recorded',
-  2: 'cancelled',
-  [-1]: 'fenced',
-  [-2]: 'missing',
+  [CODE.RECORDED]: 'recorded',
+  [CODE.ENDED_CANCELLED]: 'cancelled',
+  [CODE.FENCED]: 'fenced',
+  [CODE.NO_TASK]: 'missing',
 };
 
 /** The settle script's 6 fields for one outcome, in order; a repeat's kind ends with `?`. */

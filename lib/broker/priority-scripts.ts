@@ -2,6 +2,7 @@ import { UnknownQueueError } from '../errors';
 import type { SlotKeys } from './keys';
 import { QueueRegistry } from './queue-registry';
 import { RawQueueCounts } from './queue-snapshot';
+import { SCRIPT_CODES as CODE } from './script-codes';
 import type { TaskRouter } from './task-router';
 
 /** Runs one script by command name, with the ARGV that follow the key base. */
@@ -14,13 +15,10 @@ export type ScriptRunner = (
 export type ReprioritizeResult = 'changed' | 'not-waiting' | 'missing';
 
 const REPRIORITIZES: Record<number, ReprioritizeResult> = {
-  1: 'changed',
-  0: 'not-waiting',
-  [-2]: 'missing',
+  [CODE.DONE]: 'changed',
+  [CODE.NOT_WAITING]: 'not-waiting',
+  [CODE.NO_TASK]: 'missing',
 };
-
-/** What the queue-wide scripts return for a queue missing from the prefix's queues set. */
-const UNKNOWN_QUEUE = -3;
 
 /** A ready task as the peek script returns it: id, name, priority, status, attempt, createdAt. */
 export type RawWaitingTask = [string, string, string, string, string, string];
@@ -76,8 +74,8 @@ export class PriorityScripts {
       floor,
       maxTasks,
     )) as [number, number];
-    if (code === UNKNOWN_QUEUE) throw new UnknownQueueError(queue);
-    return code === 1 ? { moved: count } : { tooMany: count };
+    if (code === CODE.UNKNOWN_QUEUE) throw new UnknownQueueError(queue);
+    return code === CODE.DONE ? { moved: count } : { tooMany: count };
   }
 
   /**
@@ -100,14 +98,14 @@ export class PriorityScripts {
       above ?? '',
       batch,
     )) as [number, number];
-    if (cancelled === UNKNOWN_QUEUE) throw new UnknownQueueError(queue);
-    return { cancelled, more: more === 1 };
+    if (cancelled === CODE.UNKNOWN_QUEUE) throw new UnknownQueueError(queue);
+    return { cancelled, more: more === CODE.MORE };
   }
 
   /** The next `count` ready tasks of `queue` in one slot, in claim order. */
   async peek(slot: SlotKeys, queue: string, count: number): Promise<RawWaitingTask[]> {
     const reply = (await this.run('taskmillPeek', slot, queue, count)) as RawWaitingTask[] | number;
-    if (reply === UNKNOWN_QUEUE) throw new UnknownQueueError(queue);
+    if (reply === CODE.UNKNOWN_QUEUE) throw new UnknownQueueError(queue);
     return reply as RawWaitingTask[];
   }
 }

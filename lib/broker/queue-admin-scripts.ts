@@ -9,6 +9,7 @@ import {
 } from './queue-snapshot';
 import type { SlotKeys } from './keys';
 import { QueueRegistry } from './queue-registry';
+import { SCRIPT_CODES as CODE } from './script-codes';
 import type { TaskRouter } from './task-router';
 
 /** Runs one script on a slot (Broker.call). */
@@ -118,8 +119,8 @@ export class QueueAdminScripts {
       state,
       offset,
       limit,
-    )) as RawTaskSummary[] | -1;
-    if (reply === -1) return undefined;
+    )) as RawTaskSummary[] | typeof CODE.UNKNOWN_QUEUE;
+    if (reply === CODE.UNKNOWN_QUEUE) return undefined;
     return reply.map((raw) => ({
       summary: decodeTaskSummary(queue, state, raw),
       score: Number(raw[1]),
@@ -135,7 +136,7 @@ export class QueueAdminScripts {
       queue,
       paused ? '1' : '0',
     )) as number;
-    return code === -1 ? undefined : code === 1;
+    return code === CODE.UNKNOWN_QUEUE ? undefined : code === CODE.DONE;
   }
 
   /** Cancels one batch of waiting and delayed tasks; undefined when the queue is unknown. */
@@ -151,8 +152,8 @@ export class QueueAdminScripts {
       this.eventsMaxLen,
       queue,
       batch,
-    )) as [number, number] | -1;
-    if (reply === -1) return undefined;
+    )) as [number, number] | typeof CODE.UNKNOWN_QUEUE;
+    if (reply === CODE.UNKNOWN_QUEUE) return undefined;
     return { cancelled: reply[0], taken: reply[1] };
   }
 
@@ -177,9 +178,9 @@ export class QueueAdminScripts {
       cursor,
     )) as [number, number?, string?];
     const [code, count = 0, next = '0'] = reply;
-    if (code === -1) return { state: 'unknown' };
-    if (code === -3) return { state: 'running', running: count };
-    if (code === 1) return { state: 'done', deleted: count };
+    if (code === CODE.UNKNOWN_QUEUE) return { state: 'unknown' };
+    if (code === CODE.QUEUE_BUSY) return { state: 'running', running: count };
+    if (code === CODE.DONE) return { state: 'done', deleted: count };
     return { state: 'more', deleted: count, cursor: next };
   }
 }

@@ -3,9 +3,15 @@ import { readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
 import type { AnyRedis } from '../redis/any-redis';
 import { luaKeyLayout } from './keys';
+import {
+  INCLUDE_ORDER,
+  parseIncludes,
+  readInclude,
+  SCRIPTS_DIR,
+  withNeededIncludes,
+} from './lua-includes';
+import { luaScriptCodes } from './script-codes';
 
-const SCRIPTS_DIR = join(__dirname, 'scripts');
-const INCLUDE = /^--@include (\w+)\s*$/gm;
 /**
  * Marks a script that must run when Redis is out of memory: the worker's settle and renewals,
  * the lease sweep, cancel and lock release, which finish or give back work already in Redis.
@@ -22,17 +28,12 @@ export interface LoadedScript {
   lua: string;
 }
 
-/**
- * The includes in an order where each comes after those it calls: the function library
- * declares them all once, in this order.
- */
-const INCLUDE_ORDER = ['locks', 'common', 'tasks', 'gates', 'chains', 'outcomes', 'admin'];
-
 interface ScriptFile {
   name: string;
   numberOfKeys: number;
   /** The script without its include lines. */
   body: string;
+  /** The includes it names, and those they need, in INCLUDE_ORDER. */
   includes: string[];
   allowOom: boolean;
 }
@@ -48,22 +49,24 @@ function readScriptFiles(): ScriptFile[] {
       const match = /^(.+)-(\d+)\.lua$/.exec(file);
       if (!match) throw new Error(`Lua script ${file} must be named <name>-<keyCount>.lua`);
       const source = readFileSync(join(SCRIPTS_DIR, file), 'utf8');
-      const includes = [...source.matchAll(INCLUDE)].map((include) => include[1]);
-      const unknown = includes.find((name) => !INCLUDE_ORDER.includes(name));
-      if (unknown) throw new Error(`${file} includes ${unknown}, missing from INCLUDE_ORDER`);
+      const { body, includes } = parseIncludes(file, source);
       return {
         name: match[1],
         numberOfKeys: Number(match[2]),
-        body: source.replace(INCLUDE, ''),
-        includes,
+        body,
+        includes: withNeededIncludes(includes),
         allowOom: ALLOW_OOM.test(source),
       };
     });
   return files;
 }
 
-function readInclude(name: string): string {
-  return readFileSync(join(SCRIPTS_DIR, 'includes', `${name}.lua`), 'utf8');
+/**
+ * What TypeScript owns and every script reads, generated: the key layout's names (keys.ts) and
+ * the reply codes and error names (script-codes.ts).
+ */
+function prelude(): string {
+  return [luaKeyLayout(), luaScriptCodes()].join('\n');
 }
 
 /** Reads every script once per process; ioredis then sends each by EVALSHA. */
@@ -71,7 +74,7 @@ export function loadScripts(): LoadedScript[] {
   scripts ??= readScriptFiles().map((file) => ({
     command: commandName(file.name),
     numberOfKeys: file.numberOfKeys,
-    lua: [luaKeyLayout(), ...file.includes.map(readInclude), file.body].join('\n'),
+    lua: [prelude(), ...file.includes.map((name) => readInclude(name).body), file.body].join('\n'),
   }));
   return scripts;
 }
@@ -87,7 +90,7 @@ export interface ScriptLibrary {
 }
 
 /**
- * The library declares the layout and every include once, then registers each script's body as
+ * The library declares the prelude and every include once, then registers each script's body as
  * a function of (KEYS, ARGV). Its helper functions are then created once, when the library is
  * loaded, instead of on every call as a script's must be.
  */
@@ -95,7 +98,8 @@ export function scriptLibrary(): ScriptLibrary {
   if (library) return library;
   // Includes read KEYS and ARGV, globals in a script: here the library's own, set by each
   // function as it starts (Redis runs one function at a time).
-  const shared = [luaKeyLayout(), 'local KEYS, ARGV', ...INCLUDE_ORDER.map(readInclude)].join('\n');
+  const includes = INCLUDE_ORDER.map((name) => readInclude(name).body);
+  const shared = [prelude(), 'local KEYS, ARGV', ...includes].join('\n');
   const bodies = readScriptFiles();
   const digest = createHash('sha1')
     .update(shared)

@@ -10,7 +10,7 @@ export function oneSlot(tasks: NewTask[]): boolean {
 /**
  * A workflow member of a staged batch. Its ids are random, so a task of the same definition
  * holding one is this very batch, written by a send whose reply was lost: 'return-matching'
- * answers it as written, as workflowIdsFree does in the one-slot scripts.
+ * answers it as written, as workflowIdsTaken does in the one-slot scripts.
  */
 function member(task: NewTask, links: string[], parked: boolean): BatchTask {
   return { task: { ...task, onDuplicate: 'return-matching', uniqueFor: undefined }, links, parked };

@@ -1,18 +1,16 @@
+import { ChainStoppedError } from './chain-stopped.error';
+import { ChordPartFailedError } from './chord-part-failed.error';
 import { ErrorDetails } from './error-details';
 import { TaskmillError } from './taskmill.error';
 
 /**
- * The errors the chain and chord scripts record on a task they end without running it
- * (lib/broker/scripts/includes/chains.lua): what to tell its caller instead of "enqueue the
- * task again", which would run one step out of its workflow.
+ * The errors the chain and chord scripts record on a task they end without running it: what to
+ * tell its caller instead of "enqueue the task again", which would run one step out of its
+ * workflow.
  */
 const NEVER_RAN: Record<string, string> = {
-  ChainStoppedError:
-    'Fix the cause of that step (its own result() has the details), then enqueue the whole ' +
-    'chain again: a chain does not resume from a step.',
-  ChordPartFailedError:
-    'Fix the cause of that part (its own result() has the details), then enqueue the whole ' +
-    'chord again: the callback only runs after parts of the same chord.',
+  [ChainStoppedError.name]: ChainStoppedError.remedy,
+  [ChordPartFailedError.name]: ChordPartFailedError.remedy,
 };
 
 /** `result()` of a task that ended FAILED; carries the remote error as the handler threw it. */

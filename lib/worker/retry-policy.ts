@@ -1,7 +1,6 @@
 import type { ClaimedTask } from '../broker/claimed-task';
-import { NonRetryableError } from '../errors';
+import { CorruptTaskError, NonRetryableError } from '../errors';
 import { computeBackoff } from './backoff';
-import { CorruptTaskError } from './run-decoder';
 import { AbortCause, Ending } from './task-run';
 
 /** Where a run that did not succeed leads: failed for good, or retried after `delayMs`. */

@@ -1,13 +1,10 @@
 import { ClaimedTask } from '../broker/claimed-task';
 import { TaskRegistry } from '../discovery/task.registry';
-import { ErrorDetails, TaskmillError, UnknownTaskError } from '../errors';
+import { CorruptTaskError, ErrorDetails, UnknownTaskError } from '../errors';
 import { Serializer } from '../serialization/serializer';
 import { RunHooks } from './run-hooks';
 import { runInTaskContext } from './task-context';
 import { RunExtras, TaskRun } from './task-run';
-
-/** A record taskmill cannot use (foreign or corrupted data): no retry can fix it. */
-export class CorruptTaskError extends TaskmillError {}
 
 /**
  * Turns a claimed task into the call of its handler: finds the handler, decodes the arguments

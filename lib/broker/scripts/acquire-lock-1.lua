@@ -2,11 +2,12 @@
 -- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  lock name   ARGV[3]  owner token   ARGV[4]  holder label
 -- ARGV[5]  ttl ms
--- Returns  { 1, fencing number } when taken; { 0, the holder's remaining ms } when held
+-- Returns  { CODE.DONE, fencing number } when taken; { CODE.NOT_OWNER, the holder's remaining
+--          ms } when held
 --@include locks
 
 local fence, left = lockTake(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
 if fence then
-  return { 1, fence }
+  return { CODE.DONE, fence }
 end
-return { 0, left }
+return { CODE.NOT_OWNER, left }

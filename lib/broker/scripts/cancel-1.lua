@@ -3,13 +3,14 @@
 -- flagged and its worker told over pub/sub, so its outcome is recorded as CANCELLED.
 -- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  id   ARGV[4]  cancel channel
--- Returns  { code, handoffs... }: code 1 cancelled, 2 cancellation requested from its worker,
---          0 already finished, -2 no task; the workflow handoffs the cancellation wrote to this
---          slot's outbox (a chain stopped, a chord failed, in other slots; see chains.lua)
+-- Returns  { code, handoffs... }: code CODE.CANCELLED, CODE.CANCEL_REQUESTED (from its worker),
+--          CODE.ALREADY_FINISHED or CODE.NO_TASK; the workflow handoffs the cancellation wrote
+--          to this slot's outbox (a chain stopped, a chord failed, in other slots; see
+--          chains.lua)
 --@allow-oom
 --@include common
---@include gates
 --@include chains
+--@include workflows
 
 local base, maxLen, id = ARGV[1], ARGV[2], ARGV[3]
 local key = taskKey(base, id)
@@ -17,19 +18,19 @@ local t = redis.call('HMGET', key, F_STATUS, F_QUEUE, F_NAME, F_ATTEMPT, F_RESUL
   F_AFTER, F_NEXT, F_CONTINUEONFAILURE, F_CHORD, F_CHORDINDEX, F_PARKED)
 local status, queue = t[1], t[2]
 if not status then
-  return { -2 }
+  return { CODE.NO_TASK }
 end
 if status == 'running' then
   redis.call('HSET', key, F_CANCEL, '1')
   redis.call('PUBLISH', ARGV[4], id)
-  return { 2 }
+  return { CODE.CANCEL_REQUESTED }
 end
 if status ~= 'submitted' and status ~= 'retrying' then
-  return { 0 }
+  return { CODE.ALREADY_FINISHED }
 end
 if t[12] then
   -- Parked at a full gate: it waits in the gate's list, not in a queue.
-  redis.call('LREM', gateWaitKey(base, t[12]), 1, id)
+  redis.call('LREM', namedKey(base, FAMILY_GATEWAIT, t[12]), 1, id)
   redis.call('HDEL', key, F_PARKED)
 elseif t[7] then
   -- A parked chain step (or chord callback) is in no queue.
@@ -42,7 +43,7 @@ recordStatus(base, key, id, t[3], queue, 'cancelled', t[4] or 0, maxLen)
 expireFinished(key, t[5] or DEFAULT_RESULT_TTL)
 handoffsBegin()
 workflowAfterEnd(base, id, t[3], t, 8, 'cancelled', nil, maxLen)
-local reply = { 1 }
+local reply = { CODE.CANCELLED }
 for _, handoff in ipairs(takeHandoffs()) do
   reply[#reply + 1] = handoff
 end

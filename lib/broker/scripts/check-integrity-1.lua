@@ -60,7 +60,7 @@ for i = 4, #ARGV do
   end
   if problem then
     failToDeadLetters(base, queue, key, id,
-      { name = t[4], attempt = t[5] or 0, resultTtl = t[6] }, 'IntegrityError',
+      { name = t[4], attempt = t[5] or 0, resultTtl = t[6] }, ERROR_NAME.INTEGRITY,
       problem .. ', so no worker would ever have run it; requeue it from the dead-letter set '
         .. 'to run it again', deadTtl, now, maxLen)
     failed[#failed + 1] = id

@@ -8,8 +8,8 @@
 -- Returns  the handoffs this wrote to its own outbox in turn (a stop that goes on to a step
 --          in a third slot)
 --@allow-oom
---@include common
 --@include chains
+--@include workflows
 
 local base, maxLen = ARGV[1], ARGV[2]
 handoffsBegin()

@@ -4,14 +4,14 @@
 -- short, so that a long queue never holds Redis for long.
 -- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  queue   ARGV[4]  batch size
--- Returns  -1 unknown queue, else { tasks cancelled, entries taken (stale ones included) }
+-- Returns  CODE.UNKNOWN_QUEUE, else { tasks cancelled, entries taken (stale ones included) }
 --@include common
---@include chains
+--@include workflows
 --@include admin
 
 local base, maxLen, queue, limit = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 if not isKnownQueue(base, queue) then
-  return -1
+  return CODE.UNKNOWN_QUEUE
 end
 local ids = popReady(base, queue, limit)
 popSorted(queueKey(base, queue, QUEUE_DELAYED), limit - #ids, ids)

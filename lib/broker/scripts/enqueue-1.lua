@@ -21,11 +21,11 @@
 --          workflow links (JSON array of task hash field/value pairs to add, '' none), '1' when
 --          the task is parked (a chain step after the first, a chord callback: placed by its
 --          predecessor's end), '' otherwise
--- Returns  the server time (epoch ms), then one code per task: 1 written, 0 id taken, 2 id taken
---          and the holder is returned (policy 'r', or 'm' with the same definition), -1 skipped
---          (atomic mode: another task's id was taken), 3 past the deadline (every task: nothing
---          written), 10 + d the id is taken by a task of another definition (policy 'm'; d is
---          definitionDiff's bitmask).
+-- Returns  the server time (epoch ms), then one code per task: CODE.WRITTEN, CODE.ID_TAKEN,
+--          CODE.RETURN_EXISTING (the id is taken and the holder is returned: policy 'r', or 'm'
+--          with the same definition), CODE.SKIPPED (atomic mode: another task's id was taken),
+--          CODE.PAST_DEADLINE (every task: nothing written), CODE.DEFINITION_DIFFERS + d (the id
+--          is taken by a task of another definition: policy 'm'; d is definitionDiff's bitmask)
 --@include common
 --@include tasks
 
@@ -39,7 +39,7 @@ local codes = { now }
 local TERMINAL = { succeeded = true, failed = true, cancelled = true }
 
 if pastDeadline(ARGV[4], now) then
-  for i = 1, count do codes[i + 1] = 3 end
+  for i = 1, count do codes[i + 1] = CODE.PAST_DEADLINE end
   return codes
 end
 
@@ -59,16 +59,16 @@ end
 -- What differs between the task at `at` and the batch's task at `earlier` (definitionDiff's bits).
 local function batchDiff(at, earlier)
   local function same(offset) return ARGV[at + offset] == ARGV[earlier + offset] end
-  return (same(2) and 0 or 1) + (same(1) and 0 or 2) + (same(3) and 0 or 4)
+  return diffBits(same(2), same(1), same(3))
 end
 
 -- The code of a task whose id is taken: by a record, or by the batch's task at `earlier`.
 local function takenCode(at, policy, earlier)
-  if policy == 'r' then return 2 end
-  if policy ~= 'm' then return 0 end
+  if policy == 'r' then return CODE.RETURN_EXISTING end
+  if policy ~= 'm' then return CODE.ID_TAKEN end
   local diff = earlier and batchDiff(at, earlier)
     or definitionDiff(taskKey(base, ARGV[at]), ARGV[at + 2], ARGV[at + 1], ARGV[at + 3])
-  return diff == 0 and 2 or 10 + diff
+  return diff == 0 and CODE.RETURN_EXISTING or CODE.DEFINITION_DIFFERS + diff
 end
 
 -- seen: id -> where the batch's task that will write it starts in ARGV, or false when the id
@@ -84,10 +84,10 @@ for i = 1, count do
     seen[id] = free and at
   end
   finishedHolders[i] = holderQueue
-  local code = free and 1 or takenCode(at, dedupe:sub(1, 1), earlier)
+  local code = free and CODE.WRITTEN or takenCode(at, dedupe:sub(1, 1), earlier)
   codes[i + 1] = code
-  if atomic and (code == 0 or code >= 10) then
-    for j = 1, count do codes[j + 1] = (j == i) and code or -1 end
+  if atomic and (code == CODE.ID_TAKEN or code >= CODE.DEFINITION_DIFFERS) then
+    for j = 1, count do codes[j + 1] = (j == i) and code or CODE.SKIPPED end
     return codes
   end
 end
@@ -95,7 +95,7 @@ end
 local batch, stagedTasks = ARGV[5], {}
 local seenQueues = {}
 for i = 1, count do
-  if codes[i + 1] == 1 then
+  if codes[i + 1] == CODE.WRITTEN then
     local at = FIRST + (i - 1) * FIELDS
     local id, queue = ARGV[at], ARGV[at + 1]
     registerQueue(base, queue, seenQueues)
@@ -120,13 +120,13 @@ for i = 1, count do
   end
 end
 if mode == 's' then
-  redis.call('HSET', base .. ':' .. FAMILY_STAGEDBATCH, batch,
+  redis.call('HSET', slotKey(base, FAMILY_STAGEDBATCH), batch,
     cjson.encode({ c = ARGV[6], t = stagedTasks }))
-  redis.call('ZADD', base .. ':' .. FAMILY_STAGED, ARGV[4], batch)
+  redis.call('ZADD', slotKey(base, FAMILY_STAGED), ARGV[4], batch)
   return codes
 end
 if mode == 'c' then
-  redis.call('SET', base .. ':' .. FAMILY_BATCH .. ':' .. batch, '1', 'PX', ARGV[6])
+  redis.call('SET', namedKey(base, FAMILY_BATCH, batch), '1', 'PX', ARGV[6])
 end
 for queue in pairs(seenQueues) do
   wake(base, queue)

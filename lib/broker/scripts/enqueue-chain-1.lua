@@ -7,9 +7,9 @@
 --          pastDeadline)   ARGV[4]  number of steps, then 14 fields per step: the 13 of
 --          enqueue-1.lua (dedupe ignored) and '1' when the chain goes on past this step's
 --          failure ('' otherwise)
--- Returns  the server time (epoch ms), then 1 written, 0 a step id is taken (nothing written),
---          2 written already by this very call (see workflowIdsFree), 3 past the deadline
---          (nothing written)
+-- Returns  the server time (epoch ms), then CODE.WRITTEN, CODE.ID_TAKEN (a step id is taken:
+--          nothing written), CODE.SENT_AGAIN (written already by this very call, see
+--          workflowIdsTaken) or CODE.PAST_DEADLINE (nothing written)
 --@include common
 --@include tasks
 
@@ -19,9 +19,9 @@ local now = nowMs()
 local function at(step) return 5 + (step - 1) * FIELDS end
 local function field(step, offset) return ARGV[at(step) + offset] end
 
-if pastDeadline(ARGV[3], now) then return { now, 3 } end
-local free = workflowIdsFree(base, count, at)
-if free ~= 1 then return { now, free } end
+if pastDeadline(ARGV[3], now) then return { now, CODE.PAST_DEADLINE } end
+local taken = workflowIdsTaken(base, count, at)
+if taken then return { now, taken } end
 
 local seenQueues = {}
 for step = 1, count do
@@ -46,4 +46,4 @@ for step = 1, count do
   redis.call('HSET', taskKey(base, id), unpack(links))
 end
 wake(base, field(1, 1))
-return { now, 1 }
+return { now, CODE.WRITTEN }

@@ -5,9 +5,9 @@
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  deadline (server clock, epoch ms; see
 --          pastDeadline)   ARGV[4]  number of tasks (the parts, then the callback), then the
 --          13 fields of enqueue-1.lua per task (dedupe ignored)
--- Returns  the server time (epoch ms), then 1 written, 0 an id is taken (nothing written),
---          2 written already by this very call (see workflowIdsFree), 3 past the deadline
---          (nothing written)
+-- Returns  the server time (epoch ms), then CODE.WRITTEN, CODE.ID_TAKEN (an id is taken:
+--          nothing written), CODE.SENT_AGAIN (written already by this very call, see
+--          workflowIdsTaken) or CODE.PAST_DEADLINE (nothing written)
 --@include common
 --@include tasks
 
@@ -17,9 +17,9 @@ local now = nowMs()
 local function at(task) return 5 + (task - 1) * FIELDS end
 local function field(task, offset) return ARGV[at(task) + offset] end
 
-if pastDeadline(ARGV[3], now) then return { now, 3 } end
-local free = workflowIdsFree(base, count, at)
-if free ~= 1 then return { now, free } end
+if pastDeadline(ARGV[3], now) then return { now, CODE.PAST_DEADLINE } end
+local taken = workflowIdsTaken(base, count, at)
+if taken then return { now, taken } end
 
 local parts, callbackId = count - 1, field(count, 0)
 local seenQueues = {}
@@ -38,4 +38,4 @@ end
 for queue in pairs(seenQueues) do
   wake(base, queue)
 end
-return { now, 1 }
+return { now, CODE.WRITTEN }

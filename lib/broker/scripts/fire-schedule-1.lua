@@ -8,29 +8,29 @@
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  schedule id   ARGV[4]  tick (ms)
 -- ARGV[5]  next tick (ms)   ARGV[6]  '1': write this tick's task here too, '0': only move the
 --          schedule on (a missed tick skipped, or the 'queue' layout's second step)
--- Returns  1 fired, 2 moved on without a task, 0 someone else had it (or the schedule is gone
---          or changed)
+-- Returns  CODE.FIRED, CODE.MOVED_ON without a task, CODE.NOT_DUE someone else had it (or the
+--          schedule is gone or changed)
 --@include common
 --@include tasks
 
 local base, maxLen, id, tick, nextTick = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local dueKey = base .. ':' .. FAMILY_SCHEDULEDUE
+local dueKey = slotKey(base, FAMILY_SCHEDULEDUE)
 local due = redis.call('ZSCORE', dueKey, id)
 if not due or tonumber(due) ~= tonumber(tick) then
-  return 0
+  return CODE.NOT_DUE
 end
 redis.call('ZADD', dueKey, nextTick, id)
 if ARGV[6] ~= '1' then
-  return 2
+  return CODE.MOVED_ON
 end
-local definition = cjson.decode(redis.call('HGET', base .. ':' .. FAMILY_SCHEDULES, id))
+local definition = cjson.decode(redis.call('HGET', slotKey(base, FAMILY_SCHEDULES), id))
 local task = definition.task
 local taskId = id .. '@' .. tick
 if redis.call('EXISTS', taskKey(base, taskId)) == 1 then
-  return 0
+  return CODE.NOT_DUE
 end
 registerQueue(base, task.queue, {})
 local now = nowMs()
 writeTask(base, maxLen, now, taskId, task, now)
 wake(base, task.queue)
-return 1
+return CODE.FIRED

@@ -8,15 +8,17 @@
 -- ARGV[4]  (optional) the position to store: the page before it has been checked
 -- Returns  nil when another worker holds the turn, else the walk's position ('0': from the
 --          start), after storing ARGV[4] when given
+--@include keys
+
 local base, token, interval, position = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 
-local lock = base .. ':' .. FAMILY_INTEGRITYLOCK
+local lock = slotKey(base, FAMILY_INTEGRITYLOCK)
 if redis.call('GET', lock) ~= token and not redis.call('SET', lock, token, 'NX', 'PX', interval)
 then
   return nil
 end
 
-local cursorKey = base .. ':' .. FAMILY_INTEGRITYCURSOR
+local cursorKey = slotKey(base, FAMILY_INTEGRITYCURSOR)
 if position then
   redis.call('SET', cursorKey, position)
   return position

@@ -5,7 +5,7 @@
 --   dead     latest failure first (score: failure time)
 -- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  state   ARGV[4]  offset   ARGV[5]  limit
--- Returns  -1 when the queue is unknown (checked on the prefix's slot only), else per task
+-- Returns  CODE.UNKNOWN_QUEUE (checked on the prefix's slot only), else per task
 --          { id, score (for waiting: the priority of its ready list), name, status, attempt,
 --          priority, created at }
 --          (record fields are false when the task has no readable record)
@@ -15,7 +15,7 @@
 local base, queue, state = ARGV[1], ARGV[2], ARGV[3]
 local offset, limit = tonumber(ARGV[4]), tonumber(ARGV[5])
 if not isKnownQueue(base, queue) then
-  return -1
+  return CODE.UNKNOWN_QUEUE
 end
 
 local function waitingPage()

@@ -10,19 +10,20 @@
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  batch size   ARGV[4]  '1' force
 -- ARGV[5]  SCAN cursor ('0' to start the pass). Batch size 0: only the running check and the
 --          pause (the client halts every shard so before it deletes anything)
--- Returns  { -1 } unknown queue; { -3, running tasks } refused; { 0, deleted, cursor } more to
---          do; { 1, deleted } done (deleted: task records deleted by this call)
+-- Returns  { CODE.UNKNOWN_QUEUE }; { CODE.QUEUE_BUSY, running tasks } refused;
+--          { CODE.MORE, deleted, cursor } more to do; { CODE.DONE, deleted } done (deleted: task
+--          records deleted by this call)
 --@include common
 --@include admin
 
 local base, queue, limit, force, cursor = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
 if not isKnownQueue(base, queue) then
-  return { -1 }
+  return { CODE.UNKNOWN_QUEUE }
 end
 local leasesKey = queueKey(base, queue, QUEUE_LEASES)
 local running = redis.call('ZCARD', leasesKey)
 if running > 0 and force ~= '1' then
-  return { -3, running }
+  return { CODE.QUEUE_BUSY, running }
 end
 redis.call('SET', queueKey(base, queue, QUEUE_PAUSED), '1')
 
@@ -42,22 +43,22 @@ for _, id in ipairs(ids) do
   deleteIfOurs(taskKey(base, id))
 end
 if #ids == limit then
-  return { 0, deleted, cursor }
+  return { CODE.MORE, deleted, cursor }
 end
 
 -- Finished tasks sit in no structure: find them among the task records.
-local page = redis.call('SCAN', cursor, 'MATCH', base .. ':' .. FAMILY_TASK .. ':*', 'COUNT', limit)
+local page = redis.call('SCAN', cursor, 'MATCH', taskKeyPattern(base), 'COUNT', limit)
 for _, key in ipairs(page[2]) do
   deleteIfOurs(key)
 end
 if page[1] ~= '0' then
-  return { 0, deleted, page[1] }
+  return { CODE.MORE, deleted, page[1] }
 end
 redis.call('DEL', queueKey(base, queue, QUEUE_PRIORITIES), queueKey(base, queue, QUEUE_DELAYED),
   leasesKey, queueKey(base, queue, QUEUE_DEAD), queueKey(base, queue, QUEUE_EVENTS),
   queueKey(base, queue, QUEUE_WAKE), queueKey(base, queue, QUEUE_PAUSED),
-  base .. ':' .. FAMILY_SWEEPLOCK .. ':' .. queue)
+  namedKey(base, FAMILY_SWEEPLOCK, queue))
 if isPrefixSlot(base) then
   redis.call('SREM', prefixKey(base, FAMILY_QUEUES), queue)
 end
-return { 1, deleted }
+return { CODE.DONE, deleted }

@@ -2,7 +2,7 @@
 -- only. Delayed tasks are not included, even due ones, until a claim moves them to a list.
 -- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  how many
--- Returns  -3 unknown queue, else per task { id, name, priority, status, attempt, createdAt }
+-- Returns  CODE.UNKNOWN_QUEUE, else per task { id, name, priority, status, attempt, createdAt }
 --@include common
 --@include admin
 
@@ -12,7 +12,7 @@ local base, queue, wanted = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local EXAMINE_LIMIT = 10000
 
 if not isKnownQueue(base, queue) then
-  return -3
+  return CODE.UNKNOWN_QUEUE
 end
 local prioritiesKey = queueKey(base, queue, QUEUE_PRIORITIES)
 local found, examined, offset = {}, 0, 0

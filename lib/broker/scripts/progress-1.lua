@@ -2,13 +2,11 @@
 -- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  id   ARGV[4]  attempt
 -- ARGV[5]  progress JSON
--- Returns  1 published, -1 fenced, -2 no task
+-- Returns  CODE.RECORDED published, CODE.FENCED, CODE.NO_TASK (see runs.lua)
 -- The task keeps the latest progress as `<attempt>:<JSON>`: a later run does not clear it (that
 -- would cost every claim a write), so readers show it only for the attempt that sent it.
 --@include common
---@include gates
---@include chains
---@include outcomes
+--@include runs
 
 local base, maxLen, id, attempt = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local run, code = currentRun(base, id, attempt)
@@ -18,4 +16,4 @@ end
 recordStatus(base, run.key, id, run.name, run.queue, 'running', attempt, maxLen, {
   event = { 'progress', ARGV[5] }, fields = { F_PROGRESS, attempt .. ':' .. ARGV[5] },
 })
-return 1
+return CODE.RECORDED

@@ -9,7 +9,8 @@
 -- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  queue   ARGV[3]  by (> 0)   ARGV[4]  lowest priority
 -- ARGV[5]  max tasks
--- Returns  { 1, tasks moved }, { -3, 0 } unknown queue, { -4, ready tasks found } too many
+-- Returns  { CODE.DONE, tasks moved }, { CODE.UNKNOWN_QUEUE, 0 },
+--          { CODE.TOO_MANY_TASKS, ready tasks found }
 --@include common
 --@include admin
 
@@ -19,12 +20,12 @@ local floor, maxTasks = tonumber(ARGV[4]), tonumber(ARGV[5])
 local CHUNK = 1000
 
 if not isKnownQueue(base, queue) then
-  return { -3, 0 }
+  return { CODE.UNKNOWN_QUEUE, 0 }
 end
 local prioritiesKey = queueKey(base, queue, QUEUE_PRIORITIES)
 local registered = redis.call('ZCARD', prioritiesKey)
 if registered > maxTasks then
-  return { -4, registered }
+  return { CODE.TOO_MANY_TASKS, registered }
 end
 local priorities = redis.call('ZRANGE', prioritiesKey, 0, -1)
 local lengths, total = {}, 0
@@ -33,7 +34,7 @@ for i, priority in ipairs(priorities) do
   total = total + lengths[i]
 end
 if total > maxTasks then
-  return { -4, total }
+  return { CODE.TOO_MANY_TASKS, total }
 end
 
 local function append(from, to, length)
@@ -69,4 +70,4 @@ for i, priority in ipairs(priorities) do
     redis.call('ZADD', prioritiesKey, target, target)
   end
 end
-return { 1, moved }
+return { CODE.DONE, moved }

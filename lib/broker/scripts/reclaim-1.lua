@@ -11,6 +11,7 @@
 --@include common
 --@include gates
 --@include chains
+--@include workflows
 
 local base, maxLen, maxReclaims = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local interval, deadTtl = ARGV[4], tonumber(ARGV[5])
@@ -21,7 +22,7 @@ handoffsBegin()
 
 for i = 6, #ARGV do
   local queue = ARGV[i]
-  local lock = base .. ':' .. FAMILY_SWEEPLOCK .. ':' .. queue
+  local lock = namedKey(base, FAMILY_SWEEPLOCK, queue)
   local expired = {}
   if redis.call('SET', lock, '1', 'NX', 'PX', interval) then
     expired = redis.call('ZRANGEBYSCORE', queueKey(base, queue, QUEUE_LEASES), '-inf', now,
@@ -53,10 +54,10 @@ for i = 6, #ARGV do
         local message = 'its worker stopped (crashed, was killed or hung past its lease) '
           .. reclaims .. ' times; it fails as poisonous instead of being run again'
         failToDeadLetters(base, queue, key, id,
-          { name = name, attempt = attempt, resultTtl = t[5] }, 'PoisonTaskError', message,
+          { name = name, attempt = attempt, resultTtl = t[5] }, ERROR_NAME.POISON_TASK, message,
           deadTtl, now, maxLen, { F_RECLAIMS, reclaims })
         workflowAfterEnd(base, id, name, t, 8, 'failed',
-          cjson.encode({ name = 'PoisonTaskError', message = message }), maxLen)
+          cjson.encode({ name = ERROR_NAME.POISON_TASK, message = message }), maxLen)
         failed[#failed + 1] = id
       else
         pushReady(base, queue, id, priority, true)

@@ -1,11 +1,12 @@
 -- Frees a named lock if the token still owns it, and publishes its name to waiters.
 -- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  lock name   ARGV[3]  owner token
--- Returns  1 when freed; 0 when the token no longer owns it (expired, or someone else's now)
+-- Returns  CODE.DONE when freed; CODE.NOT_OWNER when the token no longer owns it (expired, or
+--          someone else's now)
 --@allow-oom
 --@include locks
 
 if lockFree(ARGV[1], ARGV[2], ARGV[3]) then
-  return 1
+  return CODE.DONE
 end
-return 0
+return CODE.NOT_OWNER

@@ -11,7 +11,7 @@
 
 local base, action = ARGV[1], ARGV[2]
 local now = nowMs()
-local batchesKey = base .. ':' .. FAMILY_STAGEDBATCH
+local batchesKey = slotKey(base, FAMILY_STAGEDBATCH)
 local changed = 0
 
 for i = 3, #ARGV do
@@ -41,6 +41,6 @@ for i = 3, #ARGV do
     end
   end
   redis.call('HDEL', batchesKey, batch)
-  redis.call('ZREM', base .. ':' .. FAMILY_STAGED, batch)
+  redis.call('ZREM', slotKey(base, FAMILY_STAGED), batch)
 end
 return changed

@@ -5,7 +5,8 @@
 -- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  queue
 -- ARGV[4]  below ('' for none)   ARGV[5]  above ('' for none)   ARGV[6]  batch
--- Returns  { tasks cancelled, 1 if more may be left else 0 }, { -3, 0 } unknown queue
+-- Returns  { tasks cancelled, CODE.MORE when some may be left else CODE.DONE },
+--          { CODE.UNKNOWN_QUEUE, 0 }
 --@include common
 --@include admin
 
@@ -13,7 +14,7 @@ local base, maxLen, queue = ARGV[1], ARGV[2], ARGV[3]
 local below, above, batch = ARGV[4], ARGV[5], tonumber(ARGV[6])
 
 if not isKnownQueue(base, queue) then
-  return { -3, 0 }
+  return { CODE.UNKNOWN_QUEUE, 0 }
 end
 local prioritiesKey = queueKey(base, queue, QUEUE_PRIORITIES)
 local priorities = {}
@@ -52,4 +53,4 @@ for _, priority in ipairs(priorities) do
     end
   end
 end
-return { cancelled, budget == 0 and 1 or 0 }
+return { cancelled, budget == 0 and CODE.MORE or CODE.DONE }

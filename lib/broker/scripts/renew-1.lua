@@ -7,7 +7,7 @@
 --          and the ids whose record vanished (Redis lost its data), also counted as lost.
 --@allow-oom
 --@include common
---@include outcomes
+--@include runs
 
 local base, leaseMs = ARGV[1], tonumber(ARGV[2])
 local deadline = nowMs() + leaseMs
@@ -21,7 +21,7 @@ for i = 3, #ARGV, 2 do
   else
     lost[#lost + 1] = id
     lost[#lost + 1] = ARGV[i + 1]
-    if code == -2 then vanished[#vanished + 1] = id end
+    if code == CODE.NO_TASK then vanished[#vanished + 1] = id end
   end
 end
 lost[#lost + 1] = '|'

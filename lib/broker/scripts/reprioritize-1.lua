@@ -4,8 +4,8 @@
 -- later retry, hand-back or reclaim uses the new one. No status event: the status is the same.
 -- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  id   ARGV[3]  new priority (integer, as a string)
--- Returns  1 changed (or already at that priority), 0 not waiting (running or finished:
---          nothing changed), -2 no task
+-- Returns  CODE.DONE changed (or already at that priority), CODE.NOT_WAITING (running or
+--          finished: nothing changed), CODE.NO_TASK
 --@include common
 
 local base, id, priority = ARGV[1], ARGV[2], ARGV[3]
@@ -13,15 +13,15 @@ local key = taskKey(base, id)
 local t = redis.call('HMGET', key, F_STATUS, F_QUEUE, F_PRIORITY)
 local status, queue, old = t[1], t[2], t[3]
 if not status then
-  return -2
+  return CODE.NO_TASK
 end
 -- A record without a queue or priority is the claim's to quarantine, not ours to move.
 if (status ~= 'submitted' and status ~= 'retrying') or not queue or not old then
-  return 0
+  return CODE.NOT_WAITING
 end
 -- Same priority: keeps its place rather than going to the back of its own list.
 if old == priority then
-  return 1
+  return CODE.DONE
 end
 if not redis.call('ZSCORE', queueKey(base, queue, QUEUE_DELAYED), id) then
   local list = readyKey(base, queue, old)
@@ -34,4 +34,4 @@ if not redis.call('ZSCORE', queueKey(base, queue, QUEUE_DELAYED), id) then
   end
 end
 redis.call('HSET', key, F_PRIORITY, priority)
-return 1
+return CODE.DONE

@@ -5,14 +5,16 @@
 -- from `first tick` on; of several workers restoring it at once, one writes it.
 -- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  schedule id   ARGV[3]  definition (JSON)   ARGV[4]  first tick ms
--- Returns  1 added, changed or restored, 0 unchanged
+-- Returns  CODE.DONE added, changed or restored, CODE.UNCHANGED
+--@include keys
+
 local base, id, definition, firstTick = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local definitions = base .. ':' .. FAMILY_SCHEDULES
-local dueKey = base .. ':' .. FAMILY_SCHEDULEDUE
+local definitions = slotKey(base, FAMILY_SCHEDULES)
+local dueKey = slotKey(base, FAMILY_SCHEDULEDUE)
 if redis.call('HGET', definitions, id) == definition and redis.call('ZSCORE', dueKey, id) then
-  return 0
+  return CODE.UNCHANGED
 end
 redis.call('HSET', definitions, id, definition)
 redis.call('ZADD', dueKey, firstTick, id)
-redis.call('PUBLISH', base .. ':' .. FAMILY_TRIGGERS, id)
-return 1
+redis.call('PUBLISH', slotKey(base, FAMILY_TRIGGERS), id)
+return CODE.DONE

@@ -12,7 +12,7 @@ local base, age, limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local now = nowMs()
 local reply = {}
 
-local outbox = base .. ':' .. FAMILY_OUTBOX
+local outbox = slotKey(base, FAMILY_OUTBOX)
 local due = redis.call('ZRANGEBYSCORE', outbox, '-inf', now - age, 'LIMIT', 0, limit)
 for _, member in ipairs(due) do
   redis.call('ZADD', outbox, 'XX', now, member)
@@ -20,10 +20,10 @@ for _, member in ipairs(due) do
 end
 reply[#reply + 1] = '|'
 
-local staged = base .. ':' .. FAMILY_STAGED
+local staged = slotKey(base, FAMILY_STAGED)
 local batches = redis.call('ZRANGEBYSCORE', staged, '-inf', now - age, 'LIMIT', 0, limit)
 for _, batch in ipairs(batches) do
-  local entry = redis.call('HGET', base .. ':' .. FAMILY_STAGEDBATCH, batch)
+  local entry = redis.call('HGET', slotKey(base, FAMILY_STAGEDBATCH), batch)
   if entry then
     reply[#reply + 1] = batch
     reply[#reply + 1] = entry

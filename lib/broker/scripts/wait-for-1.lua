@@ -8,16 +8,19 @@
 -- ARGV[1]  key base   ARGV[2]  the waiting task's id
 -- ARGV[3]  '': walk here; else the JSON array of the waited-for tasks' slot bases (record only)
 -- ARGV[4..] the ids it waits for
--- Returns  { 1 } recorded, or { 0, id, ... } the cycle found, from the waiter back to it
+-- Returns  { CODE.DONE } recorded, or { CODE.CYCLE, id, ... } the cycle found, from the waiter
+--          back to it
+--@include keys
+
 local base, waiter, slots = ARGV[1], ARGV[2], ARGV[3]
 local MAX_VISITS = 10000
 
 local targets = {}
 for i = 4, #ARGV do targets[#targets + 1] = ARGV[i] end
 if slots ~= '' then
-  redis.call('HSET', base .. ':' .. FAMILY_TASK .. ':' .. waiter, F_WAITINGFOR,
+  redis.call('HSET', taskKey(base, waiter), F_WAITINGFOR,
     cjson.encode(targets), F_WAITINGSLOTS, slots)
-  return { 1 }
+  return { CODE.DONE }
 end
 
 -- Depth-first, remembering the path, so the cycle can be reported.
@@ -27,7 +30,7 @@ local function reaches(id, path)
   if visited[id] or visits >= MAX_VISITS then return nil end
   visited[id] = true
   visits = visits + 1
-  local waits = redis.call('HGET', base .. ':' .. FAMILY_TASK .. ':' .. id, F_WAITINGFOR)
+  local waits = redis.call('HGET', taskKey(base, id), F_WAITINGFOR)
   if not waits then return nil end
   for _, next in ipairs(cjson.decode(waits)) do
     path[#path + 1] = next
@@ -41,10 +44,10 @@ end
 for _, target in ipairs(targets) do
   local cycle = reaches(target, { waiter, target })
   if cycle then
-    local reply = { 0 }
+    local reply = { CODE.CYCLE }
     for _, id in ipairs(cycle) do reply[#reply + 1] = id end
     return reply
   end
 end
-redis.call('HSET', base .. ':' .. FAMILY_TASK .. ':' .. waiter, F_WAITINGFOR, cjson.encode(targets))
-return { 1 }
+redis.call('HSET', taskKey(base, waiter), F_WAITINGFOR, cjson.encode(targets))
+return { CODE.DONE }

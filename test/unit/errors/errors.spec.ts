@@ -23,6 +23,11 @@ import {
   TooManyWaitingTasksError,
   LockTimeoutError,
   LockLostError,
+  PoisonTaskError,
+  IntegrityError,
+  CorruptTaskError,
+  ChainStoppedError,
+  ChordPartFailedError,
 } from '../../../lib/errors';
 
 interface ErrorCase {
@@ -207,6 +212,21 @@ const CASES: ErrorCase[] = [
     offending: ['"order-8"'],
     remedy: ['Use another id', "queue.handle('order-8', { queue: 'emails' })"],
   },
+  // Written by the scripts (or the worker) into a failed task's error: the message is theirs.
+  ...(
+    [
+      [PoisonTaskError, 'its worker stopped 3 times'],
+      [IntegrityError, 'it was RUNNING without a lease'],
+      [CorruptTaskError, 'arguments of task t1 are not an array'],
+      [ChainStoppedError, 'an earlier step of the chain failed'],
+      [ChordPartFailedError, 'part k1-2 of the chord failed'],
+    ] as const
+  ).map(([type, message]) => ({
+    type,
+    create: () => new type(message),
+    offending: [message],
+    remedy: [],
+  })),
 ];
 
 describe.each(CASES.map((c) => [c.type.name, c] as const))('%s', (name, c) => {
@@ -271,6 +291,21 @@ describe('TaskFailedError messages', () => {
     expect(error.message).toMatch(/^Task k1-callback did not run: ChordPartFailedError/);
     expect(error.message).toContain('enqueue the whole chord again');
     expect(error.message).not.toContain('attempt(s)');
+  });
+});
+
+describe('errors the scripts write on tasks', () => {
+  // Stored in failed tasks' records and read back as TaskFailedError.remoteName: renaming a
+  // class would break every task failed before.
+  it.each([
+    [PoisonTaskError, 'PoisonTaskError'],
+    [IntegrityError, 'IntegrityError'],
+    [CorruptTaskError, 'CorruptTaskError'],
+    [ChainStoppedError, 'ChainStoppedError'],
+    [ChordPartFailedError, 'ChordPartFailedError'],
+  ])('%p keeps the name %s', (type, name) => {
+    expect(type.name).toBe(name);
+    expect(new type('x').name).toBe(name);
   });
 });
 

@@ -1,5 +1,6 @@
 -- Helpers of the queue control and inspection scripts. None of them is on a task's path:
 -- they may walk a queue's priorities.
+--@include common
 
 -- A queue is known once a task was enqueued to it (it is then in the prefix's queues set). In
 -- the 'prefix' layout the set is in this script's slot: checked here, atomically with what the

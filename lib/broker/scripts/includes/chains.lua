@@ -1,7 +1,8 @@
 -- Chains: each step but the last names the next one (F_NEXT); later steps are written when
 -- the chain is enqueued but wait, parked in no queue, with their predecessor in F_AFTER.
 -- A step's ending releases or stops the rest in the same script that records it, so a crash
--- can neither lose the continuation nor run it twice.
+-- can neither lose the continuation nor run it twice (workflows.lua says which, when a task
+-- ends; a chord's callback, released by its join in chord-join.lua, is stopped as a chain).
 --
 -- Across slots ('queue' layout: a step, or a chord's callback, in another queue's slot, named
 -- by F_NEXTSLOT / F_CHORDSLOT): no script may touch the other slot, so the script that records
@@ -10,6 +11,7 @@
 -- acts only if the target still waits for exactly this (idempotent), then removes it from the
 -- outbox; a sweep sends again what stayed there (a worker died between). Never lost, never
 -- applied twice.
+--@include common
 
 -- The handoffs written by the current script call. Reset by each script that returns them
 -- (handoffsBegin): in a function library this table outlives one call.
@@ -34,7 +36,7 @@ end
 local function handOff(base, target, h)
   h.t = target
   local member = cjson.encode(h)
-  redis.call('ZADD', base .. ':' .. FAMILY_OUTBOX, nowMs(), member)
+  redis.call('ZADD', slotKey(base, FAMILY_OUTBOX), nowMs(), member)
   HANDOFFS[#HANDOFFS + 1] = member
 end
 
@@ -75,20 +77,13 @@ local function stopChain(base, nextId, status, errorJson, maxLen, after)
   end
 end
 
--- ': <message>' of an error JSON, to quote the cause of a stop; '' when there is none.
-local function causeOf(errorJson)
-  local cause = errorJson and cjson.decode(errorJson) or {}
-  return cause.message and (': ' .. tostring(cause.message)) or ''
-end
-
--- Why the rest of a chain stops: the step that ended and how.
-local function chainStopError(id, name, how, errorJson)
-  return cjson.encode({
-    name = 'ChainStoppedError',
-    message = 'an earlier step of the chain (' .. name .. ', task ' .. id .. ') ' .. how
-      .. causeOf(errorJson)
-      .. '; this step did not run',
-  })
+-- The error (JSON) of a task a workflow ends without running it: `errorName` (an ERROR_NAME),
+-- and a message saying what ended and how (`what`), quoting that task's own error message
+-- (from the error JSON `cause`, if any), then what did not run (`skipped`).
+local function didNotRunError(errorName, what, cause, skipped)
+  local decoded = cause and cjson.decode(cause) or {}
+  local quoted = decoded.message and (': ' .. tostring(decoded.message)) or ''
+  return cjson.encode({ name = errorName, message = what .. quoted .. '; ' .. skipped })
 end
 
 -- The next step (in `slot`, nil: this one) may run, with `value` in `field`.
@@ -108,86 +103,13 @@ local function chainAfterFailure(base, id, name, nextId, slot, continues, status
     releaseNext(base, id, slot, nextId, F_PREVIOUSERROR, errorJson or '')
     return
   end
-  local stopError = chainStopError(id, name, status, errorJson)
+  -- Why the rest stops: the step that ended, and how.
+  local stopError = didNotRunError(ERROR_NAME.CHAIN_STOPPED,
+    'an earlier step of the chain (' .. name .. ', task ' .. id .. ') ' .. status, errorJson,
+    'this step did not run')
   if elsewhere(base, slot) then
     handOff(base, slot, { k = 'stop', to = nextId, from = id, s = status, e = stopError })
   else
     stopChain(base, nextId, status, stopError, maxLen)
-  end
-end
-
--- Chords: the callback waits, parked, until every part ended. Each part's result is kept on
--- the callback (field 'j<index>'); the part whose outcome brings the count of pending parts
--- to 0 releases the callback with the JSON array of all results, in the parts' order. A part
--- ends once (fencing), and its result is counted only by the write that stored it (HSETNX: a
--- handoff applied twice counts once), so the count reaches 0 once and the callback is
--- released once.
-local function chordPartSucceeded(base, callbackId, index, result)
-  local key = taskKey(base, callbackId)
-  local t = redis.call('HMGET', key, F_STATUS, F_AFTER, F_PARTS)
-  if t[1] ~= 'submitted' or not t[2] then return end
-  if redis.call('HSETNX', key, 'j' .. index, result) == 0 then return end
-  if redis.call('HINCRBY', key, F_PENDING, -1) > 0 then return end
-  local results, fields = {}, {}
-  for i = 0, tonumber(t[3]) - 1 do
-    results[i + 1] = redis.call('HGET', key, 'j' .. i) or ''
-    fields[i + 1] = 'j' .. i
-  end
-  redis.call('HDEL', key, unpack(fields))
-  redis.call('HSET', key, F_JOINED, '1')
-  releaseNextStep(base, callbackId, F_PREVIOUS, cjson.encode(results))
-end
-
--- Why a chord's callback does not run: part `id` ended as `status`.
-local function chordFailure(id, name, status, errorJson)
-  return cjson.encode({
-    name = 'ChordPartFailedError',
-    message = 'part ' .. id .. ' (' .. name .. ') of the chord ' .. status
-      .. causeOf(errorJson)
-      .. '; the callback did not run',
-  })
-end
-
--- A task ended for good: what its workflow links (read with WORKFLOW_FIELDS, from position
--- `at` of `t`: next, continueOnFailure, chord, chordIndex) make happen next. `payload` is the
--- result when it succeeded, else the error JSON (or nil). In the 'queue' layout the linked
--- tasks' slots are read here, so that every caller finds a cross-slot link.
-local function workflowAfterEnd(base, id, name, t, at, status, payload, maxLen)
-  local nextId, continues, callbackId, index = t[at], t[at + 1], t[at + 2], t[at + 3]
-  if not nextId and not callbackId then return end
-  local slots = {}
-  if not isPrefixSlot(base) then
-    slots = redis.call('HMGET', taskKey(base, id), F_NEXTSLOT, F_CHORDSLOT)
-  end
-  local chordSlot = slots[2]
-  if status == 'succeeded' then
-    if nextId then releaseNext(base, id, slots[1], nextId, F_PREVIOUS, payload) end
-    if callbackId and elsewhere(base, chordSlot) then
-      handOff(base, chordSlot, { k = 'part', to = callbackId, from = id, i = index, v = payload })
-    elseif callbackId then
-      chordPartSucceeded(base, callbackId, index, payload)
-    end
-    return
-  end
-  chainAfterFailure(base, id, name, nextId, slots[1], continues, status, payload, maxLen)
-  if not callbackId then return end
-  local failure = chordFailure(id, name, status, payload)
-  if elsewhere(base, chordSlot) then
-    handOff(base, chordSlot, { k = 'stop', to = callbackId, from = 'chord', s = 'failed',
-      e = failure })
-  else
-    stopChain(base, callbackId, 'failed', failure, maxLen)
-  end
-end
-
--- Applies one handoff (deliver-1.lua) to its target, a task of this slot: only if the target
--- still waits for exactly what the handoff says, so that applying it again changes nothing.
-local function applyHandoff(base, h, maxLen)
-  if h.k == 'next' then
-    releaseNextStep(base, h.to, h.f, h.v or '', h.from)
-  elseif h.k == 'part' then
-    chordPartSucceeded(base, h.to, h.i, h.v or '')
-  elseif h.k == 'stop' then
-    stopChain(base, h.to, h.s, h.e, maxLen, h.from)
   end
 end

@@ -1,39 +1,13 @@
--- Helpers shared by every script. The layout constants (FAMILY_*, QUEUE_*, F_*) are injected
--- above this file by the script loader from lib/broker/keys.ts, the one owner of names.
+-- Helpers shared by every script that writes tasks. The layout constants (FAMILY_*, QUEUE_*,
+-- F_*) are injected above this file by the script loader from lib/broker/keys.ts, the one owner
+-- of names; includes/keys.lua builds the keys from them.
+--@include keys
 
 -- Server time, so that every worker and producer shares one clock. Safe for replicas and AOF:
 -- Redis >= 5 replicates a script's effects, not the script.
 local function nowMs()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-
--- The prefix's own slot base `{prefix}` of a slot base (`{prefix}` itself, or `{prefix:tag}` in
--- the 'queue' layout): pub/sub channels are named after it. Prefix-wide *keys* (the queue set,
--- schedules, locks) may be touched only by scripts that run on the prefix's slot.
-local function prefixBaseOf(base)
-  return base:match('^{[^:}]*') .. '}'
-end
-
-local function prefixKey(base, family)
-  return prefixBaseOf(base) .. ':' .. family
-end
-
--- Whether `base` is the prefix's own slot (always, in the 'prefix' layout).
-local function isPrefixSlot(base)
-  return base == prefixBaseOf(base)
-end
-
-local function taskKey(base, id)
-  return base .. ':' .. FAMILY_TASK .. ':' .. id
-end
-
-local function queueKey(base, queue, kind)
-  return base .. ':' .. FAMILY_QUEUE .. ':' .. queue .. ':' .. kind
-end
-
-local function readyKey(base, queue, priority)
-  return queueKey(base, queue, QUEUE_READY) .. ':' .. priority
 end
 
 -- Runs a variadic command (ZADD, ZREM, ...) on `key` with `items`, 1,000 at a time (unpack is
@@ -49,7 +23,7 @@ end
 -- exists). Never in the prefix's own slot: there, readers block on the keys themselves.
 local function ring(base, family)
   if isPrefixSlot(base) then return end
-  if redis.call('EXISTS', base .. ':' .. family) == 1 then
+  if redis.call('EXISTS', slotKey(base, family)) == 1 then
     redis.call('PUBLISH', prefixKey(base, family), base)
   end
 end
@@ -75,14 +49,19 @@ local function pushReady(base, queue, id, priority, atHead)
   end
 end
 
--- Adds a delayed task. When it is now its queue's earliest, every worker hears it (pub/sub),
--- so each idle one sets its timer, not only the one that takes the wake-up marker.
+-- Tells every worker that `queue`'s earliest delayed task is due in `dueIn` ms (pub/sub), so
+-- that each idle one sets its timer, not only the one that takes the wake-up marker.
+local function announceDue(base, queue, dueIn)
+  redis.call('PUBLISH', prefixKey(base, FAMILY_SCHEDULE), queue .. ':' .. dueIn)
+end
+
+-- Adds a delayed task, announced when it is now its queue's earliest.
 local function addDelayed(base, queue, id, dueAt, now)
   local key = queueKey(base, queue, QUEUE_DELAYED)
   local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
   redis.call('ZADD', key, dueAt, id)
   if not first[2] or dueAt < tonumber(first[2]) then
-    redis.call('PUBLISH', prefixKey(base, FAMILY_SCHEDULE), queue .. ':' .. (dueAt - now))
+    announceDue(base, queue, dueAt - now)
   end
 end
 
@@ -127,7 +106,7 @@ end
 -- prefix) goes to the dead-letter set with a reason, instead of failing the script that met
 -- it (which would stop every worker of the queue at the same entry).
 local function quarantine(base, queue, key, id, reason, deadTtl, now, maxLen)
-  local errorJson = cjson.encode({ name = 'CorruptTaskError', message = reason })
+  local errorJson = cjson.encode({ name = ERROR_NAME.CORRUPT_TASK, message = reason })
   redis.call('ZREM', queueKey(base, queue, QUEUE_LEASES), id)
   redis.call('ZADD', queueKey(base, queue, QUEUE_DEAD), now, id)
   local eventId = redis.call('XADD', queueKey(base, queue, QUEUE_EVENTS), 'MAXLEN', '~', maxLen,

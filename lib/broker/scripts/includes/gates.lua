@@ -4,39 +4,39 @@
 -- in no worker slot; each run that leaves the gate sends the first parked task back to the
 -- head of its ready list. Runs leave their gates wherever a run ends (outcomes, the lease
 -- sweep), so a crashed worker's place is given back with its lease.
+--@include common
 
--- The gates of a task: { { name, limit }, … } ('lock:<name>' holds 1, 'task:<name>' holds N).
+-- The gates of a task: { { name, limit }, … } (a lock's holds 1, a task name's holds N).
 local function gatesOf(name, lockName, limit)
   local gates = {}
-  if lockName then gates[#gates + 1] = { 'lock:' .. lockName, 1 } end
-  if limit then gates[#gates + 1] = { 'task:' .. name, tonumber(limit) } end
+  if lockName then gates[#gates + 1] = { lockGate(lockName), 1 } end
+  if limit then gates[#gates + 1] = { taskGate(name), tonumber(limit) } end
   return gates
 end
-
-local function gateKey(base, gate) return base .. ':' .. FAMILY_GATE .. ':' .. gate end
-local function gateWaitKey(base, gate) return base .. ':' .. FAMILY_GATEWAIT .. ':' .. gate end
 
 -- A task about to start passes all its gates, or none: true when it may run; otherwise it is
 -- parked on the first full gate.
 local function enterGates(base, id, name, lockName, limit)
   local gates = gatesOf(name, lockName, limit)
   for _, gate in ipairs(gates) do
-    local key = gateKey(base, gate[1])
+    local key = namedKey(base, FAMILY_GATE, gate[1])
     if redis.call('SISMEMBER', key, id) == 0 and redis.call('SCARD', key) >= gate[2] then
-      redis.call('RPUSH', gateWaitKey(base, gate[1]), id)
+      redis.call('RPUSH', namedKey(base, FAMILY_GATEWAIT, gate[1]), id)
       redis.call('HSET', taskKey(base, id), F_PARKED, gate[1])
       return false
     end
   end
-  for _, gate in ipairs(gates) do redis.call('SADD', gateKey(base, gate[1]), id) end
+  for _, gate in ipairs(gates) do
+    redis.call('SADD', namedKey(base, FAMILY_GATE, gate[1]), id)
+  end
   return true
 end
 
 -- A run ended: it leaves its gates, and the first task parked on each goes back to its queue.
 local function leaveGates(base, id, name, lockName, limit)
   for _, gate in ipairs(gatesOf(name, lockName, limit)) do
-    if redis.call('SREM', gateKey(base, gate[1]), id) == 1 then
-      local waitKey = gateWaitKey(base, gate[1])
+    if redis.call('SREM', namedKey(base, FAMILY_GATE, gate[1]), id) == 1 then
+      local waitKey = namedKey(base, FAMILY_GATEWAIT, gate[1])
       while true do
         local parked = redis.call('LPOP', waitKey)
         if not parked then break end

@@ -2,20 +2,17 @@
 -- owner's random token, a readable holder label and a fencing number. Any script can take,
 -- extend or free a lock with these helpers in the same atomic step as its other changes (for
 -- example a claim that takes a task's lock), and it then excludes LockService holders too.
-
-local function lockKey(base, name)
-  return base .. ':' .. FAMILY_LOCK .. ':' .. name
-end
+--@include keys
 
 -- Takes the lock if no one holds it. Returns the new fencing number, or nil and the holder's
 -- remaining ms (so a waiter can try again exactly when it expires).
 local function lockTake(base, name, token, holder, ttl)
-  local key = lockKey(base, name)
+  local key = namedKey(base, FAMILY_LOCK, name)
   if redis.call('EXISTS', key) == 1 then
     return nil, redis.call('PTTL', key)
   end
   -- One counter for every lock of the prefix: still increasing per name, and one key only.
-  local fence = redis.call('INCR', base .. ':' .. FAMILY_LOCKFENCE)
+  local fence = redis.call('INCR', slotKey(base, FAMILY_LOCKFENCE))
   redis.call('HSET', key, LOCK_TOKEN, token, LOCK_HOLDER, holder, LOCK_FENCE, fence)
   redis.call('PEXPIRE', key, ttl)
   return fence
@@ -23,7 +20,7 @@ end
 
 -- Sets the lock's TTL again, if `token` still owns it.
 local function lockExtend(base, name, token, ttl)
-  local key = lockKey(base, name)
+  local key = namedKey(base, FAMILY_LOCK, name)
   if redis.call('HGET', key, LOCK_TOKEN) ~= token then
     return false
   end
@@ -34,11 +31,11 @@ end
 -- Deletes the lock, if `token` still owns it (a stale owner never frees someone else's lock),
 -- and tells waiting processes.
 local function lockFree(base, name, token)
-  local key = lockKey(base, name)
+  local key = namedKey(base, FAMILY_LOCK, name)
   if redis.call('HGET', key, LOCK_TOKEN) ~= token then
     return false
   end
   redis.call('DEL', key)
-  redis.call('PUBLISH', base .. ':' .. FAMILY_LOCKRELEASED, name)
+  redis.call('PUBLISH', slotKey(base, FAMILY_LOCKRELEASED), name)
   return true
 end

@@ -1,28 +1,14 @@
--- The transitions that end a run, shared by settle (and cancel). Each is fenced: only the
--- task's current attempt may end it. Codes: 1 recorded, 2 recorded as CANCELLED (cancel was
--- requested while it ran), -1 fenced (a newer attempt owns the task), -2 no such task.
-
--- Reads what ending a run needs, or returns nil and a code when `attempt` may not end it.
-local function currentRun(base, id, attempt)
-  local key = taskKey(base, id)
-  local t = redis.call('HMGET', key, F_STATUS, F_ATTEMPT, F_NAME, F_QUEUE, F_RESULTTTL,
-    F_CANCEL, F_PRIORITY, F_HISTORY, F_CREATEDAT, F_NEXT, F_CONTINUEONFAILURE, F_CHORD,
-    F_CHORDINDEX, F_LOCK, F_LIMIT)
-  -- No record, or one without what taskmill always writes: nothing this run can end.
-  if not t[1] or not t[3] or not t[4] or not t[7] then
-    return nil, -2
-  end
-  if t[1] ~= 'running' or t[2] ~= attempt then
-    return nil, -1
-  end
-  return { key = key, name = t[3], queue = t[4], resultTtl = t[5] or DEFAULT_RESULT_TTL,
-    cancel = t[6], priority = t[7], past = { t[8], t[9] },
-    links = { t[10], t[11], t[12], t[13] }, lock = t[14], limit = t[15] }
-end
+-- The transitions that end a run (settle-1.lua). Each is fenced: only the task's current
+-- attempt may end it (currentRun). Each returns a CODE: RECORDED, ENDED_CANCELLED (cancel was
+-- requested while it ran: recorded as CANCELLED), FENCED (a newer attempt owns the task) or
+-- NO_TASK.
+--@include runs
+--@include gates
+--@include workflows
 
 -- Ends the run `attempt` of `id` when that attempt still owns the task: drops its lease.
 -- Returns the run, or nil and the code to reply with; a run whose cancellation was requested
--- ends here as CANCELLED (code 2), whatever its handler did.
+-- ends here as CANCELLED (ENDED_CANCELLED), whatever its handler did.
 local function endCurrentRun(base, id, attempt, maxLen)
   local run, code = currentRun(base, id, attempt)
   if not run then return nil, code end
@@ -33,7 +19,7 @@ local function endCurrentRun(base, id, attempt, maxLen)
       { past = run.past })
     expireFinished(run.key, run.resultTtl)
     workflowAfterEnd(base, id, run.name, run.links, 1, 'cancelled', nil, maxLen)
-    return nil, 2
+    return nil, CODE.ENDED_CANCELLED
   end
   return run
 end
@@ -57,7 +43,7 @@ local function complete(base, id, attempt, result, maxLen)
   })
   expireFinished(run.key, run.resultTtl)
   workflowAfterEnd(base, id, run.name, run.links, 1, 'succeeded', result, maxLen)
-  return 1
+  return CODE.RECORDED
 end
 
 local function retry(base, id, attempt, errorJson, summary, delay, now, maxLen)
@@ -71,7 +57,7 @@ local function retry(base, id, attempt, errorJson, summary, delay, now, maxLen)
   end
   -- Idle workers claim it, or recompute when to wake up.
   wake(base, run.queue)
-  return 1
+  return CODE.RECORDED
 end
 
 local function fail(base, id, attempt, errorJson, summary, deadTtl, now, maxLen)
@@ -84,24 +70,26 @@ local function fail(base, id, attempt, errorJson, summary, deadTtl, now, maxLen)
   -- The task stays readable as long as its dead-letter entry does.
   expireFinished(run.key, math.max(tonumber(run.resultTtl), deadTtl))
   workflowAfterEnd(base, id, run.name, run.links, 1, 'failed', errorJson, maxLen)
-  return 1
+  return CODE.RECORDED
 end
 
 -- The status each outcome leaves behind, for repeatedOutcome.
-local ENDED_AS = { complete = 'succeeded', retry = 'retrying', fail = 'failed', release = 'submitted' }
+local ENDED_AS = {
+  complete = 'succeeded', retry = 'retrying', fail = 'failed', release = 'submitted',
+}
 
 -- A repeated outcome (its first call failed on the way, but Redis may have run it) that was
 -- refused: when the task shows what that outcome writes, for that attempt, the first write
--- ran, so it counts as recorded (2: it ended CANCELLED). A complete finding no record: its
+-- ran, so it counts as recorded (ENDED_CANCELLED: it ended so). A complete finding no record: its
 -- first write ran with resultTtl 0. Anything else keeps the refusal's code.
 local function repeatedOutcome(base, id, attempt, kind, code)
-  if code == -2 then
-    return kind == 'complete' and 1 or code
+  if code == CODE.NO_TASK then
+    return kind == 'complete' and CODE.RECORDED or code
   end
   local t = redis.call('HMGET', taskKey(base, id), F_STATUS, F_ATTEMPT)
   if t[2] ~= attempt then return code end
-  if t[1] == ENDED_AS[kind] then return 1 end
-  if t[1] == 'cancelled' then return 2 end
+  if t[1] == ENDED_AS[kind] then return CODE.RECORDED end
+  if t[1] == 'cancelled' then return CODE.ENDED_CANCELLED end
   return code
 end
 
@@ -114,5 +102,5 @@ local function release(base, id, attempt, maxLen)
   recordStatus(base, run.key, id, run.name, run.queue, 'submitted', attempt, maxLen,
     { past = run.past })
   wake(base, run.queue)
-  return 1
+  return CODE.RECORDED
 end

@@ -1,4 +1,5 @@
 -- Writing a new task, shared by enqueue and by the firing of schedules.
+--@include common
 
 -- Registers a queue the first time a task goes to it (readers of all queues learn of it from
 -- the queue log), when this script runs on the prefix's slot ('prefix' layout); in the 'queue'
@@ -14,8 +15,9 @@ local function registerQueue(base, queue, seen)
 end
 
 -- Writes task `id` as SUBMITTED: its hash, its place (ready list, or delayed until `dueAt`;
--- none when `dueAt` is nil: a chain step waiting for its predecessor) and its event. `t` holds name, queue, args, priority and the optional options, resultTtl and
--- metadata ('' or nil when absent: most tasks use the defaults, and absent fields cost nothing).
+-- none when `dueAt` is nil: a chain step waiting for its predecessor) and its event. `t` holds
+-- name, queue, args, priority and the optional options, resultTtl and metadata ('' or nil when
+-- absent: most tasks use the defaults, and absent fields cost nothing).
 local function writeTask(base, maxLen, now, id, t, dueAt)
   if dueAt == nil then
     -- Parked: whoever releases it places it.
@@ -49,29 +51,35 @@ local function pastDeadline(deadline, now)
   return now > tonumber(deadline)
 end
 
--- What differs between the task record `key` and a new task: a bitmask, 1 the task name,
--- 2 the queue, 4 the arguments (serialised); 0 when it is the same task.
-local function definitionDiff(key, name, queue, args)
-  local t = redis.call('HMGET', key, F_NAME, F_QUEUE, F_ARGS)
-  return (t[1] == name and 0 or 1) + (t[2] == queue and 0 or 2) + (t[3] == args and 0 or 4)
+-- The DEFINITION_BIT mask of what differs between two tasks (0: the same definition).
+local function diffBits(sameName, sameQueue, sameArgs)
+  return (sameName and 0 or DEFINITION_BIT.TASK_NAME) + (sameQueue and 0 or DEFINITION_BIT.QUEUE)
+    + (sameArgs and 0 or DEFINITION_BIT.ARGUMENTS)
 end
 
--- Whether a workflow's `count` ids (its tasks' fields start at `at(i)`) are free: 1 free, 0 one
--- is taken, 2 the first is held by a task of the same definition. Workflow ids are random, so
--- that holder is this very call, written once already and sent again by ioredis after a
--- reconnect: it is answered like the first time.
-local function workflowIdsFree(base, count, at)
+-- What differs between the task record `key` and a new task (diffBits; the arguments
+-- serialised).
+local function definitionDiff(key, name, queue, args)
+  local t = redis.call('HMGET', key, F_NAME, F_QUEUE, F_ARGS)
+  return diffBits(t[1] == name, t[2] == queue, t[3] == args)
+end
+
+-- Whether a workflow's `count` ids (its tasks' fields start at `at(i)`) are taken: nil when all
+-- are free, CODE.ID_TAKEN when one is, CODE.SENT_AGAIN when the first is held by a task of the
+-- same definition. Workflow ids are random, so that holder is this very call, written once
+-- already and sent again by ioredis after a reconnect: it is answered like the first time.
+local function workflowIdsTaken(base, count, at)
   for i = 1, count do
     local key = taskKey(base, ARGV[at(i)])
     if redis.call('EXISTS', key) == 1 then
       local first = at(1)
       if i == 1 and definitionDiff(key, ARGV[first + 2], ARGV[first + 1], ARGV[first + 3]) == 0 then
-        return 2
+        return CODE.SENT_AGAIN
       end
-      return 0
+      return CODE.ID_TAKEN
     end
   end
-  return 1
+  return nil
 end
 
 -- The task whose enqueue fields (newTaskArguments' layout: id first) start at ARGV[at].
