@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { QueueModuleOptions, QueueService, ReplicationError, Task, taskContext } from '../../lib';
 import { KeyBuilder, queueTag, tagOfId } from '../../lib/broker/keys';
-import { FaultMeasure, finishFaultScenario } from '../support/fault-scenario';
+import { FaultMeasure } from '../support/fault-scenario';
+import { measureLoad } from '../support/load-under-fault';
 import { Ledger } from '../support/ledger';
 import { uniquePrefix } from '../support/redis';
 import { TestCluster } from '../support/redis-cluster';
@@ -203,21 +204,14 @@ describe('Redis Cluster: a primary SIGKILLed mid-run', () => {
     // the killed one's new primary included, unless its enqueues keep failing.
     const countAtRecovery = load.tally.acknowledged.entries.length;
     await load.tally.acknowledged.until(countAtRecovery + 30);
-    const tally = await load.stop();
-    const measure = await finishFaultScenario({
+    const { tally, measure } = await measureLoad(load, {
       scenario,
       queue: producer.queue,
-      ids: tally.acknowledged.entries,
       ledger,
       faultAt: killedAt,
+      refusals: String(refusals),
+      detail: `replica serving ${failoverMs} ms after the kill`,
     });
-    console.log(
-      `${scenario}: ${tally.acknowledged.entries.length} acknowledged, ` +
-        `${measure.lost.length} lost, ${measure.pending.length} unfinished at the end of the wait, ` +
-        `${tally.refused} enqueues refused (${refusals}), ${measure.rerun.length} ran twice; ` +
-        `replica serving ${failoverMs} ms after the kill, last outcome ` +
-        `${(measure.lastOutcomeAt ?? killedAt) - killedAt} ms after it`,
-    );
     return { measure, afterRecovery: tally.acknowledged.entries.slice(countAtRecovery) };
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { QueueModuleOptions, QueueService, Task, taskContext } from '../../lib';
-import { finishFaultScenario } from '../support/fault-scenario';
+import { measureLoad } from '../support/load-under-fault';
 import { Ledger } from '../support/ledger';
 import { uniquePrefix } from '../support/redis';
 import { RedisSentinelSetup } from '../support/redis-sentinel';
@@ -110,21 +110,13 @@ describe('Redis Sentinel', () => {
     // New tasks are written on the new master and run.
     const countAtSwitch = load.tally.acknowledged.entries.length;
     await load.tally.acknowledged.until(countAtSwitch + 20);
-    const tally = await load.stop();
-    const measure = await finishFaultScenario({
+    const { tally, measure } = await measureLoad(load, {
       scenario,
       queue: producer.queue,
-      ids: tally.acknowledged.entries,
       ledger,
       faultAt: failedOverAt,
       timeoutMs,
     });
-    console.log(
-      `${scenario}: ${tally.acknowledged.entries.length} acknowledged, ` +
-        `${measure.lost.length} lost, ${measure.pending.length} unfinished at the end of the wait, ` +
-        `${tally.refused} enqueues refused ` +
-        `(${[...tally.refusals].join(' | ') || 'none'}), ${measure.rerun.length} ran twice`,
-    );
     expect(measure.duplicated).toEqual([]);
     // Tasks enqueued once the failover was over all ran: the apps carried on by themselves.
     const after = tally.acknowledged.entries.slice(countAtSwitch);
@@ -163,21 +155,14 @@ describe('Redis Sentinel', () => {
     await setup.killMaster();
     const countAtPromotion = load.tally.acknowledged.entries.length;
     await load.tally.acknowledged.until(countAtPromotion + 20);
-    const tally = await load.stop();
-    const after = tally.acknowledged.entries.slice(countAtPromotion);
-
-    const measure = await finishFaultScenario({
+    // Lost here: written just before the kill, not yet replicated.
+    const { tally, measure } = await measureLoad(load, {
       scenario: 'Sentinel: master SIGKILLed, replica promoted',
       queue: producer.queue,
-      ids: tally.acknowledged.entries,
       ledger,
       faultAt: killedAt,
     });
-    console.log(
-      `SIGKILL: ${tally.acknowledged.entries.length} acknowledged, ${measure.lost.length} lost ` +
-        `(written just before the kill, not yet replicated), ${tally.refused} enqueues refused, ` +
-        `${measure.rerun.length} ran twice`,
-    );
+    const after = tally.acknowledged.entries.slice(countAtPromotion);
     // Every task has an end (lost ones read UNKNOWN), and those enqueued after the promotion
     // all succeeded: the apps carried on by themselves.
     expect(measure.pending).toEqual([]);
