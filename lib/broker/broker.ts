@@ -320,17 +320,26 @@ export class Broker {
   ): Promise<SettleResult> {
     const limit = this.limit(claim.count === 0);
     if (!this.checked) await this.serverChecked(limit);
-    const { reply, unconfirmed } = await withConnectionErrors(
+    const args = [
+      this.settings.eventsMaxLen,
+      claim.leaseMs,
+      claim.count,
+      this.settings.deadLetterTtl,
+      outcomes.length,
+      ...outcomes.flatMap(outcomeArguments),
+      ...claim.queues,
+    ];
+    // Outcomes wait for replicas when asked; a claim alone does not (the sweep takes back what
+    // a failover lost).
+    let unconfirmed: ReplicationError | undefined;
+    const reply = await withConnectionErrors(
       () =>
-        this.runScript('taskmillSettle', slot, outcomes.length > 0, [
-          this.settings.eventsMaxLen,
-          claim.leaseMs,
-          claim.count,
-          this.settings.deadLetterTtl,
-          outcomes.length,
-          ...outcomes.flatMap(outcomeArguments),
-          ...claim.queues,
-        ]),
+        this.settings.waitForReplicas && outcomes.length > 0
+          ? this.runWaiting('taskmillSettle', slot, args).then((waited) => {
+              unconfirmed = waited.unconfirmed;
+              return waited.reply;
+            })
+          : this.scripts.run('taskmillSettle', [slot.routingKey], [slot.base, ...args]),
       limit,
     );
     const [codes, nextDueIn, handoffs, ...tasks] = reply as [
@@ -618,39 +627,39 @@ export class Broker {
   }
 
   /** A script call that fails with ReplicationError when its write was not confirmed. */
-  private async confirmedRun(
+  /**
+   * Runs a script on its slot; one of CONFIRMED_WRITES, with waitForReplicas set, fails with
+   * ReplicationError when too few replicas confirmed it. Without the option, the plain call:
+   * no extra promise or object on the hot path.
+   */
+  private confirmedRun(
     command: string,
     slot: SlotKeys,
     args: (string | number)[],
   ): Promise<unknown> {
-    const { reply, unconfirmed } = await this.runScript(
-      command,
-      slot,
-      CONFIRMED_WRITES.has(command),
-      args,
-    );
-    if (unconfirmed) throw unconfirmed;
-    return reply;
+    if (!this.settings.waitForReplicas || !CONFIRMED_WRITES.has(command)) {
+      return this.scripts.run(command, [slot.routingKey], [slot.base, ...args]);
+    }
+    return this.runWaiting(command, slot, args).then(({ reply, unconfirmed }) => {
+      if (unconfirmed) throw unconfirmed;
+      return reply;
+    });
   }
 
   /**
-   * Runs a script on its slot. `confirm`, with waitForReplicas set: WAIT behind it, and the
-   * error to report (not thrown: a settle call's claimed tasks are leased all the same) when
-   * too few replicas confirmed.
+   * Runs a script with WAIT behind it (waitForReplicas is set). Returns the reply, and the
+   * error to report when too few replicas confirmed it: not thrown, since a settle call's
+   * claimed tasks are this worker's all the same.
    */
-  private async runScript(
+  private async runWaiting(
     command: string,
     slot: SlotKeys,
-    confirm: boolean,
     args: (string | number)[],
   ): Promise<{ reply: unknown; unconfirmed?: ReplicationError }> {
-    const keys = [slot.routingKey];
-    const wait = this.settings.waitForReplicas;
-    if (!wait || !confirm)
-      return { reply: await this.scripts.run(command, keys, [slot.base, ...args]) };
+    const wait = this.settings.waitForReplicas as Required<ReplicaWait>;
     const { reply, confirmed } = await this.scripts.runAndWait(
       command,
-      keys,
+      [slot.routingKey],
       [slot.base, ...args],
       wait,
     );
