@@ -1,5 +1,5 @@
 import { Logger, LogLevel } from '@nestjs/common';
-import { ErrorDetails } from '../errors';
+import { ErrorDetails, PoisonTaskError } from '../errors';
 import { isTransientRedisError } from '../redis/connection-errors';
 import { TaskRef, WorkerEvent } from '../core/worker-event';
 
@@ -137,7 +137,7 @@ export class WorkerLog {
       this.write(
         'error',
         `failed ${plural(failed.length, 'task')} that killed their worker more than maxReclaims ` +
-          `times (PoisonTaskError, in the dead-letter set): ${listIds(failed)}`,
+          `times (${PoisonTaskError.name}, in the dead-letter set): ${listIds(failed)}`,
       );
     }
   }
