@@ -6,6 +6,8 @@ export type Outcome = (
   | { kind: 'complete'; id: string; attempt: number; result: string }
   | { kind: 'retry'; id: string; attempt: number; error: string; summary: string; delayMs: number }
   | { kind: 'fail'; id: string; attempt: number; error: string; summary: string }
+  /** Stopped because its cancellation was requested: it ends CANCELLED. */
+  | { kind: 'cancel'; id: string; attempt: number }
   /** Handed back to the queue, keeping its turn (graceful shutdown). */
   | { kind: 'release'; id: string; attempt: number }
 ) & {
@@ -50,8 +52,9 @@ function fieldsOf(outcome: Outcome): (string | number)[] {
       ];
     case 'fail':
       return ['fail', outcome.id, outcome.attempt, outcome.error, 0, outcome.summary];
+    case 'cancel':
     case 'release':
-      return ['release', outcome.id, outcome.attempt, '', 0, ''];
+      return [outcome.kind, outcome.id, outcome.attempt, '', 0, ''];
   }
 }
 

@@ -187,10 +187,14 @@ export class TaskRunner {
       const recorded = await this.settler.record({ kind: 'complete', id, attempt, result, slot });
       return this.report(run, recorded, ending);
     }
-    const details = toErrorDetails(run.cause === 'cancel' ? 'cancelled' : ending.error);
+    if (run.cause === 'cancel') {
+      const cancelled = await this.settler.record({ kind: 'cancel', id, attempt, slot });
+      return this.report(run, cancelled, ending);
+    }
+    const details = toErrorDetails(ending.error);
     const error = JSON.stringify(details);
     const summary = errorSummary(details);
-    const step = failureStep(run.task, ending, run.cause);
+    const step = failureStep(run.task, ending);
     if (step.kind === 'fail') {
       const outcome: Outcome = { kind: 'fail', id, attempt, error, summary, slot };
       return this.report(run, await this.settler.record(outcome), ending, details);

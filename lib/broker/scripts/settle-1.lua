@@ -5,8 +5,8 @@
 -- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  lease ms   ARGV[4]  wanted
 -- ARGV[5]  dead-letter TTL ms   ARGV[6]  number of outcomes, then 6 fields per outcome:
---          kind ('complete' | 'retry' | 'fail' | 'release'; a trailing '?' marks a repeat of
---          a write that may have run already, see repeatedOutcome), id, attempt,
+--          kind ('complete' | 'retry' | 'fail' | 'cancel' | 'release'; a trailing '?' marks a
+--          repeat of a write that may have run already, see repeatedOutcome), id, attempt,
 --          payload (result, or error JSON), retry delay ms, error summary for the history
 --          (JSON array [name, message])
 -- ARGV[..] queue names to claim from, in order (paused ones are skipped)
@@ -42,6 +42,8 @@ for i = 1, outcomeCount do
     codes[i] = retry(base, id, attempt, payload, ARGV[at + 5], tonumber(ARGV[at + 4]), now, maxLen)
   elseif kind == 'fail' then
     codes[i] = fail(base, id, attempt, payload, ARGV[at + 5], deadTtl, now, maxLen)
+  elseif kind == 'cancel' then
+    codes[i] = cancelRun(base, id, attempt, maxLen)
   else
     codes[i] = release(base, id, attempt, maxLen)
   end

@@ -6,22 +6,34 @@
 --@include gates
 --@include workflows
 
+-- Records a run's end as CANCELLED, its workflow told: what a cancel requested while the task
+-- ran leaves behind, whatever its handler did.
+local function endCancelled(base, run, id, attempt, maxLen)
+  recordStatus(base, run.key, id, run.name, run.queue, 'cancelled', attempt, maxLen,
+    { past = run.past })
+  expireFinished(run.key, run.resultTtl)
+  workflowAfterEnd(base, id, run.name, run.links, 1, 'cancelled', nil, maxLen)
+  return CODE.ENDED_CANCELLED
+end
+
 -- Ends the run `attempt` of `id` when that attempt still owns the task: drops its lease.
 -- Returns the run, or nil and the code to reply with; a run whose cancellation was requested
--- ends here as CANCELLED (ENDED_CANCELLED), whatever its handler did.
+-- ends here as CANCELLED (ENDED_CANCELLED), whatever outcome its worker reports.
 local function endCurrentRun(base, id, attempt, maxLen)
   local run, code = currentRun(base, id, attempt)
   if not run then return nil, code end
   redis.call('ZREM', queueKey(base, run.queue, QUEUE_LEASES), id)
   if run.lock or run.limit then leaveGates(base, id, run.name, run.lock, run.limit) end
-  if run.cancel then
-    recordStatus(base, run.key, id, run.name, run.queue, 'cancelled', attempt, maxLen,
-      { past = run.past })
-    expireFinished(run.key, run.resultTtl)
-    workflowAfterEnd(base, id, run.name, run.links, 1, 'cancelled', nil, maxLen)
-    return nil, CODE.ENDED_CANCELLED
-  end
+  if run.cancel then return nil, endCancelled(base, run, id, attempt, maxLen) end
   return run
+end
+
+-- A run its worker stopped because the task's cancellation was requested. The request's flag
+-- makes endCurrentRun end it CANCELLED; a run that lost the flag meanwhile ends so all the same.
+local function cancelRun(base, id, attempt, maxLen)
+  local run, code = endCurrentRun(base, id, attempt, maxLen)
+  if not run then return code end
+  return endCancelled(base, run, id, attempt, maxLen)
 end
 
 local function recordFailure(base, run, id, attempt, status, errorJson, summary, maxLen)
