@@ -1,13 +1,11 @@
-import { Inject, Injectable, Type } from '@nestjs/common';
+import { Injectable, Type } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { Broker } from '../broker/broker';
 import { EnqueueResult } from '../broker/enqueue-results';
 import { QueueCounts, QueueState, TaskSummary } from '../broker/queue-snapshot';
-import { RESOLVED_OPTIONS } from '../constants';
 import { NewTask } from '../broker/new-task';
 import { HookInvoker } from '../hooks/hook-invoker';
 import { InvalidOptionsError, MessageAlreadyExistsError } from '../errors';
-import { ResolvedModuleOptions } from '../options/module.options';
 import { EnqueueOptions, ScheduleOptions } from '../options/task.options';
 import { ResultPool } from '../results/result-pool';
 import { ResultStore } from '../results/result-store';
@@ -60,7 +58,6 @@ export class QueueService {
   private readonly workflows: WorkflowLookup;
 
   constructor(
-    @Inject(RESOLVED_OPTIONS) options: ResolvedModuleOptions,
     private readonly broker: Broker,
     private readonly tracker: StatusTracker,
     private readonly store: ResultStore,
@@ -83,7 +80,7 @@ export class QueueService {
     this.inspector = new QueueInspector(broker);
     this.control = new QueueControl(broker);
     this.priorities = new Priorities(broker.priorities, broker.router);
-    this.pool = new ResultPool(connections, broker.router, options.serializer, reader, store);
+    this.pool = new ResultPool(connections, broker.router, reader, store);
   }
 
   /**

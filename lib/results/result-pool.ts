@@ -1,23 +1,20 @@
 import { lastValueFrom, Observable, Subscriber, tap, toArray } from 'rxjs';
 import { TASK_FIELDS as F } from '../broker/keys';
 import { TaskRouter } from '../broker/task-router';
-import { ErrorDetails, QueueClosedError, ResultTimeoutError } from '../errors';
+import { QueueClosedError, ResultTimeoutError } from '../errors';
 import { RedisConnections } from '../redis/redis-connections';
-import { Serializer } from '../serialization/serializer';
 import { EventsReader } from '../status/events-reader';
 import { TrackedUpdate } from '../status/status-codec';
 import { compareStreamIds } from '../status/stream-id';
 import { endsFollow, isTerminal, TaskStatus } from '../core/task-status';
 import { ResultStore } from './result-store';
-import { settlementOf, StoredOutcome, TaskSettlement } from './settlement';
+import { settlementOf, TaskSettlement } from './settlement';
 
 /** One task to wait for; its queue when known (from enqueue) saves a lookup. */
 export interface ResultTarget {
   id: string;
   queue?: string;
 }
-
-const UNKNOWN_ERROR: ErrorDetails = { name: 'Error', message: 'no error was recorded' };
 
 /**
  * Waits for many tasks at once (Alsek's ResultPool, sheppy's get_results): one listener per
@@ -28,7 +25,6 @@ export class ResultPool {
   constructor(
     private readonly connections: RedisConnections,
     private readonly router: TaskRouter,
-    private readonly serializer: Serializer,
     private readonly reader: EventsReader,
     private readonly results: ResultStore,
   ) {}
@@ -113,7 +109,9 @@ export class ResultPool {
       wait.settle(settlementOf(target.id, { status: TaskStatus.UNKNOWN }));
     }
     for (const { id, outcome } of finished) wait.settle(settlementOf(id, outcome));
-    wait.ready((tracked) => this.settlementOfEvent(tracked));
+    wait.ready(async (tracked) =>
+      settlementOf(tracked.update.id, await this.results.outcomeOf(tracked, tracked.update.queue)),
+    );
   }
 
   private heard(wait: Wait, tracked: TrackedUpdate): void {
@@ -143,31 +141,6 @@ export class ResultPool {
         ),
       ),
     );
-  }
-
-  /** A small result rides in its SUCCEEDED event; a larger one is read from the task. */
-  private async settlementOfEvent(tracked: TrackedUpdate): Promise<TaskSettlement | undefined> {
-    const { update, result } = tracked;
-    let outcome: StoredOutcome;
-    if (update.status === TaskStatus.SUCCEEDED) {
-      if (result === undefined) {
-        return settlementOf(update.id, await this.results.get(update.id, update.queue));
-      }
-      const value = result === '' ? undefined : this.serializer.deserialize(result);
-      outcome = { status: update.status, value };
-    } else if (update.status === TaskStatus.FAILED) {
-      outcome = {
-        status: update.status,
-        error: update.error ?? UNKNOWN_ERROR,
-        attempts: update.attempt,
-      };
-    } else if (update.status === TaskStatus.CANCELLED) {
-      outcome = { status: TaskStatus.CANCELLED };
-    } else {
-      // The worker that ran it found its record gone (Redis lost its data).
-      outcome = { status: TaskStatus.UNKNOWN };
-    }
-    return settlementOf(update.id, outcome);
   }
 }
 

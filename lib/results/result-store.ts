@@ -77,12 +77,10 @@ export class ResultStore {
 
   /**
    * The outcome a final update tells: a small result travels inside its SUCCEEDED event; a
-   * larger one is read from the record.
+   * larger one is read from the record. An UNKNOWN update (its worker found the record gone:
+   * Redis lost its data) and any other tell UNKNOWN.
    */
-  private async outcomeOf(
-    { update, result }: TrackedUpdate,
-    queue?: string,
-  ): Promise<StoredOutcome> {
+  async outcomeOf({ update, result }: TrackedUpdate, queue?: string): Promise<StoredOutcome> {
     switch (update.status) {
       case TaskStatus.SUCCEEDED:
         if (result === undefined) return this.get(update.id, queue);
