@@ -6,6 +6,7 @@ import { RedisConnections } from '../redis/redis-connections';
 import { EventsReader } from '../status/events-reader';
 import { TrackedUpdate } from '../status/status-codec';
 import { compareStreamIds } from '../status/stream-id';
+import { HeldEvents } from '../status/held-events';
 import { endsFollow, isTerminal, TaskStatus } from '../core/task-status';
 import { ResultStore } from './result-store';
 import { settlementOf, TaskSettlement } from './settlement';
@@ -149,8 +150,8 @@ class Wait {
   readonly stops: (() => void)[] = [];
   closed = false;
   private readonly pending: Set<string>;
-  private early: TrackedUpdate[] | undefined = [];
-  private decode?: (tracked: TrackedUpdate) => Promise<TaskSettlement | undefined>;
+  /** Final events heard before the snapshot read is applied. */
+  private readonly held = new HeldEvents<TrackedUpdate>();
   /** Settlements are emitted in the order their events arrived, even when one needs a read. */
   private chain: Promise<void> = Promise.resolve();
   /** A re-check waits in the chain: the next loss report needs no second one. */
@@ -174,21 +175,17 @@ class Wait {
 
   heard(tracked: TrackedUpdate): void {
     if (!this.pending.has(tracked.update.id) || this.closed) return;
-    if (this.early) return void this.early.push(tracked);
-    this.enqueue(tracked);
+    this.held.heard(tracked);
   }
 
   /** A final event of `id` arrived before the snapshot. */
   heardEarly(id: string): boolean {
-    return (this.early ?? []).some((tracked) => tracked.update.id === id);
+    return this.held.find((tracked) => tracked.update.id === id) !== undefined;
   }
 
   /** The snapshot is in: events heard meanwhile, then live ones, settle in arrival order. */
   ready(decode: (tracked: TrackedUpdate) => Promise<TaskSettlement | undefined>): void {
-    this.decode = decode;
-    const early = this.early ?? [];
-    this.early = undefined;
-    for (const tracked of early) this.enqueue(tracked);
+    this.held.release((tracked) => this.enqueue(tracked, decode));
   }
 
   settle(settlement: TaskSettlement | undefined): void {
@@ -203,7 +200,7 @@ class Wait {
    * the reader reports again once its connection is back.
    */
   recheck(read: (ids: string[]) => Promise<(TaskSettlement | undefined)[]>): void {
-    if (this.early || this.recheckQueued || this.done) return;
+    if (this.held.holding || this.recheckQueued || this.done) return;
     this.recheckQueued = true;
     this.chain = this.chain
       .then(() => {
@@ -226,8 +223,10 @@ class Wait {
     if (!this.closed) this.subscriber.error(error);
   }
 
-  private enqueue(tracked: TrackedUpdate): void {
-    const decode = this.decode as (tracked: TrackedUpdate) => Promise<TaskSettlement | undefined>;
+  private enqueue(
+    tracked: TrackedUpdate,
+    decode: (tracked: TrackedUpdate) => Promise<TaskSettlement | undefined>,
+  ): void {
     this.chain = this.chain
       .then(() => decode(tracked))
       .then(

@@ -14,6 +14,7 @@ import {
   vanishedUpdate,
 } from './status-codec';
 import { compareStreamIds } from './stream-id';
+import { HeldEvents } from './held-events';
 import { endsFollow, isTerminal, StatusUpdate } from '../core/task-status';
 
 /**
@@ -68,10 +69,10 @@ export class StatusTracker {
       let stop: (() => void) | undefined;
       let cancelled = false;
       let last: TrackedUpdate | undefined;
-      const early: TrackedUpdate[] = [];
+      const held = new HeldEvents<TrackedUpdate>();
+      // Only what is newer than the last update passed on: the snapshot may show a held event.
       const emit = (tracked: TrackedUpdate) => {
-        if (last === undefined) return void early.push(tracked);
-        if (compareStreamIds(tracked.streamId, last.streamId) <= 0) return;
+        if (last === undefined || compareStreamIds(tracked.streamId, last.streamId) <= 0) return;
         last = tracked;
         subscriber.next(tracked);
         if (endsFollow(tracked.update.status)) subscriber.complete();
@@ -102,23 +103,22 @@ export class StatusTracker {
         if (queue === null) return finish(unknownUpdate(id));
         stop = await this.reader.listen(
           { queue, id },
-          emit,
+          (tracked) => held.heard(tracked),
           () => subscriber.error(new QueueClosedError(`following task ${id}`)),
           recheck,
         );
         if (cancelled) return stop();
-        // Listening first, then reading: no change can fall between the two.
         const snapshot = await this.snapshot(id, withResult, queue);
         if (!snapshot) {
           // Gone already: with resultTtl 0, a task that finished since the listen began leaves
           // only its final event, heard meanwhile (an UNKNOWN one when it vanished running).
-          const final = early.find((tracked) => endsFollow(tracked.update.status));
+          const final = held.find((tracked) => endsFollow(tracked.update.status));
           return finish(final ?? unknownUpdate(id));
         }
         if (isTerminal(snapshot.update.status)) return finish(snapshot);
         last = snapshot;
         subscriber.next(snapshot);
-        for (const tracked of early.splice(0)) emit(tracked);
+        held.release(emit);
       };
       start().catch((error: unknown) => subscriber.error(error));
       return () => {
