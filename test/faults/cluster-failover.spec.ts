@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { QueueModuleOptions, QueueService, ReplicationError, Task, taskContext } from '../../lib';
+import { QueueModuleOptions, QueueService, ReplicationError, Task } from '../../lib';
 import { KeyBuilder, queueTag, tagOfId } from '../../lib/broker/keys';
 import { FaultMeasure } from '../support/fault-scenario';
 import { measureLoad } from '../support/load-under-fault';
@@ -7,7 +7,7 @@ import { Ledger } from '../support/ledger';
 import { uniquePrefix } from '../support/redis';
 import { TestCluster } from '../support/redis-cluster';
 import { waitFor } from '../support/redis-server-process';
-import { RunLedger } from '../support/run-ledger';
+import { ledgeredRun, RunLedger } from '../support/run-ledger';
 import { ProducerTally, steadyProducer } from '../support/steady-producer';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -22,13 +22,8 @@ class Work {
   constructor(private readonly ledger: RunLedger) {}
 
   @Task({ name: 'failover.work', queue: QUEUE })
-  async work(ms: number): Promise<string> {
-    const { id, attempt } = taskContext();
-    started.add(id);
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    // The ledger lives on the private test server, outside the cluster whose nodes die here.
-    await this.ledger.append(id, attempt);
-    return id;
+  work(ms: number): Promise<string> {
+    return ledgeredRun(this.ledger, started, ms);
   }
 }
 

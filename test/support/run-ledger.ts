@@ -1,4 +1,6 @@
 import { Redis } from 'ioredis';
+import { taskContext } from '../../lib';
+import { Ledger } from './ledger';
 import { testRedisUrl } from './redis';
 
 /**
@@ -32,4 +34,20 @@ export class RunLedger {
   close(): void {
     this.redis.disconnect();
   }
+}
+
+/**
+ * The handler body of the failover specs: notes the run's start in `started`, works `ms`, then
+ * appends the run to `ledger` (on the test server, outside the servers the fault hits).
+ */
+export async function ledgeredRun(
+  ledger: RunLedger,
+  started: Ledger<string>,
+  ms: number,
+): Promise<string> {
+  const { id, attempt } = taskContext();
+  started.add(id);
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  await ledger.append(id, attempt);
+  return id;
 }

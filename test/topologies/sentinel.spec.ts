@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { QueueModuleOptions, QueueService, Task, taskContext } from '../../lib';
+import { QueueModuleOptions, QueueService, Task } from '../../lib';
 import { measureLoad } from '../support/load-under-fault';
 import { Ledger } from '../support/ledger';
 import { uniquePrefix } from '../support/redis';
 import { RedisSentinelSetup } from '../support/redis-sentinel';
-import { RunLedger } from '../support/run-ledger';
+import { ledgeredRun, RunLedger } from '../support/run-ledger';
 import { steadyProducer } from '../support/steady-producer';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -16,13 +16,8 @@ class Work {
   constructor(private readonly ledger: RunLedger) {}
 
   @Task({ name: 'sentinel.work', queue: 'sentinel' })
-  async work(ms: number): Promise<string> {
-    const { id, attempt } = taskContext();
-    started.add(id);
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    // The ledger lives on the test server, outside the Sentinel setup.
-    await this.ledger.append(id, attempt);
-    return id;
+  work(ms: number): Promise<string> {
+    return ledgeredRun(this.ledger, started, ms);
   }
 }
 
