@@ -2,14 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { QueueModuleOptions, QueueService, ReplicationError, Task } from '../../lib';
 import { KeyBuilder, queueTag, tagOfId } from '../../lib/broker/keys';
 import { FaultMeasure } from '../support/fault-scenario';
-import { measureLoad } from '../support/load-under-fault';
+import { measureLoad, workerAndProducer } from '../support/load-under-fault';
 import { Ledger } from '../support/ledger';
 import { uniquePrefix } from '../support/redis';
 import { TestCluster } from '../support/redis-cluster';
 import { waitFor } from '../support/redis-server-process';
 import { ledgeredRun, RunLedger } from '../support/run-ledger';
 import { ProducerTally, steadyProducer } from '../support/steady-producer';
-import { createTestApp, TestApp } from '../support/test-app';
+import { TestApp } from '../support/test-app';
 
 const QUEUE = 'failover';
 /** One shard per primary: the tasks live on every primary, so a kill hits some of them. */
@@ -132,7 +132,7 @@ describe('Redis Cluster: a primary SIGKILLed mid-run', () => {
   /** (Re)starts the worker app and the producer app, with `extra` options. */
   async function startApps(extra: QueueModuleOptions = {}): Promise<void> {
     await Promise.all([worker?.close(), producer?.close()]);
-    const options: QueueModuleOptions = {
+    ({ worker, producer } = await workerAndProducer(Work, ledger, {
       connection: { cluster: cluster.addresses },
       keyLayout: 'queue',
       queues: { [QUEUE]: { shards: SHARDS } },
@@ -140,9 +140,7 @@ describe('Redis Cluster: a primary SIGKILLed mid-run', () => {
       commandTimeoutMs: 2000,
       worker: { leaseMs: 1000, concurrency: 5 },
       ...extra,
-    };
-    worker = await createTestApp([Work, { provide: RunLedger, useValue: ledger }], options);
-    producer = await createTestApp([], { ...options, worker: { enabled: false } });
+    }));
   }
 
   async function restart(port: number): Promise<void> {

@@ -1,7 +1,9 @@
-import { QueueService } from '../../lib';
+import type { Type } from '@nestjs/common';
+import { QueueModuleOptions, QueueService } from '../../lib';
 import { FaultMeasure, finishFaultScenario } from './fault-scenario';
 import { RunLedger } from './run-ledger';
 import { ProducerTally, steadyProducer } from './steady-producer';
+import { createTestApp, TestApp } from './test-app';
 
 export interface LoadMeasure {
   tally: ProducerTally;
@@ -37,4 +39,18 @@ export async function measureLoad(
       (run.detail ? `; ${run.detail}` : ''),
   );
   return { tally, measure };
+}
+
+/**
+ * The two apps of a failover spec, on the same options: a worker running `handlers` (with the
+ * run ledger injected) and a producer that only enqueues.
+ */
+export async function workerAndProducer(
+  handlers: Type,
+  ledger: RunLedger,
+  options: QueueModuleOptions,
+): Promise<{ worker: TestApp; producer: TestApp }> {
+  const worker = await createTestApp([handlers, { provide: RunLedger, useValue: ledger }], options);
+  const producer = await createTestApp([], { ...options, worker: { enabled: false } });
+  return { worker, producer };
 }

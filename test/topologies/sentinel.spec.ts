@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { QueueModuleOptions, QueueService, Task } from '../../lib';
-import { measureLoad } from '../support/load-under-fault';
+import { measureLoad, workerAndProducer } from '../support/load-under-fault';
 import { Ledger } from '../support/ledger';
 import { uniquePrefix } from '../support/redis';
 import { RedisSentinelSetup } from '../support/redis-sentinel';
 import { ledgeredRun, RunLedger } from '../support/run-ledger';
 import { steadyProducer } from '../support/steady-producer';
-import { createTestApp, TestApp } from '../support/test-app';
+import { TestApp } from '../support/test-app';
 
 const started = new Ledger<string>();
 
@@ -46,15 +46,13 @@ describe('Redis Sentinel', () => {
   /** (Re)starts the worker app and the producer app, with `extra` options. */
   async function startApps(extra: QueueModuleOptions = {}): Promise<void> {
     await Promise.all([worker?.close(), producer?.close()]);
-    const options = {
+    ({ worker, producer } = await workerAndProducer(Work, ledger, {
       connection: setup.connection,
       prefix,
       commandTimeoutMs: 2000,
       worker: { leaseMs: 1000, concurrency: 5 },
       ...extra,
-    };
-    worker = await createTestApp([Work, { provide: RunLedger, useValue: ledger }], options);
-    producer = await createTestApp([], { ...options, worker: { enabled: false } });
+    }));
   }
 
   beforeAll(async () => {
