@@ -60,10 +60,14 @@ describe('schedules', () => {
       [1, 'two'],
       [1, 'two'],
     ]);
-    // Tick ids are `<schedule id>@<tick>`, ticks 150 ms apart.
+    // Tick ids are `<schedule id>@<tick>`: ticks keep the schedule's 150 ms phase. A loaded
+    // machine can let a tick pass unfired (catchUp decides what happens to it), so the gap
+    // between fired ticks is a whole number of intervals, not always exactly one.
     const times = three.map((event) => Number(event.taskId.split('@')[1]));
-    expect(times[1] - times[0]).toBe(150);
-    expect(times[2] - times[1]).toBe(150);
+    for (const gap of [times[1] - times[0], times[2] - times[1]]) {
+      expect(gap).toBeGreaterThan(0);
+      expect(gap % 150).toBe(0);
+    }
 
     expect(await app.queue.unschedule(schedule.id)).toBe(true);
     expect(await app.queue.unschedule(schedule.id)).toBe(false);
