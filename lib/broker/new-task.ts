@@ -32,6 +32,11 @@ export interface NewTask {
    * record with the id takes it, finished or not.
    */
   uniqueFor: number | undefined;
+  /**
+   * Telemetry: the enqueue span's W3C traceparent, stored with the task (enqueue and
+   * enqueueMany); undefined when telemetry is off or the enqueue is outside a trace.
+   */
+  trace?: string;
 }
 
 /** The enqueue script's 13 fields for one task, in order. */

@@ -1,6 +1,6 @@
 import { decodeEnqueueCodes, EnqueueResult } from './enqueue-results';
 import { COMMIT_MARK_TTL_MS } from './handoffs';
-import type { SlotKeys } from './keys';
+import { SlotKeys, TASK_FIELDS } from './keys';
 import { NewTask, newTaskArguments } from './new-task';
 import type { ScriptCaller } from './queue-admin-scripts';
 import { randomTaskId } from './task-ids';
@@ -128,9 +128,14 @@ export class StagedBatch {
 
 /** enqueue-1.lua's 15 fields of a batch task. */
 export function batchTaskArguments(item: BatchTask): (string | number)[] {
+  // The trace rides with the links: a field of the task's record written in the same call,
+  // and only for tasks enqueued inside a trace (the others carry nothing more).
+  const links = item.task.trace
+    ? [...(item.links ?? []), TASK_FIELDS.trace, item.task.trace]
+    : item.links;
   return [
     ...newTaskArguments(item.task),
-    item.links && item.links.length > 0 ? JSON.stringify(item.links) : '',
+    links && links.length > 0 ? JSON.stringify(links) : '',
     item.parked ? '1' : '',
   ];
 }

@@ -10,6 +10,11 @@ import { ResultStore } from '../results/result-store';
 import { ScheduleRegistrar } from '../scheduling/schedule-registrar';
 import { StatusTracker } from '../status/status-tracker';
 import { WorkerService } from '../worker/worker.service';
+import { TaskmillHealthIndicator } from '../observability/health/taskmill-health.indicator';
+import { TaskMetrics } from '../observability/metrics/task-metrics';
+import { TaskTracing } from '../observability/telemetry/task-tracing';
+import { EnqueueScopes } from '../queue/enqueue-scopes';
+import { RunScopes } from '../worker/run-scopes';
 import { ConnectionLifecycle } from './connection-lifecycle';
 import { coreProviders } from './providers';
 import { QueueModuleOptions } from '../options/module.options';
@@ -38,8 +43,20 @@ import {
     ScheduleRegistrar,
     LockService,
     ConnectionLifecycle,
+    RunScopes,
+    EnqueueScopes,
+    TaskMetrics,
+    TaskTracing,
+    TaskmillHealthIndicator,
   ],
-  exports: [QueueService, WorkerService, StatusTracker, ResultStore, LockService],
+  exports: [
+    QueueService,
+    WorkerService,
+    StatusTracker,
+    ResultStore,
+    LockService,
+    TaskmillHealthIndicator,
+  ],
 })
 export class QueueModule extends ConfigurableQueueModule {
   /**

@@ -26,6 +26,7 @@ import { ChordHandle, GroupHandle } from './group-handle';
 import { Groups } from './groups';
 import { DeadLetter, DeadLetterPage, DeadLetters } from './dead-letters';
 import { EnqueueBatcher } from './enqueue-batcher';
+import { EnqueueScopes } from './enqueue-scopes';
 import { ObliterateOptions, QueueControl } from './queue-control';
 import { ListPage, QueueInspector, QueueStats } from './queue-inspector';
 import { Priorities, PriorityThreshold, PromoteOptions, WaitingTask } from './priorities';
@@ -66,6 +67,7 @@ export class QueueService {
     reader: EventsReader,
     private readonly builder: TaskMessageBuilder,
     private readonly scheduled: Schedules,
+    private readonly scopes: EnqueueScopes,
   ) {
     this.batcher = new EnqueueBatcher(broker);
     this.dead = new DeadLetters(broker, connections);
@@ -108,7 +110,9 @@ export class QueueService {
       typeof task === 'string'
         ? this.builder.build(task, second ?? [], third as EnqueueOptions | undefined)
         : this.builder.buildCall(task, second, third, fourth);
-    const written = await this.batcher.add(message);
+    const written = this.scopes.empty
+      ? await this.batcher.add(message)
+      : await this.scopes.write([message], () => this.batcher.add(message));
     if (written === 'written' && this.hooks.active) {
       await this.submitted(message, typeof task === 'string' ? second : third);
     }
@@ -448,7 +452,7 @@ export class QueueService {
     }
     const written = await withTaskIdsOnFailure(
       messages.map((message) => message.id),
-      () => this.broker.enqueue(messages, true),
+      () => this.scopes.write(messages, () => this.broker.enqueue(messages, true)),
     );
     const refused = written.findIndex((result) => result === 'taken' || typeof result === 'object');
     if (refused !== -1) {

@@ -16,6 +16,7 @@ import { TriggerScheduler } from '../scheduling/trigger-scheduler';
 import { LeaseKeeper } from './lease-keeper';
 import { ProgressWriter } from './progress-writer';
 import { RunHooks } from './run-hooks';
+import { RunScopes } from './run-scopes';
 import { Settler } from './settler';
 import { TaskRunner } from './task-runner';
 import { WorkerEvent } from '../core/worker-event';
@@ -58,6 +59,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(CHILD_TASKS) private readonly children: ChildTasks,
     private readonly hooks: HookInvoker,
     private readonly schedules: Schedules,
+    private readonly scopes: RunScopes,
   ) {
     this.events$ = merge(this.subject, hooks.failed$);
     this.log = new WorkerLog(options.logging, options.worker.concurrency);
@@ -70,6 +72,11 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.stop();
+  }
+
+  /** True between start() and stop(): the worker is claiming and running tasks. */
+  get running(): boolean {
+    return this.parts !== undefined;
   }
 
   /** The queues this worker consumes: `worker.queues`, else every queue of a local @Task. */
@@ -127,6 +134,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       settler,
       this.connections,
       runner,
+      this.scopes,
       { queues, concurrency, blockingTimeoutMs: this.options.blockingTimeoutMs },
       this.subject,
       answers,
