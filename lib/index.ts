@@ -65,10 +65,7 @@ export {
 } from './options/module.options';
 export { MetricsOptions, MetricsRegistry } from './options/observability.options';
 export { TaskmillHealthIndicator } from './observability/health/taskmill-health.indicator';
-export {
-  TaskmillHealthOptions,
-  TaskmillHealthResult,
-} from './observability/health/health-options';
+export { TaskmillHealthOptions, TaskmillHealthResult } from './observability/health/health-options';
 export { QueueSettings } from './options/queue-settings';
 export { KeyLayout } from './options/key-layout';
 export {

@@ -109,9 +109,7 @@ export class TaskTracing implements OnModuleDestroy {
   private async traceRun(task: ClaimedTask, run: () => Promise<void>): Promise<void> {
     const api = this.api as typeof OtelApi;
     const remote = task.trace ? fromTraceparent(task.trace) : undefined;
-    const parent = remote
-      ? api.trace.setSpanContext(api.ROOT_CONTEXT, remote)
-      : api.ROOT_CONTEXT;
+    const parent = remote ? api.trace.setSpanContext(api.ROOT_CONTEXT, remote) : api.ROOT_CONTEXT;
     const span = this.tracer(api).startSpan(
       `${PROCESS} ${task.queue}`,
       {

@@ -16,5 +16,10 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 export function fromTraceparent(text: string): OtelApi.SpanContext | undefined {
   const match = TRACEPARENT.exec(text);
   if (!match) return undefined;
-  return { traceId: match[1], spanId: match[2], traceFlags: parseInt(match[3], 16), isRemote: true };
+  return {
+    traceId: match[1],
+    spanId: match[2],
+    traceFlags: parseInt(match[3], 16),
+    isRemote: true,
+  };
 }
