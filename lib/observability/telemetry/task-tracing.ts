@@ -110,7 +110,25 @@ export class TaskTracing implements OnModuleDestroy {
     const api = this.api as typeof OtelApi;
     const remote = task.trace ? fromTraceparent(task.trace) : undefined;
     const parent = remote ? api.trace.setSpanContext(api.ROOT_CONTEXT, remote) : api.ROOT_CONTEXT;
-    const span = this.tracer(api).startSpan(
+    let span: OtelApi.Span | undefined;
+    this.safely(() => (span = this.processSpan(api, parent, task)));
+    if (!span) return run();
+    const key = `${task.id}:${task.attempt}`;
+    this.spans.set(key, span);
+    try {
+      await api.context.with(api.trace.setSpan(parent, span), run);
+    } finally {
+      this.spans.delete(key);
+      this.safely(() => span?.end());
+    }
+  }
+
+  private processSpan(
+    api: typeof OtelApi,
+    parent: OtelApi.Context,
+    task: ClaimedTask,
+  ): OtelApi.Span {
+    return this.tracer(api).startSpan(
       `${PROCESS} ${task.queue}`,
       {
         kind: api.SpanKind.CONSUMER,
@@ -126,14 +144,6 @@ export class TaskTracing implements OnModuleDestroy {
       },
       parent,
     );
-    const key = `${task.id}:${task.attempt}`;
-    this.spans.set(key, span);
-    try {
-      await api.context.with(api.trace.setSpan(parent, span), run);
-    } finally {
-      this.spans.delete(key);
-      span.end();
-    }
   }
 
   /** A run's outcome, on its span (the event comes while the run is still in progress). */
