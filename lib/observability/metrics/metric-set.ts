@@ -54,20 +54,20 @@ function createSet(prom: typeof PromClient, registry: PromClient.Registry): Metr
       labelNames: ['queue', 'task', 'status'],
       registers,
     }),
-    runSeconds: new prom.Histogram({
-      name: METRIC_NAMES.runSeconds,
-      help: 'How long runs of tasks took in this process, until their outcome was recorded',
-      labelNames: ['queue', 'task'],
-      buckets: RUN_BUCKETS,
-      registers,
-    }),
-    waitSeconds: new prom.Histogram({
-      name: METRIC_NAMES.waitSeconds,
-      help: 'How long tasks waited to start, since enqueued or due (a delay or retry backoff)',
-      labelNames: ['queue', 'task'],
-      buckets: WAIT_BUCKETS,
-      registers,
-    }),
+    runSeconds: taskHistogram(
+      prom,
+      registry,
+      METRIC_NAMES.runSeconds,
+      'How long runs of tasks took in this process, until their outcome was recorded',
+      RUN_BUCKETS,
+    ),
+    waitSeconds: taskHistogram(
+      prom,
+      registry,
+      METRIC_NAMES.waitSeconds,
+      'How long tasks waited to start, since enqueued or due (a delay or retry backoff)',
+      WAIT_BUCKETS,
+    ),
     queueTasks: new prom.Gauge({
       name: METRIC_NAMES.queueTasks,
       help: 'Tasks in each queue by state (waiting, delayed, running, dead), read when scraped',
@@ -81,6 +81,22 @@ function createSet(prom: typeof PromClient, registry: PromClient.Registry): Metr
       },
     }),
   };
+}
+
+function taskHistogram(
+  prom: typeof PromClient,
+  registry: PromClient.Registry,
+  name: string,
+  help: string,
+  buckets: number[],
+): PromClient.Histogram<TaskLabels> {
+  return new prom.Histogram({
+    name,
+    help,
+    labelNames: ['queue', 'task'],
+    buckets,
+    registers: [registry],
+  });
 }
 
 function setCounts(gauge: PromClient.Gauge<'queue' | 'state'>, counts: QueueCounts): void {

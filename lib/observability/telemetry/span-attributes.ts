@@ -20,3 +20,18 @@ export const MESSAGING_SYSTEM = 'taskmill';
 /** Span names: `<operation> <queue>`, as the conventions name messaging spans. */
 export const SEND = 'send';
 export const PROCESS = 'process';
+
+/** The attributes both spans of a task carry: system, queue, task id and name, operation. */
+export function messagingAttributes(
+  operation: typeof SEND | typeof PROCESS,
+  task: { id: string; queue: string; name: string },
+): Record<string, string> {
+  return {
+    [ATTR.system]: MESSAGING_SYSTEM,
+    [ATTR.destination]: task.queue,
+    [ATTR.messageId]: task.id,
+    [ATTR.operationName]: operation,
+    [ATTR.operationType]: operation,
+    [ATTR.taskName]: task.name,
+  };
+}

@@ -12,7 +12,7 @@ import { WorkerService } from '../../worker/worker.service';
 import { guarded } from '../guarded';
 import { loadPeer } from '../optional-peer';
 import { recordOutcome } from './run-outcome';
-import { ATTR, MESSAGING_SYSTEM, PROCESS, SEND } from './span-attributes';
+import { ATTR, messagingAttributes, PROCESS, SEND } from './span-attributes';
 import { fromTraceparent, toTraceparent } from './traceparent';
 
 /**
@@ -90,14 +90,7 @@ export class TaskTracing implements OnModuleDestroy {
       `${SEND} ${task.queue}`,
       {
         kind: api.SpanKind.PRODUCER,
-        attributes: {
-          [ATTR.system]: MESSAGING_SYSTEM,
-          [ATTR.destination]: task.queue,
-          [ATTR.messageId]: task.id,
-          [ATTR.operationName]: SEND,
-          [ATTR.operationType]: SEND,
-          [ATTR.taskName]: task.name,
-        },
+        attributes: messagingAttributes(SEND, task),
       },
       parent,
     );
@@ -132,15 +125,7 @@ export class TaskTracing implements OnModuleDestroy {
       `${PROCESS} ${task.queue}`,
       {
         kind: api.SpanKind.CONSUMER,
-        attributes: {
-          [ATTR.system]: MESSAGING_SYSTEM,
-          [ATTR.destination]: task.queue,
-          [ATTR.messageId]: task.id,
-          [ATTR.operationName]: PROCESS,
-          [ATTR.operationType]: PROCESS,
-          [ATTR.taskName]: task.name,
-          [ATTR.attempt]: task.attempt,
-        },
+        attributes: { ...messagingAttributes(PROCESS, task), [ATTR.attempt]: task.attempt },
       },
       parent,
     );
