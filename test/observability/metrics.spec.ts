@@ -114,6 +114,36 @@ describe('metrics (prom-client)', () => {
     }
   });
 
+  it("measures a delayed task's wait from its due time, not its enqueue", async () => {
+    const prefix = uniquePrefix();
+    const own = new Registry();
+    const producer = await createTestApp([], { prefix, worker: { enabled: false } });
+    const beforeEnqueue = Date.now();
+    const handle = await producer.queue.enqueue(ObservedTasks, 'ok', [1], { delay: 300 });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const consumer = await createTestApp([ObservedTasks], {
+      prefix,
+      metrics: { registry: own },
+      worker: { queues: [OBS_QUEUE] },
+    });
+    try {
+      const outcome = nextOutcomes(consumer.worker.events$, 1);
+      await handle.result({ timeout: 10_000 });
+      await outcome;
+      const sinceDue = (Date.now() - beforeEnqueue) / 1000 - 0.3;
+      const wait = 'taskmill_task_wait_seconds';
+      const labels = { queue: OBS_QUEUE, task: 'obs.ok' };
+      const waited = (await valueOf(own, wait, labels, `${wait}_sum`)) as number;
+      // Causal bounds again: due 300 ms after the enqueue, unclaimed until 700 ms after it; a
+      // wait counted from the enqueue would exceed the time since it fell due.
+      expect(waited).toBeGreaterThanOrEqual(0.4 - 0.005);
+      expect(waited).toBeLessThanOrEqual(sinceDue + 0.005);
+    } finally {
+      await consumer.close();
+      await producer.close();
+    }
+  });
+
   it('reads the queue gauge when scraped: waiting tasks of an unworked queue, dead letters', async () => {
     await worker.queue.enqueue('idle.task', [], { queue: 'obs-idle' });
     await worker.queue.enqueue('idle.task', [], { queue: 'obs-idle' });

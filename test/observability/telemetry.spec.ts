@@ -185,6 +185,25 @@ describe('telemetry (OpenTelemetry)', () => {
     expect(exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.PRODUCER)).toEqual([]);
   });
 
+  it('stores nothing when telemetry is off, even inside a trace', async () => {
+    const plain = await createTestApp([], { prefix: producer.prefix, worker: { enabled: false } });
+    const redis = rawRedis();
+    try {
+      const handle = await trace
+        .getTracer('test')
+        .startActiveSpan('job', (span) =>
+          plain.queue.enqueue(ObservedTasks, 'ok', [3]).finally(() => span.end()),
+        );
+      await handle.result({ timeout: 10_000 });
+      expect(await redis.hget(taskKey(plain, OBS_QUEUE, handle.id), TASK_FIELDS.trace)).toBeNull();
+      const sends = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.PRODUCER);
+      expect(sends).toEqual([]);
+    } finally {
+      redis.disconnect();
+      await plain.close();
+    }
+  });
+
   it('keeps the worker running when a span processor throws', async () => {
     // The caller's span is made while the processor is well; then every span start and end
     // throws: in the enqueue (producer spans) and around the runs (consumer spans).
