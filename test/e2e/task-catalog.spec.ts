@@ -95,6 +95,19 @@ describe('task catalog: producers without the handler', () => {
     expect((await a.status()).queue).toBe('catalog-mail');
   });
 
+  it('follows a handler app that starts after the producer, once the producer asks again', async () => {
+    const prefix = uniquePrefix();
+    const producer = await open([], producerOptions(prefix));
+    const early = await producer.queue.enqueue('catalog.moved', []);
+    expect((await early.status()).queue).toBe('default');
+    await open([MovedTasksNew], { prefix });
+    // A name found nowhere is asked about again a second later, not at every enqueue.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const late = await producer.queue.enqueue('catalog.moved', []);
+    expect(await late.result({ timeout: 10_000 })).toBe('new');
+    expect((await late.status()).queue).toBe('catalog-new');
+  });
+
   it('in strict mode accepts published names and refuses names found nowhere', async () => {
     const prefix = uniquePrefix();
     await open([MailTasks], { prefix });
