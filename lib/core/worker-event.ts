@@ -27,6 +27,11 @@ export type WorkerEvent =
   | { type: 'worker.started'; queues: string[] }
   | { type: 'worker.stopped' }
   | { type: 'worker.error'; error: Error }
+  /**
+   * This app enqueued on a queue that no live worker consumes (UnconsumedQueues): once per
+   * queue and process, producer-only apps included.
+   */
+  | { type: 'queue.unconsumed'; queue: string }
   | { type: 'task.started'; task: TaskRef }
   /** `durationMs`: from the start of the run until its outcome was recorded. */
   | { type: 'task.succeeded'; task: TaskRef; durationMs: number }
