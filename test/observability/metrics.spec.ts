@@ -1,5 +1,10 @@
 import { Registry } from 'prom-client';
-import { InvalidOptionsError, QueueModuleOptions, TaskFailedError } from '../../lib';
+import {
+  EnqueueOptions,
+  InvalidOptionsError,
+  QueueModuleOptions,
+  TaskFailedError,
+} from '../../lib';
 import { createTestApp, TestApp } from '../support/test-app';
 import { uniquePrefix } from '../support/redis';
 import { nextOutcomes, OBS_QUEUE, ObservedTasks } from './workload';
@@ -30,6 +35,41 @@ async function valueOf(
       Object.entries(labels).every(([k, v]) => s.labels[k] === v),
   );
   return found?.value;
+}
+
+/**
+ * Enqueues obs.ok from an app without a worker, waits `pauseMs`, then runs it in a worker
+ * whose registry is its own: the wait it recorded (s, and how many), and the time since the
+ * enqueue began (s).
+ */
+async function waitAfterPause(options: EnqueueOptions, pauseMs: number) {
+  const prefix = uniquePrefix();
+  const own = new Registry();
+  const producer = await createTestApp([], { prefix, worker: { enabled: false } });
+  const beforeEnqueue = Date.now();
+  const handle = await producer.queue.enqueue(ObservedTasks, 'ok', [1], options);
+  await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  const consumer = await createTestApp([ObservedTasks], {
+    prefix,
+    metrics: { registry: own },
+    worker: { queues: [OBS_QUEUE] },
+  });
+  try {
+    const outcome = nextOutcomes(consumer.worker.events$, 1);
+    await handle.result({ timeout: 10_000 });
+    await outcome;
+    const sinceEnqueue = (Date.now() - beforeEnqueue) / 1000;
+    const wait = 'taskmill_task_wait_seconds';
+    const labels = { queue: OBS_QUEUE, task: 'obs.ok' };
+    return {
+      sinceEnqueue,
+      waited: (await valueOf(own, wait, labels, `${wait}_sum`)) as number,
+      count: await valueOf(own, wait, labels, `${wait}_count`),
+    };
+  } finally {
+    await consumer.close();
+    await producer.close();
+  }
 }
 
 describe('metrics (prom-client)', () => {
@@ -83,65 +123,21 @@ describe('metrics (prom-client)', () => {
   });
 
   it('measures the wait from the enqueue: a task left unclaimed waits at least that long', async () => {
-    const prefix = uniquePrefix();
-    const own = new Registry();
-    const producer = await createTestApp([], { prefix, worker: { enabled: false } });
-    const beforeEnqueue = Date.now();
-    const handle = await producer.queue.enqueue('obs.ok', [21], { queue: OBS_QUEUE });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const consumer = await createTestApp([ObservedTasks], {
-      prefix,
-      metrics: { registry: own },
-      worker: { queues: [OBS_QUEUE] },
-    });
-    try {
-      const outcome = nextOutcomes(consumer.worker.events$, 1);
-      await handle.result({ timeout: 10_000 });
-      await outcome;
-      const most = (Date.now() - beforeEnqueue) / 1000;
-      const labels = { queue: OBS_QUEUE, task: 'obs.ok' };
-      const wait = 'taskmill_task_wait_seconds';
-      expect(await valueOf(own, wait, labels, `${wait}_count`)).toBe(1);
-      // Causality, not timing: no worker could claim it before the pause ended, and it cannot
-      // have waited longer than the time since the enqueue began (one clock: the same host).
-      // The 5 ms cover rounding to whole ms and a timer that fires a little early.
-      const waited = (await valueOf(own, wait, labels, `${wait}_sum`)) as number;
-      expect(waited).toBeGreaterThanOrEqual(0.3 - 0.005);
-      expect(waited).toBeLessThanOrEqual(most + 0.005);
-    } finally {
-      await consumer.close();
-      await producer.close();
-    }
+    const { waited, count, sinceEnqueue } = await waitAfterPause({}, 300);
+    expect(count).toBe(1);
+    // Causality, not timing: no worker could claim it before the pause ended, and it cannot
+    // have waited longer than the time since the enqueue began (one clock: the same host).
+    // The 5 ms cover rounding to whole ms and a timer that fires a little early.
+    expect(waited).toBeGreaterThanOrEqual(0.3 - 0.005);
+    expect(waited).toBeLessThanOrEqual(sinceEnqueue + 0.005);
   });
 
   it("measures a delayed task's wait from its due time, not its enqueue", async () => {
-    const prefix = uniquePrefix();
-    const own = new Registry();
-    const producer = await createTestApp([], { prefix, worker: { enabled: false } });
-    const beforeEnqueue = Date.now();
-    const handle = await producer.queue.enqueue(ObservedTasks, 'ok', [1], { delay: 300 });
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    const consumer = await createTestApp([ObservedTasks], {
-      prefix,
-      metrics: { registry: own },
-      worker: { queues: [OBS_QUEUE] },
-    });
-    try {
-      const outcome = nextOutcomes(consumer.worker.events$, 1);
-      await handle.result({ timeout: 10_000 });
-      await outcome;
-      const sinceDue = (Date.now() - beforeEnqueue) / 1000 - 0.3;
-      const wait = 'taskmill_task_wait_seconds';
-      const labels = { queue: OBS_QUEUE, task: 'obs.ok' };
-      const waited = (await valueOf(own, wait, labels, `${wait}_sum`)) as number;
-      // Causal bounds again: due 300 ms after the enqueue, unclaimed until 700 ms after it; a
-      // wait counted from the enqueue would exceed the time since it fell due.
-      expect(waited).toBeGreaterThanOrEqual(0.4 - 0.005);
-      expect(waited).toBeLessThanOrEqual(sinceDue + 0.005);
-    } finally {
-      await consumer.close();
-      await producer.close();
-    }
+    const { waited, sinceEnqueue } = await waitAfterPause({ delay: 300 }, 700);
+    // Causal bounds again: due 300 ms after the enqueue, unclaimed until 700 ms after it; a
+    // wait counted from the enqueue would exceed the time since it fell due.
+    expect(waited).toBeGreaterThanOrEqual(0.4 - 0.005);
+    expect(waited).toBeLessThanOrEqual(sinceEnqueue - 0.3 + 0.005);
   });
 
   it('reads the queue gauge when scraped: waiting tasks of an unworked queue, dead letters', async () => {
