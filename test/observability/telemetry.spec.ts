@@ -8,7 +8,7 @@ import {
   SimpleSpanProcessor,
   SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { Task, TaskFailedError } from '../../lib';
+import { QueueService, Task, TaskFailedError } from '../../lib';
 import { TASK_FIELDS } from '../../lib/broker/keys';
 import { rawRedis, uniquePrefix } from '../support/redis';
 import { taskKey } from '../support/task-keys';
@@ -30,6 +30,15 @@ class BreakableProcessor implements SpanProcessor {
 
 @Injectable()
 class TracedTasks {
+  constructor(private readonly queue: QueueService) {}
+
+  /** Enqueues a task of its own from inside its run: that enqueue is under the run's span. */
+  @Task({ name: 'obs.parent', queue: OBS_QUEUE })
+  async parent(): Promise<string> {
+    const child = await this.queue.enqueue(ObservedTasks, 'ok', [4]);
+    return child.id;
+  }
+
   /** Makes a span of its own: it must be a child of the run's span. */
   @Task({ name: 'obs.query', queue: OBS_QUEUE })
   async query(): Promise<string> {
@@ -168,6 +177,31 @@ describe('telemetry (OpenTelemetry)', () => {
     const [query] = await spansWhen((s) => s.name === 'db.query', 1);
     expect(query.parentSpanContext?.spanId).toBe(run.spanContext().spanId);
     expect(query.spanContext().traceId).toBe(run.spanContext().traceId);
+  });
+
+  it("traces a task enqueued from a handler under its parent run's span", async () => {
+    const parent = await trace
+      .getTracer('test')
+      .startActiveSpan('job', (span) =>
+        producer.queue.enqueue(TracedTasks, 'parent').finally(() => span.end()),
+      );
+    const childId = (await parent.result({ timeout: 10_000 })) as string;
+    await producer.queue.handle(childId).result({ timeout: 10_000 });
+    const [parentRun] = await spansWhen(
+      (s) => ofTask(parent.id)(s) && s.kind === SpanKind.CONSUMER,
+      1,
+    );
+    const [childSend] = await spansWhen(
+      (s) => ofTask(childId)(s) && s.kind === SpanKind.PRODUCER,
+      1,
+    );
+    const [childRun] = await spansWhen(
+      (s) => ofTask(childId)(s) && s.kind === SpanKind.CONSUMER,
+      1,
+    );
+    expect(childSend.parentSpanContext?.spanId).toBe(parentRun.spanContext().spanId);
+    expect(childRun.parentSpanContext?.spanId).toBe(childSend.spanContext().spanId);
+    expect(childRun.spanContext().traceId).toBe(parentRun.spanContext().traceId);
   });
 
   it('stores nothing with a task enqueued outside a trace; its run span is a root', async () => {
