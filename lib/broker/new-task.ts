@@ -33,13 +33,13 @@ export interface NewTask {
    */
   uniqueFor: number | undefined;
   /**
-   * Telemetry: the enqueue span's W3C traceparent, stored with the task (enqueue and
-   * enqueueMany); undefined when telemetry is off or the enqueue is outside a trace.
+   * Telemetry: the enqueue span's W3C traceparent, stored with the task; undefined when
+   * telemetry is off or the enqueue is outside a trace.
    */
   trace?: string;
 }
 
-/** The enqueue script's 13 fields for one task, in order. */
+/** The enqueue scripts' 14 fields for one task, in order. */
 export function newTaskArguments(task: NewTask): (string | number)[] {
   return [
     task.id,
@@ -55,6 +55,7 @@ export function newTaskArguments(task: NewTask): (string | number)[] {
     encodeDedupe(task),
     task.lock,
     task.concurrency ?? '',
+    task.trace ?? '',
   ];
 }
 

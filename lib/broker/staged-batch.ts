@@ -1,6 +1,6 @@
 import { decodeEnqueueCodes, EnqueueResult } from './enqueue-results';
 import { COMMIT_MARK_TTL_MS } from './handoffs';
-import { SlotKeys, TASK_FIELDS } from './keys';
+import type { SlotKeys } from './keys';
 import { NewTask, newTaskArguments } from './new-task';
 import type { ScriptCaller } from './queue-admin-scripts';
 import { randomTaskId } from './task-ids';
@@ -126,16 +126,11 @@ export class StagedBatch {
   }
 }
 
-/** enqueue-1.lua's 15 fields of a batch task. */
+/** enqueue-1.lua's 16 fields of a batch task. */
 export function batchTaskArguments(item: BatchTask): (string | number)[] {
-  // The trace rides with the links: a field of the task's record written in the same call,
-  // and only for tasks enqueued inside a trace (the others carry nothing more).
-  const links = item.task.trace
-    ? [...(item.links ?? []), TASK_FIELDS.trace, item.task.trace]
-    : item.links;
   return [
     ...newTaskArguments(item.task),
-    links && links.length > 0 ? JSON.stringify(links) : '',
+    item.links && item.links.length > 0 ? JSON.stringify(item.links) : '',
     item.parked ? '1' : '',
   ];
 }

@@ -73,12 +73,14 @@ export class QueueService {
   ) {
     this.batcher = new EnqueueBatcher(broker);
     this.dead = new DeadLetters(broker, connections);
-    this.chains = new Chains(broker, this.builder, (id, queue) => this.handle(id, queue));
+    const handle = (id: string, queue: string) => this.handle(id, queue);
+    this.chains = new Chains(broker, this.builder, handle, scopes);
     this.groups = new Groups(
       broker,
       this.builder,
       (requests) => this.enqueueMany(requests),
-      (id, queue) => this.handle(id, queue),
+      handle,
+      scopes,
     );
     this.workflows = new WorkflowLookup(connections, broker.router, (id) => this.handle(id));
     this.inspector = new QueueInspector(broker);

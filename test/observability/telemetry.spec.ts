@@ -8,7 +8,7 @@ import {
   SimpleSpanProcessor,
   SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { QueueService, Task, TaskFailedError } from '../../lib';
+import { QueueService, Task, TaskFailedError, taskCall } from '../../lib';
 import { TASK_FIELDS } from '../../lib/broker/keys';
 import { rawRedis, uniquePrefix } from '../support/redis';
 import { taskKey } from '../support/task-keys';
@@ -202,6 +202,36 @@ describe('telemetry (OpenTelemetry)', () => {
     expect(childSend.parentSpanContext?.spanId).toBe(parentRun.spanContext().spanId);
     expect(childRun.parentSpanContext?.spanId).toBe(childSend.spanContext().spanId);
     expect(childRun.spanContext().traceId).toBe(parentRun.spanContext().traceId);
+  });
+
+  it("traces a chain's steps and a chord's parts and callback, each under its own send span", async () => {
+    const request = trace.getTracer('test').startSpan('POST /reports');
+    const inRequest = <T>(fn: () => Promise<T>) =>
+      context.with(trace.setSpan(context.active(), request), fn);
+    const chain = await inRequest(() =>
+      producer.queue.chain([
+        taskCall(ObservedTasks, 'ok', [1]),
+        taskCall(ObservedTasks, 'ok', [2]),
+      ]),
+    );
+    const chord = await inRequest(() =>
+      producer.queue.chord(
+        [taskCall(ObservedTasks, 'ok', [3]), taskCall(ObservedTasks, 'ok', [4])],
+        taskCall(ObservedTasks, 'ok', [5]),
+      ),
+    );
+    request.end();
+    await chain.result({ timeout: 10_000 });
+    await chord.result({ timeout: 10_000 });
+    const ids = [...chain.steps, ...chord.parts, chord.callback].map((h) => h.id);
+    expect(ids).toHaveLength(5);
+    for (const id of ids) {
+      const [send] = await spansWhen((s) => ofTask(id)(s) && s.kind === SpanKind.PRODUCER, 1);
+      const [run] = await spansWhen((s) => ofTask(id)(s) && s.kind === SpanKind.CONSUMER, 1);
+      expect(send.parentSpanContext?.spanId).toBe(request.spanContext().spanId);
+      expect(run.parentSpanContext?.spanId).toBe(send.spanContext().spanId);
+      expect(run.spanContext().traceId).toBe(request.spanContext().traceId);
+    }
   });
 
   it('stores nothing with a task enqueued outside a trace; its run span is a root', async () => {
