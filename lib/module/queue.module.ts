@@ -14,8 +14,8 @@ import { WorkerService } from '../worker/worker.service';
 import { TaskmillHealthIndicator } from '../observability/health/taskmill-health.indicator';
 import { TaskMetrics } from '../observability/metrics/task-metrics';
 import { TaskTracing } from '../observability/telemetry/task-tracing';
-import { EnqueueScopes } from '../queue/enqueue-scopes';
-import { RunScopes } from '../worker/run-scopes';
+import { EnqueueWrappers } from '../queue/enqueue-wrappers';
+import { RunWrappers } from '../worker/run-wrappers';
 import { ConnectionLifecycle } from './connection-lifecycle';
 import { coreProviders } from './providers';
 import { QueueModuleOptions } from '../options/module.options';
@@ -45,8 +45,8 @@ import {
     CatalogPublisher,
     LockService,
     ConnectionLifecycle,
-    RunScopes,
-    EnqueueScopes,
+    RunWrappers,
+    EnqueueWrappers,
     TaskMetrics,
     TaskTracing,
     TaskmillHealthIndicator,

@@ -1,7 +1,7 @@
 import { Broker } from '../broker/broker';
 import { NewTask } from '../broker/new-task';
 import { InvalidOptionsError, MessageAlreadyExistsError } from '../errors';
-import { EnqueueScopes } from './enqueue-scopes';
+import { EnqueueWrappers } from './enqueue-wrappers';
 import { ChordHandle, GroupHandle } from './group-handle';
 import { TaskHandle } from './task-handle';
 import { randomTaskId } from '../broker/task-ids';
@@ -19,7 +19,7 @@ export class Groups {
     private readonly builder: TaskMessageBuilder,
     private readonly enqueueMany: (requests: TaskRequest[]) => Promise<TaskHandle[]>,
     private readonly handle: (id: string, queue: string) => TaskHandle,
-    private readonly scopes: EnqueueScopes,
+    private readonly wrappers: EnqueueWrappers,
   ) {}
 
   /** A group is an atomic batch with a handle that collects its results. */
@@ -40,7 +40,7 @@ export class Groups {
     const last = this.builder.withId(draft, `${chordId}-callback`);
     const ids = [...built, last].map((task) => task.id);
     const write = () => this.broker.enqueueChord(built, last);
-    if (!(await withTaskIdsOnFailure(ids, () => this.scopes.write([...built, last], write)))) {
+    if (!(await withTaskIdsOnFailure(ids, () => this.wrappers.write([...built, last], write)))) {
       throw new MessageAlreadyExistsError(last.id);
     }
     return new ChordHandle<R>(

@@ -26,7 +26,7 @@ import { ChordHandle, GroupHandle } from './group-handle';
 import { Groups } from './groups';
 import { DeadLetter, DeadLetterPage, DeadLetters } from './dead-letters';
 import { EnqueueBatcher } from './enqueue-batcher';
-import { EnqueueScopes } from './enqueue-scopes';
+import { EnqueueWrappers } from './enqueue-wrappers';
 import { ObliterateOptions, QueueControl } from './queue-control';
 import { ListPage, QueueInspector, QueueStats } from './queue-inspector';
 import { Priorities, PriorityThreshold, PromoteOptions, WaitingTask } from './priorities';
@@ -69,18 +69,18 @@ export class QueueService {
     private readonly builder: TaskMessageBuilder,
     private readonly scheduled: Schedules,
     private readonly unconsumed: UnconsumedQueues,
-    private readonly scopes: EnqueueScopes,
+    private readonly wrappers: EnqueueWrappers,
   ) {
     this.batcher = new EnqueueBatcher(broker);
     this.dead = new DeadLetters(broker, connections);
     const handle = (id: string, queue: string) => this.handle(id, queue);
-    this.chains = new Chains(broker, this.builder, handle, scopes);
+    this.chains = new Chains(broker, this.builder, handle, wrappers);
     this.groups = new Groups(
       broker,
       this.builder,
       (requests) => this.enqueueMany(requests),
       handle,
-      scopes,
+      wrappers,
     );
     this.workflows = new WorkflowLookup(connections, broker.router, (id) => this.handle(id));
     this.inspector = new QueueInspector(broker);
@@ -115,9 +115,9 @@ export class QueueService {
       typeof task === 'string'
         ? this.builder.build(task, second ?? [], third as EnqueueOptions | undefined)
         : this.builder.buildCall(task, second, third, fourth);
-    const written = this.scopes.empty
+    const written = this.wrappers.empty
       ? await this.batcher.add(message)
-      : await this.scopes.write([message], () => this.batcher.add(message));
+      : await this.wrappers.write([message], () => this.batcher.add(message));
     this.unconsumed.enqueued(message.queue);
     if (written === 'written' && this.hooks.active) {
       await this.submitted(message, typeof task === 'string' ? second : third);
@@ -465,7 +465,7 @@ export class QueueService {
     }
     const written = await withTaskIdsOnFailure(
       messages.map((message) => message.id),
-      () => this.scopes.write(messages, () => this.broker.enqueue(messages, true)),
+      () => this.wrappers.write(messages, () => this.broker.enqueue(messages, true)),
     );
     for (const message of messages) this.unconsumed.enqueued(message.queue);
     const refused = written.findIndex((result) => result === 'taken' || typeof result === 'object');

@@ -8,7 +8,7 @@ import { RedisConnections } from '../redis/redis-connections';
 import { computeBackoff } from './backoff';
 import { DueTimer } from './due-timer';
 import { ClaimAnswer, Settler } from './settler';
-import { RunScopes } from './run-scopes';
+import { RunWrappers } from './run-wrappers';
 import { TaskRunner } from './task-runner';
 import { WorkerEvent } from '../core/worker-event';
 
@@ -54,7 +54,7 @@ export class ConsumerLoop {
     private readonly connections: RedisConnections,
     private readonly runner: TaskRunner,
     /** Metrics and telemetry around each run; empty unless switched on. */
-    private readonly scopes: RunScopes,
+    private readonly wrappers: RunWrappers,
     private readonly settings: ConsumerSettings,
     private readonly events: Subject<WorkerEvent>,
     /** The settler's answers to this loop's claims. */
@@ -150,9 +150,9 @@ export class ConsumerLoop {
     // Claimed tasks are ours even when stopping: they run, or are handed back on shutdown.
     for (const task of tasks) {
       this.track(
-        this.scopes.empty
+        this.wrappers.empty
           ? this.runner.run(task)
-          : this.scopes.run(task, () => this.runner.run(task)),
+          : this.wrappers.run(task, () => this.runner.run(task)),
       );
     }
     if (nextDueIn !== undefined && this.running) this.dueTimer.schedule(nextDueIn);

@@ -16,7 +16,7 @@ import { TriggerScheduler } from '../scheduling/trigger-scheduler';
 import { LeaseKeeper } from './lease-keeper';
 import { ProgressWriter } from './progress-writer';
 import { RunHooks } from './run-hooks';
-import { RunScopes } from './run-scopes';
+import { RunWrappers } from './run-wrappers';
 import { Settler } from './settler';
 import { TaskRunner } from './task-runner';
 import { WorkerEvent } from '../core/worker-event';
@@ -65,7 +65,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly schedules: Schedules,
     private readonly consumers: QueueConsumers,
     unconsumed: UnconsumedQueues,
-    private readonly scopes: RunScopes,
+    private readonly wrappers: RunWrappers,
   ) {
     this.events$ = merge(this.subject, hooks.failed$, unconsumed.warnings$);
     this.log = new WorkerLog(options.logging, options.worker.concurrency);
@@ -140,7 +140,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       settler,
       this.connections,
       runner,
-      this.scopes,
+      this.wrappers,
       { queues, concurrency, blockingTimeoutMs: this.options.blockingTimeoutMs },
       this.subject,
       answers,

@@ -7,7 +7,7 @@ import { RESOLVED_OPTIONS } from '../../constants';
 import { WorkerEvent } from '../../core/worker-event';
 import { ResolvedModuleOptions } from '../../options/module.options';
 import { QueueService } from '../../queue/queue.service';
-import { RunScopes } from '../../worker/run-scopes';
+import { RunWrappers } from '../../worker/run-wrappers';
 import { WorkerService } from '../../worker/worker.service';
 import { guarded } from '../guarded';
 import { loadPeer } from '../optional-peer';
@@ -37,7 +37,7 @@ export class TaskMetrics implements OnModuleDestroy {
     @Inject(RESOLVED_OPTIONS) options: ResolvedModuleOptions,
     worker: WorkerService,
     queue: QueueService,
-    scopes: RunScopes,
+    runs: RunWrappers,
   ) {
     if (!options.metrics) return;
     const prom = loadPeer<typeof PromClient>('prom-client', 'metrics: true');
@@ -45,7 +45,7 @@ export class TaskMetrics implements OnModuleDestroy {
     const set = (this.set = metricSetOf(prom, registry));
     this.subscription = worker.events$.subscribe(guarded('metrics', (event) => this.on(event)));
     const waited = guarded('metrics', (task: ClaimedTask) => this.waited(task));
-    scopes.add((task, run) => {
+    runs.add((task, run) => {
       waited(task);
       return run();
     });

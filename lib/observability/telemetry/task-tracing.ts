@@ -6,8 +6,8 @@ import { NewTask } from '../../broker/new-task';
 import { RESOLVED_OPTIONS } from '../../constants';
 import { WorkerEvent } from '../../core/worker-event';
 import { ResolvedModuleOptions } from '../../options/module.options';
-import { EnqueueScopes } from '../../queue/enqueue-scopes';
-import { RunScopes } from '../../worker/run-scopes';
+import { EnqueueWrappers } from '../../queue/enqueue-wrappers';
+import { RunWrappers } from '../../worker/run-wrappers';
 import { WorkerService } from '../../worker/worker.service';
 import { guarded } from '../guarded';
 import { loadPeer } from '../optional-peer';
@@ -33,8 +33,8 @@ export class TaskTracing implements OnModuleDestroy {
   constructor(
     @Inject(RESOLVED_OPTIONS) options: ResolvedModuleOptions,
     worker: WorkerService,
-    enqueues: EnqueueScopes,
-    runs: RunScopes,
+    enqueues: EnqueueWrappers,
+    runs: RunWrappers,
   ) {
     if (!options.telemetry) return;
     this.api = loadPeer<typeof OtelApi>('@opentelemetry/api', 'telemetry: true');
