@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { NewTask } from '../broker/new-task';
 
 /**
-s * Wraps the write of new tasks (an enqueue, a batch, a chain or a chord): it may set each task's
+ * Wraps the write of new tasks (an enqueue, a batch, a chain or a chord): it may set each task's
  * `trace` before calling `write`, which it must call once, and see how the write ended.
  */
 export type EnqueueWrapper = <R>(tasks: NewTask[], write: () => Promise<R>) => Promise<R>;
