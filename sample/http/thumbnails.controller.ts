@@ -1,0 +1,42 @@
+import { Body, Controller, Get, Header, Param, Post, Sse } from '@nestjs/common';
+import { map, Observable } from 'rxjs';
+import { QueueService } from '../../lib';
+import { PAGE } from './page';
+import { ThumbnailService } from './thumbnail.service';
+
+/** What `POST /thumbnails` takes. */
+interface RenderRequest {
+  image?: string;
+  width?: number;
+}
+
+/** One SSE message: a status update of the task, as JSON. */
+interface StatusEvent {
+  data: unknown;
+}
+
+@Controller()
+export class ThumbnailsController {
+  constructor(private readonly queue: QueueService) {}
+
+  @Get()
+  @Header('content-type', 'text/html; charset=utf-8')
+  page(): string {
+    return PAGE;
+  }
+
+  /** Enqueues a rendering and answers at once with the task's id. */
+  @Post('thumbnails')
+  async render(@Body() body: RenderRequest): Promise<{ id: string }> {
+    const image = typeof body?.image === 'string' ? body.image : 'cat.jpg';
+    const width = typeof body?.width === 'number' ? body.width : 320;
+    const handle = await this.queue.enqueue(ThumbnailService, 'render', [image, width]);
+    return { id: handle.id };
+  }
+
+  /** The task's status changes as server-sent events; the stream ends with the task. */
+  @Sse('thumbnails/:id/status')
+  status(@Param('id') id: string): Observable<StatusEvent> {
+    return this.queue.handle(id).status$.pipe(map((update) => ({ data: update })));
+  }
+}
