@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, Param, Post, Sse } from '@nestjs/common';
+import { Body, Controller, Get, Header, MessageEvent, Param, Post, Sse } from '@nestjs/common';
 import { map, Observable } from 'rxjs';
 import { QueueService } from '../../lib';
 import { PAGE } from './page';
@@ -8,11 +8,6 @@ import { ThumbnailService } from './thumbnail.service';
 interface RenderRequest {
   image?: string;
   width?: number;
-}
-
-/** One SSE message: a status update of the task, as JSON. */
-interface StatusEvent {
-  data: unknown;
 }
 
 @Controller()
@@ -34,9 +29,9 @@ export class ThumbnailsController {
     return { id: handle.id };
   }
 
-  /** The task's status changes as server-sent events; the stream ends with the task. */
+  /** Each status change of the task as a server-sent event; the stream ends with the task. */
   @Sse('thumbnails/:id/status')
-  status(@Param('id') id: string): Observable<StatusEvent> {
+  status(@Param('id') id: string): Observable<MessageEvent> {
     return this.queue.handle(id).status$.pipe(map((update) => ({ data: update })));
   }
 }
