@@ -7,6 +7,7 @@ import {
   Scope,
   UseInterceptors,
 } from '@nestjs/common';
+import { ContextId, ContextIdFactory, ContextIdStrategy, HostComponentInfo } from '@nestjs/core';
 import { map, Observable } from 'rxjs';
 import { OnTaskStart, Task, TASK_REF, TaskContext, taskContext } from '../../lib';
 import { failureOf } from '../support/failures';
@@ -90,6 +91,35 @@ class BrokenJobs {
   }
 }
 
+/** Shared by the runs of one tenant (see TenantStrategy). */
+@Injectable({ scope: Scope.REQUEST, durable: true })
+class TenantCache {
+  readonly serial = ++built;
+}
+
+@Injectable()
+class TenantJobs {
+  constructor(private readonly cache: TenantCache) {}
+
+  @Task({ name: 'scopes.tenant' })
+  cacheSerial(): number {
+    return this.cache.serial;
+  }
+}
+
+/** Durable trees per `metadata.tenant` of the task: the strategy sees the run's TaskContext. */
+class TenantStrategy implements ContextIdStrategy {
+  private readonly tenants = new Map<unknown, ContextId>();
+
+  attach(contextId: ContextId, request: unknown) {
+    const tenant = (request as TaskContext).metadata?.tenant;
+    let tenantId = this.tenants.get(tenant);
+    if (!tenantId) this.tenants.set(tenant, (tenantId = ContextIdFactory.create()));
+    const shared = tenantId;
+    return (info: HostComponentInfo) => (info.isTreeDurable ? shared : contextId);
+  }
+}
+
 describe('request-scoped providers in tasks', () => {
   let t: TestApp;
   beforeAll(
@@ -139,5 +169,28 @@ describe('request-scoped providers in tasks', () => {
     await expect(next.result({ timeout: 5000 })).resolves.toMatchObject({
       tagged: { taskId: next.id },
     });
+  });
+});
+
+describe('durable providers in tasks', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    ContextIdFactory.apply(new TenantStrategy());
+    t = await createTestApp([TenantJobs, TenantCache]);
+  });
+  afterAll(async () => {
+    await t.close();
+    ContextIdFactory.apply({ attach: () => undefined });
+  });
+
+  it("shares a durable provider between one tenant's runs, as an app's ContextIdStrategy says", async () => {
+    const run = async (tenant: string) => {
+      const handle = await t.queue.enqueue('scopes.tenant', [], { metadata: { tenant } });
+      return handle.result({ timeout: 5000 });
+    };
+    const acme = [await run('acme'), await run('acme')];
+    const globex = await run('globex');
+    expect(acme[0]).toBe(acme[1]);
+    expect(globex).not.toBe(acme[0]);
   });
 });
