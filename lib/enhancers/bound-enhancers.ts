@@ -5,6 +5,7 @@ import {
   PIPES_METADATA,
 } from '@nestjs/common/constants';
 import { ApplicationConfig } from '@nestjs/core';
+import { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 
 /** Which kinds of enhancer apply to a method: its own, its class's and the app's global ones. */
 export interface BoundEnhancers {
@@ -12,8 +13,8 @@ export interface BoundEnhancers {
   interceptors: boolean;
   filters: boolean;
   pipes: boolean;
-  /** A global enhancer is request-scoped: it is built per run, so every run needs a context. */
-  scopedGlobals: boolean;
+  /** The app's request-scoped global enhancers: built per run, so every run needs a context. */
+  scopedGlobals: InstanceWrapper[];
 }
 
 /**
@@ -28,10 +29,16 @@ export function boundEnhancers(
   const declared = (key: string) =>
     hasItems(Reflect.getMetadata(key, method)) ||
     hasItems(Reflect.getMetadata(key, instance.constructor));
-  const guards = config.getGlobalRequestGuards().length > 0;
-  const interceptors = config.getGlobalRequestInterceptors().length > 0;
-  const filters = config.getGlobalRequestFilters().length > 0;
-  const pipes = config.getGlobalRequestPipes().length > 0;
+  const scoped = {
+    guards: config.getGlobalRequestGuards(),
+    interceptors: config.getGlobalRequestInterceptors(),
+    filters: config.getGlobalRequestFilters(),
+    pipes: config.getGlobalRequestPipes(),
+  };
+  const guards = scoped.guards.length > 0;
+  const interceptors = scoped.interceptors.length > 0;
+  const filters = scoped.filters.length > 0;
+  const pipes = scoped.pipes.length > 0;
   return {
     guards: guards || config.getGlobalGuards().length > 0 || declared(GUARDS_METADATA),
     interceptors:
@@ -39,7 +46,12 @@ export function boundEnhancers(
     filters:
       filters || config.getGlobalFilters().length > 0 || declared(EXCEPTION_FILTERS_METADATA),
     pipes: pipes || config.getGlobalPipes().length > 0 || declared(PIPES_METADATA),
-    scopedGlobals: guards || interceptors || filters || pipes,
+    scopedGlobals: [
+      ...scoped.guards,
+      ...scoped.interceptors,
+      ...scoped.filters,
+      ...scoped.pipes,
+    ] as InstanceWrapper[],
   };
 }
 

@@ -29,7 +29,7 @@ export class NestMethodBinder extends MethodBinder {
     const method = (instance as Record<string, Method>)[methodName];
     const enhancers = boundEnhancers(instance, method, this.config);
     const enhanced: EnhancedMethod = { instance, methodName, taskName, source, enhancers };
-    if (wrapper.isDependencyTreeStatic() && !enhancers.scopedGlobals) {
+    if (wrapper.isDependencyTreeStatic() && enhancers.scopedGlobals.length === 0) {
       if (!anyEnhancer(enhancers)) return (...args) => method.apply(instance, args);
       const call = this.creator.create(enhanced);
       return (...args) => call(args, taskContext());
@@ -42,6 +42,7 @@ export class NestMethodBinder extends MethodBinder {
         ? await this.scopes.instanceOf(wrapper, contextId, taskName)
         : instance;
       if (!anyEnhancer(enhancers)) return method.apply(host, args);
+      await this.scopes.loadEnhancers(enhancers.scopedGlobals, contextId, taskName);
       return this.creator.create(
         { ...enhanced, instance: host },
         contextId,

@@ -41,6 +41,18 @@ export class RunScopes {
       : undefined;
   }
 
+  /**
+   * Builds the app's request-scoped global enhancers for this context id. Nest attaches them to
+   * controllers only, so a task's provider does not load them with its own tree.
+   */
+  async loadEnhancers(
+    wrappers: InstanceWrapper[],
+    contextId: ContextId,
+    taskName: string,
+  ): Promise<void> {
+    await Promise.all(wrappers.map((wrapper) => this.instanceOf(wrapper, contextId, taskName)));
+  }
+
   /** The instance of the provider behind `wrapper` for this context id, built when needed. */
   async instanceOf(
     wrapper: InstanceWrapper,
@@ -53,7 +65,8 @@ export class RunScopes {
       const instance = (await this.injector.loadPerContext(
         wrapper.instance as object,
         host,
-        host.providers,
+        // A global enhancer (APP_GUARD…) is among its module's injectables, not its providers.
+        host.providers.has(wrapper.token) ? host.providers : host.injectables,
         contextId,
         wrapper,
       )) as object | undefined;

@@ -5,6 +5,7 @@ import {
   Catch,
   ExceptionFilter,
   ExecutionContext,
+  Inject,
   Injectable,
   NestInterceptor,
   ParseIntPipe,
@@ -12,10 +13,11 @@ import {
   UseGuards,
   UseInterceptors,
   UsePipes,
+  Scope,
 } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { catchError, map, Observable } from 'rxjs';
-import { NonRetryableError, Task, TaskContext, taskContext } from '../../lib';
+import { NonRetryableError, Task, TASK_REF, TaskContext, taskContext } from '../../lib';
 import { failureOf } from '../support/failures';
 import { Ledger } from '../support/ledger';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -137,6 +139,16 @@ class Jobs {
   }
 }
 
+/** A request-scoped global interceptor: built for each run, it knows the run. */
+@Injectable({ scope: Scope.REQUEST })
+class AttemptTag implements NestInterceptor {
+  constructor(@Inject(TASK_REF) private readonly run: TaskContext) {}
+
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(map((value) => `${String(value)}#${this.run.attempt}`));
+  }
+}
+
 /** No enhancer of its own: only the app's global ones apply. */
 @Injectable()
 class PlainJobs {
@@ -218,12 +230,13 @@ describe('global enhancers on tasks', () => {
       (t = await createTestApp([
         PlainJobs,
         { provide: APP_INTERCEPTOR, useValue: wrapping('global') },
+        { provide: APP_INTERCEPTOR, scope: Scope.REQUEST, useClass: AttemptTag },
       ])),
   );
   afterAll(() => t.close());
 
-  it('applies an app-wide interceptor to a handler that declares none', async () => {
+  it('applies app-wide interceptors, request-scoped ones included, to a handler that declares none', async () => {
     const handle = await t.queue.enqueue('enh.plain', []);
-    await expect(handle.result({ timeout: 5000 })).resolves.toBe('global(plain)');
+    await expect(handle.result({ timeout: 5000 })).resolves.toBe('global(plain#1)');
   });
 });
