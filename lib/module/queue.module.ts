@@ -17,6 +17,12 @@ import { TaskTracing } from '../observability/telemetry/task-tracing';
 import { EnqueueWrappers } from '../queue/enqueue-wrappers';
 import { RunWrappers } from '../worker/run-wrappers';
 import { ConnectionLifecycle } from './connection-lifecycle';
+import { MethodBinder } from '../discovery/method-binder';
+import { NestMethodBinder } from '../enhancers/nest-method-binder';
+import { TaskContextCreator } from '../enhancers/task-context-creator';
+import { RunScopes } from '../scopes/run-scopes';
+import { taskRefProvider } from '../scopes/task-ref.provider';
+import { TASK_REF } from '../constants';
 import { coreProviders } from './providers';
 import { QueueModuleOptions } from '../options/module.options';
 import {
@@ -39,6 +45,10 @@ import {
     HookRegistry,
     HookInvoker,
     TaskExplorer,
+    { provide: MethodBinder, useClass: NestMethodBinder },
+    TaskContextCreator,
+    RunScopes,
+    taskRefProvider,
     QueueService,
     WorkerService,
     ScheduleRegistrar,
@@ -58,6 +68,7 @@ import {
     ResultStore,
     LockService,
     TaskmillHealthIndicator,
+    TASK_REF,
   ],
 })
 export class QueueModule extends ConfigurableQueueModule {
