@@ -64,6 +64,9 @@ export {
   ClusterNodeAddress,
   RedisClient,
 } from './options/module.options';
+export { MetricsOptions, MetricsRegistry } from './options/observability.options';
+export { TaskmillHealthIndicator } from './observability/health/taskmill-health.indicator';
+export { TaskmillHealthOptions, TaskmillHealthResult } from './observability/health/health-options';
 export { QueueSettings } from './options/queue-settings';
 export { KeyLayout } from './options/key-layout';
 export {
@@ -116,5 +119,6 @@ export {
   CorruptTaskError,
   ChainStoppedError,
   ChordPartFailedError,
+  MissingPeerDependencyError,
   ErrorDetails,
 } from './errors';

@@ -195,6 +195,16 @@ export const TASK_FIELDS = {
   chainTags: 'nt',
   /** across slots: on the callback, the slot tag of each part's id (JSON array), likewise */
   chordTags: 'ct',
+  /**
+   * when the task last became due after waiting delayed (a delay, runAt or a retry's backoff;
+   * epoch ms); absent when it never waited delayed. Claims measure the wait from it.
+   */
+  dueAt: 'du',
+  /**
+   * telemetry: the enqueue span's W3C traceparent, written with the task when it was enqueued
+   * inside a trace (absent otherwise); each run's span is its child
+   */
+  trace: 'tp',
 } as const;
 
 /**

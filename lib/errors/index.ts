@@ -32,4 +32,5 @@ export { IntegrityError } from './integrity.error';
 export { CorruptTaskError } from './corrupt-task.error';
 export { ChainStoppedError } from './chain-stopped.error';
 export { ChordPartFailedError } from './chord-part-failed.error';
+export { MissingPeerDependencyError } from './missing-peer-dependency.error';
 export { ErrorDetails, toErrorDetails } from './error-details';

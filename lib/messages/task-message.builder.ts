@@ -69,9 +69,7 @@ export class TaskMessageBuilder {
    */
   lookUp(names: readonly unknown[]): Promise<void> | undefined {
     // Only well-formed names: a bad one is refused by build(), Redis up or not.
-    const remote = names.filter(
-      (name): name is string => isName(name) && !this.registry.has(name),
-    );
+    const remote = names.filter((name): name is string => isName(name) && !this.registry.has(name));
     return remote.length > 0 ? this.catalog.load(remote) : undefined;
   }
 

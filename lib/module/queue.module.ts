@@ -11,6 +11,11 @@ import { ResultStore } from '../results/result-store';
 import { ScheduleRegistrar } from '../scheduling/schedule-registrar';
 import { StatusTracker } from '../status/status-tracker';
 import { WorkerService } from '../worker/worker.service';
+import { TaskmillHealthIndicator } from '../observability/health/taskmill-health.indicator';
+import { TaskMetrics } from '../observability/metrics/task-metrics';
+import { TaskTracing } from '../observability/telemetry/task-tracing';
+import { EnqueueWrappers } from '../queue/enqueue-wrappers';
+import { RunWrappers } from '../worker/run-wrappers';
 import { ConnectionLifecycle } from './connection-lifecycle';
 import { MethodBinder } from '../discovery/method-binder';
 import { NestMethodBinder } from '../enhancers/nest-method-binder';
@@ -50,8 +55,21 @@ import {
     CatalogPublisher,
     LockService,
     ConnectionLifecycle,
+    RunWrappers,
+    EnqueueWrappers,
+    TaskMetrics,
+    TaskTracing,
+    TaskmillHealthIndicator,
   ],
-  exports: [QueueService, WorkerService, StatusTracker, ResultStore, LockService, TASK_REF],
+  exports: [
+    QueueService,
+    WorkerService,
+    StatusTracker,
+    ResultStore,
+    LockService,
+    TaskmillHealthIndicator,
+    TASK_REF,
+  ],
 })
 export class QueueModule extends ConfigurableQueueModule {
   /**

@@ -28,6 +28,7 @@ import {
 } from './defaults';
 import { isClusterConnection, resolveClusterConnection } from './cluster-connection.validator';
 import { QueueModuleOptions, ResolvedModuleOptions } from './module.options';
+import { resolveMetrics, resolveTelemetry } from './observability-options.validator';
 import { resolveQueueSettings } from './queue-settings.validator';
 import { resolveReplicaWait } from './replica-wait.validator';
 import { validateTaskOptions } from './task-options.validator';
@@ -51,6 +52,8 @@ const MODULE_KEYS = [
   'blockingTimeoutMs',
   'redisFunctions',
   'stacksInUpdates',
+  'metrics',
+  'telemetry',
 ];
 const WORKER_KEYS = [
   'enabled',
@@ -133,6 +136,8 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
     stacksInUpdates: optional(options.stacksInUpdates, false, (v) =>
       checkBoolean(v, 'stacksInUpdates'),
     ),
+    metrics: resolveMetrics(options.metrics),
+    telemetry: resolveTelemetry(options.telemetry),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { LogLevel } from '@nestjs/common';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { KeyLayout } from './key-layout';
+import { MetricsOptions, ResolvedMetricsOptions } from './observability.options';
 import { Serializer } from '../serialization/serializer';
 import { QueueSettings, ResolvedQueueSettings } from './queue-settings';
 import { TaskOptions, ResolvedTaskOptions } from './task.options';
@@ -148,6 +149,18 @@ export interface QueueModuleOptions {
    * `result()` keep the stack either way.
    */
   stacksInUpdates?: boolean;
+  /**
+   * Prometheus metrics with prom-client (an optional peer: install it): task outcomes, run and
+   * wait times, and the queues' counts when scraped (see docs/observability.md). `true`:
+   * prom-client's default registry; `{ registry }`: that one. Default `false`.
+   */
+  metrics?: boolean | MetricsOptions;
+  /**
+   * OpenTelemetry traces with `@opentelemetry/api` (an optional peer: install it): a span for
+   * each enqueue made inside a trace, carried with the task, and a span for each run under it.
+   * Default `false`.
+   */
+  telemetry?: boolean;
 }
 
 /** Module options after validation, with every default applied. */
@@ -175,6 +188,9 @@ export interface ResolvedModuleOptions {
   blockingTimeoutMs: number;
   redisFunctions: boolean;
   stacksInUpdates: boolean;
+  /** Undefined when metrics are off. */
+  metrics: ResolvedMetricsOptions | undefined;
+  telemetry: boolean;
 }
 
 /** A `ClusterConnection` after validation. */

@@ -26,6 +26,7 @@ import { ChordHandle, GroupHandle } from './group-handle';
 import { Groups } from './groups';
 import { DeadLetter, DeadLetterPage, DeadLetters } from './dead-letters';
 import { EnqueueBatcher } from './enqueue-batcher';
+import { EnqueueWrappers } from './enqueue-wrappers';
 import { ObliterateOptions, QueueControl } from './queue-control';
 import { ListPage, QueueInspector, QueueStats } from './queue-inspector';
 import { Priorities, PriorityThreshold, PromoteOptions, WaitingTask } from './priorities';
@@ -68,15 +69,18 @@ export class QueueService {
     private readonly builder: TaskMessageBuilder,
     private readonly scheduled: Schedules,
     private readonly unconsumed: UnconsumedQueues,
+    private readonly wrappers: EnqueueWrappers,
   ) {
     this.batcher = new EnqueueBatcher(broker);
     this.dead = new DeadLetters(broker, connections);
-    this.chains = new Chains(broker, this.builder, (id, queue) => this.handle(id, queue));
+    const handle = (id: string, queue: string) => this.handle(id, queue);
+    this.chains = new Chains(broker, this.builder, handle, wrappers);
     this.groups = new Groups(
       broker,
       this.builder,
       (requests) => this.enqueueMany(requests),
-      (id, queue) => this.handle(id, queue),
+      handle,
+      wrappers,
     );
     this.workflows = new WorkflowLookup(connections, broker.router, (id) => this.handle(id));
     this.inspector = new QueueInspector(broker);
@@ -111,7 +115,9 @@ export class QueueService {
       typeof task === 'string'
         ? this.builder.build(task, second ?? [], third as EnqueueOptions | undefined)
         : this.builder.buildCall(task, second, third, fourth);
-    const written = await this.batcher.add(message);
+    const written = this.wrappers.empty
+      ? await this.batcher.add(message)
+      : await this.wrappers.write([message], () => this.batcher.add(message));
     this.unconsumed.enqueued(message.queue);
     if (written === 'written' && this.hooks.active) {
       await this.submitted(message, typeof task === 'string' ? second : third);
@@ -164,9 +170,7 @@ export class QueueService {
    * Runs tasks in parallel (one atomic batch); `results()` resolves with all their results,
    * in order (typed for requests made with `taskCall(…)`).
    */
-  async group<Q extends TaskRequest[]>(
-    requests: [...Q],
-  ): Promise<GroupHandle<RequestResults<Q>>> {
+  async group<Q extends TaskRequest[]>(requests: [...Q]): Promise<GroupHandle<RequestResults<Q>>> {
     if (Array.isArray(requests)) await this.builder.lookUp(requests.map(namedTask));
     return (await this.groups.group(requests)) as GroupHandle<RequestResults<Q>>;
   }
@@ -461,7 +465,7 @@ export class QueueService {
     }
     const written = await withTaskIdsOnFailure(
       messages.map((message) => message.id),
-      () => this.broker.enqueue(messages, true),
+      () => this.wrappers.write(messages, () => this.broker.enqueue(messages, true)),
     );
     for (const message of messages) this.unconsumed.enqueued(message.queue);
     const refused = written.findIndex((result) => result === 'taken' || typeof result === 'object');

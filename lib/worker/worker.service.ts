@@ -16,6 +16,7 @@ import { TriggerScheduler } from '../scheduling/trigger-scheduler';
 import { LeaseKeeper } from './lease-keeper';
 import { ProgressWriter } from './progress-writer';
 import { RunHooks } from './run-hooks';
+import { RunWrappers } from './run-wrappers';
 import { Settler } from './settler';
 import { TaskRunner } from './task-runner';
 import { WorkerEvent } from '../core/worker-event';
@@ -64,6 +65,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly schedules: Schedules,
     private readonly consumers: QueueConsumers,
     unconsumed: UnconsumedQueues,
+    private readonly wrappers: RunWrappers,
   ) {
     this.events$ = merge(this.subject, hooks.failed$, unconsumed.warnings$);
     this.log = new WorkerLog(options.logging, options.worker.concurrency);
@@ -76,6 +78,11 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.stop();
+  }
+
+  /** True between start() and stop(): the worker is claiming and running tasks. */
+  get running(): boolean {
+    return this.parts !== undefined;
   }
 
   /** The queues this worker consumes: `worker.queues`, else every queue of a local @Task. */
@@ -133,6 +140,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       settler,
       this.connections,
       runner,
+      this.wrappers,
       { queues, concurrency, blockingTimeoutMs: this.options.blockingTimeoutMs },
       this.subject,
       answers,
