@@ -65,9 +65,11 @@ export {
 } from './options/module.options';
 export { QueueSettings } from './options/queue-settings';
 export { KeyLayout } from './options/key-layout';
+export { PoolOptions } from './options/pool.options';
 export {
   TaskOptions,
   TaskDecoratorOptions,
+  TaskMechanism,
   EnqueueOptions,
   ScheduleOptions,
 } from './options/task.options';
@@ -113,5 +115,8 @@ export {
   CorruptTaskError,
   ChainStoppedError,
   ChordPartFailedError,
+  PoolSetupError,
+  PoolMemberCrashError,
+  PoolMemberEnd,
   ErrorDetails,
 } from './errors';

@@ -61,6 +61,7 @@ export class TaskExplorer implements OnModuleInit {
         options: metadata.options,
         schedule: metadata.schedule,
         gates: metadata.gates,
+        mechanism: metadata.mechanism,
         handler: (...args) => method.apply(instance, args),
       });
     }

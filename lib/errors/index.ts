@@ -30,4 +30,6 @@ export { IntegrityError } from './integrity.error';
 export { CorruptTaskError } from './corrupt-task.error';
 export { ChainStoppedError } from './chain-stopped.error';
 export { ChordPartFailedError } from './chord-part-failed.error';
+export { PoolSetupError } from './pool-setup.error';
+export { PoolMemberCrashError, PoolMemberEnd } from './pool-member-crash.error';
 export { ErrorDetails, toErrorDetails } from './error-details';

@@ -28,6 +28,7 @@ import {
 } from './defaults';
 import { isClusterConnection, resolveClusterConnection } from './cluster-connection.validator';
 import { QueueModuleOptions, ResolvedModuleOptions } from './module.options';
+import { resolvePoolOptions } from './pool-options.validator';
 import { resolveQueueSettings } from './queue-settings.validator';
 import { resolveReplicaWait } from './replica-wait.validator';
 import { validateTaskOptions } from './task-options.validator';
@@ -60,6 +61,7 @@ const WORKER_KEYS = [
   'shutdownTimeoutMs',
   'maxReclaims',
   'integrityScanMs',
+  'pool',
 ];
 
 /** Validates module options at startup and fills in every default. */
@@ -107,6 +109,7 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
         DEFAULT_WORKER_OPTIONS.shutdownTimeoutMs,
         (v) => checkDuration(v, 'worker.shutdownTimeoutMs'),
       ),
+      pool: resolvePoolOptions(worker.pool),
     },
     ...queueLayout(options.queues, options.keyLayout),
     waitForReplicas: resolveReplicaWait(options.waitForReplicas, commandTimeoutMs),

@@ -6,6 +6,7 @@ import {
   OnModuleDestroy,
 } from '@nestjs/common';
 import { RESOLVED_OPTIONS } from '../constants';
+import { isPoolMember } from '../core/pool-member';
 import { TaskRegistry } from '../discovery/task.registry';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { Schedules } from './schedules';
@@ -28,6 +29,7 @@ export class ScheduleRegistrar implements OnApplicationBootstrap, OnModuleDestro
   ) {}
 
   onApplicationBootstrap(): void {
+    if (isPoolMember()) return;
     const declared = this.registry.all().filter((task) => task.schedule);
     if (declared.length > 0) void this.register(declared);
   }
