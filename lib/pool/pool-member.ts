@@ -140,7 +140,10 @@ export class PoolMember {
     } catch (error) {
       return reply(error);
     }
-    context.progress(value, message.options).then(() => reply(), reply);
+    // Copied: an object from a thread's message is made in Node's own realm, which the
+    // options check (a plain object of this realm) would refuse under a sandbox such as Jest's.
+    const options = message.options === undefined ? undefined : { ...message.options };
+    context.progress(value, options).then(() => reply(), reply);
   }
 
   private decode(result: string): unknown {

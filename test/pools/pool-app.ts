@@ -1,0 +1,69 @@
+import { Provider } from '@nestjs/common';
+import { PoolOptions, TaskHandle, WorkerEvent, WorkerOptions } from '../../lib';
+import { createTestApp, TestApp } from '../support/test-app';
+import { Hasher, SALT } from './fixtures/pool-tasks';
+
+/** The file pool members boot, and its module's export. */
+export const POOL_MODULE = require.resolve('./fixtures/pool-tasks.module');
+
+/**
+ * worker.pool for the fixtures. Members load TypeScript through the test run's transpile cache
+ * (the loader the other child processes of the tests use): each member then boots in well under
+ * a second of CPU instead of transpiling lib/ again.
+ */
+export function poolOptions(options: Partial<PoolOptions> = {}): PoolOptions {
+  return {
+    module: POOL_MODULE,
+    export: 'PoolTasksModule',
+    preload: require.resolve('../support/cached-transpile.js'),
+    ...options,
+  };
+}
+
+export interface PoolApp extends TestApp {
+  /** Every worker event since the app started. */
+  events: WorkerEvent[];
+}
+
+/** A test app running `providers` (with Hasher and its SALT) and a pool of the fixtures. */
+export async function createPoolApp(
+  providers: Provider[],
+  worker: WorkerOptions,
+  prefix?: string,
+): Promise<PoolApp> {
+  const app = await createTestApp([...providers, Hasher, { provide: SALT, useValue: 'pepper' }], {
+    worker,
+    prefix,
+  });
+  const events: WorkerEvent[] = [];
+  app.worker.events$.subscribe((event) => events.push(event));
+  return { ...app, events };
+}
+
+/** The progress a running task reported, once it did (polls its status). */
+export async function progressOf<T>(handle: TaskHandle): Promise<T> {
+  for (;;) {
+    const { progress } = await handle.status();
+    if (progress !== undefined) return progress as T;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The lease trouble in `events`: leases lost by this worker, tasks reclaimed from a dead one. */
+export function leaseTrouble(events: WorkerEvent[]): WorkerEvent[] {
+  return events.filter(
+    (event) =>
+      event.type === 'task.lease-lost' ||
+      (event.type === 'leases.reclaimed' && event.reclaimed.length + event.failed.length > 0),
+  );
+}
+
+/** The `task.retrying` event of task `id`'s attempt `attempt`. */
+export function retryOf(events: WorkerEvent[], id: string): WorkerEvent | undefined {
+  return events.find((event) => event.type === 'task.retrying' && event.task.id === id);
+}
+
+/** The task's result, as the fixture's handler returns it. */
+export async function resultOf<T>(handle: TaskHandle, timeout = 30_000): Promise<T> {
+  return (await handle.result({ timeout })) as T;
+}

@@ -1,0 +1,120 @@
+import { isMainThread } from 'worker_threads';
+import { TaskStatus, TaskTimeoutError } from '../../lib';
+import { failureOf } from '../support/failures';
+import { Hasher, LoopTasks, Place, ThreadTasks, Whoami } from './fixtures/pool-tasks';
+import {
+  createPoolApp,
+  leaseTrouble,
+  PoolApp,
+  poolOptions,
+  progressOf,
+  resultOf,
+  retryOf,
+} from './pool-app';
+
+const LEASE_MS = 1000;
+
+describe("mechanism: 'thread'", () => {
+  let t: PoolApp;
+  beforeAll(async () => {
+    t = await createPoolApp([ThreadTasks, LoopTasks], {
+      concurrency: 4,
+      leaseMs: LEASE_MS,
+      pool: poolOptions({ threads: 2, resourceLimits: { maxOldGenerationSizeMb: 48 } }),
+    });
+  }, 120_000);
+  afterAll(() => t?.close());
+
+  it('runs the handler in a worker thread with its dependencies, metadata, attempt and progress', async () => {
+    const handle = await t.queue.enqueue('thread.whoami', ['abc'], { metadata: { from: 'test' } });
+    const seen = t.queue.handle(handle.id).status$;
+    const progress: unknown[] = [];
+    seen.subscribe((update) => update.progress !== undefined && progress.push(update.progress));
+    const result = await resultOf<Whoami>(handle);
+    expect(isMainThread).toBe(true);
+    expect(result).toMatchObject({ pid: process.pid, mainThread: false, attempt: 1 });
+    expect(result.metadata).toEqual({ from: 'test' });
+    // The same provider, with the same injected salt, as in this (main) thread.
+    expect(result.hash).toBe(t.app.get(Hasher).hash('abc'));
+    expect(progress).toContainEqual({ hashing: 'abc' });
+  });
+
+  it('keeps the leases of handlers that block their thread for several leaseMs, and runs other tasks meanwhile', async () => {
+    const spins = await Promise.all(
+      [0, 1, 2, 3].map(() => t.queue.enqueue('thread.spin', [3.5 * LEASE_MS])),
+    );
+    // On the event loop, while every thread is busy: it finishes while the spins still run.
+    const quick = await t.queue.enqueue('loop.quick', ['meanwhile']);
+    await expect(quick.result({ timeout: 30_000 })).resolves.toBe('meanwhile');
+    const statuses = await Promise.all(spins.map((handle) => handle.status()));
+    expect(statuses.map((s) => s.status)).toContain(TaskStatus.RUNNING);
+
+    const places = await Promise.all(spins.map((h) => resultOf<Place>(h, 60_000)));
+    expect(places.every((p) => !p.mainThread && p.pid === process.pid)).toBe(true);
+    expect(leaseTrouble(t.events)).toEqual([]);
+    for (const handle of spins) {
+      const history = await handle.history();
+      expect(history.map((entry) => [entry.status, entry.attempt])).toEqual([
+        [TaskStatus.SUBMITTED, 0],
+        [TaskStatus.RUNNING, 1],
+        [TaskStatus.SUCCEEDED, 1],
+      ]);
+    }
+  }, 90_000);
+
+  it('terminates a handler that never yields at its timeout (TaskTimeoutError), and runs the next tasks on a fresh thread', async () => {
+    const handle = await t.queue.enqueue('thread.forever', [], { timeout: 2000 });
+    const stuck = await progressOf<Place>(handle);
+    const error = await failureOf(handle, 30_000);
+    expect(error.remoteName).toBe(TaskTimeoutError.name);
+
+    // Two at once: each of the two members takes one; the terminated thread is not among them.
+    const next = await Promise.all([0, 1].map(() => t.queue.enqueue('thread.spin', [200])));
+    const places = await Promise.all(next.map((h) => resultOf<Place>(h, 30_000)));
+    const threads = places.map((p) => p.threadId);
+    expect(threads).not.toContain(stuck.threadId);
+    expect(Math.max(...threads)).toBeGreaterThan(stuck.threadId);
+  }, 60_000);
+
+  it('cancels a running pool handler for real: CANCELLED, and its thread is replaced', async () => {
+    const handle = await t.queue.enqueue('thread.forever', []);
+    const stuck = await progressOf<Place>(handle);
+    await expect(handle.cancel()).resolves.toBe(true);
+    await expect(handle.result({ timeout: 30_000 })).rejects.toMatchObject({
+      name: 'TaskCancelledError',
+    });
+    const next = await Promise.all([0, 1].map(() => t.queue.enqueue('thread.spin', [200])));
+    const places = await Promise.all(next.map((h) => resultOf<Place>(h, 30_000)));
+    expect(places.map((p) => p.threadId)).not.toContain(stuck.threadId);
+  }, 60_000);
+
+  it('fails the attempt of a thread that exits under its handler with PoolMemberCrashError, and the retry succeeds', async () => {
+    const handle = await t.queue.enqueue('thread.exit-once', []);
+    await expect(handle.result({ timeout: 30_000 })).resolves.toBe('second attempt');
+    expect(retryOf(t.events, handle.id)).toMatchObject({
+      error: {
+        name: 'PoolMemberCrashError',
+        message: expect.stringContaining('exited with code 3') as string,
+      },
+    });
+  }, 60_000);
+
+  it('fails the attempt of a thread that runs out of memory (resourceLimits) with PoolMemberCrashError, and the retry succeeds', async () => {
+    const handle = await t.queue.enqueue('thread.oom-once', []);
+    await expect(handle.result({ timeout: 30_000 })).resolves.toBe('second attempt');
+    expect(retryOf(t.events, handle.id)).toMatchObject({
+      error: {
+        name: 'PoolMemberCrashError',
+        message: expect.stringContaining('ran out of memory') as string,
+      },
+    });
+  }, 60_000);
+
+  it('carries a NonRetryableError out of the thread: the task fails at once', async () => {
+    const handle = await t.queue.enqueue('thread.refuse', ['bad input']);
+    const error = await failureOf(handle, 30_000);
+    expect(error.remoteName).toBe('NonRetryableError');
+    expect(error.remoteMessage).toBe('bad input');
+    expect((await handle.status()).attempt).toBe(1);
+  });
+});
