@@ -1,7 +1,7 @@
 import { Provider } from '@nestjs/common';
 import { PoolOptions, TaskHandle, WorkerEvent, WorkerOptions } from '../../lib';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Hasher, SALT } from './fixtures/pool-tasks';
+import { Hasher, Place, SALT } from './fixtures/pool-tasks';
 
 /** The file pool members boot, and its module's export. */
 export const POOL_MODULE = require.resolve('./fixtures/pool-tasks.module');
@@ -66,4 +66,26 @@ export function retryOf(events: WorkerEvent[], id: string): WorkerEvent | undefi
 /** The task's result, as the fixture's handler returns it. */
 export async function resultOf<T>(handle: TaskHandle, timeout = 30_000): Promise<T> {
   return (await handle.result({ timeout })) as T;
+}
+
+/**
+ * Runs `task` two at a time until both members of a two-member pool answered, and returns
+ * every place it ran: after a member was stopped, one of the two is its replacement.
+ */
+export async function placesUntilBothMembers(
+  t: TestApp,
+  task: string,
+  key: 'pid' | 'threadId',
+): Promise<Place[]> {
+  const places: Place[] = [];
+  while (new Set(places.map((p) => p[key])).size < 2) {
+    const pair = await Promise.all([0, 1].map(() => t.queue.enqueue(task, [100])));
+    places.push(...(await Promise.all(pair.map((handle) => resultOf<Place>(handle)))));
+  }
+  return places;
+}
+
+/** Resolves once `condition` holds (polled). */
+export async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 25));
 }

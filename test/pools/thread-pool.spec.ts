@@ -6,6 +6,7 @@ import {
   createPoolApp,
   leaseTrouble,
   PoolApp,
+  placesUntilBothMembers,
   poolOptions,
   progressOf,
   resultOf,
@@ -18,7 +19,7 @@ describe("mechanism: 'thread'", () => {
   let t: PoolApp;
   beforeAll(async () => {
     t = await createPoolApp([ThreadTasks, LoopTasks], {
-      concurrency: 4,
+      concurrency: 6,
       leaseMs: LEASE_MS,
       pool: poolOptions({ threads: 2, resourceLimits: { maxOldGenerationSizeMb: 48 } }),
     });
@@ -43,7 +44,7 @@ describe("mechanism: 'thread'", () => {
     const spins = await Promise.all(
       [0, 1, 2, 3].map(() => t.queue.enqueue('thread.spin', [3.5 * LEASE_MS])),
     );
-    // On the event loop, while every thread is busy: it finishes while the spins still run.
+    // On the event loop, in a fifth slot while both threads are busy: done while spins still run.
     const quick = await t.queue.enqueue('loop.quick', ['meanwhile']);
     await expect(quick.result({ timeout: 30_000 })).resolves.toBe('meanwhile');
     const statuses = await Promise.all(spins.map((handle) => handle.status()));
@@ -68,9 +69,8 @@ describe("mechanism: 'thread'", () => {
     const error = await failureOf(handle, 30_000);
     expect(error.remoteName).toBe(TaskTimeoutError.name);
 
-    // Two at once: each of the two members takes one; the terminated thread is not among them.
-    const next = await Promise.all([0, 1].map(() => t.queue.enqueue('thread.spin', [200])));
-    const places = await Promise.all(next.map((h) => resultOf<Place>(h, 30_000)));
+    // Until both members ran one: the other one is the terminated thread's replacement.
+    const places = await placesUntilBothMembers(t, 'thread.spin', 'threadId');
     const threads = places.map((p) => p.threadId);
     expect(threads).not.toContain(stuck.threadId);
     expect(Math.max(...threads)).toBeGreaterThan(stuck.threadId);
@@ -83,8 +83,7 @@ describe("mechanism: 'thread'", () => {
     await expect(handle.result({ timeout: 30_000 })).rejects.toMatchObject({
       name: 'TaskCancelledError',
     });
-    const next = await Promise.all([0, 1].map(() => t.queue.enqueue('thread.spin', [200])));
-    const places = await Promise.all(next.map((h) => resultOf<Place>(h, 30_000)));
+    const places = await placesUntilBothMembers(t, 'thread.spin', 'threadId');
     expect(places.map((p) => p.threadId)).not.toContain(stuck.threadId);
   }, 60_000);
 
