@@ -16,7 +16,8 @@ export interface TaskMetadata {
   options: ReturnType<typeof validateTaskOptions>;
   schedule?: TaskScheduleOptions;
   gates?: TaskGates;
-  mechanism: TaskMechanism;
+  /** Absent: 'async'. */
+  mechanism?: TaskMechanism;
 }
 
 /**
@@ -41,7 +42,9 @@ export function Task(nameOrOptions: string | TaskDecoratorOptions = {}): MethodD
       // The decorator's own keys are taken out above but listed, so that an unknown key's
       // message names every option @Task() takes.
       options: validateTaskOptions(taskOptions, where, DECORATOR_ONLY_KEYS),
-      mechanism: checkMechanism(mechanism, `${where}.mechanism`),
+      ...(mechanism === undefined
+        ? {}
+        : { mechanism: checkMechanism(mechanism, `${where}.mechanism`) }),
       ...(gates ? { gates } : {}),
       ...(schedule === undefined
         ? {}

@@ -118,9 +118,8 @@ export function validateBackoff(raw: BackoffOption, field: string): ResolvedBack
 
 const MECHANISMS: readonly TaskMechanism[] = ['async', 'thread', 'process'];
 
-/** `@Task({ mechanism })`: one of the three, default 'async'. */
+/** `@Task({ mechanism })`: one of the three. */
 export function checkMechanism(value: unknown, field: string): TaskMechanism {
-  if (value === undefined) return 'async';
   if (MECHANISMS.includes(value as TaskMechanism)) return value as TaskMechanism;
   throw new InvalidOptionsError(
     field,
