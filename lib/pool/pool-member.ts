@@ -31,6 +31,8 @@ export class PoolMember {
   /** The tasks its module declares, once booted; rejects with PoolSetupError. */
   readonly booted: Promise<string[]>;
   private job?: MemberJob;
+  /** The key of the run sent to the member (`id:attempt:n`), which its messages carry. */
+  private key?: string;
   private ready = false;
   /** It booted (a member that never did is not replaced at once). */
   bootedOnce = false;
@@ -71,6 +73,7 @@ export class PoolMember {
   execute(job: MemberJob): void {
     this.job = job;
     const key = `${job.context.id}:${job.context.attempt}:${++this.runs}`;
+    this.key = key;
     try {
       const args = this.serializer.serialize(job.args, 'args');
       this.handle.send({ type: 'run', key, name: job.name, args, context: this.contextData(job) });
@@ -116,6 +119,7 @@ export class PoolMember {
       case 'progress':
         return this.forwardProgress(message);
       case 'done':
+        if (message.key !== this.key) return;
         return this.finish(
           message.ok
             ? { ok: true, value: message.result === '' ? undefined : this.decode(message.result) }
@@ -126,7 +130,7 @@ export class PoolMember {
 
   /** The worker writes progress as for any run (fenced by attempt, best-effort unless confirmed). */
   private forwardProgress(message: Extract<FromMember, { type: 'progress' }>): void {
-    const context = this.job?.context;
+    const context = message.key === this.key ? this.job?.context : undefined;
     const reply = (error?: unknown) =>
       this.handle.send({
         type: 'reply',

@@ -42,8 +42,11 @@ export class MemberRunner {
       return;
     }
     const controller = new AbortController();
-    const done = this.run(message, controller.signal);
-    this.current = { controller, done };
+    const current = { controller, done: Promise.resolve() };
+    this.current = current;
+    current.done = this.run(message, controller.signal).finally(() => {
+      if (this.current === current) this.current = undefined;
+    });
   }
 
   /**
@@ -78,7 +81,6 @@ export class MemberRunner {
       const details = toErrorDetails(error instanceof ResultNotSerializable ? error.cause : error);
       reply = { type: 'done', key, ok: false, error: details, final };
     }
-    this.current = undefined;
     if (this.reportRun) this.channel.send(reply);
   }
 
