@@ -1,4 +1,5 @@
 import { Queue, Worker } from 'bullmq';
+import { openQueue } from '../subjects/bullmq.subject';
 import { CompletionCounter } from '../subjects/subject';
 import { CpuSetup, CpuSubject, CpuWorker } from './cpu-subject';
 
@@ -10,10 +11,7 @@ export class BullmqCpuSubject implements CpuSubject {
   private queue?: Queue;
 
   async open(url: string): Promise<void> {
-    const { hostname, port } = new URL(url);
-    this.connection = { host: hostname, port: Number(port) };
-    this.queue = new Queue(QUEUE, { connection: this.connection });
-    await this.queue.waitUntilReady();
+    ({ connection: this.connection, queue: this.queue } = await openQueue(url, QUEUE));
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,13 @@
 import { Provider } from '@nestjs/common';
-import { PoolOptions, TaskHandle, WorkerEvent, WorkerOptions } from '../../lib';
+import {
+  PoolOptions,
+  TaskHandle,
+  TaskStatus,
+  TaskTimeoutError,
+  WorkerEvent,
+  WorkerOptions,
+} from '../../lib';
+import { failureOf } from '../support/failures';
 import { createTestApp, TestApp } from '../support/test-app';
 import { Hasher, Place, SALT } from './fixtures/pool-tasks';
 
@@ -50,7 +58,7 @@ export async function progressOf<T>(handle: TaskHandle): Promise<T> {
 }
 
 /** The lease trouble in `events`: leases lost by this worker, tasks reclaimed from a dead one. */
-export function leaseTrouble(events: WorkerEvent[]): WorkerEvent[] {
+function leaseTrouble(events: WorkerEvent[]): WorkerEvent[] {
   return events.filter(
     (event) =>
       event.type === 'task.lease-lost' ||
@@ -58,8 +66,8 @@ export function leaseTrouble(events: WorkerEvent[]): WorkerEvent[] {
   );
 }
 
-/** The `task.retrying` event of task `id`'s attempt `attempt`. */
-export function retryOf(events: WorkerEvent[], id: string): WorkerEvent | undefined {
+/** The first `task.retrying` event of task `id`. */
+function retryOf(events: WorkerEvent[], id: string): WorkerEvent | undefined {
   return events.find((event) => event.type === 'task.retrying' && event.task.id === id);
 }
 
@@ -88,4 +96,41 @@ export async function placesUntilBothMembers(
 /** Resolves once `condition` holds (polled). */
 export async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
   while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 25));
+}
+
+/** No lease lost or taken back, and each task ran once: SUBMITTED, RUNNING 1, SUCCEEDED 1. */
+export async function expectLeasesKept(t: PoolApp, handles: TaskHandle[]): Promise<void> {
+  expect(leaseTrouble(t.events)).toEqual([]);
+  for (const handle of handles) {
+    const history = await handle.history();
+    expect(history.map((entry) => [entry.status, entry.attempt])).toEqual([
+      [TaskStatus.SUBMITTED, 0],
+      [TaskStatus.RUNNING, 1],
+      [TaskStatus.SUCCEEDED, 1],
+    ]);
+  }
+}
+
+/**
+ * Runs `task` (a fixture that reports its place, then never yields) with a 2 s timeout; expects
+ * TaskTimeoutError and returns where it ran.
+ */
+export async function timedOut(t: TestApp, task: string): Promise<Place> {
+  const handle = await t.queue.enqueue(task, [], { timeout: 2000 });
+  const stuck = await progressOf<Place>(handle);
+  const error = await failureOf(handle, 30_000);
+  expect(error.remoteName).toBe(TaskTimeoutError.name);
+  return stuck;
+}
+
+/** The task's first attempt died with its member (`how`), and the retry succeeded. */
+export async function expectCrashRetried(
+  t: PoolApp,
+  handle: TaskHandle,
+  how: string,
+): Promise<void> {
+  await expect(handle.result({ timeout: 30_000 })).resolves.toBe('second attempt');
+  expect(retryOf(t.events, handle.id)).toMatchObject({
+    error: { name: 'PoolMemberCrashError', message: expect.stringContaining(how) as string },
+  });
 }

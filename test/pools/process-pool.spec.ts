@@ -1,15 +1,15 @@
-import { TaskStatus, TaskTimeoutError } from '../../lib';
-import { failureOf } from '../support/failures';
+import { TaskStatus } from '../../lib';
 import { Hasher, Place, ProcessTasks, Whoami } from './fixtures/pool-tasks';
 import {
   createPoolApp,
-  leaseTrouble,
-  PoolApp,
+  expectCrashRetried,
+  expectLeasesKept,
   placesUntilBothMembers,
+  PoolApp,
   poolOptions,
   progressOf,
   resultOf,
-  retryOf,
+  timedOut,
   until,
 } from './pool-app';
 
@@ -55,23 +55,11 @@ describe("mechanism: 'process'", () => {
     );
     const places = await Promise.all(spins.map((h) => resultOf<Place>(h, 60_000)));
     expect(places.every((p) => p.pid !== process.pid)).toBe(true);
-    expect(leaseTrouble(t.events)).toEqual([]);
-    for (const handle of spins) {
-      const history = await handle.history();
-      expect(history.map((entry) => [entry.status, entry.attempt])).toEqual([
-        [TaskStatus.SUBMITTED, 0],
-        [TaskStatus.RUNNING, 1],
-        [TaskStatus.SUCCEEDED, 1],
-      ]);
-    }
+    await expectLeasesKept(t, spins);
   }, 90_000);
 
   it('kills a handler that never yields at its timeout (SIGTERM, then SIGKILL), and runs the next tasks in fresh processes', async () => {
-    const handle = await t.queue.enqueue('process.forever', [], { timeout: 2000 });
-    const stuck = await progressOf<Place>(handle);
-    const error = await failureOf(handle, 30_000);
-    expect(error.remoteName).toBe(TaskTimeoutError.name);
-
+    const stuck = await timedOut(t, 'process.forever');
     // Until both members ran one: the other one is the stopped process's replacement.
     const places = await placesUntilBothMembers(t, 'process.spin', 'pid');
     expect(places.map((p) => p.pid)).not.toContain(stuck.pid);
@@ -83,13 +71,7 @@ describe("mechanism: 'process'", () => {
     const handle = await t.queue.enqueue('process.hang-once', []);
     const { pid } = await progressOf<Place>(handle);
     process.kill(pid, 'SIGKILL');
-    await expect(handle.result({ timeout: 30_000 })).resolves.toBe('second attempt');
-    expect(retryOf(t.events, handle.id)).toMatchObject({
-      error: {
-        name: 'PoolMemberCrashError',
-        message: expect.stringContaining('killed by SIGKILL') as string,
-      },
-    });
+    await expectCrashRetried(t, handle, 'killed by SIGKILL');
   }, 60_000);
 });
 

@@ -1,16 +1,17 @@
 import { isMainThread } from 'worker_threads';
-import { TaskStatus, TaskTimeoutError } from '../../lib';
+import { TaskStatus } from '../../lib';
 import { failureOf } from '../support/failures';
 import { Hasher, LoopTasks, Place, ThreadTasks, Whoami } from './fixtures/pool-tasks';
 import {
   createPoolApp,
-  leaseTrouble,
-  PoolApp,
+  expectCrashRetried,
+  expectLeasesKept,
   placesUntilBothMembers,
+  PoolApp,
   poolOptions,
   progressOf,
   resultOf,
-  retryOf,
+  timedOut,
 } from './pool-app';
 
 const LEASE_MS = 1000;
@@ -52,23 +53,11 @@ describe("mechanism: 'thread'", () => {
 
     const places = await Promise.all(spins.map((h) => resultOf<Place>(h, 60_000)));
     expect(places.every((p) => !p.mainThread && p.pid === process.pid)).toBe(true);
-    expect(leaseTrouble(t.events)).toEqual([]);
-    for (const handle of spins) {
-      const history = await handle.history();
-      expect(history.map((entry) => [entry.status, entry.attempt])).toEqual([
-        [TaskStatus.SUBMITTED, 0],
-        [TaskStatus.RUNNING, 1],
-        [TaskStatus.SUCCEEDED, 1],
-      ]);
-    }
+    await expectLeasesKept(t, spins);
   }, 90_000);
 
   it('terminates a handler that never yields at its timeout (TaskTimeoutError), and runs the next tasks on a fresh thread', async () => {
-    const handle = await t.queue.enqueue('thread.forever', [], { timeout: 2000 });
-    const stuck = await progressOf<Place>(handle);
-    const error = await failureOf(handle, 30_000);
-    expect(error.remoteName).toBe(TaskTimeoutError.name);
-
+    const stuck = await timedOut(t, 'thread.forever');
     // Until both members ran one: the other one is the terminated thread's replacement.
     const places = await placesUntilBothMembers(t, 'thread.spin', 'threadId');
     const threads = places.map((p) => p.threadId);
@@ -89,24 +78,12 @@ describe("mechanism: 'thread'", () => {
 
   it('fails the attempt of a thread that exits under its handler with PoolMemberCrashError, and the retry succeeds', async () => {
     const handle = await t.queue.enqueue('thread.exit-once', []);
-    await expect(handle.result({ timeout: 30_000 })).resolves.toBe('second attempt');
-    expect(retryOf(t.events, handle.id)).toMatchObject({
-      error: {
-        name: 'PoolMemberCrashError',
-        message: expect.stringContaining('exited with code 3') as string,
-      },
-    });
+    await expectCrashRetried(t, handle, 'exited with code 3');
   }, 60_000);
 
   it('fails the attempt of a thread that runs out of memory (resourceLimits) with PoolMemberCrashError, and the retry succeeds', async () => {
     const handle = await t.queue.enqueue('thread.oom-once', []);
-    await expect(handle.result({ timeout: 30_000 })).resolves.toBe('second attempt');
-    expect(retryOf(t.events, handle.id)).toMatchObject({
-      error: {
-        name: 'PoolMemberCrashError',
-        message: expect.stringContaining('ran out of memory') as string,
-      },
-    });
+    await expectCrashRetried(t, handle, 'ran out of memory');
   }, 60_000);
 
   it('carries a NonRetryableError out of the thread: the task fails at once', async () => {
