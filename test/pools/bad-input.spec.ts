@@ -40,6 +40,21 @@ describe('bad pool input', () => {
     expect(error.message).toContain("'async' (the worker's event loop), 'thread' or 'process'");
   });
 
+  it('fills in the defaults of worker.pool, and leaves it undefined when not given', () => {
+    expect(resolveModuleOptions({ worker: { pool: { module: POOL_MODULE } } }).worker.pool).toEqual(
+      {
+        module: POOL_MODULE,
+        export: 'AppModule',
+        threads: 1,
+        processes: 1,
+        patienceMs: 1000,
+        resourceLimits: undefined,
+        preload: undefined,
+      },
+    );
+    expect(resolveModuleOptions({}).worker.pool).toBeUndefined();
+  });
+
   it.each([
     [{ module: './app.module' }, 'worker.pool.module', 'require.resolve'],
     [{ module: POOL_MODULE, threads: -1 }, 'worker.pool.threads', 'between 0 and 256'],
