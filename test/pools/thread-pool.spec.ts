@@ -86,6 +86,12 @@ describe("mechanism: 'thread'", () => {
     await expectCrashRetried(t, handle, 'ran out of memory');
   }, 60_000);
 
+  it("applies the method's Nest interceptor in the thread, around the handler", async () => {
+    const handle = await t.queue.enqueue('thread.intercepted', ['abc']);
+    const wrapped = await resultOf<Place & { result: string; kind: string }>(handle);
+    expect(wrapped).toMatchObject({ result: 'ABC', kind: 'taskmill', mainThread: false });
+  });
+
   it('carries a NonRetryableError out of the thread: the task fails at once', async () => {
     const handle = await t.queue.enqueue('thread.refuse', ['bad input']);
     const error = await failureOf(handle, 30_000);

@@ -1,7 +1,11 @@
 import { DynamicModule, INestApplicationContext, Module, Type } from '@nestjs/common';
 import { DiscoveryModule, NestFactory } from '@nestjs/core';
 import { RESOLVED_OPTIONS } from '../../constants';
+import { MethodBinder } from '../../discovery/method-binder';
 import { TaskExplorer } from '../../discovery/task.explorer';
+import { NestMethodBinder } from '../../enhancers/nest-method-binder';
+import { TaskContextCreator } from '../../enhancers/task-context-creator';
+import { RunScopes } from '../../scopes/run-scopes';
 import { TaskRegistry } from '../../discovery/task.registry';
 import { HookRegistry } from '../../hooks/hook.registry';
 import type { ResolvedModuleOptions } from '../../options/module.options';
@@ -28,7 +32,15 @@ function memberModule(userModule: Type | DynamicModule): Type {
   class TaskmillPoolMemberModule {}
   Module({
     imports: [DiscoveryModule, userModule],
-    providers: [TaskRegistry, HookRegistry, TaskExplorer],
+    // Bound as on the event loop: the method's Nest enhancers run here, around the handler.
+    providers: [
+      TaskRegistry,
+      HookRegistry,
+      TaskExplorer,
+      { provide: MethodBinder, useClass: NestMethodBinder },
+      TaskContextCreator,
+      RunScopes,
+    ],
   })(TaskmillPoolMemberModule);
   return TaskmillPoolMemberModule;
 }

@@ -29,6 +29,8 @@ import {
   ChainStoppedError,
   ChordPartFailedError,
   PoolMemberCrashError,
+  TaskForbiddenError,
+  ScopedProviderError,
 } from '../../../lib/errors';
 
 interface ErrorCase {
@@ -60,6 +62,18 @@ const CASES: ErrorCase[] = [
     create: () => new UnknownTaskError('email.sned', 'add a @Task handler or fix the name'),
     offending: ['"email.sned"'],
     remedy: ['add a @Task handler or fix the name'],
+  },
+  {
+    type: TaskForbiddenError,
+    create: () => new TaskForbiddenError('report.build', 'Reports.build'),
+    offending: ['"report.build"', 'Reports.build'],
+    remedy: ['@UseGuards()'],
+  },
+  {
+    type: ScopedProviderError,
+    create: () => new ScopedProviderError('report.build', 'Reports', new Error('no tenant')),
+    offending: ['"report.build"', 'Reports', 'Error: no tenant'],
+    remedy: ['make it a singleton'],
   },
   {
     type: TaskNotFoundError,
