@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { TaskStatus } from '../../lib';
 import { Hasher, Place, ProcessTasks, Whoami } from './fixtures/pool-tasks';
 import {
@@ -65,6 +68,18 @@ describe("mechanism: 'process'", () => {
     expect(places.map((p) => p.pid)).not.toContain(stuck.pid);
     // Its SIGTERM listener never runs (the handler never yields): SIGKILL after patienceMs.
     await until(() => !alive(stuck.pid));
+  }, 60_000);
+
+  it("cancels a process run with SIGTERM: the handler's signal aborts before the process ends", async () => {
+    const file = join(tmpdir(), `taskmill-pool-abort-${process.pid}-${Date.now()}`);
+    const handle = await t.queue.enqueue('process.until-aborted', [file]);
+    const { pid } = await progressOf<Place>(handle);
+    await expect(handle.cancel()).resolves.toBe(true);
+    await expect(handle.result({ timeout: 30_000 })).rejects.toMatchObject({
+      name: 'TaskCancelledError',
+    });
+    await until(() => !alive(pid));
+    expect(existsSync(file) && readFileSync(file, 'utf8')).toContain('SIGTERM');
   }, 60_000);
 
   it('fails the attempt of a process killed from outside with PoolMemberCrashError, and the retry succeeds', async () => {
