@@ -119,8 +119,12 @@ function spawnProcess(
   child.unref();
   child.channel?.unref();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // A failed spawn emits 'error' and no 'exit': reported as an exit all the same.
-  child.once('error', () => child.emit('exit', null, null));
+  child.on('error', () => {
+    // A failed spawn ('error', no pid, no 'exit') is reported as an exit; a failed send or
+    // kill to a live process ends it, so the member is replaced rather than left half-alive.
+    if (child.pid === undefined) child.emit('exit', null, null);
+    else if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   return {
     label: `process ${child.pid}`,
     send: (message) => {
