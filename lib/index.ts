@@ -69,9 +69,11 @@ export { TaskmillHealthIndicator } from './observability/health/taskmill-health.
 export { TaskmillHealthOptions, TaskmillHealthResult } from './observability/health/health-options';
 export { QueueSettings } from './options/queue-settings';
 export { KeyLayout } from './options/key-layout';
+export { PoolOptions } from './options/pool.options';
 export {
   TaskOptions,
   TaskDecoratorOptions,
+  TaskMechanism,
   EnqueueOptions,
   ScheduleOptions,
 } from './options/task.options';
@@ -120,5 +122,8 @@ export {
   ChainStoppedError,
   ChordPartFailedError,
   MissingPeerDependencyError,
+  PoolSetupError,
+  PoolMemberCrashError,
+  PoolMemberEnd,
   ErrorDetails,
 } from './errors';

@@ -6,6 +6,7 @@ import {
   OnModuleDestroy,
 } from '@nestjs/common';
 import { RESOLVED_OPTIONS } from '../constants';
+import { isPoolMember } from '../core/pool-member';
 import { TaskRegistry } from '../discovery/task.registry';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { BackgroundRetry } from '../redis/background-retry';
@@ -35,7 +36,8 @@ export class CatalogPublisher implements OnApplicationBootstrap, OnModuleDestroy
 
   async onApplicationBootstrap(): Promise<void> {
     const definitions = this.registry.all();
-    if (definitions.length === 0) return;
+    // A pool member runs handlers for its worker, which published them (see lib/pool).
+    if (definitions.length === 0 || isPoolMember()) return;
     await this.retry.run(async () => {
       const disagreements = await this.catalog.publish(definitions, this.options.defaults);
       for (const { task, difference } of disagreements) {

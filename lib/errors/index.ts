@@ -33,4 +33,6 @@ export { CorruptTaskError } from './corrupt-task.error';
 export { ChainStoppedError } from './chain-stopped.error';
 export { ChordPartFailedError } from './chord-part-failed.error';
 export { MissingPeerDependencyError } from './missing-peer-dependency.error';
+export { PoolSetupError } from './pool-setup.error';
+export { PoolMemberCrashError, PoolMemberEnd } from './pool-member-crash.error';
 export { ErrorDetails, toErrorDetails } from './error-details';

@@ -15,6 +15,8 @@ import { ResultStore } from '../results/result-store';
 import { Schedules } from '../scheduling/schedules';
 import { QueueService } from '../queue/queue.service';
 import { CHILD_TASKS, ChildTasks } from '../worker/child-tasks';
+import { HANDLER_POOLS } from '../worker/handler-pools';
+import { WorkerPools } from '../pool/worker-pools';
 import { EventsReader } from '../status/events-reader';
 import { StatusTracker } from '../status/status-tracker';
 import { QUEUE_MODULE_OPTIONS } from './queue.module-definition';
@@ -112,6 +114,11 @@ export const coreProviders: Provider[] = [
       builder: TaskMessageBuilder,
     ) => new Schedules(broker, connections, builder, options.serializer),
     inject: [RESOLVED_OPTIONS, Broker, RedisConnections, TaskMessageBuilder],
+  },
+  {
+    provide: HANDLER_POOLS,
+    useFactory: (options: Options) => new WorkerPools(options.worker.pool, options.serializer),
+    inject: [RESOLVED_OPTIONS],
   },
   {
     // The worker's handlers enqueue and wait for other tasks through the producers' service.

@@ -29,6 +29,7 @@ import {
 import { isClusterConnection, resolveClusterConnection } from './cluster-connection.validator';
 import { QueueModuleOptions, ResolvedModuleOptions } from './module.options';
 import { resolveMetrics, resolveTelemetry } from './observability-options.validator';
+import { resolvePoolOptions } from './pool-options.validator';
 import { resolveQueueSettings } from './queue-settings.validator';
 import { resolveReplicaWait } from './replica-wait.validator';
 import { validateTaskOptions } from './task-options.validator';
@@ -63,6 +64,7 @@ const WORKER_KEYS = [
   'shutdownTimeoutMs',
   'maxReclaims',
   'integrityScanMs',
+  'pool',
 ];
 
 /** Validates module options at startup and fills in every default. */
@@ -110,6 +112,7 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
         DEFAULT_WORKER_OPTIONS.shutdownTimeoutMs,
         (v) => checkDuration(v, 'worker.shutdownTimeoutMs'),
       ),
+      pool: resolvePoolOptions(worker.pool),
     },
     ...queueLayout(options.queues, options.keyLayout),
     waitForReplicas: resolveReplicaWait(options.waitForReplicas, commandTimeoutMs),

@@ -2,6 +2,7 @@ import type { LogLevel } from '@nestjs/common';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { KeyLayout } from './key-layout';
 import { MetricsOptions, ResolvedMetricsOptions } from './observability.options';
+import { PoolOptions, ResolvedPoolOptions } from './pool.options';
 import { Serializer } from '../serialization/serializer';
 import { QueueSettings, ResolvedQueueSettings } from './queue-settings';
 import { TaskOptions, ResolvedTaskOptions } from './task.options';
@@ -75,6 +76,11 @@ export interface WorkerOptions {
    * with an IntegrityError. Default `60 000`.
    */
   integrityScanMs?: number;
+  /**
+   * Threads and processes for `@Task({ mechanism: 'thread' | 'process' })` handlers (see
+   * PoolOptions). Default: none (such a task then fails the start with PoolSetupError).
+   */
+  pool?: PoolOptions;
 }
 
 export interface QueueModuleOptions {
@@ -174,7 +180,10 @@ export interface ResolvedModuleOptions {
   strict: boolean;
   serializer: Serializer;
   defaults: ResolvedTaskOptions;
-  worker: Required<Omit<WorkerOptions, 'queues'>> & { queues: string[] | undefined };
+  worker: Required<Omit<WorkerOptions, 'queues' | 'pool'>> & {
+    queues: string[] | undefined;
+    pool: ResolvedPoolOptions | undefined;
+  };
   queues: Record<string, ResolvedQueueSettings>;
   keyLayout: KeyLayout;
   waitForReplicas: Required<ReplicaWait> | undefined;

@@ -6,6 +6,7 @@ import {
   OnModuleDestroy,
 } from '@nestjs/common';
 import { RESOLVED_OPTIONS } from '../constants';
+import { isPoolMember } from '../core/pool-member';
 import { TaskRegistry } from '../discovery/task.registry';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { BackgroundRetry } from '../redis/background-retry';
@@ -33,6 +34,7 @@ export class ScheduleRegistrar implements OnApplicationBootstrap, OnModuleDestro
   }
 
   onApplicationBootstrap(): void {
+    if (isPoolMember()) return;
     const declared = this.registry.all().filter((task) => task.schedule);
     if (declared.length === 0) return;
     void this.retry.run(async () => {

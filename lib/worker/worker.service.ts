@@ -8,6 +8,8 @@ import { HookInvoker } from '../hooks/hook-invoker';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { RedisConnections } from '../redis/redis-connections';
 import { CHILD_TASKS, ChildTasks } from './child-tasks';
+import { HANDLER_POOLS, HandlerPools } from './handler-pools';
+import { isPoolMember } from '../core/pool-member';
 import { ConsumerLoop } from './consumer-loop';
 import { IntegrityScanner } from './integrity-scanner';
 import { DeclaredSchedules } from '../scheduling/declared-schedules';
@@ -66,6 +68,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly consumers: QueueConsumers,
     unconsumed: UnconsumedQueues,
     private readonly wrappers: RunWrappers,
+    @Inject(HANDLER_POOLS) private readonly pools: HandlerPools,
   ) {
     this.events$ = merge(this.subject, hooks.failed$, unconsumed.warnings$);
     this.log = new WorkerLog(options.logging, options.worker.concurrency);
@@ -73,7 +76,8 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.options.worker.enabled) await this.start();
+    // A pool member only runs handlers for the worker that started it (see lib/pool).
+    if (this.options.worker.enabled && !isPoolMember()) await this.start();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -107,6 +111,13 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       this.log.write('log', 'no @Task handlers in this application: the worker stays idle');
       return;
     }
+    // Thread and process members boot first: a bad pool setup fails the start (PoolSetupError).
+    await this.pools.start(this.registry.all(), (error) =>
+      this.subject.next({ type: 'worker.error', error }),
+    );
+    if (this.parts) return;
+    // Stopped while the members booted: they are this start's to end.
+    if (this.stops !== stops) return this.pools.close();
     const { concurrency, leaseMs } = this.options.worker;
     // The pipeline runs one way: the loop asks the settler for tasks and hands them to the
     // runner; the settler's answers and the runner's freed slots come back as streams.
@@ -134,6 +145,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       new RunHooks(this.hooks),
       progress,
       slotsFreed,
+      this.pools,
     );
     const loop = new ConsumerLoop(
       this.broker.router,
@@ -240,6 +252,8 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
         parts.scanner.stop();
         parts.endBeacon();
         await parts.signals.stop();
+        // Last: the runs still in members were drained or handed back above.
+        await this.pools.close();
         this.subject.next({ type: 'worker.stopped' });
       }
     })();
