@@ -113,5 +113,6 @@ export {
   CorruptTaskError,
   ChainStoppedError,
   ChordPartFailedError,
+  CliUsageError,
   ErrorDetails,
 } from './errors';

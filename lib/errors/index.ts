@@ -30,4 +30,5 @@ export { IntegrityError } from './integrity.error';
 export { CorruptTaskError } from './corrupt-task.error';
 export { ChainStoppedError } from './chain-stopped.error';
 export { ChordPartFailedError } from './chord-part-failed.error';
+export { CliUsageError } from './cli-usage.error';
 export { ErrorDetails, toErrorDetails } from './error-details';
