@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { connectionFlags, runCli } from '../support/cli-process';
-import { rawRedis, snapshotOf } from '../support/redis';
+import { rawRedis, dataOf } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
 function packageVersion(): string {
@@ -48,7 +48,7 @@ describe('taskmill on bad input: one line on stderr, the right exit code, nothin
   }, 60_000);
 
   it('an unknown queue: exit code 1, for reads and changes alike, and nothing written', async () => {
-    const before = await snapshotOf(redis, t.prefix);
+    const before = await dataOf(redis, t.prefix);
     for (const args of [
       ['stats', 'nope'],
       ['list', 'nope', 'waiting'],
@@ -64,7 +64,7 @@ describe('taskmill on bad input: one line on stderr, the right exit code, nothin
         /^taskmill: unknown queue "nope": .*"taskmill queues" lists the known ones/,
       );
     }
-    expect(await snapshotOf(redis, t.prefix)).toEqual(before);
+    expect(await dataOf(redis, t.prefix)).toEqual(before);
   }, 120_000);
 
   it('an unknown task id: exit code 1; an id that cannot be one: exit code 2', async () => {
