@@ -9,8 +9,7 @@ import {
   withJson,
   withYes,
 } from '../cli-options';
-import { checkConfirmable, confirm } from '../confirm';
-import { declined } from '../declined';
+import { confirmedChange } from '../confirmed-change';
 import { print } from '../output';
 import { progressBar } from '../progress-bar';
 
@@ -75,11 +74,8 @@ function registerDrain(program: Command): void {
     .description('cancel every waiting and delayed task of the queue (running ones go on)')
     .argument('<queue>');
   withYes(withJson(withConnection(command))).action((name: string, flags: Flags) => {
-    checkConfirmable('drain', flags.yes);
-    return withAdmin(flags, async ({ queue }) => {
-      await queue.stats(name);
-      const question = `Cancel every waiting and delayed task of "${name}"`;
-      if (!(await confirm(question, flags.yes))) return declined();
+    const question = `Cancel every waiting and delayed task of "${name}"`;
+    return confirmedChange(flags, 'drain', name, question, async ({ queue }) => {
       const cancelled = await drainWithProgress(queue, name);
       print(flags.json, { queue: name, cancelled }, () => `Cancelled ${cancelled} task(s).\n`);
     });

@@ -11,8 +11,7 @@ import {
   withPaging,
   withYes,
 } from '../cli-options';
-import { checkConfirmable, confirm } from '../confirm';
-import { declined } from '../declined';
+import { confirmedChange } from '../confirmed-change';
 import { print, relativeTime, tableOrNone } from '../output';
 import { progressBar } from '../progress-bar';
 
@@ -42,7 +41,7 @@ function cells(letter: DeadLetter): string[] {
 /**
  * Runs `step` (one call of requeueDead or purgeDead: up to 1 000 of the oldest) until the
  * `total` failed tasks there were at the start are done: tasks that fail meanwhile do not keep
- * it going for ever. Returns how many each call handled, summed.
+ * it going for ever. Returns how many the calls handled.
  */
 async function inBatches(
   label: string,
@@ -61,31 +60,48 @@ async function inBatches(
   return done;
 }
 
-/** How many failed tasks `queue` has; UnknownQueueError for a queue that never had a task. */
-async function deadCount(queue: QueueService, name: string): Promise<number> {
-  return (await queue.stats(name)).deadLettered;
+/** One of `dead requeue` and `dead purge`: all of a queue's failed tasks, or the `--id` ones. */
+interface DeadChange<R> {
+  name: string;
+  description: string;
+  /** The question's verb, and the progress bar's. */
+  verb: string;
+  progress: string;
+  /** One API call: the given ids, else up to 1 000 of the oldest. */
+  call: (queue: QueueService, name: string, ids?: string[]) => Promise<R>;
+  /** The results of the calls as one (for JSON), and how many tasks that counts. */
+  merge: (results: R[]) => R;
+  count: (result: R) => number;
+  /** The JSON key and the line for people. */
+  key: string;
+  line: (count: number) => string;
 }
 
-async function requeue(queue: QueueService, name: string, ids: string[] | undefined) {
-  if (ids) return queue.requeueDead(name, ids);
-  const requeued: string[] = [];
-  const total = await deadCount(queue, name);
-  await inBatches(`Requeueing dead tasks of ${name}`, total, async () => {
-    const batch = await queue.requeueDead(name);
-    requeued.push(...batch);
-    return batch.length;
+function registerChange<R>(dead: Command, spec: DeadChange<R>): void {
+  const command = dead
+    .command(spec.name)
+    .description(spec.description)
+    .argument('<queue>')
+    .option('--id <ids...>', 'only these tasks');
+  withYes(withJson(withConnection(command))).action((name: string, flags: ChangeFlags) => {
+    const what = flags.id ? `${flags.id.length} dead task(s)` : 'every dead task';
+    const question = `${spec.verb} ${what} of "${name}"`;
+    return confirmedChange(flags, `dead ${spec.name}`, name, question, async ({ queue }) => {
+      const results: R[] = [];
+      const once = async () => {
+        const result = await spec.call(queue, name, flags.id);
+        results.push(result);
+        return spec.count(result);
+      };
+      if (flags.id) await once();
+      else {
+        const total = (await queue.stats(name)).deadLettered;
+        await inBatches(`${spec.progress} dead tasks of ${name}`, total, once);
+      }
+      const merged = spec.merge(results);
+      print(flags.json, { queue: name, [spec.key]: merged }, () => spec.line(spec.count(merged)));
+    });
   });
-  return requeued;
-}
-
-async function purge(queue: QueueService, name: string, ids: string[] | undefined) {
-  if (ids) return queue.purgeDead(name, ids);
-  const total = await deadCount(queue, name);
-  return inBatches(`Purging dead tasks of ${name}`, total, () => queue.purgeDead(name));
-}
-
-function what(ids: string[] | undefined, name: string): string {
-  return ids ? `${ids.length} dead task(s) of "${name}"` : `every dead task of "${name}"`;
 }
 
 /** `taskmill dead list|requeue|purge <queue>`: a queue's failed tasks. */
@@ -101,34 +117,26 @@ export function registerDead(program: Command): void {
       );
     }),
   );
-
-  const requeueCommand = dead
-    .command('requeue')
-    .description('run failed tasks again (all of them, or those given with --id)')
-    .argument('<queue>')
-    .option('--id <ids...>', 'only these tasks');
-  withYes(withJson(withConnection(requeueCommand))).action((name: string, flags: ChangeFlags) => {
-    checkConfirmable('dead requeue', flags.yes);
-    return withAdmin(flags, async ({ queue }) => {
-      await queue.stats(name);
-      if (!(await confirm(`Requeue ${what(flags.id, name)}`, flags.yes))) return declined();
-      const requeued = await requeue(queue, name, flags.id);
-      print(flags.json, { queue: name, requeued }, () => `Requeued ${requeued.length} task(s).\n`);
-    });
+  registerChange<string[]>(dead, {
+    name: 'requeue',
+    description: 'run failed tasks again (all of them, or those given with --id)',
+    verb: 'Requeue',
+    progress: 'Requeueing',
+    call: (queue, name, ids) => queue.requeueDead(name, ids),
+    merge: (batches) => batches.flat(),
+    count: (ids) => ids.length,
+    key: 'requeued',
+    line: (count) => `Requeued ${count} task(s).\n`,
   });
-
-  const purgeCommand = dead
-    .command('purge')
-    .description('delete failed tasks (all of them, or those given with --id)')
-    .argument('<queue>')
-    .option('--id <ids...>', 'only these tasks');
-  withYes(withJson(withConnection(purgeCommand))).action((name: string, flags: ChangeFlags) => {
-    checkConfirmable('dead purge', flags.yes);
-    return withAdmin(flags, async ({ queue }) => {
-      await queue.stats(name);
-      if (!(await confirm(`Delete ${what(flags.id, name)}`, flags.yes))) return declined();
-      const purged = await purge(queue, name, flags.id);
-      print(flags.json, { queue: name, purged }, () => `Deleted ${purged} dead task(s).\n`);
-    });
+  registerChange<number>(dead, {
+    name: 'purge',
+    description: 'delete failed tasks (all of them, or those given with --id)',
+    verb: 'Delete',
+    progress: 'Purging',
+    call: (queue, name, ids) => queue.purgeDead(name, ids),
+    merge: (counts) => counts.reduce((sum, count) => sum + count, 0),
+    count: (count) => count,
+    key: 'purged',
+    line: (count) => `Deleted ${count} dead task(s).\n`,
   });
 }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { TaskStatus } from '../../core/task-status';
+import { StatusUpdate, TaskStatus } from '../../core/task-status';
 import { ErrorDetails, TaskNotFoundError } from '../../errors';
 import type { HistoryEntry } from '../../status/history';
 import { checkTaskId } from '../../validation/checks';
@@ -12,19 +12,13 @@ interface ShowFlags extends ConnectionFlags, OutputFlags {
   queue?: string;
 }
 
-/** What `show --json` prints: the current status, the result, the history. */
-interface TaskView {
-  id: string;
-  task: string;
-  queue: string;
-  status: TaskStatus;
-  attempt: number;
-  at: number;
+/** What `show --json` prints: the current status (null where none), the result, the history. */
+type TaskView = Omit<StatusUpdate, 'error' | 'progress'> & {
   progress: unknown;
   error: ErrorDetails | null;
   result: unknown;
   history: HistoryEntry[];
-}
+};
 
 /** Everything the public API tells of one task; TaskNotFoundError when it has no record. */
 async function viewOf({ queue, results }: Admin, id: string, name?: string): Promise<TaskView> {
