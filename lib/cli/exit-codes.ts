@@ -7,10 +7,9 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 /** The exit code for an error that ended a command. */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof CommanderError) {
-    // --help and --version end the parse with a CommanderError too.
-    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
-      ? EXIT.ok
-      : EXIT.usage;
+    // --help, `help <command>` and --version end the parse with a CommanderError too, of exit
+    // code 0; help shown for a missing command has another.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   const usage =
     error instanceof CliUsageError ||

@@ -118,11 +118,14 @@ describe('taskmill on bad input: one line on stderr, the right exit code, nothin
     expect(none.stderr).toContain('Usage: taskmill');
   }, 60_000);
 
-  it('--help and --version exit 0', async () => {
+  it('--help, help <command> and --version exit 0', async () => {
     const help = await runCli(['drain', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: taskmill drain [options] <queue>');
     expect(help.stdout).toContain('--yes');
+    const helpCommand = await runCli(['help', 'queues']);
+    expect(helpCommand.code).toBe(0);
+    expect(helpCommand.stdout).toContain('Usage: taskmill queues [options]');
     const version = await runCli(['--version']);
     expect(version).toEqual({
       code: 0,

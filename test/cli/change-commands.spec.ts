@@ -71,6 +71,12 @@ describe('taskmill commands that change queues', () => {
     const resumed = await cli('resume', 'cli-pause');
     expect(resumed).toEqual({ code: 0, stdout: 'Queue "cli-pause" resumed.\n', stderr: '' });
     expect((await t.queue.stats('cli-pause')).paused).toBe(false);
+    const notPaused = await cli('resume', 'cli-pause', '--json');
+    expect(JSON.parse(notPaused.stdout)).toEqual({
+      queue: 'cli-pause',
+      paused: false,
+      changed: false,
+    });
   }, 60_000);
 
   it('refuses drain, dead requeue and dead purge without --yes when there is no terminal', async () => {

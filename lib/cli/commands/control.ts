@@ -32,11 +32,9 @@ function registerPauseResume(program: Command, paused: boolean): void {
   withJson(withConnection(command)).action((queueName: string, flags: Flags) =>
     withAdmin(flags, async ({ queue }) => {
       const changed = paused ? await queue.pause(queueName) : await queue.resume(queueName);
-      const state = paused ? 'paused' : 'resumed';
+      const unchanged = paused ? 'was paused already' : 'was not paused';
       print(flags.json, { queue: queueName, paused, changed }, () =>
-        changed
-          ? `Queue "${queueName}" ${state}.\n`
-          : `Queue "${queueName}" was ${state} already.\n`,
+        changed ? `Queue "${queueName}" ${name}d.\n` : `Queue "${queueName}" ${unchanged}.\n`,
       );
     }),
   );
