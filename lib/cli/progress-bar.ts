@@ -21,11 +21,11 @@ export function progressBar(label: string, total: number): Progress {
   let finished = false;
   const draw = (done: number) => {
     const ratio = total <= 0 ? 1 : Math.min(1, done / total);
-    const filled = Math.round(ratio * WIDTH);
+    const filled = Math.floor(ratio * WIDTH);
     const bar = '#'.repeat(filled) + '-'.repeat(WIDTH - filled);
     // \r and "erase to end of line": the bar overwrites itself.
     process.stderr.write(
-      `\r${cellText(label)} [${bar}] ${Math.round(ratio * 100)}% ${done}/${total}\x1b[K`,
+      `\r${cellText(label)} [${bar}] ${Math.floor(ratio * 100)}% ${done}/${total}\x1b[K`,
     );
   };
   draw(0);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NonRetryableError, Task } from '../../lib';
+import { waitUntilIdle } from '../../lib/testing';
 import { connectionFlags, runCli, runCliInTerminal } from '../support/cli-process';
 import { failureOf } from '../support/failures';
 import { rawRedis, dataOf } from '../support/redis';
@@ -144,6 +145,30 @@ describe('taskmill commands that change queues', () => {
     const rest = await cli('dead', 'purge', 'cli-dead-purge', '--yes');
     expect(rest).toEqual({ code: 0, stdout: 'Deleted 2 dead task(s).\n', stderr: '' });
   }, 60_000);
+
+  it('dead requeue of more than one batch (1 000 a call) requeues all there were, with the bar', async () => {
+    const failer = await createTestApp([Failing], {
+      prefix: t.prefix,
+      logging: false,
+      worker: { queues: ['cli-dead-many'], concurrency: 50 },
+    });
+    const requests = Array.from({ length: 1001 }, () => ({
+      task: 'cli.fail',
+      options: { queue: 'cli-dead-many' },
+    }));
+    await failer.queue.enqueueMany(requests);
+    await waitUntilIdle(failer.app, { timeout: 120_000 });
+    await failer.close();
+    expect((await t.queue.stats('cli-dead-many')).deadLettered).toBe(1001);
+
+    const run = await inTerminal(['dead', 'requeue', 'cli-dead-many', '--yes']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Requeueing dead tasks of cli-dead-many \[#{30}\] 100% 1001\/1001/);
+    // Drawn after each call, in place: 1 000 after the first.
+    expect(run.stdout).toMatch(/\r.*\] 99% 1000\/1001/);
+    expect(run.stdout).toContain('Requeued 1001 task(s).');
+    expect(await t.queue.stats('cli-dead-many')).toMatchObject({ deadLettered: 0, waiting: 1001 });
+  }, 180_000);
 
   it('dead purge --yes on a terminal shows a progress bar; no question is asked', async () => {
     const run = await inTerminal(['dead', 'purge', 'cli-dead-tty', '--yes']);
