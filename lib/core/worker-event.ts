@@ -27,6 +27,11 @@ export type WorkerEvent =
   | { type: 'worker.started'; queues: string[] }
   | { type: 'worker.stopped' }
   | { type: 'worker.error'; error: Error }
+  /**
+   * This app enqueued on a queue that no live worker consumes (UnconsumedQueues): once per
+   * queue and process, producer-only apps included.
+   */
+  | { type: 'queue.unconsumed'; queue: string }
   | { type: 'task.started'; task: TaskRef }
   | { type: 'task.succeeded'; task: TaskRef; durationMs: number }
   | { type: 'task.retrying'; task: TaskRef; error: ErrorDetails; delayMs: number }

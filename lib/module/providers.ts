@@ -4,6 +4,9 @@ import { KeyBuilder } from '../broker/keys';
 import { TaskRouter } from '../broker/task-router';
 import { RESOLVED_OPTIONS, OPTION_OVERRIDES } from '../constants';
 import { TaskRegistry } from '../discovery/task.registry';
+import { TaskCatalog } from '../catalog/task-catalog';
+import { QueueConsumers } from '../catalog/queue-consumers';
+import { UnconsumedQueues } from '../catalog/unconsumed-queues';
 import { TaskMessageBuilder } from '../messages/task-message.builder';
 import {
   OptionOverrides,
@@ -79,10 +82,31 @@ export const coreProviders: Provider[] = [
     inject: [RESOLVED_OPTIONS, RedisConnections, TaskRouter, StatusTracker],
   },
   {
+    provide: TaskCatalog,
+    useFactory: (connections: RedisConnections, keys: KeyBuilder) =>
+      new TaskCatalog(connections, keys),
+    inject: [RedisConnections, KeyBuilder],
+  },
+  {
+    provide: QueueConsumers,
+    useFactory: (connections: RedisConnections, keys: KeyBuilder) =>
+      new QueueConsumers(connections, keys),
+    inject: [RedisConnections, KeyBuilder],
+  },
+  {
+    provide: UnconsumedQueues,
+    useFactory: (consumers: QueueConsumers) => new UnconsumedQueues(consumers),
+    inject: [QueueConsumers],
+  },
+  {
     provide: TaskMessageBuilder,
-    useFactory: (options: Options, registry: TaskRegistry, router: TaskRouter) =>
-      new TaskMessageBuilder(options, registry, router),
-    inject: [RESOLVED_OPTIONS, TaskRegistry, TaskRouter],
+    useFactory: (
+      options: Options,
+      registry: TaskRegistry,
+      router: TaskRouter,
+      catalog: TaskCatalog,
+    ) => new TaskMessageBuilder(options, registry, router, catalog),
+    inject: [RESOLVED_OPTIONS, TaskRegistry, TaskRouter, TaskCatalog],
   },
   {
     provide: Schedules,

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TaskExplorer } from '../discovery/task.explorer';
+import { CatalogPublisher } from '../catalog/catalog-publisher';
 import { TaskRegistry } from '../discovery/task.registry';
 import { LockService } from '../locks/lock.service';
 import { HookInvoker } from '../hooks/hook-invoker';
@@ -36,6 +37,7 @@ import {
     QueueService,
     WorkerService,
     ScheduleRegistrar,
+    CatalogPublisher,
     LockService,
     ConnectionLifecycle,
   ],

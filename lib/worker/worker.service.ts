@@ -21,6 +21,8 @@ import { TaskRunner } from './task-runner';
 import { WorkerEvent } from '../core/worker-event';
 import { WorkerLog } from './worker-log';
 import { WorkerSignals } from './worker-signals';
+import { QueueConsumers } from '../catalog/queue-consumers';
+import { UnconsumedQueues } from '../catalog/unconsumed-queues';
 
 /**
  * Runs this application's @Task handlers: started on application bootstrap (unless
@@ -39,6 +41,8 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     signals: WorkerSignals;
     runner: TaskRunner;
     progress: ProgressWriter;
+    /** Stops marking this worker's queues as consumed (QueueConsumers.beacon). */
+    endBeacon: () => void;
   };
   private stopping?: Promise<void>;
   /** Counts stop() calls: a start() waiting for a stop gives way to a stop() made after it. */
@@ -58,8 +62,10 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(CHILD_TASKS) private readonly children: ChildTasks,
     private readonly hooks: HookInvoker,
     private readonly schedules: Schedules,
+    private readonly consumers: QueueConsumers,
+    unconsumed: UnconsumedQueues,
   ) {
-    this.events$ = merge(this.subject, hooks.failed$);
+    this.events$ = merge(this.subject, hooks.failed$, unconsumed.warnings$);
     this.log = new WorkerLog(options.logging, options.worker.concurrency);
     this.subject.subscribe((event) => this.log.on(event));
   }
@@ -139,8 +145,11 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       this.subject,
       this.declaredSchedules(),
     );
+    // Before the first claim: producers asking whether the queues have a worker hear yes.
+    const endBeacon = this.consumers.beacon(queues);
     const parts = {
       settler,
+      endBeacon,
       progress,
       triggers,
       runner,
@@ -221,6 +230,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
         // Even when handing back failed (Redis gone): stop renewing, unsubscribe, report.
         parts.leases.stop();
         parts.scanner.stop();
+        parts.endBeacon();
         await parts.signals.stop();
         this.subject.next({ type: 'worker.stopped' });
       }
