@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { connectionFlags, runCli } from '../support/cli-process';
-import { rawRedis, dataOf } from '../support/redis';
+import { dataOf, rawRedis, testRedisUrl } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
 function packageVersion(): string {
@@ -76,6 +76,16 @@ describe('taskmill on bad input: one line on stderr, the right exit code, nothin
     expectOneLine(
       malformed,
       /^taskmill: Invalid option "id": "two words" must not contain whitespace/,
+    );
+  }, 60_000);
+
+  it("a custom id without --queue in the 'queue' key layout: exit code 2, naming the flag", async () => {
+    const flags = ['--redis', testRedisUrl(), '--prefix', t.prefix, '--key-layout', 'queue'];
+    const run = await runCli(['show', 'invoice-42', ...flags]);
+    expect(run.code).toBe(2);
+    expectOneLine(
+      run,
+      /^taskmill: task "invoice-42" has a custom id.*pass its queue with --queue <queue>\n$/,
     );
   }, 60_000);
 
