@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { ConnectionError, QueueRequiredError, UnknownQueueError } from '../errors';
+import { ConnectionError, QueueBusyError, QueueRequiredError, UnknownQueueError } from '../errors';
 import { cellText } from './terminal-text';
 
 /**
@@ -20,6 +20,12 @@ function messageOf(error: unknown): string {
     return (
       `unknown queue "${error.queue}": no task was ever enqueued to it under this prefix, or it ` +
       `was obliterated. Check the name and --prefix; "taskmill queues" lists the known ones.`
+    );
+  }
+  if (error instanceof QueueBusyError) {
+    return (
+      `queue "${error.queue}" has ${error.running} running task(s), so nothing was deleted: ` +
+      `pause it and wait until "taskmill stats ${error.queue}" shows none running, or pass --force`
     );
   }
   if (error instanceof ConnectionError) {

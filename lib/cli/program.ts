@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerControl } from './commands/control';
 import { registerDead } from './commands/dead';
 import { registerList } from './commands/list';
+import { registerObliterate } from './commands/obliterate';
 import { registerQueues, registerStats } from './commands/queues';
 import { registerSchedules } from './commands/schedules';
 import { registerShow } from './commands/show';
@@ -23,6 +24,7 @@ export function buildProgram(version: string): Command {
   registerShow(program);
   registerDead(program);
   registerControl(program);
+  registerObliterate(program);
   registerSchedules(program);
   registerWorker(program);
   return program;

@@ -42,3 +42,31 @@ export function progressBar(label: string, total: number): Progress {
     },
   };
 }
+
+/** How often an operation that reports no progress of its own is measured, on a terminal. */
+const POLL_MS = 200;
+
+/**
+ * Runs `work` (one API call that works in batches on its own) and, when the bar is drawn,
+ * redraws it every POLL_MS with what `measure` (a read of the queue's counts) says is done.
+ */
+export async function whilePolling<T>(
+  bar: Progress,
+  measure: () => Promise<number>,
+  work: () => Promise<T>,
+): Promise<T> {
+  const poll = bar.visible
+    ? setInterval(() => {
+        // A failed read only skips a redraw: the work's own outcome is what counts.
+        measure().then(
+          (done) => bar.update(done),
+          () => undefined,
+        );
+      }, POLL_MS)
+    : undefined;
+  try {
+    return await work();
+  } finally {
+    clearInterval(poll);
+  }
+}

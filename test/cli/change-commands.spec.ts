@@ -1,10 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { NonRetryableError, Task } from '../../lib';
+import { filter, firstValueFrom } from 'rxjs';
+import { NonRetryableError, Task, TaskStatus, UnknownQueueError } from '../../lib';
 import { waitUntilIdle } from '../../lib/testing';
 import { connectionFlags, runCli, runCliInTerminal } from '../support/cli-process';
 import { failureOf } from '../support/failures';
 import { rawRedis, dataOf } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
+
+/** Runs of cli.hold wait here until the test opens it: tasks that run for as long as needed. */
+const gate = { open: false, waiting: [] as (() => void)[] };
+
+@Injectable()
+class Holding {
+  @Task({ name: 'cli.hold', queue: 'cli-busy' })
+  async hold(): Promise<void> {
+    if (!gate.open) await new Promise<void>((resolve) => gate.waiting.push(resolve));
+  }
+}
 
 @Injectable()
 class Failing {
@@ -80,13 +92,14 @@ describe('taskmill commands that change queues', () => {
     });
   }, 60_000);
 
-  it('refuses drain, dead requeue and dead purge without --yes when there is no terminal', async () => {
+  it('refuses drain, dead requeue, dead purge and obliterate without --yes when there is no terminal', async () => {
     await waitingTasks('cli-refused', 2);
     const before = await dataOf(redis, t.prefix);
     for (const args of [
       ['drain', 'cli-refused'],
       ['dead', 'requeue', 'cli-dead-refused'],
       ['dead', 'purge', 'cli-dead-refused'],
+      ['obliterate', 'cli-refused'],
     ]) {
       const run = await cli(...args);
       expect({ args, code: run.code, stdout: run.stdout }).toEqual({ args, code: 2, stdout: '' });
@@ -177,5 +190,49 @@ describe('taskmill commands that change queues', () => {
     expect(run.stdout).toMatch(/Purging dead tasks of cli-dead-tty \[#{30}\] 100% 3\/3/);
     expect(run.stdout).toContain('Deleted 3 dead task(s).');
     expect((await t.queue.stats('cli-dead-tty')).deadLettered).toBe(0);
+  }, 60_000);
+
+  it('obliterate --yes deletes the queue, with a progress bar on a terminal', async () => {
+    await waitingTasks('cli-gone', 4);
+    const run = await inTerminal(['obliterate', 'cli-gone', '--yes']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Obliterating cli-gone \[#{30}\] 100% 4\/4/);
+    expect(run.stdout).toContain('Deleted queue "cli-gone" and 4 task record(s).');
+    await expect(t.queue.stats('cli-gone')).rejects.toBeInstanceOf(UnknownQueueError);
+
+    await waitingTasks('cli-gone-json', 2);
+    const json = await cli('obliterate', 'cli-gone-json', '--yes', '--json');
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout)).toEqual({ queue: 'cli-gone-json', deleted: 2 });
+  }, 60_000);
+
+  it('obliterate refuses a queue with a running task (exit 1, naming --force); it is left as it was', async () => {
+    const worker = await createTestApp([Holding], {
+      prefix: t.prefix,
+      logging: false,
+      worker: { concurrency: 1 },
+    });
+    try {
+      const running = await worker.queue.enqueue('cli.hold', []);
+      await firstValueFrom(running.status$.pipe(filter((u) => u.status === TaskStatus.RUNNING)));
+      await worker.queue.enqueue('cli.hold', []); // waits behind it (concurrency 1)
+      const run = await cli('obliterate', 'cli-busy', '--yes');
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(
+        'taskmill: queue "cli-busy" has 1 running task(s), so nothing was deleted: pause it and ' +
+          'wait until "taskmill stats cli-busy" shows none running, or pass --force\n',
+      );
+      expect(await t.queue.stats('cli-busy')).toMatchObject({
+        running: 1,
+        waiting: 1,
+        paused: false,
+      });
+      expect((await running.status()).status).toBe(TaskStatus.RUNNING);
+    } finally {
+      gate.open = true;
+      gate.waiting.forEach((release) => release());
+      await worker.close();
+    }
   }, 60_000);
 });

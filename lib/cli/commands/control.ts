@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import type { QueueCounts } from '../../broker/queue-snapshot';
 import { QueueService } from '../../queue/queue.service';
 import { withAdmin } from '../admin-app';
 import {
@@ -11,12 +12,9 @@ import {
 } from '../cli-options';
 import { confirmedChange } from '../confirmed-change';
 import { print } from '../output';
-import { progressBar } from '../progress-bar';
+import { progressBar, whilePolling } from '../progress-bar';
 
 type Flags = ConnectionFlags & OutputFlags & ConfirmFlags;
-
-/** How often a drain's progress is measured, on a terminal only. */
-const POLL_MS = 200;
 
 /** `taskmill pause|resume <queue>`: workers stop or start claiming from the queue. */
 function registerPauseResume(program: Command, paused: boolean): void {
@@ -40,29 +38,15 @@ function registerPauseResume(program: Command, paused: boolean): void {
   );
 }
 
-/**
- * Drains the queue: one API call, which cancels in batches. On a terminal, its progress is read
- * meanwhile from the queue's counts (what is still waiting or delayed).
- */
+/** Cancels the queue's waiting and delayed tasks; on a terminal, the bar follows their count. */
 async function drainWithProgress(queue: QueueService, name: string): Promise<number> {
-  const before = await queue.stats(name);
-  const total = before.waiting + before.delayed;
+  const left = ({ waiting, delayed }: QueueCounts) => waiting + delayed;
+  const total = left(await queue.stats(name));
   const bar = progressBar(`Draining ${name}`, total);
-  const poll = bar.visible
-    ? setInterval(() => {
-        queue.stats(name).then(
-          (now) => bar.update(Math.max(0, total - now.waiting - now.delayed)),
-          () => undefined, // the drain's own outcome is what counts
-        );
-      }, POLL_MS)
-    : undefined;
-  try {
-    const cancelled = await queue.drain(name);
-    bar.finish(Math.min(total, cancelled));
-    return cancelled;
-  } finally {
-    clearInterval(poll);
-  }
+  const measure = async () => Math.max(0, total - left(await queue.stats(name)));
+  const cancelled = await whilePolling(bar, measure, () => queue.drain(name));
+  bar.finish(Math.min(total, cancelled));
+  return cancelled;
 }
 
 /** `taskmill drain <queue>`: cancels every waiting and delayed task. */
@@ -80,6 +64,7 @@ function registerDrain(program: Command): void {
   });
 }
 
+/** `taskmill pause|resume|drain <queue>`. */
 export function registerControl(program: Command): void {
   registerPauseResume(program, true);
   registerPauseResume(program, false);
