@@ -54,9 +54,15 @@ export function withJson(command: Command): Command {
   return command.option('--json', 'print JSON (shapes in docs/cli.md)');
 }
 
-/** `--yes`: a destructive command runs without asking. */
-export function withYes(command: Command): Command {
-  return command.option('-y, --yes', 'do it without asking for confirmation');
+/** What a command that changes queues takes: where they are, `--json` and `--yes`. */
+export type ChangeFlags = ConnectionFlags & OutputFlags & ConfirmFlags;
+
+/** The options of a command that changes queues (`--yes`: run without asking). */
+export function withChangeOptions(command: Command): Command {
+  return withJson(withConnection(command)).option(
+    '-y, --yes',
+    'do it without asking for confirmation',
+  );
 }
 
 /** `--offset` and `--limit` of a paged listing (limits of QueueService.list). */

@@ -2,19 +2,10 @@ import { Command } from 'commander';
 import type { QueueCounts } from '../../broker/queue-snapshot';
 import { QueueService } from '../../queue/queue.service';
 import { withAdmin } from '../admin-app';
-import {
-  ConfirmFlags,
-  ConnectionFlags,
-  OutputFlags,
-  withConnection,
-  withJson,
-  withYes,
-} from '../cli-options';
+import { ChangeFlags, withChangeOptions, withConnection, withJson } from '../cli-options';
 import { confirmedChange } from '../confirmed-change';
 import { print } from '../output';
 import { progressBar, whilePolling } from '../progress-bar';
-
-type Flags = ConnectionFlags & OutputFlags & ConfirmFlags;
 
 /** `taskmill pause|resume <queue>`: workers stop or start claiming from the queue. */
 function registerPauseResume(program: Command, paused: boolean): void {
@@ -27,7 +18,7 @@ function registerPauseResume(program: Command, paused: boolean): void {
         : 'workers claim from the queue again',
     )
     .argument('<queue>');
-  withJson(withConnection(command)).action((queueName: string, flags: Flags) =>
+  withJson(withConnection(command)).action((queueName: string, flags: ChangeFlags) =>
     withAdmin(flags, async ({ queue }) => {
       const changed = paused ? await queue.pause(queueName) : await queue.resume(queueName);
       const unchanged = paused ? 'was paused already' : 'was not paused';
@@ -55,7 +46,7 @@ function registerDrain(program: Command): void {
     .command('drain')
     .description('cancel every waiting and delayed task of the queue (running ones go on)')
     .argument('<queue>');
-  withYes(withJson(withConnection(command))).action((name: string, flags: Flags) => {
+  withChangeOptions(command).action((name: string, flags: ChangeFlags) => {
     const question = `Cancel every waiting and delayed task of "${name}"`;
     return confirmedChange(flags, 'drain', name, question, async ({ queue }) => {
       const cancelled = await drainWithProgress(queue, name);

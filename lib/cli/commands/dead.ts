@@ -3,13 +3,13 @@ import type { DeadLetter } from '../../queue/dead-letters';
 import { QueueService } from '../../queue/queue.service';
 import { withAdmin } from '../admin-app';
 import {
-  ConfirmFlags,
+  ChangeFlags,
   ConnectionFlags,
   OutputFlags,
+  withChangeOptions,
   withConnection,
   withJson,
   withPaging,
-  withYes,
 } from '../cli-options';
 import { confirmedChange } from '../confirmed-change';
 import { print, relativeTime, tableOrNone } from '../output';
@@ -20,7 +20,7 @@ interface ListFlags extends ConnectionFlags, OutputFlags {
   limit: number;
 }
 
-interface ChangeFlags extends ConnectionFlags, OutputFlags, ConfirmFlags {
+interface DeadChangeFlags extends ChangeFlags {
   id?: string[];
 }
 
@@ -83,7 +83,7 @@ function registerChange<R>(dead: Command, spec: DeadChange<R>): void {
     .description(spec.description)
     .argument('<queue>')
     .option('--id <ids...>', 'only these tasks');
-  withYes(withJson(withConnection(command))).action((name: string, flags: ChangeFlags) => {
+  withChangeOptions(command).action((name: string, flags: DeadChangeFlags) => {
     const what = flags.id ? `${flags.id.length} dead task(s)` : 'every dead task';
     const question = `${spec.verb} ${what} of "${name}"`;
     return confirmedChange(flags, `dead ${spec.name}`, name, question, async ({ queue }) => {

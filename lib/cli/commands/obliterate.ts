@@ -1,19 +1,12 @@
 import { Command } from 'commander';
 import type { QueueCounts } from '../../broker/queue-snapshot';
 import { QueueService } from '../../queue/queue.service';
-import {
-  ConfirmFlags,
-  ConnectionFlags,
-  OutputFlags,
-  withConnection,
-  withJson,
-  withYes,
-} from '../cli-options';
+import { ChangeFlags, withChangeOptions } from '../cli-options';
 import { confirmedChange } from '../confirmed-change';
 import { print } from '../output';
 import { progressBar, whilePolling } from '../progress-bar';
 
-interface ObliterateFlags extends ConnectionFlags, OutputFlags, ConfirmFlags {
+interface ObliterateFlags extends ChangeFlags {
   force?: boolean;
 }
 
@@ -45,7 +38,7 @@ export function registerObliterate(program: Command): void {
     .description('delete everything of the queue: its tasks (finished ones too), events and keys')
     .argument('<queue>')
     .option('--force', 'even while tasks of it run (their outcomes are then dropped)');
-  withYes(withJson(withConnection(command))).action((name: string, flags: ObliterateFlags) => {
+  withChangeOptions(command).action((name: string, flags: ObliterateFlags) => {
     const question = `Delete queue "${name}" with all its tasks${flags.force ? ', running ones too' : ''}`;
     return confirmedChange(flags, 'obliterate', name, question, async ({ queue }) => {
       const deleted = await obliterateWithProgress(queue, name, flags.force ?? false);
