@@ -89,7 +89,7 @@ describe('the published package', () => {
   });
 
   it.each(apps)(
-    'installs into a fresh Nest $nest app with a plain npm install, compiles, boots and runs a task',
+    'installs into a fresh Nest $nest app with a plain npm install, compiles, boots, runs a task and the taskmill command',
     async (app) => {
       const folder = mkdtempSync(join(tmpdir(), `taskmill-nest${app.nest}-app-`));
       folders.push(folder);
