@@ -42,6 +42,7 @@ export { WaitingTask, PriorityThreshold, PromoteOptions } from './queue/prioriti
 export { WorkerService } from './worker/worker.service';
 export { WorkerEvent, TaskRef, HookFailedEvent } from './core/worker-event';
 export { taskContext, TaskContext, ProgressOptions } from './worker/task-context';
+export { TASK_REF, TASKMILL_CONTEXT_TYPE } from './constants';
 export { LockService } from './locks/lock.service';
 export { LockHandle } from './locks/lock-handle';
 export { LockOptions, LockHolder } from './locks/lock.options';
@@ -93,6 +94,8 @@ export {
   QueueClosedError,
   TaskTimeoutError,
   NonRetryableError,
+  TaskForbiddenError,
+  ScopedProviderError,
   ConnectionError,
   ReplicationError,
   UnsupportedRedisError,

@@ -11,6 +11,8 @@ export { ResultTimeoutError } from './result-timeout.error';
 export { QueueClosedError } from './queue-closed.error';
 export { TaskTimeoutError } from './task-timeout.error';
 export { NonRetryableError } from './non-retryable.error';
+export { TaskForbiddenError } from './task-forbidden.error';
+export { ScopedProviderError } from './scoped-provider.error';
 export { ConnectionError } from './connection.error';
 export { ReplicationError } from './replication.error';
 export { UnsupportedRedisError } from './unsupported-redis.error';

@@ -12,6 +12,12 @@ import { ScheduleRegistrar } from '../scheduling/schedule-registrar';
 import { StatusTracker } from '../status/status-tracker';
 import { WorkerService } from '../worker/worker.service';
 import { ConnectionLifecycle } from './connection-lifecycle';
+import { MethodBinder } from '../discovery/method-binder';
+import { NestMethodBinder } from '../enhancers/nest-method-binder';
+import { TaskContextCreator } from '../enhancers/task-context-creator';
+import { RunScopes } from '../scopes/run-scopes';
+import { taskRefProvider } from '../scopes/task-ref.provider';
+import { TASK_REF } from '../constants';
 import { coreProviders } from './providers';
 import { QueueModuleOptions } from '../options/module.options';
 import {
@@ -34,6 +40,10 @@ import {
     HookRegistry,
     HookInvoker,
     TaskExplorer,
+    { provide: MethodBinder, useClass: NestMethodBinder },
+    TaskContextCreator,
+    RunScopes,
+    taskRefProvider,
     QueueService,
     WorkerService,
     ScheduleRegistrar,
@@ -41,7 +51,7 @@ import {
     LockService,
     ConnectionLifecycle,
   ],
-  exports: [QueueService, WorkerService, StatusTracker, ResultStore, LockService],
+  exports: [QueueService, WorkerService, StatusTracker, ResultStore, LockService, TASK_REF],
 })
 export class QueueModule extends ConfigurableQueueModule {
   /**

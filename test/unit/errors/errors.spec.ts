@@ -28,6 +28,8 @@ import {
   CorruptTaskError,
   ChainStoppedError,
   ChordPartFailedError,
+  TaskForbiddenError,
+  ScopedProviderError,
 } from '../../../lib/errors';
 
 interface ErrorCase {
@@ -59,6 +61,18 @@ const CASES: ErrorCase[] = [
     create: () => new UnknownTaskError('email.sned', 'add a @Task handler or fix the name'),
     offending: ['"email.sned"'],
     remedy: ['add a @Task handler or fix the name'],
+  },
+  {
+    type: TaskForbiddenError,
+    create: () => new TaskForbiddenError('report.build', 'Reports.build'),
+    offending: ['"report.build"', 'Reports.build'],
+    remedy: ['@UseGuards()'],
+  },
+  {
+    type: ScopedProviderError,
+    create: () => new ScopedProviderError('report.build', 'Reports', new Error('no tenant')),
+    offending: ['"report.build"', 'Reports', 'Error: no tenant'],
+    remedy: ['make it a singleton'],
   },
   {
     type: TaskNotFoundError,
