@@ -125,5 +125,6 @@ export {
   PoolSetupError,
   PoolMemberCrashError,
   PoolMemberEnd,
+  CliUsageError,
   ErrorDetails,
 } from './errors';
