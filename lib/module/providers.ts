@@ -150,5 +150,10 @@ function withOverrides(
   if (!overrides || !isObject(raw) || (raw.worker !== undefined && !isObject(raw.worker))) {
     return raw;
   }
-  return { ...raw, ...overrides, worker: { ...raw.worker, ...overrides.worker } };
+  const worker = { ...raw.worker, ...overrides.worker };
+  // A pool given by flags (module, size) keeps the app's other pool options.
+  const pool = overrides.worker?.pool;
+  const appPool = raw.worker?.pool;
+  if (pool && isObject(appPool)) worker.pool = { ...appPool, ...pool };
+  return { ...raw, ...overrides, worker };
 }

@@ -86,6 +86,42 @@ describe('taskmill worker', () => {
     expect(worker.output).toContain('taskmill worker stopped');
   }, 90_000);
 
+  it('sizes the pool of thread and process tasks with --threads and --processes', async () => {
+    worker = new WorkerCommand([
+      '--module',
+      join(__dirname, 'fixtures', 'cli-pool.module.ts'),
+      '--export',
+      'CliPoolModule',
+      '--redis',
+      testRedisUrl(),
+      '--prefix',
+      producer.prefix,
+      '--concurrency',
+      '4',
+      '--threads',
+      '2',
+      '--processes',
+      '1',
+    ]);
+    await worker.shows('taskmill worker running on queues cli-pool;');
+    // Four blocking tasks at once over the two threads the flag asked for (the module says one).
+    const threads = await Promise.all(
+      [1, 2, 3, 4].map(async () =>
+        (await producer.queue.enqueue('cli.pool.thread', [])).result({ timeout: 60_000 }),
+      ),
+    );
+    expect(new Set(threads).size).toBe(2);
+    expect(threads).not.toContain(0); // 0 is a process's main thread
+    const pid = await (
+      await producer.queue.enqueue('cli.pool.process', [])
+    ).result({
+      timeout: 60_000,
+    });
+    expect(pid).not.toBe(worker.child.pid);
+    worker.child.kill('SIGTERM');
+    await expect(worker.exited).resolves.toEqual({ code: 0, signal: null });
+  }, 120_000);
+
   it('refuses a module file that is not there, or a class it does not export: exit code 2', async () => {
     const missing = await runCli(['worker', '--module', join(__dirname, 'fixtures', 'nope.js')]);
     expect(missing.code).toBe(2);

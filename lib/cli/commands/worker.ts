@@ -5,7 +5,7 @@ import { existsSync } from 'fs';
 import { resolve } from 'path';
 import { OPTION_OVERRIDES } from '../../constants';
 import { CliUsageError } from '../../errors';
-import type { OptionOverrides } from '../../options/module.options';
+import type { OptionOverrides, WorkerOptions } from '../../options/module.options';
 import { WorkerService } from '../../worker/worker.service';
 import { integer } from '../cli-options';
 
@@ -14,6 +14,8 @@ interface WorkerFlags {
   export: string;
   queues?: string[];
   concurrency?: number;
+  threads?: number;
+  processes?: number;
   redis?: string;
   prefix?: string;
 }
@@ -38,12 +40,28 @@ async function loadModule(file: string, name: string): Promise<Type<unknown>> {
   return found as Type<unknown>;
 }
 
+/**
+ * `--threads` / `--processes`: the pool members boot the same module file as the worker, with
+ * the app's other pool options (patienceMs, resourceLimits, preload) kept.
+ */
+function poolOf(flags: WorkerFlags): WorkerOptions['pool'] | undefined {
+  if (flags.threads === undefined && flags.processes === undefined) return undefined;
+  return {
+    module: resolve(flags.module),
+    export: flags.export,
+    ...(flags.threads !== undefined && { threads: flags.threads }),
+    ...(flags.processes !== undefined && { processes: flags.processes }),
+  };
+}
+
 /** The flags given, as module options over the app's own (flags not given change nothing). */
 function overridesOf(flags: WorkerFlags): DynamicModule {
-  const worker = {
+  const pool = poolOf(flags);
+  const worker: WorkerOptions = {
     enabled: true,
     ...(flags.queues && { queues: flags.queues }),
     ...(flags.concurrency && { concurrency: flags.concurrency }),
+    ...(pool && { pool }),
   };
   const overrides: OptionOverrides = {
     worker,
@@ -100,6 +118,16 @@ export function registerWorker(program: Command): void {
     .option('--export <name>', 'the module class it exports', 'AppModule')
     .option('--queues <a,b>', "consume these queues (default: the app's worker.queues)", queueList)
     .option('--concurrency <n>', "tasks run at once (default: the app's)", integer(1, 10_000))
+    .option(
+      '--threads <n>',
+      "worker threads for mechanism: 'thread' tasks, booting this module (worker.pool.threads)",
+      integer(1, 1_000),
+    )
+    .option(
+      '--processes <n>',
+      "child processes for mechanism: 'process' tasks, booting this module (worker.pool.processes)",
+      integer(1, 1_000),
+    )
     .option('--redis <url>', "Redis URL (default: the app's connection option)")
     .option('--prefix <prefix>', "key prefix (default: the app's prefix option)")
     .action(runWorker);
