@@ -1,6 +1,6 @@
 import { createInterface } from 'readline';
 import { CliUsageError } from '../errors';
-import { cellText } from './terminal-text';
+import { cellText } from '../core/terminal-text';
 
 function hasTerminal(): boolean {
   return Boolean(process.stdin.isTTY && process.stderr.isTTY);

@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { ConnectionError, QueueBusyError, QueueRequiredError, UnknownQueueError } from '../errors';
-import { cellText } from './terminal-text';
+import { cellText } from '../core/terminal-text';
 
 /**
  * Writes the error that ended a command as one line on stderr (commander has written its own

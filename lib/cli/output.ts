@@ -1,4 +1,4 @@
-import { safeJson } from './terminal-text';
+import { safeJson } from '../core/terminal-text';
 import { Column, renderTable } from './table';
 
 /** Writes a command's result: JSON for scripts (`--json`), else what `human` renders. */

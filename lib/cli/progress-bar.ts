@@ -1,4 +1,4 @@
-import { cellText } from './terminal-text';
+import { cellText } from '../core/terminal-text';
 
 /** How far a long operation got: drawn on a terminal, silent otherwise. */
 export interface Progress {

@@ -1,4 +1,4 @@
-import { blockText, cellText } from './terminal-text';
+import { blockText, cellText } from '../core/terminal-text';
 
 /** A table column: its header, and whether its values (numbers) align right. */
 export interface Column {
