@@ -31,3 +31,4 @@ export { CorruptTaskError } from './corrupt-task.error';
 export { ChainStoppedError } from './chain-stopped.error';
 export { ChordPartFailedError } from './chord-part-failed.error';
 export { ErrorDetails, toErrorDetails } from './error-details';
+export { DashboardNeedsHttpError } from './dashboard-needs-http.error';

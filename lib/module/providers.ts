@@ -14,6 +14,7 @@ import { QueueService } from '../queue/queue.service';
 import { CHILD_TASKS, ChildTasks } from '../worker/child-tasks';
 import { EventsReader } from '../status/events-reader';
 import { StatusTracker } from '../status/status-tracker';
+import { TaskDetailsReader } from '../status/task-details';
 import { QUEUE_MODULE_OPTIONS } from './queue.module-definition';
 
 type Options = ResolvedModuleOptions;
@@ -72,6 +73,12 @@ export const coreProviders: Provider[] = [
       tracker: StatusTracker,
     ) => new ResultStore(connections, router, options.serializer, tracker),
     inject: [RESOLVED_OPTIONS, RedisConnections, TaskRouter, StatusTracker],
+  },
+  {
+    provide: TaskDetailsReader,
+    useFactory: (options: Options, connections: RedisConnections, router: TaskRouter) =>
+      new TaskDetailsReader(connections, router, options.serializer),
+    inject: [RESOLVED_OPTIONS, RedisConnections, TaskRouter],
   },
   {
     provide: TaskMessageBuilder,

@@ -1,0 +1,33 @@
+/// <reference lib="dom" />
+import puppeteer, { Browser, Page } from 'puppeteer-core';
+
+/** Debian's chromium (installed by .ci/run), headless; root in a container needs no sandbox. */
+export function launchBrowser(): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage'],
+    headless: true,
+  });
+}
+
+/** Opens `url` and waits until the dashboard's script has rendered the page. */
+export async function openPage(page: Page, url: string): Promise<void> {
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('body[data-ready="true"]');
+}
+
+/** Accepts the next confirm() dialog, returning its question. */
+export function acceptNextDialog(page: Page): Promise<string> {
+  return new Promise((resolve) => {
+    page.once('dialog', (dialog) => {
+      const question = dialog.message();
+      void dialog.accept().then(() => resolve(question));
+    });
+  });
+}
+
+/** The text of the element `selector` (waiting for it). */
+export async function textOf(page: Page, selector: string): Promise<string> {
+  const node = await page.waitForSelector(selector);
+  return (await node?.evaluate((element) => element.textContent ?? '')) ?? '';
+}
