@@ -4,6 +4,8 @@ import { DashboardSettings, TaskmillDashboardOptions } from './dashboard.options
 
 /** Plain path segments only: the base is written into pages and routes unescaped. */
 const PATH_PATTERN = /^(\/[A-Za-z0-9_.~-]+)*\/?$/;
+/** `.` and `..` segments, which browsers resolve away. */
+const DOT_SEGMENT = /(^|\/)\.\.?(\/|$)/;
 
 /** Checks forRoot's options when the module is declared, so a bad one never serves a page. */
 export function resolveDashboardOptions(raw: TaskmillDashboardOptions): DashboardSettings {
@@ -17,7 +19,8 @@ export function resolveDashboardOptions(raw: TaskmillDashboardOptions): Dashboar
 }
 
 function checkPath(path: unknown): string {
-  if (typeof path !== 'string' || !PATH_PATTERN.test(path) || path === '') {
+  const plain = typeof path === 'string' && path !== '' && PATH_PATTERN.test(path);
+  if (!plain || DOT_SEGMENT.test(path)) {
     throw new InvalidOptionsError(
       'path',
       `must be a URL path such as '/taskmill' (segments of letters, digits and _ . ~ -), ` +
