@@ -244,7 +244,7 @@ export class QueueService {
    * const task = await queue.inspect(id);
    * if (task?.status === TaskStatus.FAILED) console.error(task.lastError?.stack);
    */
-  inspect(id: string, location?: TaskLocation | string): Promise<TaskDetails | undefined> {
+  async inspect(id: string, location?: TaskLocation | string): Promise<TaskDetails | undefined> {
     return this.details.read(checkTaskId(id, 'id'), locationQueue(location));
   }
 

@@ -105,7 +105,8 @@ function decodeLinks(values: (string | null)[]): TaskLinks {
   const [next, after, chord, chordIndex, parts, pending, waitingFor] = values;
   const links: TaskLinks = {};
   if (next) links.next = next;
-  if (after) links.previous = after;
+  // A chord's callback waits for its parts, marked 'chord' (see enqueue-chord-1.lua), not a step.
+  if (after && after !== 'chord') links.previous = after;
   if (chord) links.chord = chord;
   if (chordIndex) links.chordIndex = Number(chordIndex);
   if (parts) links.parts = Number(parts);

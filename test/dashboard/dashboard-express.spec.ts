@@ -155,6 +155,20 @@ describe('the dashboard on Express, in a real browser', () => {
     await page.screenshot({ path: `${SCREENSHOTS}/dashboard-task.png`, fullPage: true });
   });
 
+  it("links a chain's steps to each other on their task pages", async () => {
+    const chain = await dash.queue.chain([
+      { task: 'other.first', options: { queue: 'dash-chain' } },
+      { task: 'other.second', options: { queue: 'dash-chain' } },
+    ]);
+    const [first, second] = chain.steps;
+    await openPage(page, `${dash.url}/task?id=${second.id}`);
+    expect(await textOf(page, 'ul.links')).toBe(`After step ${first.id}`);
+    await Promise.all([page.waitForNavigation(), page.click('ul.links a')]);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await textOf(page, 'h1 .mono')).toBe(first.id);
+    expect(await textOf(page, 'ul.links')).toBe(`Next step ${second.id}`);
+  });
+
   it('renders hostile arguments, metadata, errors and ids as text that never runs', async () => {
     const hostileId = `x"><img/src=x/onerror=window.__pwned="id">`;
     const failing = await dash.queue.enqueue('dash.fail', [`${IMG_PAYLOAD} ${SCRIPT_PAYLOAD}`], {
