@@ -4,6 +4,10 @@ import { DashboardSettings } from './dashboard.options';
 export const PAGES = ['overview', 'queue', 'task', 'dead', 'schedules', 'locks'] as const;
 export type PageName = (typeof PAGES)[number];
 
+export function isPage(name: string): name is PageName {
+  return (PAGES as readonly string[]).includes(name);
+}
+
 const TITLES: Record<PageName, string> = {
   overview: 'Queues',
   queue: 'Queue',

@@ -1,10 +1,19 @@
-import { Get, Header, Inject, Req, Res, Injectable } from '@nestjs/common';
+import {
+  Get,
+  Header,
+  Inject,
+  Injectable,
+  NotFoundException,
+  Param,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { DASHBOARD_SETTINGS } from './dashboard.constants';
 import { DashboardSettings } from './dashboard.options';
 import { sessionToken, tokenCookie } from './csrf';
 import { assetText } from './dashboard-assets';
-import { PageName, pageShell } from './page-shell';
+import { isPage, PageName, pageShell } from './page-shell';
 import { HeadersCarrier } from './request-headers';
 
 const HTML = 'text/html; charset=utf-8';
@@ -26,34 +35,18 @@ export class PagesController {
     return this.page('overview', request, response);
   }
 
-  @Get('queue')
+  /** queue, task, dead, schedules, locks: one path segment (the API's and assets' have two). */
+  @Get(':page')
   @Header('Content-Type', HTML)
-  queue(@Req() request: HeadersCarrier, @Res({ passthrough: true }) response: unknown) {
-    return this.page('queue', request, response);
-  }
-
-  @Get('task')
-  @Header('Content-Type', HTML)
-  task(@Req() request: HeadersCarrier, @Res({ passthrough: true }) response: unknown) {
-    return this.page('task', request, response);
-  }
-
-  @Get('dead')
-  @Header('Content-Type', HTML)
-  dead(@Req() request: HeadersCarrier, @Res({ passthrough: true }) response: unknown) {
-    return this.page('dead', request, response);
-  }
-
-  @Get('schedules')
-  @Header('Content-Type', HTML)
-  schedules(@Req() request: HeadersCarrier, @Res({ passthrough: true }) response: unknown) {
-    return this.page('schedules', request, response);
-  }
-
-  @Get('locks')
-  @Header('Content-Type', HTML)
-  locks(@Req() request: HeadersCarrier, @Res({ passthrough: true }) response: unknown) {
-    return this.page('locks', request, response);
+  other(
+    @Param('page') name: string,
+    @Req() request: HeadersCarrier,
+    @Res({ passthrough: true }) response: unknown,
+  ) {
+    if (!isPage(name) || name === 'overview') {
+      throw new NotFoundException(`The dashboard has no page "${name.slice(0, 40)}".`);
+    }
+    return this.page(name, request, response);
   }
 
   @Get('assets/dashboard.js')

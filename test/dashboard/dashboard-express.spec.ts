@@ -3,7 +3,13 @@ import { createServer, Server } from 'http';
 import { AddressInfo } from 'net';
 import { Browser, Page } from 'puppeteer-core';
 import { TaskHandle, TaskStatus } from '../../lib';
-import { acceptNextDialog, launchBrowser, openPage, textOf } from '../support/browser';
+import {
+  acceptNextDialog,
+  dashboardInBrowser,
+  launchBrowser,
+  openPage,
+  textOf,
+} from '../support/browser';
 import { control, DashboardApp, startDashboardApp, SwitchGuard } from '../support/dashboard-app';
 import { httpRequest, openSession, postAction } from '../support/dashboard-http';
 import { waitFor } from '../support/redis-server-process';
@@ -13,27 +19,10 @@ const SCRIPT_PAYLOAD = '<script>window.__pwned = "script"</script>';
 const IMG_PAYLOAD = '"><img src=x onerror="window.__pwned = \'img\'">';
 
 describe('the dashboard on Express, in a real browser', () => {
+  const shared = dashboardInBrowser(() => startDashboardApp());
   let dash: DashboardApp;
-  let browser: Browser;
   let page: Page;
-
-  beforeAll(async () => {
-    dash = await startDashboardApp();
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    await page.setViewport({ width: 1280, height: 860 });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    control.release();
-    await dash?.close();
-  });
-
-  beforeEach(() => {
-    SwitchGuard.open = true;
-    control.failing = true;
-  });
+  beforeAll(() => ({ dash, page } = shared));
 
   /** Tasks of a name no app handles: they stay waiting in `queue`. */
   async function backlog(queue: string, count: number): Promise<TaskHandle[]> {

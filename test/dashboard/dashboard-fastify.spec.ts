@@ -1,34 +1,21 @@
 /// <reference lib="dom" />
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Browser, Page } from 'puppeteer-core';
+import { Page } from 'puppeteer-core';
 import { TaskStatus } from '../../lib';
-import { acceptNextDialog, launchBrowser, openPage, textOf } from '../support/browser';
-import { control, DashboardApp, startDashboardApp, SwitchGuard } from '../support/dashboard-app';
+import { acceptNextDialog, dashboardInBrowser, openPage, textOf } from '../support/browser';
+import { DashboardApp, startDashboardApp, SwitchGuard } from '../support/dashboard-app';
 import { httpRequest, openSession, postAction } from '../support/dashboard-http';
 
 const HOSTILE = '<script>window.__pwned = 1</script>"><img src=x onerror="window.__pwned = 2">';
 
 /** The same routes as on Express, in a smaller pass: Fastify's request and reply differ. */
 describe('the dashboard on Fastify, in a real browser', () => {
+  const shared = dashboardInBrowser(() =>
+    startDashboardApp({ path: '/ops/taskmill' }, new FastifyAdapter()),
+  );
   let dash: DashboardApp;
-  let browser: Browser;
   let page: Page;
-
-  beforeAll(async () => {
-    dash = await startDashboardApp({ path: '/ops/taskmill' }, new FastifyAdapter());
-    browser = await launchBrowser();
-    page = await browser.newPage();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    control.release();
-    await dash?.close();
-  });
-
-  beforeEach(() => {
-    SwitchGuard.open = true;
-  });
+  beforeAll(() => ({ dash, page } = shared));
 
   it('serves the pages with their security headers and the JSON API', async () => {
     const overview = await httpRequest(dash.url);

@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import puppeteer, { Browser, Page } from 'puppeteer-core';
+import { control, DashboardApp, SwitchGuard } from './dashboard-app';
 
 /** Debian's chromium (installed by .ci/run), headless; root in a container needs no sandbox. */
 export function launchBrowser(): Promise<Browser> {
@@ -30,4 +31,35 @@ export function acceptNextDialog(page: Page): Promise<string> {
 export async function textOf(page: Page, selector: string): Promise<string> {
   const node = await page.waitForSelector(selector);
   return (await node?.evaluate((element) => element.textContent ?? '')) ?? '';
+}
+
+/** A dashboard app and one browser tab on it, shared by the tests of a spec file. */
+export interface BrowserDashboard {
+  dash: DashboardApp;
+  browser: Browser;
+  page: Page;
+}
+
+/**
+ * Starts the app and the browser once for the spec file (filled in before its first test),
+ * closes both after it, and opens the access guard and sets the tasks failing before each test.
+ */
+export function dashboardInBrowser(start: () => Promise<DashboardApp>): BrowserDashboard {
+  const shared = {} as BrowserDashboard;
+  beforeAll(async () => {
+    shared.dash = await start();
+    shared.browser = await launchBrowser();
+    shared.page = await shared.browser.newPage();
+    await shared.page.setViewport({ width: 1280, height: 860 });
+  });
+  afterAll(async () => {
+    await shared.browser?.close();
+    control.release();
+    await shared.dash?.close();
+  });
+  beforeEach(() => {
+    SwitchGuard.open = true;
+    control.failing = true;
+  });
+  return shared;
 }

@@ -162,6 +162,17 @@
     where.replaceChildren(el('p', { class: 'error', role: 'alert', text: error.message }));
   }
 
+  /** The JSON at api/`path`; undefined once its error is shown in `where` (and `cleared` emptied). */
+  async function load(path, query, where, ...cleared) {
+    try {
+      return await api(path, query);
+    } catch (error) {
+      failed(where, error);
+      for (const node of cleared) node.replaceChildren();
+      return undefined;
+    }
+  }
+
   // ---- Overview ----
 
   function chart(series) {
@@ -210,41 +221,39 @@
     const list = section('queues');
     show(el('h1', { text: 'Queues' }), list);
     const refresh = async () => {
-      try {
-        const { queues, throughput } = await api('overview');
-        if (queues.length === 0) {
-          list.replaceChildren(el('p', { class: 'muted', text: 'No queue yet: enqueue a task.' }));
-          return;
-        }
-        const rows = queues.map((q, i) => {
-          const [perMinute, failure] = rates(throughput[i]);
-          return el('tr', { 'data-queue': q.queue }, [
-            el('td', {}, [link('queue', { name: q.queue }, q.queue)]),
-            el('td', { class: 'num c-waiting', text: q.waiting }),
-            el('td', { class: 'num c-delayed', text: q.delayed }),
-            el('td', { class: 'num c-running', text: q.running }),
-            el('td', { class: 'num c-dead' }, [link('dead', { queue: q.queue }, q.deadLettered)]),
-            el('td', {}, [q.paused ? badge('paused') : '']),
-            el('td', {}, [chart(throughput[i])]),
-            el('td', { class: 'num c-throughput', text: perMinute }),
-            el('td', { class: 'num c-failure', text: failure }),
-          ]);
-        });
-        const headers = [
-          'Queue',
-          'Waiting',
-          'Delayed',
-          'Running',
-          'Dead',
-          '',
-          'Last 15 min',
-          'Runs/min',
-          'Failed',
-        ];
-        list.replaceChildren(table(headers, rows, { class: 'queues' }));
-      } catch (error) {
-        failed(list, error);
+      const data = await load('overview', {}, list);
+      if (!data) return;
+      const { queues, throughput } = data;
+      if (queues.length === 0) {
+        list.replaceChildren(el('p', { class: 'muted', text: 'No queue yet: enqueue a task.' }));
+        return;
       }
+      const rows = queues.map((q, i) => {
+        const [perMinute, failure] = rates(throughput[i]);
+        return el('tr', { 'data-queue': q.queue }, [
+          el('td', {}, [link('queue', { name: q.queue }, q.queue)]),
+          el('td', { class: 'num c-waiting', text: q.waiting }),
+          el('td', { class: 'num c-delayed', text: q.delayed }),
+          el('td', { class: 'num c-running', text: q.running }),
+          el('td', { class: 'num c-dead' }, [link('dead', { queue: q.queue }, q.deadLettered)]),
+          el('td', {}, [q.paused ? badge('paused') : '']),
+          el('td', {}, [chart(throughput[i])]),
+          el('td', { class: 'num c-throughput', text: perMinute }),
+          el('td', { class: 'num c-failure', text: failure }),
+        ]);
+      });
+      const headers = [
+        'Queue',
+        'Waiting',
+        'Delayed',
+        'Running',
+        'Dead',
+        '',
+        'Last 15 min',
+        'Runs/min',
+        'Failed',
+      ];
+      list.replaceChildren(table(headers, rows, { class: 'queues' }));
     };
     follow(undefined, () => true, refresh);
     return refresh();
@@ -276,14 +285,8 @@
     show(el('h1', {}, ['Queue ', el('span', { class: 'mono', text: name })]), head, search, tasks);
 
     const refresh = async () => {
-      let page;
-      try {
-        page = await api('queue', { name, state, offset });
-      } catch (error) {
-        failed(head, error);
-        tasks.replaceChildren();
-        return;
-      }
+      const page = await load('queue', { name, state, offset }, head, tasks);
+      if (!page) return;
       const { stats } = page;
       const counts = {
         waiting: stats.waiting,
@@ -389,13 +392,8 @@
     show(el('h1', {}, ['Task ', el('span', { class: 'mono', text: id })]), body);
     let following = false;
     const refresh = async () => {
-      let task;
-      try {
-        task = await api('task', { id, queue });
-      } catch (error) {
-        failed(body, error);
-        return;
-      }
+      const task = await load('task', { id, queue }, body);
+      if (!task) return;
       body.replaceChildren(...taskSections(task, refresh));
       if (!following) {
         following = true;
@@ -515,14 +513,8 @@
       letters,
     );
     const refresh = async () => {
-      let page;
-      try {
-        page = await api('dead', { queue, offset });
-      } catch (error) {
-        failed(head, error);
-        letters.replaceChildren();
-        return;
-      }
+      const page = await load('dead', { queue, offset }, head, letters);
+      if (!page) return;
       const all = (action, question) => () => act(action, { queue }, question, refresh);
       head.replaceChildren(
         el('p', { text: `${page.stats.deadLettered} failed task(s).` }),
@@ -576,29 +568,26 @@
     const list = section('schedules');
     show(el('h1', { text: 'Schedules' }), list);
     const refresh = async () => {
-      try {
-        const schedules = await api('schedules');
-        const rows = schedules.map((s) =>
-          el('tr', { 'data-id': s.id }, [
-            el('td', { class: 'mono', text: s.id }),
-            el('td', { text: s.task }),
-            el('td', {}, [link('queue', { name: s.queue }, s.queue)]),
-            el('td', {
-              class: 'mono',
-              text: s.cron ? `${s.cron}${s.tz ? ' (' + s.tz + ')' : ''}` : `every ${s.every} ms`,
-            }),
-            el('td', { class: 'next-tick', text: when(Date.parse(s.nextRunAt)) }),
-            el('td', { class: 'mono', text: JSON.stringify(s.args) }),
-          ]),
-        );
-        list.replaceChildren(
-          rows.length
-            ? table(['ID', 'Task', 'Queue', 'When', 'Next tick', 'Arguments'], rows)
-            : el('p', { class: 'muted', text: 'No schedule.' }),
-        );
-      } catch (error) {
-        failed(list, error);
-      }
+      const schedules = await load('schedules', {}, list);
+      if (!schedules) return;
+      const rows = schedules.map((s) =>
+        el('tr', { 'data-id': s.id }, [
+          el('td', { class: 'mono', text: s.id }),
+          el('td', { text: s.task }),
+          el('td', {}, [link('queue', { name: s.queue }, s.queue)]),
+          el('td', {
+            class: 'mono',
+            text: s.cron ? `${s.cron}${s.tz ? ' (' + s.tz + ')' : ''}` : `every ${s.every} ms`,
+          }),
+          el('td', { class: 'next-tick', text: when(Date.parse(s.nextRunAt)) }),
+          el('td', { class: 'mono', text: JSON.stringify(s.args) }),
+        ]),
+      );
+      list.replaceChildren(
+        rows.length
+          ? table(['ID', 'Task', 'Queue', 'When', 'Next tick', 'Arguments'], rows)
+          : el('p', { class: 'muted', text: 'No schedule.' }),
+      );
     };
     follow(undefined, (change) => change.status === 'submitted', refresh);
     return refresh();
