@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { QueueCounts, QueueState } from '../broker/queue-snapshot';
+import { QueueCounts, QueueState, TaskSummary } from '../broker/queue-snapshot';
 import { TaskNotFoundError } from '../errors';
 import { ScheduleInfo } from '../options/schedule.options';
 import { DeadLetter } from '../queue/dead-letters';
 import { QueueStats } from '../queue/queue-inspector';
 import { QueueService } from '../queue/queue.service';
 import { TaskDetails } from '../status/task-details';
-import { TaskSummary } from '../broker/queue-snapshot';
 import { QueueThroughput, ThroughputMeter } from './throughput-meter';
 
 export interface Overview {

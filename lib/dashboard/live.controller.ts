@@ -1,7 +1,7 @@
 import { MessageEvent, Query, Sse, Injectable } from '@nestjs/common';
 import { bufferTime, filter, map, merge, Observable, interval } from 'rxjs';
 import { QueueService } from '../queue/queue.service';
-import { StatusUpdate } from '../core/task-status';
+import { StatusUpdate, TaskStatus } from '../core/task-status';
 import { optionalText } from './query-params';
 
 /** What the page is sent of a status change: enough to know what to read again. */
@@ -9,7 +9,7 @@ export interface LiveChange {
   id: string;
   task: string;
   queue: string;
-  status: string;
+  status: TaskStatus;
   attempt: number;
   at: number;
 }
