@@ -279,6 +279,16 @@ describe('the dashboard on Express, in a real browser', () => {
     const queue = await httpRequest(`${dash.url}/api/queue?name=nowhere`);
     expect(queue.status).toBe(404);
     expect(JSON.parse(queue.body).message).toContain('Unknown queue "nowhere"');
+    const session = await openSession(dash.url);
+    const own = { cookie: session.cookie, 'x-taskmill-csrf': session.token };
+    const unknown = await postAction(dash.url, 'explode', { queue: 'dash-main' }, own);
+    expect(unknown.status).toBe(400);
+    expect(JSON.parse(unknown.body).message).toContain('unknown action "explode"');
+    const bodyless = await postAction(dash.url, 'pause', {}, own);
+    expect(bodyless.status).toBe(400);
+    expect(JSON.parse(bodyless.body).message).toContain('the request body needs "queue"');
+    const cancelled = await postAction(dash.url, 'cancel', { id: 'nope' }, own);
+    expect(cancelled.status).toBe(404);
     const state = await httpRequest(`${dash.url}/api/queue?name=dash-main&state=lost`);
     expect(state.status).toBe(400);
     expect(JSON.parse(state.body).message).toContain('must be one of waiting, delayed');
@@ -291,13 +301,7 @@ describe('the dashboard on Express, in a real browser', () => {
     await openPage(page, `${dash.url}/queue?name=dash-slow`);
     await clickConfirmed('button[data-action="obliterate"]');
     expect(await toast()).toContain('has 1 running task(s)');
-    const session = await openSession(dash.url);
-    const refused = await postAction(
-      dash.url,
-      'obliterate',
-      { queue: 'dash-slow' },
-      { cookie: session.cookie, 'x-taskmill-csrf': session.token },
-    );
+    const refused = await postAction(dash.url, 'obliterate', { queue: 'dash-slow' }, own);
     expect(refused.status).toBe(409);
     expect(JSON.parse(refused.body).error).toBe('QueueBusyError');
     control.release();
