@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { QueueCounts, QueueState, TaskSummary } from '../broker/queue-snapshot';
 import { TaskNotFoundError } from '../errors';
+import { LockHolder } from '../locks/lock.options';
+import { LockService } from '../locks/lock.service';
 import { ScheduleInfo } from '../options/schedule.options';
 import { DeadLetter } from '../queue/dead-letters';
 import { QueueStats } from '../queue/queue-inspector';
@@ -37,6 +39,7 @@ export class DashboardReads {
   constructor(
     private readonly queue: QueueService,
     private readonly meter: ThroughputMeter,
+    private readonly locks: LockService,
   ) {}
 
   /** Every queue's counters (one script), and the chart from memory. */
@@ -72,5 +75,10 @@ export class DashboardReads {
 
   schedules(): Promise<ScheduleInfo[]> {
     return this.queue.schedules();
+  }
+
+  /** Who holds one lock, by name (locks have no index to list them by: see docs/dashboard.md). */
+  async lock(name: string): Promise<{ name: string; holder: LockHolder | null }> {
+    return { name, holder: await this.locks.holder(name) };
   }
 }

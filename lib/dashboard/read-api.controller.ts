@@ -43,4 +43,9 @@ export class ReadApiController {
   schedules() {
     return this.reads.schedules();
   }
+
+  @Get('api/lock')
+  lock(@Query() query: Record<string, unknown>) {
+    return this.reads.lock(textParam(query.name, 'name'));
+  }
 }

@@ -2,7 +2,7 @@
 import { createServer, Server } from 'http';
 import { AddressInfo } from 'net';
 import { Browser, Page } from 'puppeteer-core';
-import { TaskHandle, TaskStatus } from '../../lib';
+import { LockService, TaskHandle, TaskStatus } from '../../lib';
 import {
   acceptNextDialog,
   dashboardInBrowser,
@@ -409,7 +409,7 @@ describe('the dashboard on Express, in a real browser', () => {
     expect((await dash.queue.stats('dash-main')).paused).toBe(false);
   });
 
-  it('lists schedules with their next tick, and explains why locks are not listed', async () => {
+  it('lists schedules with their next tick, and looks up a lock by name', async () => {
     const info = await dash.queue.schedule('dash.echo', { every: 3_600_000, args: ['hourly'] });
     await openPage(page, `${dash.url}/schedules`);
     const row = `tr[data-id="${info.id}"]`;
@@ -420,6 +420,18 @@ describe('the dashboard on Express, in a real browser', () => {
     await page.screenshot({ path: `${SCREENSHOTS}/dashboard-schedules.png` });
     await openPage(page, `${dash.url}/locks`);
     expect(await textOf(page, '.note')).toContain('LockService.holder(name)');
+    const lock = await dash.app.get(LockService).acquire('dash-report', { owner: 'ops' });
+    try {
+      await page.type('form.search input', 'dash-report');
+      await page.click('form.search button');
+      expect(await textOf(page, '.lock-holder')).toBe(lock?.holder);
+      await page.$eval('form.search input', (input) => ((input as HTMLInputElement).value = ''));
+      await page.type('form.search input', 'nobody-holds-this');
+      await page.click('form.search button');
+      expect(await textOf(page, '.lock-free')).toBe('No one holds the lock "nobody-holds-this".');
+    } finally {
+      if (lock) await dash.app.get(LockService).release(lock);
+    }
   });
 });
 

@@ -594,14 +594,48 @@
   }
 
   function locksPage() {
+    const answer = section('lock');
+    const form = el(
+      'form',
+      {
+        class: 'search',
+        onsubmit: async (event) => {
+          event.preventDefault();
+          const name = event.target.elements.name.value.trim();
+          const found = name && (await load('lock', { name }, answer));
+          if (!found) return;
+          const h = found.holder;
+          answer.replaceChildren(
+            h
+              ? el('dl', { class: 'facts' }, [
+                  el('dt', { text: 'Lock' }),
+                  el('dd', { class: 'mono', text: found.name }),
+                  el('dt', { text: 'Held by' }),
+                  el('dd', { class: 'mono lock-holder', text: h.holder }),
+                  el('dt', { text: 'Fence' }),
+                  el('dd', { text: h.fence }),
+                  el('dt', { text: 'Expires in' }),
+                  el('dd', { text: h.expiresInMs < 0 ? 'never' : `${h.expiresInMs} ms` }),
+                ])
+              : el('p', { class: 'lock-free', text: `No one holds the lock "${found.name}".` }),
+          );
+        },
+      },
+      [
+        el('input', { name: 'name', placeholder: 'Lock name', 'aria-label': 'lock name' }),
+        el('button', { type: 'submit' }, ['Look up']),
+      ],
+    );
     show(
       el('h1', { text: 'Locks' }),
       el('p', {
         class: 'note',
         text:
-          'Held locks are not listed: LockService keeps each lock as its own key and has no index of them, so listing them would scan the whole keyspace. ' +
-          'Ask a holder with LockService.holder(name) from your code.',
+          'Held locks are not listed: LockService keeps each lock as a key of its own, with no index of them, so listing them would scan the whole keyspace. ' +
+          'Look one up by name instead (LockService.holder(name) from your code).',
       }),
+      form,
+      answer,
     );
     document.getElementById('live').textContent = '';
   }
