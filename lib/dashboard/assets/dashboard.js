@@ -188,6 +188,17 @@
     const title = document.createElementNS(SVG, 'title');
     title.textContent = 'runs per minute, last 15 minutes (green: succeeded, red: failed)';
     svg.append(title);
+    const axis = document.createElementNS(SVG, 'rect');
+    for (const [name, value] of [
+      ['x', 0],
+      ['y', height - 1],
+      ['width', width],
+      ['height', 1],
+      ['class', 'axis'],
+    ]) {
+      axis.setAttribute(name, String(value));
+    }
+    svg.append(axis);
     series.succeeded.forEach((ok, i) => {
       const ko = series.failed[i];
       const okHeight = (ok / top) * height;
