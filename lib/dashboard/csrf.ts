@@ -16,10 +16,11 @@ export function sessionToken(request: HeadersCarrier): { token: string; fresh: b
 
 /**
  * The Set-Cookie value for a token: HttpOnly (scripts read the token from the page, never the
- * cookie) and SameSite=Strict (another site's request does not carry it).
+ * cookie), SameSite=Strict (another site's request does not carry it), Secure over HTTPS.
  */
-export function tokenCookie(token: string, base: string): string {
-  return `${CSRF_COOKIE}=${token}; Path=${base || '/'}; HttpOnly; SameSite=Strict`;
+export function tokenCookie(token: string, base: string, secure: boolean): string {
+  const cookie = `${CSRF_COOKIE}=${token}; Path=${base || '/'}; HttpOnly; SameSite=Strict`;
+  return secure ? `${cookie}; Secure` : cookie;
 }
 
 /**

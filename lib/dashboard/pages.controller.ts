@@ -14,7 +14,7 @@ import { DashboardSettings } from './dashboard.options';
 import { sessionToken, tokenCookie } from './csrf';
 import { assetText } from './dashboard-assets';
 import { isPage, PageName, pageShell } from './page-shell';
-import { HeadersCarrier } from './request-headers';
+import { HeadersCarrier, overHttps } from './request-headers';
 
 const HTML = 'text/html; charset=utf-8';
 
@@ -68,7 +68,7 @@ export class PagesController {
       this.host.httpAdapter.setHeader(
         response,
         'Set-Cookie',
-        tokenCookie(token, this.settings.base),
+        tokenCookie(token, this.settings.base, overHttps(request)),
       );
     }
     return pageShell(name, this.settings, token);

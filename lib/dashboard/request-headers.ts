@@ -3,6 +3,13 @@ import { IncomingHttpHeaders } from 'http';
 /** Express's request and Fastify's both carry Node's headers as `headers`. */
 export interface HeadersCarrier {
   headers: IncomingHttpHeaders;
+  /** Node's socket (both platforms expose it): a TLS one says `encrypted`. */
+  socket?: { encrypted?: boolean };
+}
+
+/** Whether the browser reached the app over HTTPS, directly or through a TLS-ending proxy. */
+export function overHttps(request: HeadersCarrier): boolean {
+  return request.socket?.encrypted === true || headerOf(request, 'x-forwarded-proto') === 'https';
 }
 
 /** One header's value (the first when repeated); undefined when absent. */
