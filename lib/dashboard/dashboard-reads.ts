@@ -31,8 +31,8 @@ export interface DeadPage {
 }
 
 /**
- * What each page reads, all through QueueService and each bounded: counters, one page of a
- * listing, one task's record; never a scan of a queue's tasks.
+ * What each page reads, through QueueService and LockService, each bounded: counters, one page
+ * of a listing, one task's or lock's record; never a scan of a queue's tasks.
  */
 @Injectable()
 export class DashboardReads {
