@@ -1,18 +1,11 @@
 import { MessageEvent, Query, Sse, Injectable } from '@nestjs/common';
 import { bufferTime, filter, map, merge, Observable, interval } from 'rxjs';
 import { QueueService } from '../queue/queue.service';
-import { StatusUpdate, TaskStatus } from '../core/task-status';
+import { StatusUpdate } from '../core/task-status';
 import { optionalText } from './query-params';
 
 /** What the page is sent of a status change: enough to know what to read again. */
-export interface LiveChange {
-  id: string;
-  task: string;
-  queue: string;
-  status: TaskStatus;
-  attempt: number;
-  at: number;
-}
+export type LiveChange = Pick<StatusUpdate, 'id' | 'task' | 'queue' | 'status' | 'attempt' | 'at'>;
 
 /** Changes are sent in batches, at most this often and this many: a busy queue cannot flood a page. */
 const BATCH_MS = 250;

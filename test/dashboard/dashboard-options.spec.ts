@@ -1,13 +1,11 @@
 import { Test } from '@nestjs/testing';
 import {
   DashboardNeedsHttpError,
-  QueueModule,
   TaskmillDashboardModule,
   TaskmillDashboardOptions,
 } from '../../lib';
 import { catchInvalidOptions } from '../support/expect-invalid';
-import { SwitchGuard } from '../support/dashboard-app';
-import { redisFunctionsInTests, testRedisUrl, uniquePrefix } from '../support/redis';
+import { SwitchGuard, testQueueModule } from '../support/dashboard-app';
 
 /** forRoot with options the types would refuse, as from plain JavaScript or a config file. */
 const forRoot = (options: unknown) =>
@@ -63,12 +61,7 @@ describe('TaskmillDashboardModule.forRoot options', () => {
   it('fails startup with DashboardNeedsHttpError in an app without an HTTP server', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        QueueModule.forRoot({
-          connection: testRedisUrl(),
-          redisFunctions: redisFunctionsInTests(),
-          prefix: uniquePrefix(),
-          worker: { enabled: false },
-        }),
+        testQueueModule({ worker: { enabled: false } }),
         TaskmillDashboardModule.forRoot({ path: '/taskmill', access: 'public' }),
       ],
     }).compile();

@@ -1,10 +1,9 @@
 import { Test } from '@nestjs/testing';
 import { AddressInfo } from 'net';
 import { INestApplication } from '@nestjs/common';
-import { QueueModule, QueueService, TaskmillDashboardModule } from '../../lib';
-import { SwitchGuard } from '../support/dashboard-app';
+import { QueueService, TaskmillDashboardModule } from '../../lib';
+import { SwitchGuard, testQueueModule } from '../support/dashboard-app';
 import { httpRequest, openSession, postAction } from '../support/dashboard-http';
-import { redisFunctionsInTests, testRedisUrl, uniquePrefix } from '../support/redis';
 
 describe('two dashboards in one app', () => {
   let app: INestApplication;
@@ -13,12 +12,7 @@ describe('two dashboards in one app', () => {
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        QueueModule.forRoot({
-          connection: testRedisUrl(),
-          redisFunctions: redisFunctionsInTests(),
-          prefix: uniquePrefix(),
-          worker: { enabled: false },
-        }),
+        testQueueModule({ worker: { enabled: false } }),
         TaskmillDashboardModule.forRoot({ path: '/view', access: 'public', readOnly: true }),
         TaskmillDashboardModule.forRoot({ path: '/admin/taskmill', access: SwitchGuard }),
       ],

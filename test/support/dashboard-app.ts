@@ -1,10 +1,17 @@
-import { CanActivate, INestApplication, Injectable, ModuleMetadata } from '@nestjs/common';
+import {
+  CanActivate,
+  DynamicModule,
+  INestApplication,
+  Injectable,
+  ModuleMetadata,
+} from '@nestjs/common';
 import { AbstractHttpAdapter } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { AddressInfo } from 'net';
 import {
   NonRetryableError,
   QueueModule,
+  QueueModuleOptions,
   QueueService,
   Task,
   taskContext,
@@ -64,6 +71,16 @@ export class DashboardTasks {
   }
 }
 
+/** QueueModule on the private test Redis, under a prefix of its own unless given. */
+export function testQueueModule(options: QueueModuleOptions = {}): DynamicModule {
+  return QueueModule.forRoot({
+    connection: testRedisUrl(),
+    redisFunctions: redisFunctionsInTests(),
+    prefix: uniquePrefix(),
+    ...options,
+  });
+}
+
 export interface DashboardApp {
   app: INestApplication;
   queue: QueueService;
@@ -88,11 +105,7 @@ export async function startDashboardApp(
   const options = { path: '/taskmill', access: SwitchGuard, ...dashboard };
   const moduleRef = await Test.createTestingModule({
     imports: [
-      QueueModule.forRoot({
-        connection: testRedisUrl(),
-        redisFunctions: redisFunctionsInTests(),
-        prefix,
-      }),
+      testQueueModule({ prefix }),
       TaskmillDashboardModule.forRoot(options as TaskmillDashboardOptions),
     ],
     providers,
