@@ -250,6 +250,8 @@ describe('the dashboard on Express, in a real browser', () => {
     expect((await two.status()).status).toBe(TaskStatus.UNKNOWN);
 
     await openPage(page, `${dash.url}/task?id=${three.id}`);
+    expect(await textOf(page, 'p.error-message')).toBe('NonRetryableError: boom');
+    expect(await textOf(page, 'pre.stack')).toContain('DashboardTasks.fail');
     await clickConfirmed('button[data-action="retry"]');
     expect(await toast()).toBe('Task requeued.');
     expect(await three.result({ timeout: 20_000 })).toBe('recovered');
