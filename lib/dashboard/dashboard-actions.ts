@@ -114,7 +114,13 @@ export class DashboardActions {
     ids: string[] | undefined,
     step: (ids: string[] | undefined) => Promise<number>,
   ): Promise<number> {
-    if (ids !== undefined) return step(ids);
+    if (ids !== undefined) {
+      // QueueService reads no ids as "the oldest": an empty list must not mean that here.
+      if (!Array.isArray(ids) || ids.length === 0) {
+        throw new InvalidOptionsError('ids', 'must name at least one task; leave it out for all');
+      }
+      return step(ids);
+    }
     let total = 0;
     for (let batch = 0; batch < MAX_BATCHES; batch++) {
       const done = await step(undefined);

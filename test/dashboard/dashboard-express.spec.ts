@@ -288,6 +288,9 @@ describe('the dashboard on Express, in a real browser', () => {
     const bodyless = await postAction(dash.url, 'pause', {}, own);
     expect(bodyless.status).toBe(400);
     expect(JSON.parse(bodyless.body).message).toContain('the request body needs "queue"');
+    const none = await postAction(dash.url, 'purge', { queue: 'dash-dead', ids: [] }, own);
+    expect(none.status).toBe(400);
+    expect(JSON.parse(none.body).message).toContain('must name at least one task');
     const cancelled = await postAction(dash.url, 'cancel', { id: 'nope' }, own);
     expect(cancelled.status).toBe(404);
     const state = await httpRequest(`${dash.url}/api/queue?name=dash-main&state=lost`);
