@@ -4,7 +4,8 @@ import { AddressInfo } from 'net';
 import { Browser, Page } from 'puppeteer-core';
 import { LockService, TaskHandle, TaskStatus } from '../../lib';
 import {
-  acceptNextDialog,
+  clickConfirmed,
+  clickNow,
   dashboardInBrowser,
   launchBrowser,
   openPage,
@@ -47,12 +48,6 @@ describe('the dashboard on Express, in a real browser', () => {
   const rowCount = (selector: string) =>
     page.evaluate((s) => document.querySelectorAll(s).length, selector);
 
-  async function clickConfirmed(selector: string): Promise<string> {
-    const question = acceptNextDialog(page);
-    await page.click(selector);
-    return question;
-  }
-
   async function toast(): Promise<string> {
     await page.waitForSelector('#toast.ok, #toast.error');
     return textOf(page, '#toast');
@@ -72,6 +67,12 @@ describe('the dashboard on Express, in a real browser', () => {
     );
     await backlog('dash-backlog', 2);
     await dash.queue.pause('dash-backlog');
+    // The chart counts the status events as they come in: wait until it saw the three runs.
+    await waitFor('the chart to count the runs', async () => {
+      const overview = JSON.parse((await httpRequest(`${dash.url}/api/overview`)).body);
+      const main = overview.throughput.find((q: { queue: string }) => q.queue === 'dash-main');
+      return main?.succeeded.reduce((a: number, b: number) => a + b, 0) === 3;
+    });
 
     await openPage(page, dash.url);
     const row = 'tr[data-queue="dash-backlog"]';
@@ -101,11 +102,11 @@ describe('the dashboard on Express, in a real browser', () => {
     expect(await textOf(page, 'a[data-state="waiting"]')).toBe('waiting (120)');
     await page.screenshot({ path: `${SCREENSHOTS}/dashboard-queue.png` });
 
-    await Promise.all([page.waitForNavigation(), page.click('.pager a:last-child')]);
+    await Promise.all([page.waitForNavigation(), clickNow(page, '.pager a:last-child')]);
     await page.waitForSelector('body[data-ready="true"]');
     const second = await dash.queue.list('dash-page', 'waiting', { offset: 50, limit: 50 });
     expect(await ids()).toEqual(second.map((t) => t.id));
-    await Promise.all([page.waitForNavigation(), page.click('.pager a:last-child')]);
+    await Promise.all([page.waitForNavigation(), clickNow(page, '.pager a:last-child')]);
     await page.waitForSelector('body[data-ready="true"]');
     expect(await rowCount('table.tasks tbody tr')).toBe(20);
 
@@ -151,7 +152,7 @@ describe('the dashboard on Express, in a real browser', () => {
     const [first, second] = chain.steps;
     await openPage(page, `${dash.url}/task?id=${second.id}`);
     expect(await textOf(page, 'ul.links')).toBe(`After step ${first.id}`);
-    await Promise.all([page.waitForNavigation(), page.click('ul.links a')]);
+    await Promise.all([page.waitForNavigation(), clickNow(page, 'ul.links a')]);
     await page.waitForSelector('body[data-ready="true"]');
     expect(await textOf(page, 'h1 .mono')).toBe(first.id);
     expect(await textOf(page, 'ul.links')).toBe(`Next step ${second.id}`);
@@ -202,20 +203,22 @@ describe('the dashboard on Express, in a real browser', () => {
     await openPage(page, `${dash.url}/queue?name=dash-act`);
 
     page.once('dialog', (dialog) => void dialog.dismiss());
-    await page.click('button[data-action="pause"]');
+    await clickNow(page, 'button[data-action="pause"]');
     expect((await dash.queue.stats('dash-act')).paused).toBe(false); // declined: nothing done
 
-    expect(await clickConfirmed('button[data-action="pause"]')).toContain('Pause queue dash-act');
+    expect(await clickConfirmed(page, 'button[data-action="pause"]')).toContain(
+      'Pause queue dash-act',
+    );
     expect(await toast()).toBe('Queue paused.');
     expect((await dash.queue.stats('dash-act')).paused).toBe(true);
 
     await clearToast();
-    await clickConfirmed('button[data-action="resume"]');
+    await clickConfirmed(page, 'button[data-action="resume"]');
     expect(await toast()).toBe('Queue resumed.');
     expect((await dash.queue.stats('dash-act')).paused).toBe(false);
 
     await clearToast();
-    await clickConfirmed('button[data-action="drain"]');
+    await clickConfirmed(page, 'button[data-action="drain"]');
     expect(await toast()).toBe('5 waiting or delayed task(s) cancelled.');
     expect((await dash.queue.stats('dash-act')).waiting).toBe(0);
     expect((await handles[0].status()).status).toBe(TaskStatus.CANCELLED);
@@ -224,7 +227,7 @@ describe('the dashboard on Express, in a real browser', () => {
   it('cancels a task from its page', async () => {
     const [handle] = await backlog('dash-cancel', 1);
     await openPage(page, `${dash.url}/task?id=${handle.id}`);
-    await clickConfirmed('button[data-action="cancel"]');
+    await clickConfirmed(page, 'button[data-action="cancel"]');
     expect(await toast()).toBe('Task cancelled.');
     expect((await handle.status()).status).toBe(TaskStatus.CANCELLED);
     await page.waitForFunction(
@@ -240,24 +243,24 @@ describe('the dashboard on Express, in a real browser', () => {
     await page.screenshot({ path: `${SCREENSHOTS}/dashboard-dead.png` });
 
     control.failing = false;
-    await clickConfirmed(`tr[data-id="${one.id}"] button[data-action="requeue"]`);
+    await clickConfirmed(page, `tr[data-id="${one.id}"] button[data-action="requeue"]`);
     expect(await toast()).toBe('1 dead letter(s) requeued.');
     expect(await one.result({ timeout: 20_000 })).toBe('recovered');
 
     await clearToast();
-    await clickConfirmed(`tr[data-id="${two.id}"] button[data-action="purge"]`);
+    await clickConfirmed(page, `tr[data-id="${two.id}"] button[data-action="purge"]`);
     expect(await toast()).toBe('1 dead letter(s) deleted.');
     expect((await two.status()).status).toBe(TaskStatus.UNKNOWN);
 
     await openPage(page, `${dash.url}/task?id=${three.id}`);
     expect(await textOf(page, 'p.error-message')).toBe('NonRetryableError: boom');
     expect(await textOf(page, 'pre.stack')).toContain('DashboardTasks.fail');
-    await clickConfirmed('button[data-action="retry"]');
+    await clickConfirmed(page, 'button[data-action="retry"]');
     expect(await toast()).toBe('Task requeued.');
     expect(await three.result({ timeout: 20_000 })).toBe('recovered');
 
     await openPage(page, `${dash.url}/dead?queue=dash-dead`);
-    await clickConfirmed('button[data-action="requeue-all"]');
+    await clickConfirmed(page, 'button[data-action="requeue-all"]');
     expect(await toast()).toBe('1 dead letter(s) requeued.');
     expect(await four.result({ timeout: 20_000 })).toBe('recovered');
 
@@ -265,7 +268,7 @@ describe('the dashboard on Express, in a real browser', () => {
     await failTasks(2);
     await page.waitForFunction(() => document.querySelectorAll('table.dead tbody tr').length === 2);
     await clearToast();
-    await clickConfirmed('button[data-action="purge-all"]');
+    await clickConfirmed(page, 'button[data-action="purge-all"]');
     expect(await toast()).toBe('2 dead letter(s) deleted.');
     expect((await dash.queue.stats('dash-dead')).deadLettered).toBe(0);
   });
@@ -303,7 +306,7 @@ describe('the dashboard on Express, in a real browser', () => {
     const slow = await dash.queue.enqueue('dash.slow', ['busy']);
     await waitFor('the task to start', async () => control.started.includes(slow.id));
     await openPage(page, `${dash.url}/queue?name=dash-slow`);
-    await clickConfirmed('button[data-action="obliterate"]');
+    await clickConfirmed(page, 'button[data-action="obliterate"]');
     expect(await toast()).toContain('has 1 running task(s)');
     const refused = await postAction(dash.url, 'obliterate', { queue: 'dash-slow' }, own);
     expect(refused.status).toBe(409);

@@ -2,7 +2,7 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Page } from 'puppeteer-core';
 import { TaskStatus } from '../../lib';
-import { acceptNextDialog, dashboardInBrowser, openPage, textOf } from '../support/browser';
+import { clickConfirmed, dashboardInBrowser, openPage, textOf } from '../support/browser';
 import { DashboardApp, startDashboardApp, SwitchGuard } from '../support/dashboard-app';
 import { httpRequest, openSession, postAction } from '../support/dashboard-http';
 
@@ -40,9 +40,7 @@ describe('the dashboard on Fastify, in a real browser', () => {
     const next = await dash.queue.enqueue('other.task', [], { queue: 'fy-queue' });
     await page.waitForSelector(`tr[data-id="${next.id}"]`); // arrived over the live stream
 
-    const question = new Promise((resolve) => page.once('dialog', (d) => resolve(d.accept())));
-    await page.click('button[data-action="pause"]');
-    await question;
+    await clickConfirmed(page, 'button[data-action="pause"]');
     await page.waitForSelector('#toast.ok');
     expect((await dash.queue.stats('fy-queue')).paused).toBe(true);
 
@@ -58,9 +56,7 @@ describe('the dashboard on Fastify, in a real browser', () => {
     expect(found.text).toContain('<script>window.__pwned = 1</script>');
     expect(found.text).toContain('<img src=x onerror=');
 
-    const confirmed = acceptNextDialog(page);
-    await page.click('button[data-action="cancel"]');
-    await confirmed;
+    await clickConfirmed(page, 'button[data-action="cancel"]');
     await page.waitForFunction(
       () => document.getElementById('task-status')?.textContent === 'cancelled',
     );

@@ -27,6 +27,22 @@ export function acceptNextDialog(page: Page): Promise<string> {
   });
 }
 
+/**
+ * Clicks `selector`, found and clicked in one evaluation: a live refresh may replace the
+ * element between a lookup and a click made apart.
+ */
+export async function clickNow(page: Page, selector: string): Promise<void> {
+  await page.waitForSelector(selector);
+  await page.$eval(selector, (element) => (element as HTMLElement).click());
+}
+
+/** Clicks `selector` and accepts the confirmation it asks for, returning its question. */
+export async function clickConfirmed(page: Page, selector: string): Promise<string> {
+  const question = acceptNextDialog(page);
+  await clickNow(page, selector);
+  return question;
+}
+
 /** The text of the element `selector` (waiting for it). */
 export async function textOf(page: Page, selector: string): Promise<string> {
   const node = await page.waitForSelector(selector);

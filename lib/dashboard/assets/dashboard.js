@@ -134,27 +134,33 @@
     );
   }
 
-  /** Calls `refresh` soon after live changes that `matters` selects, at most once at a time. */
+  /**
+   * Calls `refresh` soon after live changes that `matters` selects, at most once at a time; and
+   * each time the stream (re)connects, for what changed between the page's read and then.
+   */
   function follow(queue, matters, refresh) {
     const indicator = document.getElementById('live');
     const source = new EventSource(href('api/events', { queue }));
     let pending = false;
+    const soon = () => {
+      if (pending) return;
+      pending = true;
+      setTimeout(() => {
+        pending = false;
+        refresh();
+      }, 300);
+    };
     source.addEventListener('open', () => {
       indicator.textContent = 'live';
       indicator.className = 'live on';
+      soon();
     });
     source.addEventListener('error', () => {
       indicator.textContent = 'reconnecting…';
       indicator.className = 'live off';
     });
     source.addEventListener('changes', (event) => {
-      const changes = JSON.parse(event.data);
-      if (pending || !changes.some(matters)) return;
-      pending = true;
-      setTimeout(() => {
-        pending = false;
-        refresh();
-      }, 300);
+      if (JSON.parse(event.data).some(matters)) soon();
     });
   }
 
