@@ -44,6 +44,7 @@ export { WaitingTask, PriorityThreshold, PromoteOptions } from './queue/prioriti
 export { WorkerService } from './worker/worker.service';
 export { WorkerEvent, TaskRef, HookFailedEvent } from './core/worker-event';
 export { taskContext, TaskContext, ProgressOptions } from './worker/task-context';
+export { TASK_REF, TASKMILL_CONTEXT_TYPE } from './constants';
 export { LockService } from './locks/lock.service';
 export { LockHandle } from './locks/lock-handle';
 export { LockOptions, LockHolder } from './locks/lock.options';
@@ -66,11 +67,16 @@ export {
   ClusterNodeAddress,
   RedisClient,
 } from './options/module.options';
+export { MetricsOptions, MetricsRegistry } from './options/observability.options';
+export { TaskmillHealthIndicator } from './observability/health/taskmill-health.indicator';
+export { TaskmillHealthOptions, TaskmillHealthResult } from './observability/health/health-options';
 export { QueueSettings } from './options/queue-settings';
 export { KeyLayout } from './options/key-layout';
+export { PoolOptions } from './options/pool.options';
 export {
   TaskOptions,
   TaskDecoratorOptions,
+  TaskMechanism,
   EnqueueOptions,
   ScheduleOptions,
 } from './options/task.options';
@@ -96,6 +102,8 @@ export {
   QueueClosedError,
   TaskTimeoutError,
   NonRetryableError,
+  TaskForbiddenError,
+  ScopedProviderError,
   ConnectionError,
   ReplicationError,
   UnsupportedRedisError,
@@ -116,6 +124,10 @@ export {
   CorruptTaskError,
   ChainStoppedError,
   ChordPartFailedError,
+  MissingPeerDependencyError,
+  PoolSetupError,
+  PoolMemberCrashError,
+  PoolMemberEnd,
   ErrorDetails,
   DashboardNeedsHttpError,
 } from './errors';

@@ -32,9 +32,14 @@ export interface NewTask {
    * record with the id takes it, finished or not.
    */
   uniqueFor: number | undefined;
+  /**
+   * Telemetry: the enqueue span's W3C traceparent, stored with the task; undefined when
+   * telemetry is off or the enqueue is outside a trace.
+   */
+  trace?: string;
 }
 
-/** The enqueue script's 13 fields for one task, in order. */
+/** The enqueue scripts' 14 fields for one task, in order. */
 export function newTaskArguments(task: NewTask): (string | number)[] {
   return [
     task.id,
@@ -50,6 +55,7 @@ export function newTaskArguments(task: NewTask): (string | number)[] {
     encodeDedupe(task),
     task.lock,
     task.concurrency ?? '',
+    task.trace ?? '',
   ];
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TaskNameCollisionError } from '../errors';
-import { ResolvedTaskOptions, TaskGates } from '../options/task.options';
+import { ResolvedTaskOptions, TaskGates, TaskMechanism } from '../options/task.options';
 import { TaskScheduleOptions } from '../options/schedule.options';
 import { closestName } from './name-suggestion';
 
@@ -14,6 +14,8 @@ export interface TaskDefinition {
   schedule?: TaskScheduleOptions;
   /** `@Task({ lock, concurrency })`: applied to every task of this name enqueued here. */
   gates?: TaskGates;
+  /** `@Task({ mechanism })`: 'thread' and 'process' run in the worker's pool (lib/pool). */
+  mechanism?: TaskMechanism;
   handler: (...args: unknown[]) => unknown;
 }
 

@@ -4,6 +4,9 @@ import { KeyBuilder } from '../broker/keys';
 import { TaskRouter } from '../broker/task-router';
 import { RESOLVED_OPTIONS } from '../constants';
 import { TaskRegistry } from '../discovery/task.registry';
+import { TaskCatalog } from '../catalog/task-catalog';
+import { QueueConsumers } from '../catalog/queue-consumers';
+import { UnconsumedQueues } from '../catalog/unconsumed-queues';
 import { TaskMessageBuilder } from '../messages/task-message.builder';
 import { QueueModuleOptions, ResolvedModuleOptions } from '../options/module.options';
 import { resolveModuleOptions } from '../options/module-options.validator';
@@ -12,6 +15,8 @@ import { ResultStore } from '../results/result-store';
 import { Schedules } from '../scheduling/schedules';
 import { QueueService } from '../queue/queue.service';
 import { CHILD_TASKS, ChildTasks } from '../worker/child-tasks';
+import { HANDLER_POOLS } from '../worker/handler-pools';
+import { WorkerPools } from '../pool/worker-pools';
 import { EventsReader } from '../status/events-reader';
 import { StatusTracker } from '../status/status-tracker';
 import { TaskDetailsReader } from '../status/task-details';
@@ -81,10 +86,31 @@ export const coreProviders: Provider[] = [
     inject: [RESOLVED_OPTIONS, RedisConnections, TaskRouter],
   },
   {
+    provide: TaskCatalog,
+    useFactory: (connections: RedisConnections, keys: KeyBuilder) =>
+      new TaskCatalog(connections, keys),
+    inject: [RedisConnections, KeyBuilder],
+  },
+  {
+    provide: QueueConsumers,
+    useFactory: (connections: RedisConnections, keys: KeyBuilder) =>
+      new QueueConsumers(connections, keys),
+    inject: [RedisConnections, KeyBuilder],
+  },
+  {
+    provide: UnconsumedQueues,
+    useFactory: (consumers: QueueConsumers) => new UnconsumedQueues(consumers),
+    inject: [QueueConsumers],
+  },
+  {
     provide: TaskMessageBuilder,
-    useFactory: (options: Options, registry: TaskRegistry, router: TaskRouter) =>
-      new TaskMessageBuilder(options, registry, router),
-    inject: [RESOLVED_OPTIONS, TaskRegistry, TaskRouter],
+    useFactory: (
+      options: Options,
+      registry: TaskRegistry,
+      router: TaskRouter,
+      catalog: TaskCatalog,
+    ) => new TaskMessageBuilder(options, registry, router, catalog),
+    inject: [RESOLVED_OPTIONS, TaskRegistry, TaskRouter, TaskCatalog],
   },
   {
     provide: Schedules,
@@ -95,6 +121,11 @@ export const coreProviders: Provider[] = [
       builder: TaskMessageBuilder,
     ) => new Schedules(broker, connections, builder, options.serializer),
     inject: [RESOLVED_OPTIONS, Broker, RedisConnections, TaskMessageBuilder],
+  },
+  {
+    provide: HANDLER_POOLS,
+    useFactory: (options: Options) => new WorkerPools(options.worker.pool, options.serializer),
+    inject: [RESOLVED_OPTIONS],
   },
   {
     // The worker's handlers enqueue and wait for other tasks through the producers' service.

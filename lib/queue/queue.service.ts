@@ -27,12 +27,14 @@ import { ChordHandle, GroupHandle } from './group-handle';
 import { Groups } from './groups';
 import { DeadLetter, DeadLetterPage, DeadLetters } from './dead-letters';
 import { EnqueueBatcher } from './enqueue-batcher';
+import { EnqueueWrappers } from './enqueue-wrappers';
 import { ObliterateOptions, QueueControl } from './queue-control';
 import { ListPage, QueueInspector, QueueStats } from './queue-inspector';
 import { Priorities, PriorityThreshold, PromoteOptions, WaitingTask } from './priorities';
 import { ResultOf, TaskHandle } from './task-handle';
 import { locationQueue, TaskLocation } from './task-location';
 import { TaskMessageBuilder } from '../messages/task-message.builder';
+import { UnconsumedQueues } from '../catalog/unconsumed-queues';
 import { withTaskIdsOnFailure } from './task-ids-on-failure';
 import { WorkflowLookup } from './workflow-lookup';
 import { resolveTaskMethod } from '../messages/task-call';
@@ -67,16 +69,20 @@ export class QueueService {
     reader: EventsReader,
     private readonly builder: TaskMessageBuilder,
     private readonly scheduled: Schedules,
+    private readonly unconsumed: UnconsumedQueues,
+    private readonly wrappers: EnqueueWrappers,
     private readonly details: TaskDetailsReader,
   ) {
     this.batcher = new EnqueueBatcher(broker);
     this.dead = new DeadLetters(broker, connections);
-    this.chains = new Chains(broker, this.builder, (id, queue) => this.handle(id, queue));
+    const handle = (id: string, queue: string) => this.handle(id, queue);
+    this.chains = new Chains(broker, this.builder, handle, wrappers);
     this.groups = new Groups(
       broker,
       this.builder,
       (requests) => this.enqueueMany(requests),
-      (id, queue) => this.handle(id, queue),
+      handle,
+      wrappers,
     );
     this.workflows = new WorkflowLookup(connections, broker.router, (id) => this.handle(id));
     this.inspector = new QueueInspector(broker);
@@ -106,11 +112,15 @@ export class QueueService {
     third?: unknown,
     fourth?: EnqueueOptions,
   ): Promise<TaskHandle<unknown>> {
+    if (typeof task === 'string') await this.builder.lookUp([task]);
     const message =
       typeof task === 'string'
         ? this.builder.build(task, second ?? [], third as EnqueueOptions | undefined)
         : this.builder.buildCall(task, second, third, fourth);
-    const written = await this.batcher.add(message);
+    const written = this.wrappers.empty
+      ? await this.batcher.add(message)
+      : await this.wrappers.write([message], () => this.batcher.add(message));
+    this.unconsumed.enqueued(message.queue);
     if (written === 'written' && this.hooks.active) {
       await this.submitted(message, typeof task === 'string' ? second : third);
     }
@@ -125,6 +135,7 @@ export class QueueService {
     requests: [...Q],
   ): Promise<{ [I in keyof Q]: TaskHandle<RequestResult<Q[I]>> }> {
     if (!Array.isArray(requests)) throw new InvalidOptionsError('requests', 'must be an array');
+    await this.builder.lookUp(requests.map(namedTask));
     const messages = requests.map((request: unknown, i) => {
       if (!request || typeof request !== 'object') {
         throw new InvalidOptionsError(`requests[${i}]`, 'must be { task, args?, options? }');
@@ -152,7 +163,8 @@ export class QueueService {
    */
   chain<S extends ChainLink[]>(steps: [...S]): Promise<ChainHandle<LastResult<S>>>;
   chain<R = unknown>(steps: ChainLink[]): Promise<ChainHandle<R>>;
-  chain(steps: ChainLink[]): Promise<ChainHandle<unknown>> {
+  async chain(steps: ChainLink[]): Promise<ChainHandle<unknown>> {
+    if (Array.isArray(steps)) await this.builder.lookUp(steps.map(namedTask));
     return this.chains.enqueue(steps);
   }
 
@@ -160,8 +172,9 @@ export class QueueService {
    * Runs tasks in parallel (one atomic batch); `results()` resolves with all their results,
    * in order (typed for requests made with `taskCall(…)`).
    */
-  group<Q extends TaskRequest[]>(requests: [...Q]): Promise<GroupHandle<RequestResults<Q>>> {
-    return this.groups.group(requests) as Promise<GroupHandle<RequestResults<Q>>>;
+  async group<Q extends TaskRequest[]>(requests: [...Q]): Promise<GroupHandle<RequestResults<Q>>> {
+    if (Array.isArray(requests)) await this.builder.lookUp(requests.map(namedTask));
+    return (await this.groups.group(requests)) as GroupHandle<RequestResults<Q>>;
   }
 
   /**
@@ -176,7 +189,11 @@ export class QueueService {
    * );
    * const total = await chord.result();
    */
-  chord<R = unknown>(parts: TaskRequest[], callback: TaskRequest<R>): Promise<ChordHandle<R>> {
+  async chord<R = unknown>(
+    parts: TaskRequest[],
+    callback: TaskRequest<R>,
+  ): Promise<ChordHandle<R>> {
+    if (Array.isArray(parts)) await this.builder.lookUp([...parts, callback].map(namedTask));
     return this.groups.chord<R>(parts, callback);
   }
 
@@ -462,8 +479,9 @@ export class QueueService {
     }
     const written = await withTaskIdsOnFailure(
       messages.map((message) => message.id),
-      () => this.broker.enqueue(messages, true),
+      () => this.wrappers.write(messages, () => this.broker.enqueue(messages, true)),
     );
+    for (const message of messages) this.unconsumed.enqueued(message.queue);
     const refused = written.findIndex((result) => result === 'taken' || typeof result === 'object');
     if (refused !== -1) {
       const result = written[refused];
@@ -498,4 +516,9 @@ function knownQueue(message: NewTask, written: EnqueueResult): string | undefine
     (written === 'existing' && message.onDuplicate === 'return-matching')
     ? message.queue
     : undefined;
+}
+
+/** The task name a request gives, if it names its task (read before validation: any value). */
+function namedTask(request: unknown): unknown {
+  return (request as { task?: unknown } | null | undefined)?.task;
 }

@@ -30,6 +30,7 @@ export class Schedules {
 
   /** Adds (or, for an id whose definition changed, replaces) a schedule; returns its id. */
   async register(task: string, raw: ScheduleOptions): Promise<ScheduleInfo> {
+    await this.builder.lookUp([task]);
     const prepared = this.prepare(task, raw);
     const next = firstTick(prepared.stored.recurrence, Date.now());
     await this.broker.schedule(prepared.id, prepared.encoded, next);

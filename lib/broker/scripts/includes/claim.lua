@@ -28,13 +28,25 @@ local function promoteDue(c, queue)
   end
 end
 
+-- When task `id` last started waiting (epoch ms, server clock): the latest of its creation,
+-- its due time (F_DUEAT) and its last status change (a retry without backoff, a hand-back).
+-- History entries begin `["<status>",<attempt>,<ms since creation>`; no error text inside an
+-- entry can look like that ('[' then '"' never occurs within a JSON string), so the last
+-- match is the last entry.
+local function waitingSince(createdAt, dueAt, history)
+  local since = tonumber(createdAt) or 0
+  local last = history and tonumber(history:match('.*%["%a+",%d+,(%d+)'))
+  return math.max(since + (last or 0), tonumber(dueAt) or 0)
+end
+
 -- Starts task `id` popped from `queue`: returns what the worker gets of it, or nil when it does
 -- not run now. `leases` gathers score/id pairs: one ZADD per queue and call writes them, not
 -- one per task.
 local function startTask(c, queue, id, leases)
   local key = taskKey(c.base, id)
   local t = redis.call('HMGET', key, F_STATUS, F_NAME, F_ARGS, F_ATTEMPT, F_FAILURES, F_OPTIONS,
-    F_METADATA, F_HISTORY, F_CREATEDAT, F_PREVIOUS, F_PREVIOUSERROR, F_JOINED, F_LOCK, F_LIMIT)
+    F_METADATA, F_HISTORY, F_CREATEDAT, F_PREVIOUS, F_PREVIOUSERROR, F_JOINED, F_LOCK, F_LIMIT,
+    F_DUEAT, F_TRACE)
   -- Lazily skip entries whose task expired, was cancelled or is no longer waiting.
   if t[1] ~= 'submitted' and t[1] ~= 'retrying' then
     return nil
@@ -52,8 +64,9 @@ local function startTask(c, queue, id, leases)
   leases[#leases + 1] = id
   recordStatus(c.base, key, id, t[2], queue, 'running', attempt, c.maxLen,
     { fields = { F_ATTEMPT, attempt }, past = { t[8], t[9] } })
+  local waited = math.max(0, c.now - waitingSince(t[9], t[15], t[8]))
   return { id, t[2], queue, t[3], attempt, t[5] or '0', t[6] or '', t[7] or '', t[10] or '',
-    t[11] or '', t[12] or '' }
+    t[11] or '', t[12] or '', waited, t[16] or '' }
 end
 
 -- Pops and starts up to `count` ready tasks of `queue`, appending each to `claimed`; returns
