@@ -15,3 +15,11 @@ export const TASK_REF = Symbol('taskmill:task-ref');
 
 /** `ExecutionContext.getType()` and `ArgumentsHost.getType()` inside a task's enhancers. */
 export const TASKMILL_CONTEXT_TYPE = 'taskmill';
+
+/**
+ * Injection token (a string, so that it matches across copies of the package) of module options
+ * that win over the module's own (`connection`, `prefix`, `worker`, merged key by key): the
+ * `taskmill worker` command provides it from a global module, so that its flags apply to the app
+ * it boots.
+ */
+export const OPTION_OVERRIDES = 'taskmill:option-overrides';

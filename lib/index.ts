@@ -128,6 +128,7 @@ export {
   PoolSetupError,
   PoolMemberCrashError,
   PoolMemberEnd,
+  CliUsageError,
   ErrorDetails,
   DashboardNeedsHttpError,
 } from './errors';

@@ -35,5 +35,6 @@ export { ChordPartFailedError } from './chord-part-failed.error';
 export { MissingPeerDependencyError } from './missing-peer-dependency.error';
 export { PoolSetupError } from './pool-setup.error';
 export { PoolMemberCrashError, PoolMemberEnd } from './pool-member-crash.error';
+export { CliUsageError } from './cli-usage.error';
 export { ErrorDetails, toErrorDetails } from './error-details';
 export { DashboardNeedsHttpError } from './dashboard-needs-http.error';

@@ -2,13 +2,17 @@ import { Provider } from '@nestjs/common';
 import { Broker } from '../broker/broker';
 import { KeyBuilder } from '../broker/keys';
 import { TaskRouter } from '../broker/task-router';
-import { RESOLVED_OPTIONS } from '../constants';
+import { RESOLVED_OPTIONS, OPTION_OVERRIDES } from '../constants';
 import { TaskRegistry } from '../discovery/task.registry';
 import { TaskCatalog } from '../catalog/task-catalog';
 import { QueueConsumers } from '../catalog/queue-consumers';
 import { UnconsumedQueues } from '../catalog/unconsumed-queues';
 import { TaskMessageBuilder } from '../messages/task-message.builder';
-import { QueueModuleOptions, ResolvedModuleOptions } from '../options/module.options';
+import {
+  OptionOverrides,
+  QueueModuleOptions,
+  ResolvedModuleOptions,
+} from '../options/module.options';
 import { resolveModuleOptions } from '../options/module-options.validator';
 import { RedisConnections } from '../redis/redis-connections';
 import { ResultStore } from '../results/result-store';
@@ -28,8 +32,9 @@ type Options = ResolvedModuleOptions;
 export const coreProviders: Provider[] = [
   {
     provide: RESOLVED_OPTIONS,
-    useFactory: (raw: QueueModuleOptions) => resolveModuleOptions(raw),
-    inject: [QUEUE_MODULE_OPTIONS],
+    useFactory: (raw: QueueModuleOptions, overrides?: OptionOverrides) =>
+      resolveModuleOptions(withOverrides(raw, overrides)),
+    inject: [QUEUE_MODULE_OPTIONS, { token: OPTION_OVERRIDES, optional: true }],
   },
   {
     provide: RedisConnections,
@@ -141,3 +146,16 @@ export const coreProviders: Provider[] = [
     inject: [QueueService],
   },
 ];
+
+/** The module's options with OPTION_OVERRIDES (the CLI's flags) on top. */
+function withOverrides(
+  raw: QueueModuleOptions,
+  overrides: OptionOverrides | undefined,
+): QueueModuleOptions {
+  const isObject = (value: unknown) => typeof value === 'object' && value !== null;
+  // Options of the wrong shape are left as they are, for the validator to name.
+  if (!overrides || !isObject(raw) || (raw.worker !== undefined && !isObject(raw.worker))) {
+    return raw;
+  }
+  return { ...raw, ...overrides, worker: { ...raw.worker, ...overrides.worker } };
+}

@@ -169,6 +169,11 @@ export interface QueueModuleOptions {
   telemetry?: boolean;
 }
 
+/** What the `taskmill worker` command sets over an app's own options (OPTION_OVERRIDES). */
+export type OptionOverrides = Pick<QueueModuleOptions, 'connection' | 'prefix' | 'keyLayout'> & {
+  worker?: WorkerOptions;
+};
+
 /** Module options after validation, with every default applied. */
 export interface ResolvedModuleOptions {
   /**
