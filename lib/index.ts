@@ -1,5 +1,7 @@
 // The public API of taskmill. Everything else under lib/ is internal.
 export { QueueModule } from './module/queue.module';
+export { TaskmillDashboardModule } from './dashboard/dashboard.module';
+export { TaskmillDashboardOptions, DashboardAccess } from './dashboard/dashboard.options';
 export { Task } from './decorators/task.decorator';
 export {
   OnTaskSubmit,
@@ -48,6 +50,7 @@ export { LockHandle } from './locks/lock-handle';
 export { LockOptions, LockHolder } from './locks/lock.options';
 export { StatusTracker } from './status/status-tracker';
 export { HistoryEntry } from './status/history';
+export { TaskDetails, TaskLinks } from './status/task-details';
 export { TaskStatus, StatusUpdate, isTerminal } from './core/task-status';
 export { ResultStore } from './results/result-store';
 export { ResultStream } from './results/result-stream';
@@ -127,4 +130,5 @@ export {
   PoolMemberEnd,
   CliUsageError,
   ErrorDetails,
+  DashboardNeedsHttpError,
 } from './errors';

@@ -37,3 +37,4 @@ export { PoolSetupError } from './pool-setup.error';
 export { PoolMemberCrashError, PoolMemberEnd } from './pool-member-crash.error';
 export { CliUsageError } from './cli-usage.error';
 export { ErrorDetails, toErrorDetails } from './error-details';
+export { DashboardNeedsHttpError } from './dashboard-needs-http.error';

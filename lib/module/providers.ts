@@ -23,6 +23,7 @@ import { HANDLER_POOLS } from '../worker/handler-pools';
 import { WorkerPools } from '../pool/worker-pools';
 import { EventsReader } from '../status/events-reader';
 import { StatusTracker } from '../status/status-tracker';
+import { TaskDetailsReader } from '../status/task-details';
 import { QUEUE_MODULE_OPTIONS } from './queue.module-definition';
 
 type Options = ResolvedModuleOptions;
@@ -82,6 +83,12 @@ export const coreProviders: Provider[] = [
       tracker: StatusTracker,
     ) => new ResultStore(connections, router, options.serializer, tracker),
     inject: [RESOLVED_OPTIONS, RedisConnections, TaskRouter, StatusTracker],
+  },
+  {
+    provide: TaskDetailsReader,
+    useFactory: (options: Options, connections: RedisConnections, router: TaskRouter) =>
+      new TaskDetailsReader(connections, router, options.serializer),
+    inject: [RESOLVED_OPTIONS, RedisConnections, TaskRouter],
   },
   {
     provide: TaskCatalog,

@@ -16,6 +16,7 @@ import { TaskSettlement } from '../results/settlement';
 import { EventsReader } from '../status/events-reader';
 import { checkKnownKeys, checkName, checkObject, checkTaskId } from '../validation/checks';
 import { StatusTracker } from '../status/status-tracker';
+import { TaskDetails, TaskDetailsReader } from '../status/task-details';
 import { StatusUpdate } from '../core/task-status';
 import { RedisConnections } from '../redis/redis-connections';
 import { ScheduleInfo } from '../options/schedule.options';
@@ -70,6 +71,7 @@ export class QueueService {
     private readonly scheduled: Schedules,
     private readonly unconsumed: UnconsumedQueues,
     private readonly wrappers: EnqueueWrappers,
+    private readonly details: TaskDetailsReader,
   ) {
     this.batcher = new EnqueueBatcher(broker);
     this.dead = new DeadLetters(broker, connections);
@@ -249,6 +251,18 @@ export class QueueService {
    */
   private knownQueue(message: NewTask, written: EnqueueResult): string | undefined {
     return knownQueue(message, written) ?? (this.broker.router.spread ? message.queue : undefined);
+  }
+
+  /**
+   * Everything a task's record holds (arguments, metadata, status, progress, result or error
+   * with its stack, history, chain and chord links), read in one round trip. Resolves
+   * undefined when the task has no record; give its queue for a custom id.
+   * @example
+   * const task = await queue.inspect(id);
+   * if (task?.status === TaskStatus.FAILED) console.error(task.lastError?.stack);
+   */
+  async inspect(id: string, location?: TaskLocation | string): Promise<TaskDetails | undefined> {
+    return this.details.read(checkTaskId(id, 'id'), locationQueue(location));
   }
 
   /** A queue's failed tasks (its dead-letter set), newest first. */
