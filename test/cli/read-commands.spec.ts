@@ -41,6 +41,7 @@ describe('taskmill read commands, on a real app and Redis', () => {
   let done: TaskHandle;
   let failed: TaskHandle;
   let idle: TaskHandle[];
+  let hostileArgs: TaskHandle;
 
   beforeAll(async () => {
     t = await createTestApp([CliTasks], { logging: false });
@@ -55,7 +56,11 @@ describe('taskmill read commands, on a real app and Redis', () => {
       await t.queue.enqueue('cli.later', [2], { queue: 'cli-idle' }),
       await t.queue.enqueue('cli.later', [3], { queue: 'cli-idle', id: HOSTILE_ID }),
     ];
-    await t.queue.enqueue('cli.later', [HOSTILE], { queue: 'cli-idle', delay: 3_600_000 });
+    hostileArgs = await t.queue.enqueue('cli.later', [HOSTILE], {
+      queue: 'cli-idle',
+      delay: 3_600_000,
+      metadata: { note: HOSTILE },
+    });
     await t.queue.schedule('cli.tick', { every: 3_600_000, queue: 'cli-idle', args: [HOSTILE] });
   }, 60_000);
   afterAll(() => t.close());
@@ -136,11 +141,16 @@ describe('taskmill read commands, on a real app and Redis', () => {
     expect(json.code).toBe(0);
     const view = JSON.parse(json.stdout);
     expect(Object.keys(view).sort()).toEqual([
+      'args',
       'at',
       'attempt',
+      'enqueuedAt',
       'error',
       'history',
       'id',
+      'links',
+      'metadata',
+      'priority',
       'progress',
       'queue',
       'result',
@@ -156,12 +166,18 @@ describe('taskmill read commands, on a real app and Redis', () => {
       error: null,
       progress: null,
       result: { echo: 'hi' },
+      args: ['hi'],
+      metadata: null,
+      priority: 0,
+      links: {},
     });
+    expect(view.enqueuedAt).toBeLessThanOrEqual(view.at);
     expect(view.history).toEqual(await done.history());
 
     const text = (await cli('show', done.id)).stdout;
     expect(text).toMatch(/^status +succeeded$/m);
     expect(text).toMatch(/^result +\{"echo":"hi"\}$/m);
+    expect(text).toMatch(/^args +\["hi"\]$/m);
     expect(text).toMatch(/^succeeded +1 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/m);
   }, 60_000);
 
@@ -169,12 +185,23 @@ describe('taskmill read commands, on a real app and Redis', () => {
     const text = await cli('show', failed.id);
     expect(text.code).toBe(0);
     expectInert(text.stdout);
-    expect(text.stdout).toContain(
-      'error    NonRetryableError: boom \\x1b[2J\\x1b]0;pwned\\x07 \\x9b31m \\u202eevil',
+    expect(text.stdout).toMatch(
+      /^error +NonRetryableError: boom \\x1b\[2J\\x1b\]0;pwned\\x07 \\x9b31m \\u202eevil$/m,
     );
     const view = JSON.parse((await cli('show', failed.id, '--json')).stdout);
     expect(view.error).toMatchObject({ name: 'NonRetryableError', message: HOSTILE });
     expect(view).toMatchObject({ status: 'failed', result: null });
+  }, 60_000);
+
+  it('show: arguments and metadata, escaped on the terminal and intact in JSON', async () => {
+    const text = await cli('show', hostileArgs.id);
+    expect(text.code).toBe(0);
+    expectInert(text.stdout);
+    // Values are shown as JSON, whose escapes keep control characters inert too.
+    expect(text.stdout).toMatch(/^args +\["boom \\u001b\[2J/m);
+    expect(text.stdout).toMatch(/^metadata +\{"note":"boom \\u001b\[2J/m);
+    const view = JSON.parse((await cli('show', hostileArgs.id, '--json')).stdout);
+    expect(view).toMatchObject({ args: [HOSTILE], metadata: { note: HOSTILE } });
   }, 60_000);
 
   it('dead list: failed tasks with their error, as a table and as JSON', async () => {
