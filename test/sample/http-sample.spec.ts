@@ -71,5 +71,12 @@ describe('the HTTP sample (sample/http)', () => {
     expect(
       logged.some((line) => line.startsWith(`thumbnail.render ${id} (attempt 1) succeeded`)),
     ).toBe(true);
+
+    // Its /metrics endpoint counts the run.
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    expect(await metrics.text()).toMatch(
+      /^taskmill_tasks_total\{queue="default",task="thumbnail\.render",status="succeeded"\} 1$/m,
+    );
   });
 });
