@@ -37,6 +37,13 @@ export interface NewTask {
    * telemetry is off or the enqueue is outside a trace.
    */
   trace?: string;
+  /**
+   * Set when the task's name had to be looked up in the task catalog and Redis did not answer:
+   * the task is not known to go where its handler declared, so the broker writes nothing and
+   * fails with this error, which then names the ids of the call (for the retry), as a failed
+   * write does.
+   */
+  unrouted?: Error;
 }
 
 /** The enqueue scripts' 14 fields for one task, in order. */

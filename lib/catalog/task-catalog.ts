@@ -47,14 +47,27 @@ export class TaskCatalog {
     this.key = keys.family('catalog');
   }
 
+  /** Names whose last read failed (Redis did not answer), with the error. */
+  private readonly unread = new Map<string, Error>();
+
   /** The entry of `name` as last read (load() reads it). */
   get(name: string): CatalogEntry | undefined {
     return this.known.get(name)?.entry;
   }
 
   /**
+   * Why `name` could not be looked up, when its last read failed and nothing was ever found
+   * for it: the task cannot be routed (see NewTask.unrouted).
+   */
+  failure(name: string): Error | undefined {
+    return this.known.get(name)?.entry ? undefined : this.unread.get(name);
+  }
+
+  /**
    * Makes get() answer for `names`: waits for names never read (or found nowhere a while ago),
    * refreshes stale entries in the background (a stale entry still routes: tasks rarely move).
+   * Never rejects: a name that could not be read has a failure() instead, which fails the
+   * write of its task with the ids of the call, as a write that Redis did not answer does.
    */
   async load(names: readonly string[]): Promise<void> {
     const now = Date.now();
@@ -66,7 +79,11 @@ export class TaskCatalog {
       else if (now - known.readAt > FRESH_MS) refresh.push(name);
     }
     if (refresh.length > 0) void this.read(refresh).catch(() => undefined);
-    if (waitFor.length > 0) await this.read(waitFor);
+    if (waitFor.length > 0) {
+      await this.read(waitFor).catch((error: Error) => {
+        for (const name of waitFor) this.unread.set(name, error);
+      });
+    }
   }
 
   /**
@@ -113,6 +130,7 @@ export class TaskCatalog {
       this.connections.command.hmget(this.key, ...names),
     );
     const readAt = Date.now();
+    for (const name of names) this.unread.delete(name);
     if (this.known.size > MAX_NAMES) {
       for (const [name, known] of this.known) if (!known.entry) this.known.delete(name);
     }

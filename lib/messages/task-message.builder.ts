@@ -84,9 +84,11 @@ export class TaskMessageBuilder {
     checkName(name, 'task');
     const here = declared ? undefined : this.registry.get(name);
     const published = declared || here ? undefined : this.catalog.get(name);
+    const unrouted = declared || here || published ? undefined : this.catalog.failure(name);
     const local = declared ?? here?.options ?? published?.options;
     const gates = declaredGates ?? here?.gates ?? (published && gatesOf(published));
-    if (!local) this.unknownName(name);
+    // Strict mode cannot tell an unknown name from one Redis did not answer for: the write fails.
+    if (!local && !unrouted) this.unknownName(name);
     if (!Array.isArray(args)) throw new InvalidOptionsError('args', argsProblem(args));
     const taskOptions: ResolvedTaskOptions = {
       ...this.options.defaults,
@@ -130,6 +132,7 @@ export class TaskMessageBuilder {
                 serializer.serialize(checkObject(raw.metadata, 'metadata'), 'metadata'),
                 'metadata',
               ),
+        ...(unrouted && { unrouted }),
       },
       this.router,
     );
