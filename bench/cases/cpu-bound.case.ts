@@ -1,4 +1,4 @@
-import { cpuSubjectFor } from '../cpu/cpu-subject';
+import { cpuSubjectFor } from '../cpu/cpu-roster';
 import { BenchCase, sized } from './bench-case';
 
 const HASH_MS = 20;
