@@ -48,6 +48,7 @@ export { TASK_REF, TASKMILL_CONTEXT_TYPE } from './constants';
 export { LockService } from './locks/lock.service';
 export { LockHandle } from './locks/lock-handle';
 export { LockOptions, LockHolder } from './locks/lock.options';
+export { HeldLock } from './broker/lock-scripts';
 export { StatusTracker } from './status/status-tracker';
 export { HistoryEntry } from './status/history';
 export { TaskDetails, TaskLinks } from './status/task-details';

@@ -50,6 +50,13 @@ export const KEY_FAMILIES = {
   integrityCursor: 'integrity-cursor',
   /** hash with a TTL, per lock name (`lock:<name>`): its holder (fields: LOCK_FIELDS). */
   lock: 'lock',
+  /**
+   * sorted set: the names of the locks held, score = when each expires unless renewed (epoch
+   * ms, server clock); kept by the lock scripts, so that held locks are listed without a scan.
+   * A lock that expired without its release leaves its entry until the next acquisition
+   * prunes it; readers skip entries whose time has passed.
+   */
+  locksHeld: 'locks-held',
   /** string: a counter, incremented by every lock acquisition (the fencing numbers). */
   lockFence: 'lock-fence',
   /** pub/sub channel: the name of each lock released, so that waiters try again at once. */

@@ -9,6 +9,17 @@ export interface LockLease {
   ttl: number;
 }
 
+/** A lock held now, by name, with who holds it (LockService.held()). */
+export interface HeldLock {
+  name: string;
+  /** The holder's label: `[owner@]host:pid`. */
+  holder: string;
+  /** The fencing number of that acquisition. */
+  fence: number;
+  /** ms until it expires unless renewed. */
+  expiresInMs: number;
+}
+
 export type AcquireReply =
   | { acquired: true; fence: number }
   /** `retryIn`: ms until the holder's lock expires (-1: it has no TTL). */
@@ -46,6 +57,27 @@ export class LockScripts {
     const triples = leases.flatMap((lease) => [lease.name, lease.token, lease.ttl]);
     const codes = (await this.call('taskmillExtendLock', this.slot, true, ...triples)) as number[];
     return codes.map((code) => code === CODE.DONE);
+  }
+
+  /** One page of the locks held now, soonest to expire first, and how many are held. */
+  async held(offset: number, limit: number): Promise<{ total: number; locks: HeldLock[] }> {
+    const [total, ...flat] = (await this.call(
+      'taskmillHeldLocks',
+      this.slot,
+      true,
+      offset,
+      limit,
+    )) as [number, ...(string | number)[]];
+    const locks: HeldLock[] = [];
+    for (let i = 0; i < flat.length; i += 4) {
+      locks.push({
+        name: String(flat[i]),
+        holder: String(flat[i + 1]),
+        fence: Number(flat[i + 2]),
+        expiresInMs: Number(flat[i + 3]),
+      });
+    }
+    return { total, locks };
   }
 
   /** Frees the lock if `token` still owns it; false when it did not (a stale owner). */

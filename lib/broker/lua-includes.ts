@@ -16,8 +16,8 @@ const INCLUDE = /^--@include ([\w-]+)\s*$/gm;
  */
 export const INCLUDE_ORDER = [
   'keys',
-  'locks',
   'common',
+  'locks',
   'tasks',
   'gates',
   'chains',

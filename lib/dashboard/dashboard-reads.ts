@@ -3,6 +3,7 @@ import { QueueCounts, QueueState, TaskSummary } from '../broker/queue-snapshot';
 import { TaskNotFoundError } from '../errors';
 import { LockHolder } from '../locks/lock.options';
 import { LockService } from '../locks/lock.service';
+import { HeldLock } from '../broker/lock-scripts';
 import { ScheduleInfo } from '../options/schedule.options';
 import { DeadLetter } from '../queue/dead-letters';
 import { QueueStats } from '../queue/queue-inspector';
@@ -21,6 +22,14 @@ export interface QueuePage {
   offset: number;
   limit: number;
   tasks: TaskSummary[];
+}
+
+export interface LocksPage {
+  offset: number;
+  limit: number;
+  /** How many locks are held in all. */
+  total: number;
+  locks: HeldLock[];
 }
 
 export interface DeadPage {
@@ -77,7 +86,13 @@ export class DashboardReads {
     return this.queue.schedules();
   }
 
-  /** Who holds one lock, by name (locks have no index to list them by: see docs/dashboard.md). */
+  /** One page of the locks held, from the index the lock scripts keep (no scan). */
+  async heldLocks(offset: number, limit: number): Promise<LocksPage> {
+    const { total, locks } = await this.locks.held({ offset, limit });
+    return { offset, limit, total, locks };
+  }
+
+  /** Who holds one lock, by name. */
   async lock(name: string): Promise<{ name: string; holder: LockHolder | null }> {
     return { name, holder: await this.locks.holder(name) };
   }

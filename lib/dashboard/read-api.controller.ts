@@ -44,6 +44,14 @@ export class ReadApiController {
     return this.reads.schedules();
   }
 
+  @Get('api/locks')
+  locks(@Query() query: Record<string, unknown>) {
+    return this.reads.heldLocks(
+      numberParam(query.offset, 'offset', 0),
+      numberParam(query.limit, 'limit', PAGE_SIZE),
+    );
+  }
+
   @Get('api/lock')
   lock(@Query() query: Record<string, unknown>) {
     return this.reads.lock(textParam(query.name, 'name'));

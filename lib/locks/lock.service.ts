@@ -6,7 +6,8 @@ import { Broker } from '../broker/broker';
 import { KeyBuilder, LOCK_FIELDS } from '../broker/keys';
 import { InvalidOptionsError, LockLostError, LockTimeoutError, TaskmillError } from '../errors';
 import { RedisConnections } from '../redis/redis-connections';
-import { checkDuration } from '../validation/checks';
+import { checkDuration, checkPage } from '../validation/checks';
+import { HeldLock } from '../broker/lock-scripts';
 import { LockControl, LockHandle } from './lock-handle';
 import { LockKeeper } from './lock-keeper';
 import { checkLockName, resolveLockOptions } from './lock-options.validator';
@@ -18,6 +19,9 @@ import {
   ResolvedLockOptions,
 } from './lock.options';
 import { LockWaiters, RETRY_CEILING_MS } from './lock-waiters';
+
+/** The most locks held() returns in one page. */
+const MAX_HELD_PAGE = 1_000;
 
 /**
  * Named distributed locks on the module's Redis, shared by every process under the same
@@ -123,6 +127,21 @@ export class LockService implements BeforeApplicationShutdown {
     const [holder, fence] = fields;
     if (holder === null) return null;
     return { holder, fence: Number(fence), expiresInMs: ttl };
+  }
+
+  /**
+   * The locks held now by anyone, soonest to expire first, one page at a time (default the
+   * first 100, at most 1 000 per page), and how many are held. Read from an index the lock
+   * scripts keep: no scan, whatever the number of keys.
+   * @example
+   * const { total, locks } = await this.locks.held({ offset: 0, limit: 20 });
+   */
+  async held(page?: {
+    offset?: number;
+    limit?: number;
+  }): Promise<{ total: number; locks: HeldLock[] }> {
+    const { offset, limit } = checkPage(page, MAX_HELD_PAGE);
+    return this.broker.locks.held(offset, limit);
   }
 
   /**

@@ -416,7 +416,7 @@ describe('the dashboard on Express, in a real browser', () => {
     expect((await dash.queue.stats('dash-main')).paused).toBe(false);
   });
 
-  it('lists schedules with their next tick, and looks up a lock by name', async () => {
+  it('lists schedules with their next tick, lists the locks held, and looks up a lock by name', async () => {
     const info = await dash.queue.schedule('dash.echo', { every: 3_600_000, args: ['hourly'] });
     await openPage(page, `${dash.url}/schedules`);
     const row = `tr[data-id="${info.id}"]`;
@@ -425,13 +425,15 @@ describe('the dashboard on Express, in a real browser', () => {
     );
     expect(await textOf(page, row)).toContain('["hourly"]');
     await page.screenshot({ path: `${SCREENSHOTS}/dashboard-schedules.png` });
-    await openPage(page, `${dash.url}/locks`);
-    expect(await textOf(page, '.note')).toContain('LockService.holder(name)');
     const lock = await dash.app.get(LockService).acquire('dash-report', { owner: 'ops' });
     try {
+      await openPage(page, `${dash.url}/locks`);
+      expect(await textOf(page, '.locks-total')).toBe('1 held');
+      expect(await textOf(page, 'tr[data-lock="dash-report"] .lock-holder')).toBe(lock?.holder);
+      await page.screenshot({ path: `${SCREENSHOTS}/dashboard-locks.png` });
       await page.type('form.search input', 'dash-report');
       await page.click('form.search button');
-      expect(await textOf(page, '.lock-holder')).toBe(lock?.holder);
+      expect(await textOf(page, '.lock-found')).toBe(lock?.holder);
       await page.$eval('form.search input', (input) => ((input as HTMLInputElement).value = ''));
       await page.type('form.search input', 'nobody-holds-this');
       await page.click('form.search button');

@@ -76,6 +76,38 @@ describe('LockService across two apps', () => {
     expect(await lock.release()).toBe(false);
   });
 
+  it('lists the locks held by any app, soonest to expire first, in pages; released or expired ones leave the list', async () => {
+    const long = (await a.acquire('held-long', { owner: 'alpha', ttl: 60_000 })) as LockHandle;
+    const short = (await b.acquire('held-short', { ttl: 20_000 })) as LockHandle;
+    const brief = (await b.acquire('held-brief', { ttl: 150, renew: false })) as LockHandle;
+    try {
+      const all = await a.held();
+      expect(all.locks.map((lock) => lock.name)).toEqual(['held-brief', 'held-short', 'held-long']);
+      expect(all.total).toBe(3);
+      expect(all.locks[2]).toMatchObject({ holder: long.holder, fence: long.fence });
+      expect(all.locks[2].expiresInMs).toBeGreaterThan(0);
+      const second = await b.held({ offset: 1, limit: 1 });
+      expect(second).toEqual({
+        total: 3,
+        locks: [expect.objectContaining({ name: 'held-short' })],
+      });
+
+      // Expired without a release (its holder gave up renewing): gone from the list.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await brief.isHeld()).toBe(false);
+      expect((await a.held()).locks.map((lock) => lock.name)).toEqual(['held-short', 'held-long']);
+      await short.release();
+      expect(await a.held()).toEqual({
+        total: 1,
+        locks: [expect.objectContaining({ name: 'held-long', holder: long.holder })],
+      });
+    } finally {
+      await long.release();
+      await short.release();
+    }
+    expect(await a.held()).toEqual({ total: 0, locks: [] });
+  });
+
   it('returns null from a try (wait 0) while someone else holds the lock', async () => {
     const lock = (await a.acquire('busy')) as LockHandle;
     expect(await b.acquire('busy')).toBeNull();

@@ -381,7 +381,7 @@
   }
 
   function pager(page, query, where) {
-    const count = page.tasks ? page.tasks.length : page.letters.length;
+    const count = (page.tasks || page.letters || page.locks).length;
     return el('nav', { class: 'pager' }, [
       page.offset > 0
         ? link(
@@ -611,7 +611,29 @@
   }
 
   function locksPage() {
+    const params = new URLSearchParams(location.search);
+    const offset = Number(params.get('offset')) || 0;
+    const held = section('locks');
     const answer = section('lock');
+    const refresh = async () => {
+      const page = await load('locks', { offset }, held);
+      if (!page) return;
+      const rows = page.locks.map((lock) =>
+        el('tr', { 'data-lock': lock.name }, [
+          el('td', { class: 'mono', text: lock.name }),
+          el('td', { class: 'mono lock-holder', text: lock.holder }),
+          el('td', { text: lock.fence }),
+          el('td', { text: `${lock.expiresInMs} ms` }),
+        ]),
+      );
+      held.replaceChildren(
+        el('p', { class: 'muted locks-total', text: `${page.total} held` }),
+        rows.length
+          ? table(['Lock', 'Held by', 'Fence', 'Expires in'], rows, { class: 'locks' })
+          : el('p', { class: 'muted', text: 'No lock is held.' }),
+        pager(page, {}, 'locks'),
+      );
+    };
     const form = el(
       'form',
       {
@@ -628,7 +650,7 @@
                   el('dt', { text: 'Lock' }),
                   el('dd', { class: 'mono', text: found.name }),
                   el('dt', { text: 'Held by' }),
-                  el('dd', { class: 'mono lock-holder', text: h.holder }),
+                  el('dd', { class: 'mono lock-found', text: h.holder }),
                   el('dt', { text: 'Fence' }),
                   el('dd', { text: h.fence }),
                   el('dt', { text: 'Expires in' }),
@@ -643,18 +665,12 @@
         el('button', { type: 'submit' }, ['Look up']),
       ],
     );
-    show(
-      el('h1', { text: 'Locks' }),
-      el('p', {
-        class: 'note',
-        text:
-          'Held locks are not listed: LockService keeps each lock as a key of its own, with no index of them, so listing them would scan the whole keyspace. ' +
-          'Look one up by name instead (LockService.holder(name) from your code).',
-      }),
-      form,
-      answer,
-    );
+    show(el('h1', { text: 'Locks' }), held, el('h2', { text: 'Look one up' }), form, answer);
+    // Locks change without task events: read again every few seconds while the page is open.
+    const timer = window.setInterval(refresh, 5000);
+    window.addEventListener('pagehide', () => window.clearInterval(timer));
     document.getElementById('live').textContent = '';
+    return refresh();
   }
 
   const pages = {

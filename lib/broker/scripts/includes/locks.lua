@@ -2,7 +2,8 @@
 -- owner's random token, a readable holder label and a fencing number. Any script can take,
 -- extend or free a lock with these helpers in the same atomic step as its other changes (for
 -- example a claim that takes a task's lock), and it then excludes LockService holders too.
---@include keys
+-- Each keeps the index of held locks (FAMILY_LOCKSHELD: name -> expiry) in the same step.
+--@include common
 
 -- Takes the lock if no one holds it. Returns the new fencing number, or nil and the holder's
 -- remaining ms (so a waiter can try again exactly when it expires).
@@ -15,6 +16,10 @@ local function lockTake(base, name, token, holder, ttl)
   local fence = redis.call('INCR', slotKey(base, FAMILY_LOCKFENCE))
   redis.call('HSET', key, LOCK_TOKEN, token, LOCK_HOLDER, holder, LOCK_FENCE, fence)
   redis.call('PEXPIRE', key, ttl)
+  local held, now = slotKey(base, FAMILY_LOCKSHELD), nowMs()
+  -- Entries of locks that expired unreleased (their holder died) go here, a few at a time.
+  redis.call('ZREMRANGEBYSCORE', held, '-inf', now)
+  redis.call('ZADD', held, now + tonumber(ttl), name)
   return fence
 end
 
@@ -25,6 +30,7 @@ local function lockExtend(base, name, token, ttl)
     return false
   end
   redis.call('PEXPIRE', key, ttl)
+  redis.call('ZADD', slotKey(base, FAMILY_LOCKSHELD), 'XX', nowMs() + tonumber(ttl), name)
   return true
 end
 
@@ -36,6 +42,7 @@ local function lockFree(base, name, token)
     return false
   end
   redis.call('DEL', key)
+  redis.call('ZREM', slotKey(base, FAMILY_LOCKSHELD), name)
   redis.call('PUBLISH', slotKey(base, FAMILY_LOCKRELEASED), name)
   return true
 end
