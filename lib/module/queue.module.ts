@@ -1,14 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TaskExplorer } from '../discovery/task.explorer';
-import { CatalogPublisher } from '../catalog/catalog-publisher';
 import { TaskRegistry } from '../discovery/task.registry';
 import { LockService } from '../locks/lock.service';
 import { HookInvoker } from '../hooks/hook-invoker';
 import { HookRegistry } from '../hooks/hook.registry';
 import { QueueService } from '../queue/queue.service';
 import { ResultStore } from '../results/result-store';
-import { ScheduleRegistrar } from '../scheduling/schedule-registrar';
+import { DeclarationsPublisher } from './declarations-publisher';
 import { StatusTracker } from '../status/status-tracker';
 import { WorkerService } from '../worker/worker.service';
 import { TaskmillHealthIndicator } from '../observability/health/taskmill-health.indicator';
@@ -51,8 +50,7 @@ import {
     taskRefProvider,
     QueueService,
     WorkerService,
-    ScheduleRegistrar,
-    CatalogPublisher,
+    DeclarationsPublisher,
     LockService,
     ConnectionLifecycle,
     RunWrappers,
