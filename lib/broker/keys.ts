@@ -255,7 +255,7 @@ export const TAG_LENGTH = 4;
  * The tag of one shard of a queue: 4 characters of a digest of its name and shard, so that a
  * generated task id can carry it (4 bytes, whatever the queue's name) and be found from the id
  * alone. Two queues may share a tag (a slot): their queue keys still differ by queue name, but
- * task records do not, so such queues share custom ids (README: where a custom id is unique).
+ * task records do not, so such queues share custom ids (docs/reference.md: where a custom id is unique).
  */
 export function queueTag(queue: string, shard: number): string {
   return createHash('sha1')

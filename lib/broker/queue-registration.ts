@@ -25,7 +25,7 @@ export class QueueRegistration {
 
   /**
    * Forgets that `queue` was registered (this process obliterated it), so that its next task
-   * registers it again. Other processes keep their memory of it (see README, obliterate).
+   * registers it again. Other processes keep their memory of it (see docs/guide.md, obliterate).
    */
   forget(queue: string): void {
     this.done.delete(queue);

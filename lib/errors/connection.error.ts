@@ -7,7 +7,7 @@ const DEFAULT_ADVICE =
  * Redis could not be reached, or answered in a way taskmill cannot work with. From a call that
  * writes new tasks (enqueue, enqueueMany, chain, group, chord), `taskIds` holds the ids the call
  * gave them: such a call that timed out may still have been written just before its reply was
- * lost, so retry it with those ids and `onDuplicate: 'return-matching'` (see the README).
+ * lost, so retry it with those ids and `onDuplicate: 'return-matching'` (see docs/guide.md, "When an enqueue fails with ConnectionError").
  */
 export class ConnectionError extends TaskmillError {
   constructor(

@@ -4,7 +4,7 @@ import { TaskmillError } from './taskmill.error';
  * Redis refused a command because the ACL user taskmill connects as lacks a permission: a
  * `NOPERM` reply (checked before the command runs, so nothing was written), or a command or key
  * refused inside one of taskmill's scripts (the script stopped there; Redis does not undo what
- * it wrote before, which is why the user needs the whole ACL line from the README).
+ * it wrote before, which is why the user needs the whole ACL line from docs/operations.md).
  */
 export class RedisPermissionError extends TaskmillError {
   constructor(
@@ -22,7 +22,8 @@ export class RedisPermissionError extends TaskmillError {
           : `taskmill's ${script} script stopped at that command. `) +
         (command ? `Add +${command} to the user's ACL SETUSER line. ` : '') +
         `The user needs every command and the key and channel patterns listed under "Sentinel, ` +
-        `TLS and ACL users" in the README (~{prefix}:* ~{prefix:* &{prefix}:* for your prefix); ` +
+        `TLS and ACL users" in taskmill's docs/operations.md (~{prefix}:* ~{prefix:* &{prefix}:* ` +
+        `for your prefix); ` +
         `ACL LOG on the server names what was refused.`,
     );
   }

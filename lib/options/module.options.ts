@@ -45,7 +45,7 @@ export type ConnectionOption =
 /**
  * Wait for replicas after each write that must survive a failover (`WAIT` on the connection that
  * made it): `replicas` must acknowledge it within `timeoutMs`, else the call fails with
- * ReplicationError (an enqueue) or the worker writes the outcome again (see the README).
+ * ReplicationError (an enqueue) or the worker writes the outcome again (see docs/operations.md, "Waiting for replicas").
  */
 export interface ReplicaWait {
   /** How many replicas must have the write. */

@@ -441,7 +441,7 @@ describe('the dashboard on Express, in a real browser', () => {
     } finally {
       if (lock) await dash.app.get(LockService).release(lock);
     }
-    // The overview once every test above left its queues: the README's picture.
+    // The overview once every test above left its queues: the picture in docs/guide.md and docs/dashboard.md.
     await openPage(page, dash.url);
     await page.screenshot({ path: `${SCREENSHOTS}/dashboard-overview.png` });
   });

@@ -148,9 +148,9 @@ describe('Redis frozen for longer than the lease while tasks finish', () => {
         faultAt: thawedAt,
       });
       expectNothingLostOrDuplicated(measure);
-      // A handler may still run twice here (at-least-once; see "What is not there yet" in the
-      // README): in about one run of four a task is taken back after the thaw although this
-      // worker held its outcome. What must hold is checked below: every run, the second one
+      // A handler may still run twice here (at-least-once; see "What is not there yet" in
+      // docs/operations.md): in about one run of four a task is taken back after the thaw
+      // although this worker held its outcome. What must hold is checked below: every run, the second one
       // included, reports what Redis recorded for its attempt, and success hooks fire once per
       // recorded success.
       // Every run that started here reports once, as what Redis recorded for its attempt.

@@ -41,7 +41,7 @@ class Reporting {
     started.release();
     await frozen.wait();
     try {
-      // Awaited as in the README: a throw here would fail the run.
+      // Awaited as in the README's quick start: a throw here would fail the run.
       await taskContext().progress(2); // waits for commandTimeoutMs, then is kept for later
       await taskContext().progress(3); // replaces 2 at once
       await report(10n); // the serializer refuses it: the caller's bug, not a blip

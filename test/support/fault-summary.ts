@@ -48,7 +48,7 @@ export function printFaultSummary(write: (text: string) => void): void {
   write(`\nFault suite summary\n\n${faultTable(rows)}\n`);
 }
 
-/** A Markdown table, columns padded the way Prettier formats them, ready for the README. */
+/** A Markdown table, columns padded the way Prettier formats them, ready for docs/operations.md (fault suite). */
 export function faultTable(rows: FaultFigures[]): string {
   const header = ['scenario', 'tasks', 'lost', 'duplicated', 'recovery ms'];
   const cells = rows.map((row) => [
@@ -59,7 +59,7 @@ export function faultTable(rows: FaultFigures[]): string {
     row.recoveryMs === null ? '–' : String(Math.round(row.recoveryMs)),
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...cells.map((c) => c[i].length)));
-  // Numbers right-aligned, as in the README's other tables of figures.
+  // Numbers right-aligned, as in the docs' other tables of figures.
   const pad = (text: string, i: number) =>
     i === 0 ? text.padEnd(widths[i]) : text.padStart(widths[i]);
   const line = (values: string[]) => `| ${values.map(pad).join(' | ')} |`;

@@ -17,23 +17,23 @@ import { ACL_QUEUE, AclTasks, runWholeFlow } from './acl-flow';
 const PASSWORD = 'acl-Pa55word';
 
 /**
- * The ACL SETUSER lines of the README's "Sentinel, TLS and ACL users" section, by their user
- * name: the test runs what the README says, so the two cannot drift apart.
+ * The ACL SETUSER lines of the "Sentinel, TLS and ACL users" section of docs/operations.md, by
+ * their user name: the test runs what the docs say, so the two cannot drift apart.
  */
-function readmeAclLines(): Map<string, string[]> {
-  const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+function documentedAclLines(): Map<string, string[]> {
+  const page = readFileSync(join(__dirname, '../../docs/operations.md'), 'utf8');
   const lines = new Map<string, string[]>();
-  for (const [line] of readme.matchAll(/^ACL SETUSER \S+ .*$/gm)) {
+  for (const [line] of page.matchAll(/^ACL SETUSER \S+ .*$/gm)) {
     const words = line.split(/\s+/).slice(2);
     lines.set(words[0], words.slice(1));
   }
   return lines;
 }
 
-/** The README's rules for user `name`, with its password placeholder filled in. */
-function readmeRules(name: string): string[] {
-  const rules = readmeAclLines().get(name);
-  if (!rules) throw new Error(`README.md has no "ACL SETUSER ${name} …" line`);
+/** The documented rules for user `name`, with its password placeholder filled in. */
+function documentedRules(name: string): string[] {
+  const rules = documentedAclLines().get(name);
+  if (!rules) throw new Error(`docs/operations.md has no "ACL SETUSER ${name} …" line`);
   return rules.map((rule) => (rule === '>password' ? `>${PASSWORD}` : rule));
 }
 
@@ -70,9 +70,9 @@ describe('ACL users', () => {
   };
 
   it.each(['taskmill', 'taskmill-scripts'])(
-    'runs the whole flow as the README user %s',
+    'runs the whole flow as the documented user %s',
     async (user) => {
-      await admin.call('ACL', 'SETUSER', user, ...readmeRules(user));
+      await admin.call('ACL', 'SETUSER', user, ...documentedRules(user));
       await admin.call('ACL', 'LOG', 'RESET');
       // The user without FUNCTION runs the scripts with EVALSHA from the start.
       const app = await appAs(user, { redisFunctions: user === 'taskmill' });
@@ -85,7 +85,7 @@ describe('ACL users', () => {
   );
 
   it('fails an enqueue with RedisPermissionError naming the script when a command is refused inside it, and writes no task', async () => {
-    const rules = readmeRules('taskmill').filter((rule) => rule !== '+xadd');
+    const rules = documentedRules('taskmill').filter((rule) => rule !== '+xadd');
     await admin.call('ACL', 'SETUSER', 'no-xadd', ...rules);
     const app = await appAs('no-xadd', { worker: { enabled: false } });
     await withApp(app, async () => {
@@ -111,7 +111,7 @@ describe('ACL users', () => {
   });
 
   it('fails an enqueue with RedisPermissionError for a user without the key patterns, and writes nothing', async () => {
-    const rules = readmeRules('taskmill').filter((rule) => !rule.startsWith('~'));
+    const rules = documentedRules('taskmill').filter((rule) => !rule.startsWith('~'));
     await admin.call('ACL', 'SETUSER', 'no-keys', ...rules, '~other:*');
     const app = await appAs('no-keys', { worker: { enabled: false } });
     await withApp(app, async () => {
@@ -126,7 +126,7 @@ describe('ACL users', () => {
 
   it('fails the start with RedisPermissionError when the startup check is refused', async () => {
     // TIME syncs taskmill's clock with the server's before the first script.
-    const rules = readmeRules('taskmill').filter((rule) => rule !== '+time');
+    const rules = documentedRules('taskmill').filter((rule) => rule !== '+time');
     await admin.call('ACL', 'SETUSER', 'no-time', ...rules);
     const error = await appAs('no-time').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RedisPermissionError);
@@ -146,7 +146,7 @@ describe('ACL users', () => {
   ])(
     'logs in with %s, and a wrong password fails the start naming the credentials',
     async (_, make) => {
-      await admin.call('ACL', 'SETUSER', 'taskmill', ...readmeRules('taskmill'));
+      await admin.call('ACL', 'SETUSER', 'taskmill', ...documentedRules('taskmill'));
       const app = await appAs('taskmill', {
         ...make(userUrl('taskmill')),
         worker: { enabled: false },

@@ -121,7 +121,7 @@ describe('Redis Sentinel', () => {
 
   it('measures what SENTINEL FAILOVER loses when the old master takes writes until its demotion', async () => {
     // Until a sentinel demotes it, the old master still takes writes that its successor never
-    // sees: the figure the README quotes for a setup without min-replicas-to-write.
+    // sees: the figure docs/operations.md quotes for a setup without min-replicas-to-write.
     // Some lost tasks read as waiting for a while (what a read saw depends on the server it
     // reached during the switch): 10 s of waiting is enough for the others.
     await failoverUnderLoad('Sentinel: SENTINEL FAILOVER, min-replicas-to-write 0', 10_000);
