@@ -79,6 +79,11 @@ export interface ClaimRequest {
   queues: string[];
   count: number;
   leaseMs: number;
+  /**
+   * The task names this worker has handlers for: a task of another name is held aside for a
+   * worker that has it (never failed). Undefined: any name.
+   */
+  handlers?: readonly string[];
 }
 
 export interface RenewResult {
@@ -327,6 +332,7 @@ export class Broker {
       this.settings.deadLetterTtl,
       outcomes.length,
       ...outcomes.flatMap(outcomeArguments),
+      ...handlerArguments(claim),
       ...claim.queues,
     ];
     // Outcomes wait for replicas when asked; a claim alone does not (the sweep takes back what
@@ -795,4 +801,10 @@ function bySlot<T>(
 
 function distinct(values: string[]): string[] {
   return [...new Set(values)];
+}
+
+/** The settle script's handler names: their count ('*': any name), then the names. */
+function handlerArguments(claim: ClaimRequest): (string | number)[] {
+  if (!claim.handlers || claim.queues.length === 0) return ['*'];
+  return [claim.handlers.length, ...claim.handlers];
 }

@@ -103,6 +103,31 @@ export const QUEUE_KEY_KINDS = {
   events: 'events',
   /** string, present while the queue is paused: workers claim nothing from it. */
   paused: 'paused',
+  /**
+   * hash: the queue's flow settings in this slot (flow-settings.ts): `rate` (`max:perMs`, this
+   * slot's share), `concurrency` (this slot's share), `rate:<task name>` (`max:perMs`) and
+   * `declared` (JSON: what the last app to start declared, and which app).
+   */
+  settings: 'settings',
+  /**
+   * zset: task names with tasks held aside (list per name, `held:<name>`: ids, FIFO), score =
+   * when they may be claimed again (0: now, by a worker with the handler; else when the name's
+   * rate limit frees a start). See includes/limits.lua.
+   */
+  heldNames: 'held-names',
+  /** list per task name (`held:<name>`): tasks a claim set aside, in their order. */
+  held: 'held',
+  /**
+   * zset, sliding log of the starts within the queue's rate window (`starts`), and per task
+   * name with a rate limit (`starts:<name>`): member `<id>:<attempt>`, score = start time.
+   * Expires a window after its last start.
+   */
+  starts: 'starts',
+  /**
+   * string with a TTL, set while the queue's limits keep its ready tasks waiting: Cluster
+   * workers, which look for work before they sleep, do not count it (see ConsumerLoop).
+   */
+  limited: 'limited',
 } as const;
 
 /** Fields of a task hash. Short names: they are stored once per task. */
@@ -166,6 +191,8 @@ export const TASK_FIELDS = {
   limit: 'lm',
   /** gates: the gate (`lock:<name>` or `task:<name>`) a task waits at, parked in no queue */
   parked: 'pk',
+  /** flow control: '1' while the task waits in its name's held list, in no ready list */
+  held: 'hd',
   /** parent/child: the ids (JSON array) a running task waits for, while it waits */
   waitingFor: 'wf',
   /** parent/child, 'queue' layout: the slot bases (JSON array) of the ids in waitingFor */
@@ -212,7 +239,7 @@ export const STORED_DEFAULTS = {
  */
 export const INLINE_RESULT_MAX_BYTES = 512;
 
-export type QueueKeyKind = Exclude<keyof typeof QUEUE_KEY_KINDS, 'ready'>;
+export type QueueKeyKind = Exclude<keyof typeof QUEUE_KEY_KINDS, 'ready' | 'held' | 'starts'>;
 
 /**
  * A task id made by taskmill in the `'queue'` layout: its slot's tag, then 16 random characters;
@@ -277,6 +304,17 @@ export class SlotKeys {
 
   ready(queue: string, priority: number): string {
     return `${this.base}:${KEY_FAMILIES.queue}:${queue}:${QUEUE_KEY_KINDS.ready}:${priority}`;
+  }
+
+  /** The held list of task name `name` in `queue` (QUEUE_KEY_KINDS.held). */
+  held(queue: string, name: string): string {
+    return `${this.base}:${KEY_FAMILIES.queue}:${queue}:${QUEUE_KEY_KINDS.held}:${name}`;
+  }
+
+  /** The start log of `queue`, or of task name `name` in it (QUEUE_KEY_KINDS.starts). */
+  starts(queue: string, name?: string): string {
+    const key = `${this.base}:${KEY_FAMILIES.queue}:${queue}:${QUEUE_KEY_KINDS.starts}`;
+    return name === undefined ? key : `${key}:${name}`;
   }
 
   /** The handoffs this slot owes to tasks of other slots (KEY_FAMILIES.outbox). */

@@ -18,6 +18,7 @@ export const INCLUDE_ORDER = [
   'keys',
   'locks',
   'common',
+  'limits',
   'tasks',
   'gates',
   'chains',

@@ -101,7 +101,8 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     const slotsFreed = new Subject<void>();
     const settler = new Settler(
       this.broker,
-      { queues, leaseMs },
+      // A task this app has no handler for waits for a worker that has one (a rolling deploy).
+      { queues, leaseMs, handlers: this.registry.all().map((task) => task.name) },
       concurrency,
       {
         stallMs: 2 * this.options.commandTimeoutMs,
@@ -109,6 +110,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
         closes: () => this.connections.commandCloses,
       },
       answers,
+      this.options.worker.queueOrder,
     );
     const progress = new ProgressWriter(this.broker, this.subject);
     const runner = new TaskRunner(

@@ -43,7 +43,7 @@ for i = 4, #ARGV do
   -- record gone since the SCAN is nothing to check).
   local t = redis.call('TYPE', key).ok == 'hash'
     and redis.call('HMGET', key, F_STATUS, F_QUEUE, F_PRIORITY, F_NAME, F_ATTEMPT, F_RESULTTTL,
-      F_AFTER, F_PARKED)
+      F_AFTER, F_PARKED, F_HELD)
     or {}
   local status, queue, priority = t[1], t[2], t[3]
   local problem
@@ -52,9 +52,10 @@ for i = 4, #ARGV do
       if not redis.call('ZSCORE', queueKey(base, queue, QUEUE_LEASES), id) then
         problem = 'it was RUNNING without a lease'
       end
-    elseif (status == 'submitted' or status == 'retrying') and not t[7] and not t[8] then
-      -- (A chain step parked behind its predecessor, or a task parked at a full gate, is in
-      -- no queue by design.)
+    elseif (status == 'submitted' or status == 'retrying') and not t[7] and not t[8]
+      and not t[9] then
+      -- (A chain step parked behind its predecessor, a task parked at a full gate, or one
+      -- held aside by a claim is in no queue by design.)
       problem = waitingProblem(queue, id, priority)
     end
   end

@@ -10,6 +10,7 @@
 --@allow-oom
 --@include common
 --@include gates
+--@include limits
 --@include chains
 --@include workflows
 
@@ -68,6 +69,8 @@ for i = 6, #ARGV do
       end
     end
   end
+  -- The places the expired runs held under the queue's concurrency limit are free again.
+  if #expired > 0 then flow.runEnded(base, queue) end
 end
 reclaimed[#reclaimed + 1] = '|'
 for _, id in ipairs(failed) do

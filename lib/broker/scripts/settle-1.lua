@@ -9,9 +9,12 @@
 --          repeat of a write that may have run already, see repeatedOutcome), id, attempt,
 --          payload (result, or error JSON), retry delay ms, error summary for the history
 --          (JSON array [name, message])
--- ARGV[..] queue names to claim from, in order (paused ones are skipped)
+-- ARGV[..] the number n of task names this worker has handlers for ('*': any), those n names
+--          (a task of another name is held aside, see includes/limits.lua), then the queues
+--          to claim from, in order (paused ones are skipped)
 -- Returns  { codes, nextDueIn, handoffs, claimed... }: one outcome code per outcome (see
---          outcomes.lua); ms until the earliest delayed task of these queues is due (-1: none);
+--          outcomes.lua); ms until the earliest delayed task of these queues is due or one of
+--          their rate limits frees a start (-1: none);
 --          the workflow handoffs the outcomes wrote to this slot's outbox, for tasks of other
 --          slots (includes/chains.lua; the caller delivers them); and each
 --          claimed task as { id, name, queue, args, attempt, failures, options, metadata,
@@ -54,9 +57,20 @@ for i = 1, outcomeCount do
 end
 
 local claim = { base = base, now = now, leaseMs = leaseMs, deadTtl = deadTtl, maxLen = maxLen }
+local at = 7 + outcomeCount * OUTCOME_FIELDS
+local hosted, hostedCount = nil, ARGV[at]
+at = at + 1
+if hostedCount ~= '*' then
+  -- Built once per call that claims: the check per task is then one table lookup.
+  hosted = {}
+  for i = at, at + tonumber(hostedCount) - 1 do
+    hosted[ARGV[i]] = true
+  end
+  at = at + tonumber(hostedCount)
+end
 local queues = {}
-for i = 7 + outcomeCount * OUTCOME_FIELDS, #ARGV do
-  queues[#queues + 1] = ARGV[i]
+for i = at, #ARGV do
+  queues[#queues + 1] = { name = ARGV[i], hosted = hosted }
 end
 local reply = { codes, -1, takeHandoffs() }
 reply[2] = claimTasks(claim, queues, wanted, reply)

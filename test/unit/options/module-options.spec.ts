@@ -35,6 +35,7 @@ describe('resolveModuleOptions', () => {
         worker: {
           enabled: true,
           queues: undefined,
+          queueOrder: 'strict',
           concurrency: 10,
           leaseMs: 30_000,
           shutdownTimeoutMs: 10_000,
@@ -102,6 +103,7 @@ describe('resolveModuleOptions', () => {
       expect(resolved.worker).toEqual({
         enabled: true,
         queues: undefined,
+        queueOrder: 'strict',
         concurrency: 3,
         leaseMs: 30_000,
         shutdownTimeoutMs: 10_000,
@@ -213,6 +215,7 @@ describe('resolveModuleOptions', () => {
         'worker.shutdownTimeoutMs',
       ],
       ['a non-boolean worker.enabled', { worker: { enabled: 'yes' } }, 'worker.enabled'],
+      ['an unknown worker.queueOrder', { worker: { queueOrder: 'weighted' } }, 'worker.queueOrder'],
       [
         'a connection string that is not a redis URL',
         { connection: 'localhost:6379' },

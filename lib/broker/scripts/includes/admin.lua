@@ -23,10 +23,33 @@ local function readyLists(base, queue)
   return lists
 end
 
--- Takes up to `count` ids from the heads of the ready lists, in claim order. A priority whose
--- list this empties is unregistered, as a claim would do.
+-- The held lists of a queue (includes/limits.lua): { name, key } per task name held aside.
+local function heldLists(base, queue)
+  local lists = {}
+  for _, name in ipairs(redis.call('ZRANGE', queueKey(base, queue, QUEUE_HELDNAMES), 0, -1)) do
+    lists[#lists + 1] = { name = name, key = queueKey(base, queue, QUEUE_HELD) .. ':' .. name }
+  end
+  return lists
+end
+
+-- Takes up to `count` ids from the heads of the ready lists, in claim order, then from the
+-- held lists. A priority (or held name) whose list this empties is unregistered, as a claim
+-- would do.
 local function popReady(base, queue, count)
   local ids = {}
+  for _, list in ipairs(heldLists(base, queue)) do
+    local asked = count - #ids
+    if asked <= 0 then
+      break
+    end
+    local popped = redis.call('LPOP', list.key, asked)
+    if not popped or #popped < asked then
+      redis.call('ZREM', queueKey(base, queue, QUEUE_HELDNAMES), list.name)
+    end
+    for _, id in ipairs(popped or {}) do
+      ids[#ids + 1] = id
+    end
+  end
   local prioritiesKey = queueKey(base, queue, QUEUE_PRIORITIES)
   for _, list in ipairs(readyLists(base, queue)) do
     local asked = count - #ids

@@ -1,0 +1,45 @@
+import { Redis } from 'ioredis';
+import { WorkerProcess } from './worker-process-handle';
+import type { FlowWorkerSettings } from './flow-worker-process';
+import { testRedisUrl } from './redis';
+
+/** One run as a flow worker process logged it. */
+export interface FlowRun {
+  label: string;
+  task: string;
+  id: string;
+  attempt: number;
+}
+
+/** The run ledger's key for a prefix: a Redis list on the test server. */
+export function flowLedgerKey(prefix: string): string {
+  return `taskmill-test-flow:${prefix}`;
+}
+
+/** Starts a flow worker process (test/support/flow-worker-process.ts); resolves once it runs. */
+export async function startFlowWorker(
+  prefix: string,
+  settings: Partial<Omit<FlowWorkerSettings, 'prefix' | 'url'>> & { label: string },
+): Promise<WorkerProcess> {
+  const worker = new WorkerProcess(
+    prefix,
+    { release: 'new', concurrency: 4, leaseMs: 1000, ...settings },
+    'flow-worker-process.ts',
+  );
+  await worker.next('ready');
+  return worker;
+}
+
+/** The runs the flow workers of `prefix` started, in the order they started them. */
+export async function flowRuns(prefix: string): Promise<FlowRun[]> {
+  const redis = new Redis(testRedisUrl());
+  try {
+    const entries = await redis.lrange(flowLedgerKey(prefix), 0, -1);
+    return entries.map((entry) => {
+      const [label, task, id, attempt] = entry.split(' ');
+      return { label, task, id, attempt: Number(attempt) };
+    });
+  } finally {
+    redis.disconnect();
+  }
+}
