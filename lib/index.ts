@@ -64,6 +64,8 @@ export {
   RedisClient,
 } from './options/module.options';
 export { QueueSettings } from './options/queue-settings';
+export { RateLimit } from './options/rate-limit';
+export { StoredQueueSettings } from './broker/flow-settings';
 export { KeyLayout } from './options/key-layout';
 export {
   TaskOptions,

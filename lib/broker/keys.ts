@@ -62,6 +62,11 @@ export const KEY_FAMILIES = {
   wakeBell: 'wake-bell',
   /** Like wakeBell, for events readers: rung by every status event of the slot. */
   eventsBell: 'events-bell',
+  /**
+   * set per digest (`handlers:<digest>`), in each slot a worker claims from: the task names a
+   * worker has handlers for (handler-names.ts); expires HANDLERS_TTL_MS after its last claim.
+   */
+  handlers: 'handlers',
   /** hash: queue name → its shard count ('queue' layout), shared by every app (shard-settings.ts). */
   queueShards: 'queue-shards',
   /**

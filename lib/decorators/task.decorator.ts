@@ -5,6 +5,7 @@ import { validateGates } from '../options/gates.validator';
 import { validateTaskSchedule } from '../options/schedule-options.validator';
 import { TaskScheduleOptions } from '../options/schedule.options';
 import { checkName } from '../validation/checks';
+import { RateLimit, validateRateLimit } from '../options/rate-limit';
 
 /** What @Task() records on a method, already validated. */
 export interface TaskMetadata {
@@ -12,6 +13,7 @@ export interface TaskMetadata {
   options: ReturnType<typeof validateTaskOptions>;
   schedule?: TaskScheduleOptions;
   gates?: TaskGates;
+  rateLimit?: RateLimit;
 }
 
 /**
@@ -26,7 +28,7 @@ export function Task(nameOrOptions: string | TaskDecoratorOptions = {}): MethodD
   return (target, propertyKey, descriptor) => {
     const options = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions;
     const where = `@Task(${target.constructor.name}.${String(propertyKey)})`;
-    const { name, schedule, lock, concurrency, ...taskOptions } = options;
+    const { name, schedule, lock, concurrency, rateLimit, ...taskOptions } = options;
     const gates = validateGates({ lock, concurrency }, where);
     const metadata: TaskMetadata = {
       name:
@@ -37,6 +39,9 @@ export function Task(nameOrOptions: string | TaskDecoratorOptions = {}): MethodD
       // message names every option @Task() takes.
       options: validateTaskOptions(taskOptions, where, DECORATOR_ONLY_KEYS),
       ...(gates ? { gates } : {}),
+      ...(rateLimit === undefined
+        ? {}
+        : { rateLimit: validateRateLimit(rateLimit, `${where}.rateLimit`) }),
       ...(schedule === undefined
         ? {}
         : { schedule: validateTaskSchedule(schedule, `${where}.schedule`) }),

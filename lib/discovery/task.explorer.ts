@@ -61,6 +61,7 @@ export class TaskExplorer implements OnModuleInit {
         options: metadata.options,
         schedule: metadata.schedule,
         gates: metadata.gates,
+        rateLimit: metadata.rateLimit,
         handler: (...args) => method.apply(instance, args),
       });
     }

@@ -35,6 +35,7 @@ export const DECORATOR_ONLY_KEYS = [
   'schedule',
   'lock',
   'concurrency',
+  'rateLimit',
 ] as const satisfies readonly (keyof TaskDecoratorOptions)[];
 
 /** Options of TaskDecoratorOptions missing from the two lists above: `never` when in sync. */

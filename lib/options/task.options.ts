@@ -1,4 +1,5 @@
 import { BackoffOption } from './backoff.options';
+import type { RateLimit } from './rate-limit';
 import type { TaskScheduleOptions } from './schedule.options';
 
 /** Options every task has; set per module (`defaults`), per `@Task`, or per enqueue. */
@@ -54,6 +55,13 @@ export interface TaskDecoratorOptions extends TaskOptions {
   lock?: string | ((...args: never[]) => string);
   /** At most this many tasks of this name run at once, across all workers. Default: no limit. */
   concurrency?: number;
+  /**
+   * At most `max` tasks of this name start in any interval of `perMs`, across every worker
+   * (docs/flow-control.md). Applied by the claim, from the limit the workers that have this
+   * handler stored at startup.
+   * @example ＠Task({ name: 'stripe.charge', rateLimit: { max: 25, perMs: 1_000 } })
+   */
+  rateLimit?: RateLimit;
 }
 
 /** The gates a task must pass to start (see TaskDecoratorOptions.lock and .concurrency). */

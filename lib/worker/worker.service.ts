@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { handlerNames } from '../broker/handler-names';
 import { merge, Observable, Subject } from 'rxjs';
 import { ClaimAnswer } from './settler';
 import { Broker } from '../broker/broker';
@@ -82,10 +83,29 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Starts consuming; idempotent. */
+  /**
+   * Stores the rate limit (or none) of each @Task this worker has, where every claim reads it.
+   * A failure (Redis away at startup) is reported and the worker starts all the same: the
+   * limits stored before apply meanwhile, and the next start stores them.
+   */
+  private async declareTaskLimits(): Promise<void> {
+    const tasks = this.registry.all().map(({ name, options, rateLimit }) => ({
+      name,
+      queue: options.queue ?? this.options.defaults.queue,
+      rateLimit,
+    }));
+    await this.broker.flow
+      .declareTasks(tasks)
+      .catch((error: unknown) =>
+        this.subject.next({ type: 'worker.error', error: error as Error }),
+      );
+  }
+
   async start(): Promise<void> {
     if (this.parts) return;
     const stops = this.stops;
     await this.stopping;
+    await this.declareTaskLimits();
     // Checked again after the await: two concurrent start() calls must build one worker, and
     // a stop() called while this start() waited for the previous stop wins (the last call).
     if (this.parts || this.stops !== stops) return;
@@ -102,7 +122,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     const settler = new Settler(
       this.broker,
       // A task this app has no handler for waits for a worker that has one (a rolling deploy).
-      { queues, leaseMs, handlers: this.registry.all().map((task) => task.name) },
+      { queues, leaseMs, handlers: handlerNames(this.registry.all().map((task) => task.name)) },
       concurrency,
       {
         stallMs: 2 * this.options.commandTimeoutMs,

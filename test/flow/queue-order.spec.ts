@@ -2,6 +2,9 @@ import { createTestApp, TestApp } from '../support/test-app';
 import { flowRuns, startFlowWorker } from '../support/flow-worker';
 import { WorkerProcess } from '../support/worker-process-handle';
 
+// Each test starts worker processes: slow on a loaded machine.
+jest.setTimeout(120_000);
+
 describe('worker.queueOrder', () => {
   let producer: TestApp;
   let worker: WorkerProcess | undefined;

@@ -1,8 +1,8 @@
 // A worker in its own process for the flow-control specs (test/flow/); the parent's side is
 // flow-worker.ts. Its one argument is a JSON FlowWorkerSettings. Every handler appends
 // "<label> <task name> <id> <attempt>" to the run ledger (a Redis list) as it starts, prints
-// "started <id>", then waits the ms it was given (forever when negative, so that a test can
-// SIGKILL the process mid-run). The 'old' release lacks the handler of 'flow.new' (a rolling
+// "started <id>", then waits the ms it was given (forever when negative on a first attempt, so
+// that a test can SIGKILL the process mid-run; a later attempt of such a task ends at once). The 'old' release lacks the handler of 'flow.new' (a rolling
 // deploy's old worker). It prints "ready" once its worker runs.
 import 'reflect-metadata';
 import { Injectable, Module, Provider } from '@nestjs/common';
@@ -32,8 +32,9 @@ async function run(ms: number): Promise<string> {
   const { id, name, attempt } = taskContext();
   await ledger.rpush(flowLedgerKey(settings.prefix), `${settings.label} ${name} ${id} ${attempt}`);
   process.stdout.write(`started ${id}\n`);
-  if (ms < 0) return new Promise<never>(() => undefined);
-  await new Promise((resolve) => setTimeout(resolve, ms));
+  // A first attempt hangs (its process is to be SIGKILLed); the retry after the reclaim ends.
+  if (ms < 0 && attempt === 1) return new Promise<never>(() => undefined);
+  await new Promise((resolve) => setTimeout(resolve, Math.max(ms, 0)));
   return settings.label;
 }
 

@@ -16,14 +16,17 @@ export function flowLedgerKey(prefix: string): string {
   return `taskmill-test-flow:${prefix}`;
 }
 
-/** Starts a flow worker process (test/support/flow-worker-process.ts); resolves once it runs. */
+/**
+ * Starts a flow worker process (test/support/flow-worker-process.ts); resolves once it runs.
+ * Its lease is long unless a test shortens it: a loaded machine must not make runs expire.
+ */
 export async function startFlowWorker(
   prefix: string,
   settings: Partial<Omit<FlowWorkerSettings, 'prefix' | 'url'>> & { label: string },
 ): Promise<WorkerProcess> {
   const worker = new WorkerProcess(
     prefix,
-    { release: 'new', concurrency: 4, leaseMs: 1000, ...settings },
+    { release: 'new', concurrency: 4, leaseMs: 10_000, ...settings },
     'flow-worker-process.ts',
   );
   await worker.next('ready');

@@ -8,7 +8,7 @@
 -- in its name's held list (claimed from there first once it may run), never failed.
 --
 -- `c`, the claim, holds what every step reads: base, now, leaseMs, deadTtl, maxLen. Each queue
--- `q` is { name, hosted (task name -> true, nil: any), limits (flow.queueLimits) }.
+-- `q` is { name, hosted (flow.handlers; nil: any name), limits (flow.queueLimits) }.
 --@include common
 --@include gates
 --@include limits
@@ -40,7 +40,7 @@ end
 -- claiming worker has no handler for it, the time its task-name rate limit frees a start when
 -- that is full; nil when it may start.
 local function holdUntil(c, q, name)
-  if q.hosted and not q.hosted[name] then return 0 end
+  if q.hosted and not q.hosted.has(name) then return 0 end
   local rule = flow.nameRule(c.base, q.name, q.limits, name)
   if not rule then return nil end
   local room, freeAt = flow.rateRoom(flow.startsKey(c.base, q.name, name), rule, c.now)
@@ -112,7 +112,7 @@ local function claimHeld(c, q, room, claimed, leases)
   local started = 0
   for _, name in ipairs(flow.dueNames(c.base, q.name, c.now)) do
     if started >= room then break end
-    if not q.hosted or q.hosted[name] then
+    if not q.hosted or q.hosted.has(name) then
       while started < room do
         local id = flow.popHeld(c.base, q.name, name)
         if not id then break end

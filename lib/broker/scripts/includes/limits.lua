@@ -18,6 +18,36 @@
 
 local flow = {}
 
+-- How long a worker's set of handler names outlives its last claim on the slot.
+local HANDLERS_TTL_MS = 600000
+
+-- The set of a worker's handler names stored under `digest` (KEY_FAMILIES.handlers): known()
+-- (and kept alive), store(ARGV, first, last) writes the names ARGV[first..last], has(name)
+-- answers from the set, once per name and call. Its cost per claim does not depend on how
+-- many names the worker has.
+function flow.handlers(base, digest)
+  local key = namedKey(base, FAMILY_HANDLERS, digest)
+  local seen = {}
+  local set = {}
+  function set.known()
+    return redis.call('PEXPIRE', key, HANDLERS_TTL_MS) == 1
+  end
+  function set.store(args, first, last)
+    redis.call('DEL', key)
+    for from = first, last, 1000 do
+      redis.call('SADD', key, unpack(args, from, math.min(from + 999, last)))
+    end
+    redis.call('PEXPIRE', key, HANDLERS_TTL_MS)
+  end
+  function set.has(name)
+    if seen[name] == nil then
+      seen[name] = redis.call('SISMEMBER', key, name) == 1
+    end
+    return seen[name]
+  end
+  return set
+end
+
 -- `max:perMs` → max, perMs.
 function flow.rule(text)
   local max, per = text:match('^(%d+):(%d+)$')
