@@ -1,5 +1,5 @@
 import { hostname } from 'os';
-import type { ResolvedQueueSettings } from '../options/queue-settings';
+import type { GroupLimits, ResolvedQueueSettings } from '../options/queue-settings';
 import type { RateLimit } from '../options/rate-limit';
 import type { SlotKeys } from './keys';
 import type { TaskRouter } from './task-router';
@@ -21,6 +21,8 @@ export interface StoredQueueSettings {
   shards: number;
   rateLimit?: RateLimit;
   concurrency?: number;
+  /** Limits for each group key of the queue. */
+  groups?: GroupLimits;
   /** `@Task({ rateLimit })` of the queue's task names, by name. */
   taskRateLimits: Record<string, RateLimit>;
   /** The app (`host:pid`) that declared the queue's settings last, if one did. */
@@ -31,6 +33,7 @@ export interface StoredQueueSettings {
 interface Declared {
   rateLimit?: RateLimit;
   concurrency?: number;
+  groups?: GroupLimits;
   by: string;
 }
 
@@ -53,17 +56,19 @@ export class FlowSettings {
 
   /** Declares the settings of each queue this app configures. */
   async declareQueues(queues: Record<string, ResolvedQueueSettings>): Promise<void> {
-    for (const [queue, { rateLimit, concurrency }] of Object.entries(queues)) {
+    for (const [queue, { rateLimit, concurrency, groups }] of Object.entries(queues)) {
       const shards = this.router.shards(queue);
-      const declared: Declared = { rateLimit, concurrency, by: this.by };
-      const limited = rateLimit !== undefined || concurrency !== undefined;
+      const declared: Declared = { rateLimit, concurrency, groups, by: this.by };
+      const limited = describe(declared) !== 'no limits';
       // No limits: no fields, so a queue without any keeps no settings key.
       const previous = await this.writeAll(queue, [
+        ['declared', limited ? JSON.stringify(declared) : ''],
         ['rate', rateLimit ? rule(rateLimit, shards) : ''],
         ['concurrency', concurrency ? String(Math.floor(concurrency / shards)) : ''],
-        ['declared', limited ? JSON.stringify(declared) : ''],
+        ['group-rate', groups?.rateLimit ? rule(groups.rateLimit, 1) : ''],
+        ['group-concurrency', groups?.concurrency ? String(groups.concurrency) : ''],
       ]);
-      this.warnIfReplaced(`queue "${queue}"`, previous[2], declared);
+      this.warnIfReplaced(`queue "${queue}"`, previous[0], declared);
     }
   }
 
@@ -96,6 +101,7 @@ export class FlowSettings {
     if (declared) {
       if (declared.rateLimit) stored.rateLimit = declared.rateLimit;
       if (declared.concurrency) stored.concurrency = declared.concurrency;
+      if (declared.groups && describeGroups(declared.groups)) stored.groups = declared.groups;
       stored.declaredBy = declared.by;
     }
     for (const [field, value] of Object.entries(fields)) {
@@ -147,5 +153,14 @@ function describe(declared: Declared | undefined): string {
     parts.push(`rateLimit { max: ${declared.rateLimit.max}, perMs: ${declared.rateLimit.perMs} }`);
   }
   if (declared?.concurrency) parts.push(`concurrency ${declared.concurrency}`);
+  const groups = declared?.groups && describeGroups(declared.groups);
+  if (groups) parts.push(`groups { ${groups} }`);
   return parts.length > 0 ? parts.join(', ') : 'no limits';
+}
+
+function describeGroups({ rateLimit, concurrency }: GroupLimits): string {
+  const parts: string[] = [];
+  if (rateLimit) parts.push(`rateLimit { max: ${rateLimit.max}, perMs: ${rateLimit.perMs} }`);
+  if (concurrency) parts.push(`concurrency ${concurrency}`);
+  return parts.join(', ');
 }

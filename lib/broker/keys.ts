@@ -123,6 +123,21 @@ export const QUEUE_KEY_KINDS = {
   /** list per task name (`held:<name>`): tasks a claim set aside, in their order. */
   held: 'held',
   /**
+   * list: the rotation of the queue's groups that have ready tasks, served in turn by claims
+   * ('' stands for the ungrouped tasks, while some group has work). Each group keeps its own
+   * structures under the pseudo-queue `<queue>:g:<group>` (includes/common.lua groupLane):
+   * `prios` and `ready:<priority>` as a queue's, `running` (set: its running task ids) and
+   * `starts` (its rate limit's log); all vanish when the group is idle.
+   */
+  groups: 'groups',
+  /**
+   * zset: groups with ready tasks that wait for their limits, out of the rotation; score = when
+   * their rate limit frees a start, or GROUP_WAITS_FOR_A_RUN (until one of their runs ends).
+   */
+  groupsWaiting: 'groups-waiting',
+  /** set, per group lane (`<queue>:g:<group>:running`): the group's running task ids. */
+  running: 'running',
+  /**
    * zset, sliding log of the starts within the queue's rate window (`starts`), and per task
    * name with a rate limit (`starts:<name>`): member `<id>:<attempt>`, score = start time.
    * Expires a window after its last start.
@@ -198,6 +213,8 @@ export const TASK_FIELDS = {
   parked: 'pk',
   /** flow control: '1' while the task waits in its name's held list, in no ready list */
   held: 'hd',
+  /** flow control: the task's group key (absent: none); its ready lists are the group's */
+  group: 'gr',
   /** parent/child: the ids (JSON array) a running task waits for, while it waits */
   waitingFor: 'wf',
   /** parent/child, 'queue' layout: the slot bases (JSON array) of the ids in waitingFor */

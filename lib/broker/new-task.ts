@@ -25,6 +25,8 @@ export interface NewTask {
   lock: string;
   /** At most this many tasks of this name run at once; undefined: no limit. */
   concurrency: number | undefined;
+  /** The task's group key ('' none): groups of a queue are served in turn. */
+  group: string;
   /** What a taken id means: see EnqueueOptions.onDuplicate. */
   onDuplicate: DuplicatePolicy;
   /**
@@ -34,7 +36,7 @@ export interface NewTask {
   uniqueFor: number | undefined;
 }
 
-/** The enqueue script's 13 fields for one task, in order. */
+/** The enqueue script's 14 fields for one task, in order. */
 export function newTaskArguments(task: NewTask): (string | number)[] {
   return [
     task.id,
@@ -50,6 +52,7 @@ export function newTaskArguments(task: NewTask): (string | number)[] {
     encodeDedupe(task),
     task.lock,
     task.concurrency ?? '',
+    task.group,
   ];
 }
 

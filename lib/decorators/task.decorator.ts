@@ -28,8 +28,8 @@ export function Task(nameOrOptions: string | TaskDecoratorOptions = {}): MethodD
   return (target, propertyKey, descriptor) => {
     const options = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions;
     const where = `@Task(${target.constructor.name}.${String(propertyKey)})`;
-    const { name, schedule, lock, concurrency, rateLimit, ...taskOptions } = options;
-    const gates = validateGates({ lock, concurrency }, where);
+    const { name, schedule, lock, concurrency, rateLimit, group, ...taskOptions } = options;
+    const gates = validateGates({ lock, concurrency, group }, where);
     const metadata: TaskMetadata = {
       name:
         name === undefined

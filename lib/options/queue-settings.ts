@@ -18,12 +18,24 @@ export interface QueueSettings {
    * shards, each shard gets `concurrency / shards` (rounded down).
    */
   concurrency?: number;
+  /**
+   * Limits that hold for each group key of the queue (enqueue `{ group }`, `@Task({ group })`):
+   * runs at once and starts per window, across every worker. Needs an unsharded queue.
+   */
+  groups?: GroupLimits;
+}
+
+/** `queues.<q>.groups`: limits for each group key. */
+export interface GroupLimits {
+  concurrency?: number;
+  rateLimit?: RateLimit;
 }
 
 export interface ResolvedQueueSettings {
   shards: number;
   rateLimit?: RateLimit;
   concurrency?: number;
+  groups?: GroupLimits;
 }
 
 export const DEFAULT_QUEUE_SETTINGS: ResolvedQueueSettings = { shards: 1 };

@@ -2,13 +2,14 @@ import { InvalidOptionsError } from '../errors';
 import { checkInteger, checkKnownKeys, checkName, checkObject } from '../validation/checks';
 import {
   DEFAULT_QUEUE_SETTINGS,
+  GroupLimits,
   MAX_QUEUE_CONCURRENCY,
   MAX_SHARDS,
   ResolvedQueueSettings,
 } from './queue-settings';
 import { validateRateLimit } from './rate-limit';
 
-const QUEUE_SETTINGS_KEYS = ['shards', 'rateLimit', 'concurrency'];
+const QUEUE_SETTINGS_KEYS = ['shards', 'rateLimit', 'concurrency', 'groups'];
 
 /** Validates the module option `queues` (queue name → settings). */
 export function resolveQueueSettings(value: unknown): Record<string, ResolvedQueueSettings> {
@@ -36,9 +37,34 @@ export function resolveQueueSettings(value: unknown): Record<string, ResolvedQue
       });
       atLeastOnePerShard(entry.concurrency, shards, `${field}.concurrency`);
     }
+    if (settings.groups !== undefined) entry.groups = groupLimits(settings.groups, field, shards);
     resolved[queue] = entry;
   }
   return resolved;
+}
+
+/** `queues.<q>.groups`: per group key, so a group's tasks must share one slot (no shards). */
+function groupLimits(value: unknown, field: string, shards: number): GroupLimits {
+  const raw = checkObject(value, `${field}.groups`);
+  checkKnownKeys(raw, ['concurrency', 'rateLimit'], `${field}.groups`);
+  if (shards > 1) {
+    throw new InvalidOptionsError(
+      `${field}.groups`,
+      `needs an unsharded queue (it has ${shards} shards): a group's tasks spread over the ` +
+        'shards, whose slots no script can count together; drop the shards or the group limits',
+    );
+  }
+  const limits: GroupLimits = {};
+  if (raw.concurrency !== undefined) {
+    limits.concurrency = checkInteger(raw.concurrency, `${field}.groups.concurrency`, {
+      min: 1,
+      max: MAX_QUEUE_CONCURRENCY,
+    });
+  }
+  if (raw.rateLimit !== undefined) {
+    limits.rateLimit = validateRateLimit(raw.rateLimit, `${field}.groups.rateLimit`);
+  }
+  return limits;
 }
 
 /** Each shard enforces its share of a limit (rounded down): a share of 0 would stop it. */

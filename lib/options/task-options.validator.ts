@@ -36,6 +36,7 @@ export const DECORATOR_ONLY_KEYS = [
   'lock',
   'concurrency',
   'rateLimit',
+  'group',
 ] as const satisfies readonly (keyof TaskDecoratorOptions)[];
 
 /** Options of TaskDecoratorOptions missing from the two lists above: `never` when in sync. */

@@ -62,12 +62,23 @@ export interface TaskDecoratorOptions extends TaskOptions {
    * @example ＠Task({ name: 'stripe.charge', rateLimit: { max: 25, perMs: 1_000 } })
    */
   rateLimit?: RateLimit;
+  /**
+   * The group of each task of this name, from its arguments (evaluated at enqueue; an
+   * enqueue's own `group` wins): a queue's groups are served in turn, and `queues.<q>.groups`
+   * limits hold for each group key (docs/flow-control.md).
+   * @example ＠Task({ name: 'email.send', group: (tenantId: string) => `tenant-${tenantId}` })
+   */
+  group?: (...args: never[]) => string;
 }
 
-/** The gates a task must pass to start (see TaskDecoratorOptions.lock and .concurrency). */
+/**
+ * The gates a task must pass to start (see TaskDecoratorOptions.lock and .concurrency), and
+ * the group it is served in (TaskDecoratorOptions.group), all decided at enqueue.
+ */
 export interface TaskGates {
   lock?: string | ((...args: never[]) => string);
   concurrency?: number;
+  group?: (...args: never[]) => string;
 }
 
 /** Options of one enqueue call: the task options plus what is specific to one message. */
@@ -82,6 +93,11 @@ export interface EnqueueOptions extends TaskOptions {
   metadata?: Record<string, unknown>;
   /** A lock name for this task: at most one task per name runs at a time (see `@Task({ lock })`). */
   lock?: string;
+  /**
+   * The task's group key: a queue's groups are served in turn, so one group's backlog never
+   * delays another's tasks (docs/flow-control.md). Default: `@Task({ group })`, else none.
+   */
+  group?: string;
   /**
    * At most one such task waiting or running at a time. The id is derived from the task name
    * and its arguments (or is the custom `id`); once the task finished, the id is free again

@@ -1,7 +1,5 @@
 import { TaskStatus } from '../../lib';
-import { createTestApp, TestApp } from '../support/test-app';
-import { flowRuns, startFlowWorker } from '../support/flow-worker';
-import { WorkerProcess } from '../support/worker-process-handle';
+import { FlowFixture, flowRuns } from '../support/flow-worker';
 
 /** Polls `read` until `done` holds for its value (the spec's timeout bounds the wait). */
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
@@ -16,27 +14,17 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
 jest.setTimeout(120_000);
 
 describe('a worker claims only the tasks it has a handler for', () => {
-  let producer: TestApp;
-  const workers: WorkerProcess[] = [];
-
-  beforeEach(async () => {
-    producer = await createTestApp([], { worker: { enabled: false } });
-  });
-
-  afterEach(async () => {
-    await Promise.all(workers.splice(0).map((worker) => worker.kill()));
-    await producer.close();
-  });
+  const flow = new FlowFixture();
 
   it('holds a task no live worker can run, visible in stats(), until a worker with its handler runs it', async () => {
-    workers.push(await startFlowWorker(producer.prefix, { label: 'old', release: 'old' }));
+    await flow.start({ label: 'old', release: 'old' });
     const fresh = await Promise.all(
-      [0, 1, 2].map(() => producer.queue.enqueue('flow.new', [0], { queue: 'flow' })),
+      [0, 1, 2].map(() => flow.producer.queue.enqueue('flow.new', [0], { queue: 'flow' })),
     );
-    const old = await producer.queue.enqueue('flow.old', [0], { queue: 'flow' });
+    const old = await flow.producer.queue.enqueue('flow.old', [0], { queue: 'flow' });
     expect(await old.result()).toBe('old');
     const stats = await until(
-      () => producer.queue.stats('flow'),
+      () => flow.producer.queue.stats('flow'),
       (s) => s.held === 3,
     );
     expect(stats).toMatchObject({ waiting: 3, held: 3, running: 0, deadLettered: 0 });
@@ -44,32 +32,32 @@ describe('a worker claims only the tasks it has a handler for', () => {
       expect((await handle.status()).status).toBe(TaskStatus.SUBMITTED);
     }
 
-    workers.push(await startFlowWorker(producer.prefix, { label: 'new', release: 'new' }));
+    await flow.start({ label: 'new', release: 'new' });
     expect(await Promise.all(fresh.map((handle) => handle.result()))).toEqual([
       'new',
       'new',
       'new',
     ]);
-    expect(await producer.queue.stats('flow')).toMatchObject({ waiting: 0, held: 0 });
+    expect(await flow.producer.queue.stats('flow')).toMatchObject({ waiting: 0, held: 0 });
   });
 
   it('fails nothing in a rolling deploy: an old worker next to a new one leaves the new tasks to it', async () => {
-    workers.push(await startFlowWorker(producer.prefix, { label: 'old', release: 'old' }));
-    workers.push(await startFlowWorker(producer.prefix, { label: 'new', release: 'new' }));
+    await flow.start({ label: 'old', release: 'old' });
+    await flow.start({ label: 'new', release: 'new' });
     const handles = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
-        producer.queue.enqueue(i % 2 === 0 ? 'flow.new' : 'flow.old', [5], { queue: 'flow' }),
+        flow.producer.queue.enqueue(i % 2 === 0 ? 'flow.new' : 'flow.old', [5], { queue: 'flow' }),
       ),
     );
     const results = await Promise.all(handles.map((handle) => handle.result()));
     expect(results.filter((label) => label !== 'old' && label !== 'new')).toEqual([]);
 
-    const runs = await flowRuns(producer.prefix);
+    const runs = await flowRuns(flow.producer.prefix);
     expect(runs.filter((run) => run.task === 'flow.new' && run.label === 'old')).toEqual([]);
     expect(new Set(runs.filter((run) => run.task === 'flow.new').map((run) => run.id)).size).toBe(
       30,
     );
-    const stats = await producer.queue.stats('flow');
+    const stats = await flow.producer.queue.stats('flow');
     expect(stats).toMatchObject({ waiting: 0, held: 0, deadLettered: 0 });
     expect(stats.recent).toMatchObject({ succeeded: 60, failed: 0 });
   });

@@ -1,34 +1,16 @@
 import { TaskHandle } from '../../lib';
-import { createTestApp, TestApp } from '../support/test-app';
-import { startFlowWorker } from '../support/flow-worker';
+import { FlowFixture } from '../support/flow-worker';
 import { mostAtOnce, mostStartsWithin, runSpans } from '../support/run-spans';
-import { WorkerProcess } from '../support/worker-process-handle';
 
 // Each test starts worker processes: slow on a loaded machine.
 jest.setTimeout(120_000);
 
 describe('rate limits and queue concurrency across worker processes', () => {
-  let producer: TestApp;
-  const workers: WorkerProcess[] = [];
-
-  beforeEach(async () => {
-    producer = await createTestApp([], { worker: { enabled: false } });
-  });
-
-  afterEach(async () => {
-    await Promise.all(workers.splice(0).map((worker) => worker.kill()));
-    await producer.close();
-  });
+  const flow = new FlowFixture();
 
   async function startWorkers(count: number, queueSettings = {}, leaseMs?: number): Promise<void> {
     for (let i = 0; i < count; i++) {
-      workers.push(
-        await startFlowWorker(producer.prefix, {
-          label: `w${i}`,
-          queueSettings,
-          leaseMs: leaseMs ?? 10_000,
-        }),
-      );
+      await flow.start({ label: `w${i}`, queueSettings, leaseMs: leaseMs ?? 10_000 });
     }
   }
 
@@ -39,7 +21,7 @@ describe('rate limits and queue concurrency across worker processes', () => {
     ms = 0,
   ): Promise<TaskHandle[]> {
     return Promise.all(
-      Array.from({ length: count }, () => producer.queue.enqueue(name, [ms], { queue })),
+      Array.from({ length: count }, () => flow.producer.queue.enqueue(name, [ms], { queue })),
     );
   }
 
@@ -50,7 +32,7 @@ describe('rate limits and queue concurrency across worker processes', () => {
     const starts = (await runSpans(handles)).map((span) => span.start);
     expect(starts).toHaveLength(15);
     expect(mostStartsWithin(starts, 300)).toBe(3);
-    expect(await producer.queue.settings('rated')).toMatchObject({
+    expect(await flow.producer.queue.settings('rated')).toMatchObject({
       rateLimit: { max: 3, perMs: 300 },
     });
   });
@@ -66,7 +48,7 @@ describe('rate limits and queue concurrency across worker processes', () => {
     // Enqueued behind them, the free tasks did not wait for the limited ones' windows.
     const lastFree = Math.max(...(await runSpans(free)).map((span) => span.start));
     expect(lastFree).toBeLessThan(namedStarts[6]);
-    expect((await producer.queue.settings('named')).taskRateLimits).toEqual({
+    expect((await flow.producer.queue.settings('named')).taskRateLimits).toEqual({
       'flow.named': { max: 3, perMs: 400 },
     });
   });
@@ -86,10 +68,10 @@ describe('rate limits and queue concurrency across worker processes', () => {
     await startWorkers(1, settings, 1000);
     // The first attempt of each hangs: the worker holds both places when it is killed.
     const hung = await enqueue('flow.capped', 'capped', 2, -1);
-    await workers[0].next('started');
-    await workers[0].next('started');
+    await flow.workers[0].next('started');
+    await flow.workers[0].next('started');
     const waiting = await enqueue('flow.capped', 'capped', 4);
-    await workers[0].kill();
+    await flow.workers[0].kill();
     await startWorkers(1, settings);
     const handles = [...hung, ...waiting];
     await Promise.all(handles.map((handle) => handle.result()));
@@ -102,6 +84,6 @@ describe('rate limits and queue concurrency across worker processes', () => {
         200,
       ),
     ).toBeLessThanOrEqual(2);
-    expect(await producer.queue.stats('capped')).toMatchObject({ waiting: 0, running: 0 });
+    expect(await flow.producer.queue.stats('capped')).toMatchObject({ waiting: 0, running: 0 });
   });
 });

@@ -1,29 +1,17 @@
-import { createTestApp, TestApp } from '../support/test-app';
-import { flowRuns, startFlowWorker } from '../support/flow-worker';
-import { WorkerProcess } from '../support/worker-process-handle';
+import { FlowFixture, flowRuns } from '../support/flow-worker';
 
 // Each test starts worker processes: slow on a loaded machine.
 jest.setTimeout(120_000);
 
 describe('worker.queueOrder', () => {
-  let producer: TestApp;
-  let worker: WorkerProcess | undefined;
-
-  beforeEach(async () => {
-    producer = await createTestApp([], { worker: { enabled: false } });
-  });
-
-  afterEach(async () => {
-    await worker?.kill();
-    await producer.close();
-  });
+  const flow = new FlowFixture();
 
   /** 10 'normal' tasks then 10 'critical' ones, all waiting before the worker starts. */
   async function backlog(): Promise<Promise<unknown>[]> {
     const results: Promise<unknown>[] = [];
     for (const queue of ['normal', 'critical']) {
       for (let i = 0; i < 10; i++) {
-        const handle = await producer.queue.enqueue(`flow.${queue}`, [0], { queue });
+        const handle = await flow.producer.queue.enqueue(`flow.${queue}`, [0], { queue });
         results.push(handle.result());
       }
     }
@@ -32,14 +20,14 @@ describe('worker.queueOrder', () => {
 
   it("'strict' drains the first queue before the next one gets a task", async () => {
     const results = await backlog();
-    worker = await startFlowWorker(producer.prefix, {
+    await flow.start({
       label: 'w',
       concurrency: 1,
       queues: ['critical', 'normal'],
       queueOrder: 'strict',
     });
     await Promise.all(results);
-    const order = (await flowRuns(producer.prefix)).map((run) => run.task);
+    const order = (await flowRuns(flow.producer.prefix)).map((run) => run.task);
     expect(order).toEqual([
       ...Array<string>(10).fill('flow.critical'),
       ...Array<string>(10).fill('flow.normal'),
@@ -48,14 +36,14 @@ describe('worker.queueOrder', () => {
 
   it("'fair' takes the queues in turn", async () => {
     const results = await backlog();
-    worker = await startFlowWorker(producer.prefix, {
+    await flow.start({
       label: 'w',
       concurrency: 1,
       queues: ['critical', 'normal'],
       queueOrder: 'fair',
     });
     await Promise.all(results);
-    const order = (await flowRuns(producer.prefix)).map((run) => run.task);
+    const order = (await flowRuns(flow.producer.prefix)).map((run) => run.task);
     // One claim at a time: each starts at the other queue.
     const firstHalf = order.slice(0, 10);
     expect(firstHalf.filter((task) => task === 'flow.critical').length).toBeGreaterThan(0);

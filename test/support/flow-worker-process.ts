@@ -74,6 +74,17 @@ class OldTasks {
   free(ms: number): Promise<string> {
     return run(ms);
   }
+
+  @Task({ name: 'flow.grouped', queue: 'grouped' })
+  grouped(ms: number): Promise<string> {
+    return run(ms);
+  }
+
+  /** Grouped by its second argument, the tenant. */
+  @Task({ name: 'flow.tenant', queue: 'grouped', group: (_ms: number, tenant: string) => tenant })
+  tenant(ms: number): Promise<string> {
+    return run(ms);
+  }
 }
 
 @Injectable()

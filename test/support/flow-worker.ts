@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { WorkerProcess } from './worker-process-handle';
 import type { FlowWorkerSettings } from './flow-worker-process';
 import { testRedisUrl } from './redis';
+import { createTestApp, TestApp } from './test-app';
 
 /** One run as a flow worker process logged it. */
 export interface FlowRun {
@@ -44,5 +45,31 @@ export async function flowRuns(prefix: string): Promise<FlowRun[]> {
     });
   } finally {
     redis.disconnect();
+  }
+}
+
+/**
+ * What each flow spec sets up per test: a producer app without a worker (`producer`, set in
+ * beforeEach), and the flow worker processes the test starts with `start()`, killed after it.
+ */
+export class FlowFixture {
+  producer!: TestApp;
+  readonly workers: WorkerProcess[] = [];
+
+  constructor() {
+    beforeEach(async () => {
+      this.producer = await createTestApp([], { worker: { enabled: false } });
+    });
+    afterEach(async () => {
+      await Promise.all(this.workers.splice(0).map((worker) => worker.kill()));
+      await this.producer.close();
+    });
+  }
+
+  /** Starts a flow worker process on the producer's prefix; resolves once it runs. */
+  async start(settings: Parameters<typeof startFlowWorker>[1]): Promise<WorkerProcess> {
+    const worker = await startFlowWorker(this.producer.prefix, settings);
+    this.workers.push(worker);
+    return worker;
   }
 }

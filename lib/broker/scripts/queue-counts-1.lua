@@ -20,7 +20,7 @@ end
 local reply = {}
 for _, queue in ipairs(queues) do
   local waiting = 0
-  for _, list in ipairs(readyLists(base, queue)) do
+  for _, list in ipairs(everyReadyList(base, queue)) do
     waiting = waiting + redis.call('LLEN', list.key)
   end
   local held = 0

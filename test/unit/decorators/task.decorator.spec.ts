@@ -157,6 +157,7 @@ describe('@Task', () => {
         '@Task(ReportService.build).rateLimit.perMs',
       ],
       ['a rateLimit that is a number', { rateLimit: 5 }, '@Task(ReportService.build).rateLimit'],
+      ['a group that is a string', { group: 'tenant' }, '@Task(ReportService.build).group'],
       [
         'an unknown rateLimit key',
         { rateLimit: { max: 5, perMs: 10, burst: 2 } },
@@ -169,7 +170,15 @@ describe('@Task', () => {
     it('lists every @Task() option in the message of an unknown one', () => {
       const error = catchInvalidOptions(() => declareHandler({ retires: 2 }));
       const keys = ['queue', 'priority', 'retries', 'backoff', 'timeout', 'resultTtl'];
-      for (const key of [...keys, 'name', 'schedule', 'lock', 'concurrency', 'rateLimit']) {
+      for (const key of [
+        ...keys,
+        'name',
+        'schedule',
+        'lock',
+        'concurrency',
+        'rateLimit',
+        'group',
+      ]) {
         expect(error.message).toMatch(new RegExp(`\\b${key}\\b`));
       }
     });

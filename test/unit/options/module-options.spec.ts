@@ -238,6 +238,21 @@ describe('resolveModuleOptions', () => {
         'queues.q.concurrency',
       ],
       [
+        'a group concurrency of 0',
+        { queues: { q: { groups: { concurrency: 0 } } } },
+        'queues.q.groups.concurrency',
+      ],
+      [
+        'a group rateLimit without max',
+        { queues: { q: { groups: { rateLimit: { perMs: 10 } } } } },
+        'queues.q.groups.rateLimit.max',
+      ],
+      [
+        'group limits on a sharded queue',
+        { keyLayout: 'queue', queues: { q: { shards: 2, groups: { concurrency: 1 } } } },
+        'queues.q.groups',
+      ],
+      [
         'a queue rateLimit.max below its shards',
         { keyLayout: 'queue', queues: { q: { shards: 4, rateLimit: { max: 2, perMs: 10 } } } },
         'queues.q.rateLimit.max',

@@ -55,7 +55,7 @@ local function startTask(c, q, id, leases)
   local key = taskKey(c.base, id)
   local t = redis.call('HMGET', key, F_STATUS, F_NAME, F_ARGS, F_ATTEMPT, F_FAILURES, F_OPTIONS,
     F_METADATA, F_HISTORY, F_CREATEDAT, F_PREVIOUS, F_PREVIOUSERROR, F_JOINED, F_LOCK, F_LIMIT,
-    F_HELD)
+    F_HELD, F_GROUP)
   -- Lazily skip entries whose task expired, was cancelled or is no longer waiting.
   if t[1] ~= 'submitted' and t[1] ~= 'retrying' then
     return nil
@@ -82,6 +82,7 @@ local function startTask(c, q, id, leases)
   end
   local rule = flow.nameRule(c.base, queue, q.limits, t[2])
   if rule then flow.logStart(flow.startsKey(c.base, queue, t[2]), rule, member, c.now) end
+  if t[16] then flow.groupStarted(c.base, q, t[16], id, member, c.now) end
   if t[15] then redis.call('HDEL', key, F_HELD) end
   recordStatus(c.base, key, id, t[2], queue, 'running', attempt, c.maxLen,
     { fields = { F_ATTEMPT, attempt }, past = { t[8], t[9] } })
@@ -130,15 +131,77 @@ local function claimHeld(c, q, room, claimed, leases)
   return started
 end
 
--- Pops and starts up to `count` ready tasks of `q` (its held lists first), appending each to
--- `claimed`. Returns how many it started, and whether its limits stopped it short (then the
--- time its rate limit frees a start, if that is what stopped it).
+-- Starts the next task of `lane` (a queue's ungrouped tasks, or a group's: lowest priority
+-- first, FIFO within), setting aside on the way those to hold; nil when it has none to start.
+local function startFromLane(c, q, lane, leases)
+  local prioritiesKey = queueKey(c.base, lane, QUEUE_PRIORITIES)
+  for _ = 1, HOLD_BATCH do
+    local priority = redis.call('ZRANGE', prioritiesKey, 0, 0)[1]
+    if not priority then return nil end
+    local list = readyKey(c.base, lane, priority)
+    local id = redis.call('LPOP', list)
+    if redis.call('EXISTS', list) == 0 then redis.call('ZREM', prioritiesKey, priority) end
+    if id then
+      local task, holdAt, name = startTask(c, q, id, leases)
+      if task then return task end
+      if holdAt then flow.hold(c.base, q.name, id, name, holdAt) end
+    end
+  end
+  return nil
+end
+
+-- Starts up to `room` tasks from the rotation of `q`'s groups, one per turn: a group's turn
+-- starts its next task, and the group goes to the back of the rotation while it has tasks, or
+-- waits out of it while it is at its limits. O(1) turns per task, whatever the number of
+-- groups or of tasks in a group.
+local function claimRotation(c, q, room, claimed, leases)
+  local rotation = queueKey(c.base, q.name, QUEUE_GROUPS)
+  local started, turns = 0, redis.call('LLEN', rotation) + room
+  while started < room and turns > 0 do
+    turns = turns - 1
+    local member = redis.call('LPOP', rotation)
+    if not member then break end
+    local grouped = member ~= ''
+    local lane = grouped and groupLane(q.name, member) or q.name
+    local free, freeAt = 1, nil
+    if grouped then free, freeAt = flow.groupRoom(c.base, q, member, c.now) end
+    if free == 0 then
+      flow.groupWait(c.base, q.name, member, freeAt)
+    else
+      local task = startFromLane(c, q, lane, leases)
+      if task then
+        claimed[#claimed + 1] = task
+        started = started + 1
+        if grouped then free, freeAt = flow.groupRoom(c.base, q, member, c.now) end
+      end
+      if redis.call('EXISTS', queueKey(c.base, lane, QUEUE_PRIORITIES)) == 0 then
+        -- Idle: out of the rotation until a task of it is ready again (pushReady).
+      elseif free == 0 then
+        flow.groupWait(c.base, q.name, member, freeAt)
+      else
+        redis.call('RPUSH', rotation, member)
+      end
+    end
+  end
+  return started
+end
+
+-- Pops and starts up to `count` ready tasks of `q` (its held lists first, then its groups in
+-- turn when it has some), appending each to `claimed`. Returns how many it started, and
+-- whether its limits stopped it short (then the time its rate limit frees a start, if that is
+-- what stopped it).
 local function claimFrom(c, q, count, claimed)
   local room, freeAt = queueRoom(c, q, count)
   local limited = room < count
   local prioritiesKey = queueKey(c.base, q.name, QUEUE_PRIORITIES)
   local leases = {}
   local started = claimHeld(c, q, room, claimed, leases)
+  flow.groupsDue(c.base, q.name, c.now)
+  if redis.call('EXISTS', queueKey(c.base, q.name, QUEUE_GROUPS)) == 1 then
+    started = started + claimRotation(c, q, room - started, claimed, leases)
+    callBatched('ZADD', queueKey(c.base, q.name, QUEUE_LEASES), leases)
+    return started, limited, freeAt
+  end
   local held = 0
   while started < room and held < HOLD_BATCH do
     local priority = redis.call('ZRANGE', prioritiesKey, 0, 0)[1]
@@ -193,7 +256,7 @@ local function claimTasks(c, entries, wanted, claimed)
     q.limits = flow.queueLimits(c.base, q.name)
     local started, limited, freeAt = claimFrom(c, q, wanted - total, claimed)
     total = total + started
-    local waiting = redis.call('ZCARD', queueKey(c.base, q.name, QUEUE_PRIORITIES)) > 0
+    local waiting = flow.hasReady(c.base, q.name)
     if limited then
       -- At its limit: nobody is woken for it (that would spin). A rate limit's worker waits on
       -- its timer; a concurrency limit's next end of a run wakes one (flow.runEnded). The mark
@@ -208,6 +271,7 @@ local function claimTasks(c, entries, wanted, claimed)
       wake(c.base, q.name)
     end
     soonest(flow.nextHeldAt(c.base, q.name, c.now))
+    soonest(flow.nextGroupAt(c.base, q.name, c.now))
     local first = redis.call('ZRANGE', queueKey(c.base, q.name, QUEUE_DELAYED), 0, 0, 'WITHSCORES')
     soonest(tonumber(first[2]))
   end

@@ -77,8 +77,72 @@ end
 -- The settings of `queue` a claim applies: { rate = 'max:perMs' | false, concurrency = n |
 -- false, names = {} (a cache of task-name rules) }.
 function flow.queueLimits(base, queue)
-  local s = redis.call('HMGET', queueKey(base, queue, QUEUE_SETTINGS), 'rate', 'concurrency')
-  return { rate = s[1] or false, concurrency = tonumber(s[2]) or false, names = {} }
+  local s = redis.call('HMGET', queueKey(base, queue, QUEUE_SETTINGS), 'rate', 'concurrency',
+    'group-rate', 'group-concurrency')
+  return { rate = s[1] or false, concurrency = tonumber(s[2]) or false, groupRate = s[3] or false,
+    groupConcurrency = tonumber(s[4]) or false, names = {} }
+end
+
+-- How many tasks group `group` of queue `q` may start now (math.huge: no limit), and when its
+-- rate limit frees a start when that allows none (queues.<q>.groups, for each group key).
+function flow.groupRoom(base, q, group, now)
+  local lane = groupLane(q.name, group)
+  local room, freeAt = math.huge, nil
+  if q.limits.groupConcurrency then
+    room = q.limits.groupConcurrency - redis.call('SCARD', queueKey(base, lane, QUEUE_RUNNING))
+  end
+  if room > 0 and q.limits.groupRate then
+    local free
+    free, freeAt = flow.rateRoom(flow.startsKey(base, lane), q.limits.groupRate, now)
+    room = math.min(room, free)
+  end
+  return math.max(room, 0), freeAt
+end
+
+-- A group at its limits leaves the rotation until they free: at `freeAt`, or (nil) when one
+-- of its runs ends. Its tasks stay in its lane.
+function flow.groupWait(base, queue, group, freeAt)
+  redis.call('ZADD', queueKey(base, queue, QUEUE_GROUPSWAITING), freeAt or '+inf', group)
+end
+
+-- Groups whose rate limit frees a start by now rejoin the rotation.
+function flow.groupsDue(base, queue, now)
+  local key = queueKey(base, queue, QUEUE_GROUPSWAITING)
+  for _, group in ipairs(redis.call('ZRANGEBYSCORE', key, '-inf', now, 'LIMIT', 0, 1000)) do
+    redis.call('ZREM', key, group)
+    if redis.call('EXISTS', queueKey(base, groupLane(queue, group), QUEUE_PRIORITIES)) == 1 then
+      joinRotation(base, queue, group)
+    end
+  end
+end
+
+-- When the next group waiting for its rate limit may start again (epoch ms), or nil.
+function flow.nextGroupAt(base, queue, now)
+  return flow.nextAfter(queueKey(base, queue, QUEUE_GROUPSWAITING), now)
+end
+
+-- A task of group `group` starts: it counts against the group's limits.
+function flow.groupStarted(base, q, group, id, member, now)
+  local lane = groupLane(q.name, group)
+  if q.limits.groupConcurrency then
+    redis.call('SADD', queueKey(base, lane, QUEUE_RUNNING), id)
+  end
+  if q.limits.groupRate then flow.logStart(flow.startsKey(base, lane), q.limits.groupRate, member, now) end
+end
+
+-- A run of group `group` ended (outcome or lease sweep): its place is free, and the group, if
+-- it waited for one, rejoins the rotation.
+function flow.groupRunEnded(base, queue, id, group)
+  local lane = groupLane(queue, group)
+  redis.call('SREM', queueKey(base, lane, QUEUE_RUNNING), id)
+  local waitingKey = queueKey(base, queue, QUEUE_GROUPSWAITING)
+  if redis.call('ZSCORE', waitingKey, group) == 'inf' then
+    redis.call('ZREM', waitingKey, group)
+    if redis.call('EXISTS', queueKey(base, lane, QUEUE_PRIORITIES)) == 1 then
+      joinRotation(base, queue, group)
+      wake(base, queue)
+    end
+  end
 end
 
 -- The rate rule of task name `name` in a queue (false: none), read once per claim.
@@ -130,16 +194,26 @@ function flow.unpop(base, queue, id, name, dueAt)
   flow.holdName(base, queue, name, dueAt)
 end
 
+-- Whether `queue` has ready tasks to claim: in its ready lists or in its groups' rotation.
+function flow.hasReady(base, queue)
+  return redis.call('EXISTS', queueKey(base, queue, QUEUE_PRIORITIES),
+    queueKey(base, queue, QUEUE_GROUPS)) > 0
+end
+
 -- The names whose held lists may be claimed now.
 function flow.dueNames(base, queue, now)
   return redis.call('ZRANGEBYSCORE', queueKey(base, queue, QUEUE_HELDNAMES), '-inf', now)
 end
 
+-- The lowest finite score after `now` in the sorted set `key` (a time, epoch ms), or nil.
+function flow.nextAfter(key, now)
+  local first = redis.call('ZRANGEBYSCORE', key, '(' .. now, '(+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  return tonumber(first[2])
+end
+
 -- When the next held name becomes claimable (epoch ms), or nil.
 function flow.nextHeldAt(base, queue, now)
-  local first = redis.call('ZRANGEBYSCORE', queueKey(base, queue, QUEUE_HELDNAMES),
-    '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-  return tonumber(first[2])
+  return flow.nextAfter(queueKey(base, queue, QUEUE_HELDNAMES), now)
 end
 
 -- Takes the next id of `name`'s held list; nil (and the name forgotten) when it is empty.
@@ -165,7 +239,7 @@ end
 function flow.runEnded(base, queue)
   if redis.call('HEXISTS', queueKey(base, queue, QUEUE_SETTINGS), 'concurrency') == 1 then
     redis.call('DEL', queueKey(base, queue, QUEUE_LIMITED))
-    if redis.call('ZCARD', queueKey(base, queue, QUEUE_PRIORITIES)) > 0
+    if flow.hasReady(base, queue)
       or redis.call('ZCARD', queueKey(base, queue, QUEUE_HELDNAMES)) > 0 then
       wake(base, queue)
     end

@@ -26,6 +26,7 @@ local function endCurrentRun(base, id, attempt, maxLen)
   redis.call('ZREM', queueKey(base, run.queue, QUEUE_LEASES), id)
   if run.lock or run.limit then leaveGates(base, id, run.name, run.lock, run.limit) end
   flow.runEnded(base, run.queue)
+  if run.group then flow.groupRunEnded(base, run.queue, id, run.group) end
   if run.cancel then return nil, endCancelled(base, run, id, attempt, maxLen) end
   return run
 end
