@@ -105,7 +105,6 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.parts) return;
     const stops = this.stops;
     await this.stopping;
-    await this.declareTaskLimits();
     // Checked again after the await: two concurrent start() calls must build one worker, and
     // a stop() called while this start() waited for the previous stop wins (the last call).
     if (this.parts || this.stops !== stops) return;
@@ -190,6 +189,10 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     parts.leases.start();
     parts.scanner.start();
     parts.triggers.start();
+    // The task rate limits are stored before the first claim; the subscriptions started above
+    // (cancels, schedules) connect meanwhile, as early as before.
+    await this.declareTaskLimits();
+    if (this.parts !== parts) return;
     parts.loop.start();
     this.subject.next({ type: 'worker.started', queues });
   }

@@ -60,37 +60,35 @@ local function everyReadyList(base, queue)
   return lists
 end
 
--- Takes up to `count` ids from the heads of the ready lists, in claim order, then from the
--- held lists and the groups' lanes. A priority (or held name) whose list this empties is
+-- Pops ids from the heads of `lists` ({ key, … }, in order) into `ids` until it holds `count`;
+-- `emptied(list)` is called for each list this empties.
+local function popLists(lists, count, ids, emptied)
+  for _, list in ipairs(lists) do
+    local asked = count - #ids
+    if asked <= 0 then
+      break
+    end
+    local popped = redis.call('LPOP', list.key, asked)
+    if not popped or #popped < asked then
+      emptied(list)
+    end
+    for _, id in ipairs(popped or {}) do
+      ids[#ids + 1] = id
+    end
+  end
+end
+
+-- Takes up to `count` ids: from the held lists, then the heads of the ready lists in claim
+-- order (the queue's, then its groups'). A held name or priority whose list this empties is
 -- unregistered, as a claim would do.
 local function popReady(base, queue, count)
   local ids = {}
-  for _, list in ipairs(heldLists(base, queue)) do
-    local asked = count - #ids
-    if asked <= 0 then
-      break
-    end
-    local popped = redis.call('LPOP', list.key, asked)
-    if not popped or #popped < asked then
-      redis.call('ZREM', queueKey(base, queue, QUEUE_HELDNAMES), list.name)
-    end
-    for _, id in ipairs(popped or {}) do
-      ids[#ids + 1] = id
-    end
-  end
-  for _, list in ipairs(everyReadyList(base, queue)) do
-    local asked = count - #ids
-    if asked <= 0 then
-      break
-    end
-    local popped = redis.call('LPOP', list.key, asked)
-    if not popped or #popped < asked then
-      redis.call('ZREM', queueKey(base, list.lane or queue, QUEUE_PRIORITIES), list.priority)
-    end
-    for _, id in ipairs(popped or {}) do
-      ids[#ids + 1] = id
-    end
-  end
+  popLists(heldLists(base, queue), count, ids, function(list)
+    redis.call('ZREM', queueKey(base, queue, QUEUE_HELDNAMES), list.name)
+  end)
+  popLists(everyReadyList(base, queue), count, ids, function(list)
+    redis.call('ZREM', queueKey(base, list.lane or queue, QUEUE_PRIORITIES), list.priority)
+  end)
   return ids
 end
 
