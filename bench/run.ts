@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'os';
 import { join } from 'path';
 import { startPrivateRedis } from '../lib/testing';
 import { BenchCase, BenchContext, BenchScale } from './cases/bench-case';
+import { cpuBoundCase } from './cases/cpu-bound.case';
 import { enqueueCases } from './cases/enqueue.case';
 import { latencyCase } from './cases/latency.case';
 import { memoryCase } from './cases/memory.case';
@@ -32,6 +33,7 @@ const ALL_CASES: BenchCase[] = [
   redisCostCase,
   memoryCase,
   multiProcessCase,
+  cpuBoundCase,
 ];
 
 /** Runs every case for every library; returns the rows of the table. */

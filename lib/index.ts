@@ -1,5 +1,7 @@
 // The public API of taskmill. Everything else under lib/ is internal.
 export { QueueModule } from './module/queue.module';
+export { TaskmillDashboardModule } from './dashboard/dashboard.module';
+export { TaskmillDashboardOptions, DashboardAccess } from './dashboard/dashboard.options';
 export { Task } from './decorators/task.decorator';
 export {
   OnTaskSubmit,
@@ -42,11 +44,13 @@ export { WaitingTask, PriorityThreshold, PromoteOptions } from './queue/prioriti
 export { WorkerService } from './worker/worker.service';
 export { WorkerEvent, TaskRef, HookFailedEvent } from './core/worker-event';
 export { taskContext, TaskContext, ProgressOptions } from './worker/task-context';
+export { TASK_REF, TASKMILL_CONTEXT_TYPE } from './constants';
 export { LockService } from './locks/lock.service';
 export { LockHandle } from './locks/lock-handle';
 export { LockOptions, LockHolder } from './locks/lock.options';
 export { StatusTracker } from './status/status-tracker';
 export { HistoryEntry } from './status/history';
+export { TaskDetails, TaskLinks } from './status/task-details';
 export { TaskStatus, StatusUpdate, isTerminal } from './core/task-status';
 export { ResultStore } from './results/result-store';
 export { ResultStream } from './results/result-stream';
@@ -63,13 +67,18 @@ export {
   ClusterNodeAddress,
   RedisClient,
 } from './options/module.options';
+export { MetricsOptions, MetricsRegistry } from './options/observability.options';
+export { TaskmillHealthIndicator } from './observability/health/taskmill-health.indicator';
+export { TaskmillHealthOptions, TaskmillHealthResult } from './observability/health/health-options';
 export { QueueSettings } from './options/queue-settings';
 export { RateLimit } from './options/rate-limit';
 export { StoredQueueSettings } from './broker/flow-settings';
 export { KeyLayout } from './options/key-layout';
+export { PoolOptions } from './options/pool.options';
 export {
   TaskOptions,
   TaskDecoratorOptions,
+  TaskMechanism,
   EnqueueOptions,
   ScheduleOptions,
 } from './options/task.options';
@@ -95,6 +104,8 @@ export {
   QueueClosedError,
   TaskTimeoutError,
   NonRetryableError,
+  TaskForbiddenError,
+  ScopedProviderError,
   ConnectionError,
   ReplicationError,
   UnsupportedRedisError,
@@ -115,5 +126,11 @@ export {
   CorruptTaskError,
   ChainStoppedError,
   ChordPartFailedError,
+  MissingPeerDependencyError,
+  PoolSetupError,
+  PoolMemberCrashError,
+  PoolMemberEnd,
+  CliUsageError,
   ErrorDetails,
+  DashboardNeedsHttpError,
 } from './errors';

@@ -3,6 +3,18 @@ import { CompletionCounter, RunningWorker, Subject, WorkerSetup } from './subjec
 
 const QUEUE = 'bench';
 
+/** A BullMQ Queue on the bench's Redis, ready, with the connection options its workers take. */
+export async function openQueue(
+  url: string,
+  name: string,
+): Promise<{ connection: { host: string; port: number }; queue: Queue }> {
+  const { hostname, port } = new URL(url);
+  const connection = { host: hostname, port: Number(port) };
+  const queue = new Queue(name, { connection });
+  await queue.waitUntilReady();
+  return { connection, queue };
+}
+
 /** BullMQ as its docs recommend: Queue to add, Worker to process, QueueEvents to await. */
 export class BullmqSubject implements Subject {
   readonly name = 'BullMQ';
@@ -11,10 +23,7 @@ export class BullmqSubject implements Subject {
   private events?: QueueEvents;
 
   async open(url: string): Promise<void> {
-    const { hostname, port } = new URL(url);
-    this.connection = { host: hostname, port: Number(port) };
-    this.queue = new Queue(QUEUE, { connection: this.connection });
-    await this.queue.waitUntilReady();
+    ({ connection: this.connection, queue: this.queue } = await openQueue(url, QUEUE));
   }
 
   async close(): Promise<void> {

@@ -721,7 +721,10 @@ export class Broker {
   }
 
   /** In the 'queue' layout, the queue registry is another slot: register new queues first. */
+  /** Every write of new tasks starts here: refuses unrouted tasks, registers their queues. */
   private registered(tasks: NewTask[]): Promise<void> {
+    const unrouted = tasks.find((task) => task.unrouted)?.unrouted;
+    if (unrouted) return Promise.reject(unrouted);
     if (!this.router.spread) return Promise.resolve();
     return withConnectionErrors(
       () => this.registration.ensure(distinct(tasks.map((task) => task.queue))),

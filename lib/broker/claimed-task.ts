@@ -24,6 +24,13 @@ export interface ClaimedTask {
   previousError: string;
   /** Chords: `previous` is a JSON array of the parts' serialised results. */
   joined: boolean;
+  /**
+   * How long it waited before this claim, in ms (server clock): since it was enqueued, became
+   * due (a delay, runAt or a retry's backoff), or was handed back, whichever came last.
+   */
+  waitedMs: number;
+  /** Telemetry: the enqueue span's W3C traceparent, '' when it was enqueued outside a trace. */
+  trace: string;
   /** Why the record could not be decoded: the worker fails the task with this reason. */
   corrupt?: string;
   /** The slot the task is in (the one it was claimed from). */
@@ -42,6 +49,8 @@ export type RawClaimedTask = [
   string,
   string,
   string,
+  number,
+  string,
 ];
 
 export function decodeClaimedTask(raw: RawClaimedTask, slot: SlotKeys): ClaimedTask {
@@ -57,6 +66,8 @@ export function decodeClaimedTask(raw: RawClaimedTask, slot: SlotKeys): ClaimedT
     previous,
     previousError,
     joined,
+    waitedMs,
+    trace,
   ] = raw;
   let options: Readonly<RunOptions>;
   let corrupt: string | undefined;
@@ -82,6 +93,8 @@ export function decodeClaimedTask(raw: RawClaimedTask, slot: SlotKeys): ClaimedT
     previous,
     previousError,
     joined: joined === '1',
+    waitedMs: Number(waitedMs),
+    trace,
     corrupt,
     slot,
   };

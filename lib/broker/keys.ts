@@ -70,6 +70,18 @@ export const KEY_FAMILIES = {
   /** hash: queue name → its shard count ('queue' layout), shared by every app (shard-settings.ts). */
   queueShards: 'queue-shards',
   /**
+   * hash: task name → what its `@Task` declares (JSON: queue, options, lock and concurrency
+   * gates), published by every app that has the handler, read by producers without it
+   * (lib/catalog/task-catalog.ts).
+   */
+  catalog: 'catalog',
+  /**
+   * string with a TTL, per queue (`consumed:<queue>`): present while a live worker consumes the
+   * queue, rewritten by each such worker well before it expires (lib/catalog/queue-consumers.ts).
+   * Worker presence, not queue data: obliterating a queue leaves it to expire.
+   */
+  consumed: 'consumed',
+  /**
    * sorted set per slot: workflow handoffs to a task in another slot (a chain's next step, a
    * chord's callback) written with the outcome that causes them; member = the handoff (JSON,
    * see includes/chains.lua), score = when it was written or last swept (epoch ms). A handoff
@@ -232,6 +244,16 @@ export const TASK_FIELDS = {
   chainTags: 'nt',
   /** across slots: on the callback, the slot tag of each part's id (JSON array), likewise */
   chordTags: 'ct',
+  /**
+   * when the task last became due after waiting delayed (a delay, runAt or a retry's backoff;
+   * epoch ms); absent when it never waited delayed. Claims measure the wait from it.
+   */
+  dueAt: 'du',
+  /**
+   * telemetry: the enqueue span's W3C traceparent, written with the task when it was enqueued
+   * inside a trace (absent otherwise); each run's span is its child
+   */
+  trace: 'tp',
 } as const;
 
 /**
@@ -423,6 +445,11 @@ export class KeyBuilder {
 
   cancelChannel(): string {
     return `${this.base}:${KEY_FAMILIES.cancel}`;
+  }
+
+  /** The mark that a live worker consumes `queue` (KEY_FAMILIES.consumed). */
+  consumed(queue: string): string {
+    return `${this.base}:${KEY_FAMILIES.consumed}:${queue}`;
   }
 
   /** The hash of the lock called `name` (present while someone holds it). */

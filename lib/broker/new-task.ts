@@ -34,9 +34,31 @@ export interface NewTask {
    * record with the id takes it, finished or not.
    */
   uniqueFor: number | undefined;
+  /**
+   * Telemetry: the enqueue span's W3C traceparent, stored with the task; undefined when
+   * telemetry is off or the enqueue is outside a trace.
+   */
+  trace?: string;
+  /**
+   * Set when the task's name had to be looked up in the task catalog and Redis did not answer:
+   * the task is not known to go where its handler declared, so the broker writes nothing and
+   * fails with this error, which then names the ids of the call (for the retry), as a failed
+   * write does.
+   */
+  unrouted?: Error;
 }
 
-/** The enqueue script's 14 fields for one task, in order. */
+/**
+ * How many fields newTaskArguments gives each task. The loader hands the number to the scripts
+ * as NEW_TASK_FIELDS, so the enqueue scripts step over tasks (and find the fields they append
+ * after them) without writing it themselves.
+ */
+export const NEW_TASK_FIELDS = 15;
+
+/**
+ * The enqueue scripts' NEW_TASK_FIELDS fields for one task, in order: the one owner of that
+ * order, read by taskFromArgv (scripts/includes/tasks.lua).
+ */
 export function newTaskArguments(task: NewTask): (string | number)[] {
   return [
     task.id,
@@ -53,6 +75,7 @@ export function newTaskArguments(task: NewTask): (string | number)[] {
     task.lock,
     task.concurrency ?? '',
     task.group,
+    task.trace ?? '',
   ];
 }
 

@@ -126,7 +126,7 @@ export class StagedBatch {
   }
 }
 
-/** enqueue-1.lua's 15 fields of a batch task. */
+/** enqueue-1.lua's 16 fields of a batch task. */
 export function batchTaskArguments(item: BatchTask): (string | number)[] {
   return [
     ...newTaskArguments(item.task),

@@ -27,11 +27,23 @@ export type WorkerEvent =
   | { type: 'worker.started'; queues: string[] }
   | { type: 'worker.stopped' }
   | { type: 'worker.error'; error: Error }
+  /**
+   * This app enqueued on a queue that no live worker consumes (UnconsumedQueues): once per
+   * queue and process, producer-only apps included.
+   */
+  | { type: 'queue.unconsumed'; queue: string }
   | { type: 'task.started'; task: TaskRef }
+  /** `durationMs`: from the start of the run until its outcome was recorded. */
   | { type: 'task.succeeded'; task: TaskRef; durationMs: number }
-  | { type: 'task.retrying'; task: TaskRef; error: ErrorDetails; delayMs: number }
-  | { type: 'task.failed'; task: TaskRef; error: ErrorDetails }
-  | { type: 'task.cancelled'; task: TaskRef }
+  | {
+      type: 'task.retrying';
+      task: TaskRef;
+      error: ErrorDetails;
+      delayMs: number;
+      durationMs: number;
+    }
+  | { type: 'task.failed'; task: TaskRef; error: ErrorDetails; durationMs: number }
+  | { type: 'task.cancelled'; task: TaskRef; durationMs: number }
   /** Handed back to the queue on shutdown. */
   | { type: 'task.released'; task: TaskRef }
   /** A newer attempt owns the task (lease expired): this run's outcome was not recorded. */

@@ -1,6 +1,10 @@
 import { TASK_METADATA } from '../constants';
-import { DECORATOR_ONLY_KEYS, validateTaskOptions } from '../options/task-options.validator';
-import { TaskDecoratorOptions, TaskGates } from '../options/task.options';
+import {
+  checkMechanism,
+  DECORATOR_ONLY_KEYS,
+  validateTaskOptions,
+} from '../options/task-options.validator';
+import { TaskDecoratorOptions, TaskGates, TaskMechanism } from '../options/task.options';
 import { validateGates } from '../options/gates.validator';
 import { validateTaskSchedule } from '../options/schedule-options.validator';
 import { TaskScheduleOptions } from '../options/schedule.options';
@@ -14,6 +18,8 @@ export interface TaskMetadata {
   schedule?: TaskScheduleOptions;
   gates?: TaskGates;
   rateLimit?: RateLimit;
+  /** Absent: 'async'. */
+  mechanism?: TaskMechanism;
 }
 
 /**
@@ -28,7 +34,8 @@ export function Task(nameOrOptions: string | TaskDecoratorOptions = {}): MethodD
   return (target, propertyKey, descriptor) => {
     const options = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions;
     const where = `@Task(${target.constructor.name}.${String(propertyKey)})`;
-    const { name, schedule, lock, concurrency, rateLimit, group, ...taskOptions } = options;
+    const { name, schedule, lock, concurrency, rateLimit, group, mechanism, ...taskOptions } =
+      options;
     const gates = validateGates({ lock, concurrency, group }, where);
     const metadata: TaskMetadata = {
       name:
@@ -38,6 +45,9 @@ export function Task(nameOrOptions: string | TaskDecoratorOptions = {}): MethodD
       // The decorator's own keys are taken out above but listed, so that an unknown key's
       // message names every option @Task() takes.
       options: validateTaskOptions(taskOptions, where, DECORATOR_ONLY_KEYS),
+      ...(mechanism === undefined
+        ? {}
+        : { mechanism: checkMechanism(mechanism, `${where}.mechanism`) }),
       ...(gates ? { gates } : {}),
       ...(rateLimit === undefined
         ? {}

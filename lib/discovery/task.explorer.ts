@@ -1,26 +1,25 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import { HookRegistry } from '../hooks/hook.registry';
+import { MethodBinder } from './method-binder';
 import { readHookMetadata, readTaskMetadata } from './task-metadata.accessor';
 import { TaskRegistry } from './task.registry';
 
-type Method = (...args: unknown[]) => unknown;
-
 /**
  * Finds every @Task() and @OnTask…() method on the application's providers at startup (one
- * walk for both) and registers it, bound to its provider instance so dependency injection
- * works inside handlers and hooks.
+ * walk for both) and registers it, bound (by the MethodBinder) to its provider instance, or to
+ * one instance per run when the provider is request-scoped, so dependency injection works
+ * inside handlers and hooks.
  */
 @Injectable()
 export class TaskExplorer implements OnModuleInit {
-  private readonly logger = new Logger('taskmill:TaskExplorer');
-
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly registry: TaskRegistry,
     private readonly hooks: HookRegistry,
+    private readonly binder: MethodBinder,
   ) {}
 
   onModuleInit(): void {
@@ -42,27 +41,25 @@ export class TaskExplorer implements OnModuleInit {
       const metadata = readTaskMetadata(instance[methodName]);
       const hooks = readHookMetadata(instance[methodName]);
       if (!metadata && !hooks) continue;
-      const source = `${instance.constructor.name}.${methodName}`;
-      if (!wrapper.isDependencyTreeStatic()) {
-        // A request-scoped provider has no instance outside a request: it cannot run tasks.
-        this.logger.warn(
-          `${metadata ? '@Task' : 'Hook'} ${source} ignored: its provider is request-scoped`,
-        );
-        continue;
-      }
-      const method = instance[methodName] as Method;
+      const method = {
+        wrapper,
+        instance,
+        methodName,
+        source: `${instance.constructor.name}.${methodName}`,
+      };
       for (const hook of hooks ?? []) {
-        this.hooks.register({ ...hook, source, call: (context) => method.call(instance, context) });
+        this.hooks.register({ ...hook, source: method.source, call: this.binder.hookCall(method) });
       }
       if (!metadata) continue;
       this.registry.register({
         name: metadata.name,
-        source,
+        source: method.source,
         options: metadata.options,
         schedule: metadata.schedule,
         gates: metadata.gates,
         rateLimit: metadata.rateLimit,
-        handler: (...args) => method.apply(instance, args),
+        mechanism: metadata.mechanism,
+        handler: this.binder.taskHandler(method, metadata.name),
       });
     }
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TaskNameCollisionError } from '../errors';
-import { ResolvedTaskOptions, TaskGates } from '../options/task.options';
+import { ResolvedTaskOptions, TaskGates, TaskMechanism } from '../options/task.options';
 import { TaskScheduleOptions } from '../options/schedule.options';
 import type { RateLimit } from '../options/rate-limit';
 import { closestName } from './name-suggestion';
@@ -17,6 +17,8 @@ export interface TaskDefinition {
   gates?: TaskGates;
   /** `@Task({ rateLimit })`: stored in Redis at startup, applied by every claim. */
   rateLimit?: RateLimit;
+  /** `@Task({ mechanism })`: 'thread' and 'process' run in the worker's pool (lib/pool). */
+  mechanism?: TaskMechanism;
   handler: (...args: unknown[]) => unknown;
 }
 

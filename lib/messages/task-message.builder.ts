@@ -5,6 +5,8 @@ import { NewTask } from '../broker/new-task';
 import { withGatesChecked } from '../broker/gate-layout';
 import { IdMaker, TaskRouter } from '../broker/task-router';
 import { TaskRegistry } from '../discovery/task.registry';
+import { gatesOf } from '../catalog/catalog-entry';
+import { TaskCatalog } from '../catalog/task-catalog';
 import { InvalidOptionsError, UnknownTaskError } from '../errors';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { validateTaskOptions } from '../options/task-options.validator';
@@ -22,6 +24,7 @@ import {
   checkObject,
   checkTaskId,
   describe,
+  isName,
 } from '../validation/checks';
 import { resolveTaskMethod } from './task-call';
 import { TaskCall, TaskRequest } from './task-types';
@@ -58,7 +61,19 @@ export class TaskMessageBuilder {
     private readonly options: ResolvedModuleOptions,
     private readonly registry: TaskRegistry,
     private readonly router: TaskRouter,
+    private readonly catalog: TaskCatalog,
   ) {}
+
+  /**
+   * Reads the catalog entries of the task names (of requests about to be built) that no local
+   * `@Task` declares, so that build() routes them as their handler app published; undefined
+   * (nothing to wait for) when every name is local, the usual case.
+   */
+  lookUp(names: readonly unknown[]): Promise<void> | undefined {
+    // Only well-formed names: a bad one is refused by build(), Redis up or not.
+    const remote = names.filter((name): name is string => isName(name) && !this.registry.has(name));
+    return remote.length > 0 ? this.catalog.load(remote) : undefined;
+  }
 
   build(
     name: string,
@@ -69,15 +84,27 @@ export class TaskMessageBuilder {
     newId: IdMaker = (queue) => this.router.newId(queue),
   ): NewTask {
     checkName(name, 'task');
-    const local = declared ?? this.registry.get(name)?.options;
-    const gates = declaredGates ?? this.registry.get(name)?.gates;
-    if (!local) this.unknownName(name);
+    const here = declared ? undefined : this.registry.get(name);
+    const published = declared || here ? undefined : this.catalog.get(name);
+    const unrouted = declared || here || published ? undefined : this.catalog.failure(name);
+    const local = declared ?? here?.options ?? published?.options;
+    const gates = declaredGates ?? here?.gates ?? (published && gatesOf(published));
+    // Strict mode cannot tell an unknown name from one Redis did not answer for: the write fails.
+    if (!local && !unrouted) this.unknownName(name);
     if (!Array.isArray(args)) throw new InvalidOptionsError('args', argsProblem(args));
     const taskOptions: ResolvedTaskOptions = {
       ...this.options.defaults,
       ...local,
       ...validateTaskOptions(raw, '', ENQUEUE_ONLY_KEYS),
     };
+    if (published?.lockFromArgs && raw.lock === undefined) {
+      throw new InvalidOptionsError(
+        'lock',
+        `task "${name}" takes its lock from its arguments (${published.source}), which only ` +
+          `an app with that @Task can compute: pass { lock } with the enqueue, or enqueue ` +
+          `from an app that has the handler's provider`,
+      );
+    }
     const serializer = this.options.serializer;
     const serialisedArgs = this.bounded(serializer.serialize(args, 'args'), 'args');
     const dedupe = this.dedupe(raw);
@@ -108,6 +135,7 @@ export class TaskMessageBuilder {
                 serializer.serialize(checkObject(raw.metadata, 'metadata'), 'metadata'),
                 'metadata',
               ),
+        ...(unrouted && { unrouted }),
       },
       this.router,
     );
@@ -148,9 +176,9 @@ export class TaskMessageBuilder {
   }
 
   /**
-   * A name no local @Task declares: refused in strict mode; otherwise allowed (its handler may
-   * live in another app), with a warning, once per name, when it looks like a local name
-   * misspelled.
+   * A name that neither a local @Task nor the task catalog declares: refused in strict mode;
+   * otherwise allowed (its handler may live in an app that publishes no catalog, an older
+   * one), with a warning, once per name, when it looks like a local name misspelled.
    */
   private unknownName(name: string): void {
     const suggestion = this.registry.suggest(name);
@@ -158,7 +186,8 @@ export class TaskMessageBuilder {
     if (this.options.strict) {
       throw new UnknownTaskError(
         name,
-        `no @Task in this application declares it and strict mode is on${hint}`,
+        `no @Task in this application declares it, no app with its handler published it ` +
+          `(the task catalog), and strict mode is on${hint}`,
       );
     }
     if (suggestion === undefined || this.warned.has(name)) return;

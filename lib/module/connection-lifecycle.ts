@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Broker } from '../broker/broker';
 import { RESOLVED_OPTIONS } from '../constants';
+import { isPoolMember } from '../core/pool-member';
 import { ConnectionError, TaskmillError } from '../errors';
 import { isBusyRedisReply } from '../redis/connection-errors';
 import { ResolvedModuleOptions } from '../options/module.options';
@@ -32,7 +33,8 @@ export class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown 
    */
   async onModuleInit(): Promise<void> {
     const { connectTimeoutMs } = this.options;
-    if (connectTimeoutMs === 0) return;
+    // A pool member talks to its worker, not to Redis (see lib/pool).
+    if (connectTimeoutMs === 0 || isPoolMember()) return;
     try {
       await this.broker.ready(connectTimeoutMs, () => this.connections.lastError);
     } catch (error) {

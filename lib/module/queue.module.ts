@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TaskExplorer } from '../discovery/task.explorer';
+import { CatalogPublisher } from '../catalog/catalog-publisher';
 import { TaskRegistry } from '../discovery/task.registry';
 import { LockService } from '../locks/lock.service';
 import { HookInvoker } from '../hooks/hook-invoker';
@@ -10,7 +11,18 @@ import { ResultStore } from '../results/result-store';
 import { ScheduleRegistrar } from '../scheduling/schedule-registrar';
 import { StatusTracker } from '../status/status-tracker';
 import { WorkerService } from '../worker/worker.service';
+import { TaskmillHealthIndicator } from '../observability/health/taskmill-health.indicator';
+import { TaskMetrics } from '../observability/metrics/task-metrics';
+import { TaskTracing } from '../observability/telemetry/task-tracing';
+import { EnqueueWrappers } from '../queue/enqueue-wrappers';
+import { RunWrappers } from '../worker/run-wrappers';
 import { ConnectionLifecycle } from './connection-lifecycle';
+import { MethodBinder } from '../discovery/method-binder';
+import { NestMethodBinder } from '../enhancers/nest-method-binder';
+import { TaskContextCreator } from '../enhancers/task-context-creator';
+import { RunScopes } from '../scopes/run-scopes';
+import { taskRefProvider } from '../scopes/task-ref.provider';
+import { TASK_REF } from '../constants';
 import { coreProviders } from './providers';
 import { QueueModuleOptions } from '../options/module.options';
 import {
@@ -33,13 +45,31 @@ import {
     HookRegistry,
     HookInvoker,
     TaskExplorer,
+    { provide: MethodBinder, useClass: NestMethodBinder },
+    TaskContextCreator,
+    RunScopes,
+    taskRefProvider,
     QueueService,
     WorkerService,
     ScheduleRegistrar,
+    CatalogPublisher,
     LockService,
     ConnectionLifecycle,
+    RunWrappers,
+    EnqueueWrappers,
+    TaskMetrics,
+    TaskTracing,
+    TaskmillHealthIndicator,
   ],
-  exports: [QueueService, WorkerService, StatusTracker, ResultStore, LockService],
+  exports: [
+    QueueService,
+    WorkerService,
+    StatusTracker,
+    ResultStore,
+    LockService,
+    TaskmillHealthIndicator,
+    TASK_REF,
+  ],
 })
 export class QueueModule extends ConfigurableQueueModule {
   /**

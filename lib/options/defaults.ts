@@ -29,3 +29,10 @@ export const DEFAULT_DEAD_LETTER_TTL = 7 * 86_400_000;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
 export const DEFAULT_BLOCKING_TIMEOUT_MS = 10_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+export const DEFAULT_POOL_OPTIONS = {
+  export: 'AppModule',
+  threads: 1,
+  processes: 1,
+  patienceMs: 1000,
+};

@@ -28,6 +28,8 @@ import {
 } from './defaults';
 import { isClusterConnection, resolveClusterConnection } from './cluster-connection.validator';
 import { QueueModuleOptions, QueueOrder, ResolvedModuleOptions } from './module.options';
+import { resolveMetrics, resolveTelemetry } from './observability-options.validator';
+import { resolvePoolOptions } from './pool-options.validator';
 import { resolveQueueSettings } from './queue-settings.validator';
 import { resolveReplicaWait } from './replica-wait.validator';
 import { validateTaskOptions } from './task-options.validator';
@@ -51,6 +53,8 @@ const MODULE_KEYS = [
   'blockingTimeoutMs',
   'redisFunctions',
   'stacksInUpdates',
+  'metrics',
+  'telemetry',
 ];
 const WORKER_KEYS = [
   'enabled',
@@ -61,6 +65,7 @@ const WORKER_KEYS = [
   'shutdownTimeoutMs',
   'maxReclaims',
   'integrityScanMs',
+  'pool',
 ];
 
 /** Validates module options at startup and fills in every default. */
@@ -109,6 +114,7 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
         DEFAULT_WORKER_OPTIONS.shutdownTimeoutMs,
         (v) => checkDuration(v, 'worker.shutdownTimeoutMs'),
       ),
+      pool: resolvePoolOptions(worker.pool),
     },
     ...queueLayout(options.queues, options.keyLayout),
     waitForReplicas: resolveReplicaWait(options.waitForReplicas, commandTimeoutMs),
@@ -135,6 +141,8 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
     stacksInUpdates: optional(options.stacksInUpdates, false, (v) =>
       checkBoolean(v, 'stacksInUpdates'),
     ),
+    metrics: resolveMetrics(options.metrics),
+    telemetry: resolveTelemetry(options.telemetry),
   };
 }
 

@@ -1,6 +1,8 @@
 import type { LogLevel } from '@nestjs/common';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { KeyLayout } from './key-layout';
+import { MetricsOptions, ResolvedMetricsOptions } from './observability.options';
+import { PoolOptions, ResolvedPoolOptions } from './pool.options';
 import { Serializer } from '../serialization/serializer';
 import { QueueSettings, ResolvedQueueSettings } from './queue-settings';
 import { TaskOptions, ResolvedTaskOptions } from './task.options';
@@ -84,6 +86,11 @@ export interface WorkerOptions {
    * with an IntegrityError. Default `60 000`.
    */
   integrityScanMs?: number;
+  /**
+   * Threads and processes for `@Task({ mechanism: 'thread' | 'process' })` handlers (see
+   * PoolOptions). Default: none (such a task then fails the start with PoolSetupError).
+   */
+  pool?: PoolOptions;
 }
 
 export interface QueueModuleOptions {
@@ -158,7 +165,24 @@ export interface QueueModuleOptions {
    * `result()` keep the stack either way.
    */
   stacksInUpdates?: boolean;
+  /**
+   * Prometheus metrics with prom-client (an optional peer: install it): task outcomes, run and
+   * wait times, and the queues' counts when scraped (see docs/observability.md). `true`:
+   * prom-client's default registry; `{ registry }`: that one. Default `false`.
+   */
+  metrics?: boolean | MetricsOptions;
+  /**
+   * OpenTelemetry traces with `@opentelemetry/api` (an optional peer: install it): a span for
+   * each enqueue made inside a trace, carried with the task, and a span for each run under it.
+   * Default `false`.
+   */
+  telemetry?: boolean;
 }
+
+/** What the `taskmill worker` command sets over an app's own options (OPTION_OVERRIDES). */
+export type OptionOverrides = Pick<QueueModuleOptions, 'connection' | 'prefix' | 'keyLayout'> & {
+  worker?: WorkerOptions;
+};
 
 /** Module options after validation, with every default applied. */
 export interface ResolvedModuleOptions {
@@ -171,7 +195,10 @@ export interface ResolvedModuleOptions {
   strict: boolean;
   serializer: Serializer;
   defaults: ResolvedTaskOptions;
-  worker: Required<Omit<WorkerOptions, 'queues'>> & { queues: string[] | undefined };
+  worker: Required<Omit<WorkerOptions, 'queues' | 'pool'>> & {
+    queues: string[] | undefined;
+    pool: ResolvedPoolOptions | undefined;
+  };
   queues: Record<string, ResolvedQueueSettings>;
   keyLayout: KeyLayout;
   waitForReplicas: Required<ReplicaWait> | undefined;
@@ -185,6 +212,9 @@ export interface ResolvedModuleOptions {
   blockingTimeoutMs: number;
   redisFunctions: boolean;
   stacksInUpdates: boolean;
+  /** Undefined when metrics are off. */
+  metrics: ResolvedMetricsOptions | undefined;
+  telemetry: boolean;
 }
 
 /** A `ClusterConnection` after validation. */

@@ -7,12 +7,14 @@ import {
   checkKnownKeys,
   checkName,
   checkObject,
+  describe,
 } from '../validation/checks';
 import { BackoffOption } from './backoff.options';
 import {
   ResolvedBackoff,
   ResolvedTaskOptions,
   TaskDecoratorOptions,
+  TaskMechanism,
   TaskOptions,
 } from './task.options';
 
@@ -37,6 +39,7 @@ export const DECORATOR_ONLY_KEYS = [
   'concurrency',
   'rateLimit',
   'group',
+  'mechanism',
 ] as const satisfies readonly (keyof TaskDecoratorOptions)[];
 
 /** Options of TaskDecoratorOptions missing from the two lists above: `never` when in sync. */
@@ -113,4 +116,16 @@ export function validateBackoff(raw: BackoffOption, field: string): ResolvedBack
   }
   if (backoff.jitter !== undefined) result.jitter = checkBoolean(backoff.jitter, `${field}.jitter`);
   return result;
+}
+
+const MECHANISMS: readonly TaskMechanism[] = ['async', 'thread', 'process'];
+
+/** `@Task({ mechanism })`: one of the three. */
+export function checkMechanism(value: unknown, field: string): TaskMechanism {
+  if (MECHANISMS.includes(value as TaskMechanism)) return value as TaskMechanism;
+  throw new InvalidOptionsError(
+    field,
+    `must be 'async' (the worker's event loop), 'thread' or 'process' (a worker.pool member), ` +
+      `got ${describe(value)}`,
+  );
 }

@@ -69,7 +69,19 @@ export interface TaskDecoratorOptions extends TaskOptions {
    * @example ＠Task({ name: 'email.send', group: (tenantId: string) => `tenant-${tenantId}` })
    */
   group?: (...args: never[]) => string;
+  /**
+   * Where the handler runs: `'async'` on the worker's event loop; `'thread'` in a worker thread
+   * and `'process'` in a child process of the worker's pool (`worker.pool`), so that CPU-bound
+   * work never blocks lease renewal. Default `'async'`. See docs/worker-pools.md.
+   */
+  mechanism?: TaskMechanism;
 }
+
+/** Where a task's handler runs (TaskDecoratorOptions.mechanism). */
+export type TaskMechanism = 'async' | 'thread' | 'process';
+
+/** The mechanisms that run in a pool member rather than on the worker's event loop. */
+export type PoolMechanism = Exclude<TaskMechanism, 'async'>;
 
 /**
  * The gates a task must pass to start (see TaskDecoratorOptions.lock and .concurrency), and

@@ -4,6 +4,7 @@ import { InvalidOptionsError, MessageAlreadyExistsError } from '../errors';
 import { EnqueueOptions } from '../options/task.options';
 import { checkBoolean } from '../validation/checks';
 import { ChainHandle } from './chain-handle';
+import { EnqueueWrappers } from './enqueue-wrappers';
 import { TaskHandle } from './task-handle';
 import { PLACEHOLDER_ID, TaskMessageBuilder } from '../messages/task-message.builder';
 import { withTaskIdsOnFailure } from './task-ids-on-failure';
@@ -48,6 +49,7 @@ export class Chains {
     private readonly broker: Broker,
     private readonly builder: TaskMessageBuilder,
     private readonly handle: (id: string, queue: string) => TaskHandle,
+    private readonly wrappers: EnqueueWrappers,
   ) {}
 
   async enqueue(steps: ChainLink[]): Promise<ChainHandle<unknown>> {
@@ -62,7 +64,9 @@ export class Chains {
       continueOnFailure,
     }));
     const ids = built.map(({ task }) => task.id);
-    if (!(await withTaskIdsOnFailure(ids, () => this.broker.enqueueChain(built)))) {
+    const write = () => this.broker.enqueueChain(built);
+    const tasks = built.map(({ task }) => task);
+    if (!(await withTaskIdsOnFailure(ids, () => this.wrappers.write(tasks, write)))) {
       throw new MessageAlreadyExistsError(built[0].task.id);
     }
     return new ChainHandle(

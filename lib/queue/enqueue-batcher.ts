@@ -29,6 +29,8 @@ export class EnqueueBatcher {
 
   /** Resolves once the task is written ('written'), or its id's holder returned ('existing'). */
   add(task: NewTask): Promise<EnqueueResult> {
+    // Not sent with the others: it would fail their whole call (see NewTask.unrouted).
+    if (task.unrouted) return Promise.reject(failedFor(task.unrouted, task));
     return new Promise((resolve, reject) => {
       // A microtask: enqueues made in the same turn (a loop, Promise.all) share the calls.
       if (this.pending.length === 0) queueMicrotask(() => this.flush());
@@ -54,7 +56,7 @@ export class EnqueueBatcher {
     } catch (error) {
       // Each caller learns its own task's id: the one to retry with (see ConnectionError).
       for (const { task, reject } of batch) {
-        reject(error instanceof ConnectionError ? error.forTasks([task.id]) : error);
+        reject(failedFor(error, task));
       }
       return;
     }
@@ -66,4 +68,9 @@ export class EnqueueBatcher {
       } else resolve(result);
     });
   }
+}
+
+/** A failed write's error, naming the task's id when it is a ConnectionError (for the retry). */
+function failedFor(error: unknown, task: NewTask): unknown {
+  return error instanceof ConnectionError ? error.forTasks([task.id]) : error;
 }

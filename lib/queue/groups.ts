@@ -1,6 +1,7 @@
 import { Broker } from '../broker/broker';
 import { NewTask } from '../broker/new-task';
 import { InvalidOptionsError, MessageAlreadyExistsError } from '../errors';
+import { EnqueueWrappers } from './enqueue-wrappers';
 import { ChordHandle, GroupHandle } from './group-handle';
 import { TaskHandle } from './task-handle';
 import { randomTaskId } from '../broker/task-ids';
@@ -18,6 +19,7 @@ export class Groups {
     private readonly builder: TaskMessageBuilder,
     private readonly enqueueMany: (requests: TaskRequest[]) => Promise<TaskHandle[]>,
     private readonly handle: (id: string, queue: string) => TaskHandle,
+    private readonly wrappers: EnqueueWrappers,
   ) {}
 
   /** A group is an atomic batch with a handle that collects its results. */
@@ -37,7 +39,8 @@ export class Groups {
     );
     const last = this.builder.withId(draft, `${chordId}-callback`);
     const ids = [...built, last].map((task) => task.id);
-    if (!(await withTaskIdsOnFailure(ids, () => this.broker.enqueueChord(built, last)))) {
+    const write = () => this.broker.enqueueChord(built, last);
+    if (!(await withTaskIdsOnFailure(ids, () => this.wrappers.write([...built, last], write)))) {
       throw new MessageAlreadyExistsError(last.id);
     }
     return new ChordHandle<R>(

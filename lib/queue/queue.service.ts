@@ -17,6 +17,7 @@ import { TaskSettlement } from '../results/settlement';
 import { EventsReader } from '../status/events-reader';
 import { checkKnownKeys, checkName, checkObject, checkTaskId } from '../validation/checks';
 import { StatusTracker } from '../status/status-tracker';
+import { TaskDetails, TaskDetailsReader } from '../status/task-details';
 import { StatusUpdate } from '../core/task-status';
 import { RedisConnections } from '../redis/redis-connections';
 import { ScheduleInfo } from '../options/schedule.options';
@@ -27,12 +28,14 @@ import { ChordHandle, GroupHandle } from './group-handle';
 import { Groups } from './groups';
 import { DeadLetter, DeadLetterPage, DeadLetters } from './dead-letters';
 import { EnqueueBatcher } from './enqueue-batcher';
+import { EnqueueWrappers } from './enqueue-wrappers';
 import { ObliterateOptions, QueueControl } from './queue-control';
 import { ListPage, QueueInspector, QueueStats } from './queue-inspector';
 import { Priorities, PriorityThreshold, PromoteOptions, WaitingTask } from './priorities';
 import { ResultOf, TaskHandle } from './task-handle';
 import { locationQueue, TaskLocation } from './task-location';
 import { TaskMessageBuilder } from '../messages/task-message.builder';
+import { UnconsumedQueues } from '../catalog/unconsumed-queues';
 import { withTaskIdsOnFailure } from './task-ids-on-failure';
 import { WorkflowLookup } from './workflow-lookup';
 import { resolveTaskMethod } from '../messages/task-call';
@@ -67,15 +70,20 @@ export class QueueService {
     reader: EventsReader,
     private readonly builder: TaskMessageBuilder,
     private readonly scheduled: Schedules,
+    private readonly unconsumed: UnconsumedQueues,
+    private readonly wrappers: EnqueueWrappers,
+    private readonly details: TaskDetailsReader,
   ) {
     this.batcher = new EnqueueBatcher(broker);
     this.dead = new DeadLetters(broker, connections);
-    this.chains = new Chains(broker, this.builder, (id, queue) => this.handle(id, queue));
+    const handle = (id: string, queue: string) => this.handle(id, queue);
+    this.chains = new Chains(broker, this.builder, handle, wrappers);
     this.groups = new Groups(
       broker,
       this.builder,
       (requests) => this.enqueueMany(requests),
-      (id, queue) => this.handle(id, queue),
+      handle,
+      wrappers,
     );
     this.workflows = new WorkflowLookup(connections, broker.router, (id) => this.handle(id));
     this.inspector = new QueueInspector(broker);
@@ -105,11 +113,15 @@ export class QueueService {
     third?: unknown,
     fourth?: EnqueueOptions,
   ): Promise<TaskHandle<unknown>> {
+    if (typeof task === 'string') await this.builder.lookUp([task]);
     const message =
       typeof task === 'string'
         ? this.builder.build(task, second ?? [], third as EnqueueOptions | undefined)
         : this.builder.buildCall(task, second, third, fourth);
-    const written = await this.batcher.add(message);
+    const written = this.wrappers.empty
+      ? await this.batcher.add(message)
+      : await this.wrappers.write([message], () => this.batcher.add(message));
+    this.unconsumed.enqueued(message.queue);
     if (written === 'written' && this.hooks.active) {
       await this.submitted(message, typeof task === 'string' ? second : third);
     }
@@ -124,6 +136,7 @@ export class QueueService {
     requests: [...Q],
   ): Promise<{ [I in keyof Q]: TaskHandle<RequestResult<Q[I]>> }> {
     if (!Array.isArray(requests)) throw new InvalidOptionsError('requests', 'must be an array');
+    await this.builder.lookUp(requests.map(namedTask));
     const messages = requests.map((request: unknown, i) => {
       if (!request || typeof request !== 'object') {
         throw new InvalidOptionsError(`requests[${i}]`, 'must be { task, args?, options? }');
@@ -151,7 +164,8 @@ export class QueueService {
    */
   chain<S extends ChainLink[]>(steps: [...S]): Promise<ChainHandle<LastResult<S>>>;
   chain<R = unknown>(steps: ChainLink[]): Promise<ChainHandle<R>>;
-  chain(steps: ChainLink[]): Promise<ChainHandle<unknown>> {
+  async chain(steps: ChainLink[]): Promise<ChainHandle<unknown>> {
+    if (Array.isArray(steps)) await this.builder.lookUp(steps.map(namedTask));
     return this.chains.enqueue(steps);
   }
 
@@ -159,8 +173,9 @@ export class QueueService {
    * Runs tasks in parallel (one atomic batch); `results()` resolves with all their results,
    * in order (typed for requests made with `taskCall(…)`).
    */
-  group<Q extends TaskRequest[]>(requests: [...Q]): Promise<GroupHandle<RequestResults<Q>>> {
-    return this.groups.group(requests) as Promise<GroupHandle<RequestResults<Q>>>;
+  async group<Q extends TaskRequest[]>(requests: [...Q]): Promise<GroupHandle<RequestResults<Q>>> {
+    if (Array.isArray(requests)) await this.builder.lookUp(requests.map(namedTask));
+    return (await this.groups.group(requests)) as GroupHandle<RequestResults<Q>>;
   }
 
   /**
@@ -175,7 +190,11 @@ export class QueueService {
    * );
    * const total = await chord.result();
    */
-  chord<R = unknown>(parts: TaskRequest[], callback: TaskRequest<R>): Promise<ChordHandle<R>> {
+  async chord<R = unknown>(
+    parts: TaskRequest[],
+    callback: TaskRequest<R>,
+  ): Promise<ChordHandle<R>> {
+    if (Array.isArray(parts)) await this.builder.lookUp([...parts, callback].map(namedTask));
     return this.groups.chord<R>(parts, callback);
   }
 
@@ -233,6 +252,18 @@ export class QueueService {
    */
   private knownQueue(message: NewTask, written: EnqueueResult): string | undefined {
     return knownQueue(message, written) ?? (this.broker.router.spread ? message.queue : undefined);
+  }
+
+  /**
+   * Everything a task's record holds (arguments, metadata, status, progress, result or error
+   * with its stack, history, chain and chord links), read in one round trip. Resolves
+   * undefined when the task has no record; give its queue for a custom id.
+   * @example
+   * const task = await queue.inspect(id);
+   * if (task?.status === TaskStatus.FAILED) console.error(task.lastError?.stack);
+   */
+  async inspect(id: string, location?: TaskLocation | string): Promise<TaskDetails | undefined> {
+    return this.details.read(checkTaskId(id, 'id'), locationQueue(location));
   }
 
   /** A queue's failed tasks (its dead-letter set), newest first. */
@@ -460,8 +491,9 @@ export class QueueService {
     }
     const written = await withTaskIdsOnFailure(
       messages.map((message) => message.id),
-      () => this.broker.enqueue(messages, true),
+      () => this.wrappers.write(messages, () => this.broker.enqueue(messages, true)),
     );
+    for (const message of messages) this.unconsumed.enqueued(message.queue);
     const refused = written.findIndex((result) => result === 'taken' || typeof result === 'object');
     if (refused !== -1) {
       const result = written[refused];
@@ -496,4 +528,9 @@ function knownQueue(message: NewTask, written: EnqueueResult): string | undefine
     (written === 'existing' && message.onDuplicate === 'return-matching')
     ? message.queue
     : undefined;
+}
+
+/** The task name a request gives, if it names its task (read before validation: any value). */
+function namedTask(request: unknown): unknown {
+  return (request as { task?: unknown } | null | undefined)?.task;
 }

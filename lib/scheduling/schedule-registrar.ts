@@ -6,8 +6,10 @@ import {
   OnModuleDestroy,
 } from '@nestjs/common';
 import { RESOLVED_OPTIONS } from '../constants';
+import { isPoolMember } from '../core/pool-member';
 import { TaskRegistry } from '../discovery/task.registry';
 import { ResolvedModuleOptions } from '../options/module.options';
+import { BackgroundRetry } from '../redis/background-retry';
 import { Schedules } from './schedules';
 
 /**
@@ -17,36 +19,30 @@ import { Schedules } from './schedules';
  */
 @Injectable()
 export class ScheduleRegistrar implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('taskmill:ScheduleRegistrar');
-  private retry?: NodeJS.Timeout;
-  private stopped = false;
+  private readonly retry: BackgroundRetry;
 
   constructor(
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedModuleOptions,
+    @Inject(RESOLVED_OPTIONS) options: ResolvedModuleOptions,
     private readonly registry: TaskRegistry,
     private readonly schedules: Schedules,
-  ) {}
+  ) {
+    this.retry = new BackgroundRetry(
+      new Logger('taskmill:ScheduleRegistrar'),
+      'register the @Task schedules',
+      options.blockingTimeoutMs,
+    );
+  }
 
   onApplicationBootstrap(): void {
+    if (isPoolMember()) return;
     const declared = this.registry.all().filter((task) => task.schedule);
-    if (declared.length > 0) void this.register(declared);
+    if (declared.length === 0) return;
+    void this.retry.run(async () => {
+      for (const task of declared) await this.schedules.register(task.name, task.schedule ?? {});
+    });
   }
 
   onModuleDestroy(): void {
-    this.stopped = true;
-    clearTimeout(this.retry);
-  }
-
-  private async register(declared: ReturnType<TaskRegistry['all']>): Promise<void> {
-    try {
-      for (const task of declared) await this.schedules.register(task.name, task.schedule ?? {});
-    } catch (error) {
-      if (this.stopped) return;
-      this.logger.warn(
-        `could not register the @Task schedules yet, retrying: ${(error as Error).message}`,
-      );
-      this.retry = setTimeout(() => void this.register(declared), this.options.blockingTimeoutMs);
-      this.retry.unref();
-    }
+    this.retry.stop();
   }
 }

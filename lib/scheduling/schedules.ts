@@ -30,6 +30,7 @@ export class Schedules {
 
   /** Adds (or, for an id whose definition changed, replaces) a schedule; returns its id. */
   async register(task: string, raw: ScheduleOptions): Promise<ScheduleInfo> {
+    await this.builder.lookUp([task]);
     const prepared = this.prepare(task, raw);
     const next = firstTick(prepared.stored.recurrence, Date.now());
     await this.broker.schedule(prepared.id, prepared.encoded, next);
@@ -56,6 +57,8 @@ export class Schedules {
       Object.entries(options).filter(([key]) => !SCHEDULE_KEYS.includes(key)),
     );
     const message = this.builder.build(checkName(task, 'task'), options.args ?? [], taskOptions);
+    // A schedule of a task whose catalog entry Redis did not give cannot be written anyway.
+    if (message.unrouted) throw message.unrouted;
     const stored: StoredSchedule = { recurrence, catchUp, task: scheduledTask(message) };
     const encoded = encodeSchedule(stored);
     const id = options.id === undefined ? scheduleId(encoded) : checkTaskId(options.id, 'id');

@@ -101,6 +101,16 @@ export function checkBoolean(value: unknown, field: string): boolean {
 const NAME_PATTERN = /^[\p{L}\p{N}_$][\p{L}\p{N}_$.\-/@]*$/u;
 const NAME_MAX_LENGTH = 128;
 
+/** Whether checkName() accepts `value`. */
+export function isName(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= NAME_MAX_LENGTH &&
+    NAME_PATTERN.test(value)
+  );
+}
+
 /**
  * Queue, task and prefix names end up inside Redis keys and hash tags, so `{`, `}`, `:`,
  * whitespace and control characters are refused.

@@ -8,6 +8,7 @@ import { RedisConnections } from '../redis/redis-connections';
 import { computeBackoff } from './backoff';
 import { DueTimer } from './due-timer';
 import { ClaimAnswer, Settler } from './settler';
+import { RunWrappers } from './run-wrappers';
 import { TaskRunner } from './task-runner';
 import { WorkerEvent } from '../core/worker-event';
 
@@ -52,6 +53,8 @@ export class ConsumerLoop {
     private readonly settler: Settler,
     private readonly connections: RedisConnections,
     private readonly runner: TaskRunner,
+    /** Metrics and telemetry around each run; empty unless switched on. */
+    private readonly wrappers: RunWrappers,
     private readonly settings: ConsumerSettings,
     private readonly events: Subject<WorkerEvent>,
     /** The settler's answers to this loop's claims. */
@@ -145,7 +148,13 @@ export class ConsumerLoop {
     this.errors = 0;
     if (this.abandoned) return;
     // Claimed tasks are ours even when stopping: they run, or are handed back on shutdown.
-    for (const task of tasks) this.track(this.runner.run(task));
+    for (const task of tasks) {
+      this.track(
+        this.wrappers.empty
+          ? this.runner.run(task)
+          : this.wrappers.run(task, () => this.runner.run(task)),
+      );
+    }
     if (nextDueIn !== undefined && this.running) this.dueTimer.schedule(nextDueIn);
     if (tasks.length < requested) this.sleep();
     else this.pump();

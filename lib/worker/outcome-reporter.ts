@@ -36,7 +36,7 @@ export class OutcomeReporter {
     const durationMs = Date.now() - run.startedAt;
     const { args } = run;
     if (result === 'cancelled') {
-      this.events.next({ type: 'task.cancelled', task });
+      this.events.next({ type: 'task.cancelled', task, durationMs });
       return this.hooks.active ? this.hooks.fire('cancel', { task, args, durationMs }) : undefined;
     }
     if (!error) {
@@ -47,11 +47,11 @@ export class OutcomeReporter {
     }
     const cause = ending.ok ? undefined : ending.error;
     if (delayMs === undefined) {
-      this.events.next({ type: 'task.failed', task, error });
+      this.events.next({ type: 'task.failed', task, error, durationMs });
       if (!this.hooks.active) return undefined;
       return this.hooks.fire('failure', { task, args, error, cause, durationMs });
     }
-    this.events.next({ type: 'task.retrying', task, error, delayMs });
+    this.events.next({ type: 'task.retrying', task, error, delayMs, durationMs });
     if (!this.hooks.active) return undefined;
     return this.hooks.fire('retry', { task, args: args ?? [], error, cause, delayMs, durationMs });
   }

@@ -2,6 +2,7 @@ import { ClaimedTask } from '../broker/claimed-task';
 import { TaskRegistry } from '../discovery/task.registry';
 import { CorruptTaskError, ErrorDetails, UnknownTaskError } from '../errors';
 import { Serializer } from '../serialization/serializer';
+import { HandlerPools, runsInPool } from './handler-pools';
 import { RunHooks } from './run-hooks';
 import { runInTaskContext } from './task-context';
 import { RunExtras, TaskRun } from './task-run';
@@ -17,6 +18,7 @@ export class RunDecoder {
     private readonly registry: TaskRegistry,
     private readonly serializer: Serializer,
     private readonly hooks: RunHooks,
+    private readonly pools: HandlerPools,
   ) {}
 
   /** The handler call for `run`; sets the run's decoded arguments and extras. */
@@ -36,7 +38,10 @@ export class RunDecoder {
       throw new CorruptTaskError(`arguments of task ${task.id} are not an array`);
     if (task.metadata || task.previous || task.previousError) run.extras = this.extrasOf(task);
     run.args = args;
-    const handler = () => definition.handler(...args);
+    // The one place where a run leaves the event loop: a pool member runs it (lib/pool).
+    const handler = runsInPool(definition)
+      ? () => this.pools.run(definition, args, run.taskContext())
+      : () => definition.handler(...args);
     // Start hooks run inside the task context and the run's race with its timeout and abort.
     const call = this.hooks.active ? this.hooks.beforeHandler(run.ref, args, handler) : handler;
     return () => runInTaskContext(run, call);

@@ -80,6 +80,11 @@ export function taskContext<Previous = unknown>(): TaskContext<Previous> {
   return source.taskContext() as TaskContext<Previous>;
 }
 
+/** The running task's context, or undefined outside a run (where taskContext() throws). */
+export function runningTaskContext(): TaskContext | undefined {
+  return storage.getStore()?.taskContext();
+}
+
 export function runInTaskContext<T>(source: TaskContextSource, fn: () => T): T {
   return storage.run(source, fn);
 }

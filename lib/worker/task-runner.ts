@@ -8,6 +8,7 @@ import { ErrorDetails, SerializationError, TaskTimeoutError, toErrorDetails } fr
 import { Serializer } from '../serialization/serializer';
 import { ChildTasks } from './child-tasks';
 import { HandlerContexts } from './handler-context';
+import { HandlerPools, NO_POOLS } from './handler-pools';
 import { LentSlots } from './lent-slots';
 import { OutcomeReporter } from './outcome-reporter';
 import { ProgressWriter } from './progress-writer';
@@ -49,9 +50,10 @@ export class TaskRunner {
     private readonly progress: ProgressWriter,
     /** Told as soon as a handler ends (or lends its slot), before its outcome is written. */
     private readonly slotsFreed: Observer<void>,
+    pools: HandlerPools = NO_POOLS,
   ) {
     this.slots = new LentSlots(slotsFreed);
-    this.decoder = new RunDecoder(registry, serializer, hooks);
+    this.decoder = new RunDecoder(registry, serializer, hooks, pools);
     this.contexts = new HandlerContexts(
       broker,
       serializer,

@@ -2,6 +2,7 @@ import { Logger, LogLevel } from '@nestjs/common';
 import { ErrorDetails, PoisonTaskError } from '../errors';
 import { isTransientRedisError } from '../redis/connection-errors';
 import { TaskRef, WorkerEvent } from '../core/worker-event';
+import { blockText, cellText } from '../core/terminal-text';
 
 /** Within this long, a repeat of a transient Redis error goes to debug, not warn. */
 const REPEAT_WINDOW_MS = 60_000;
@@ -28,10 +29,17 @@ export class WorkerLog {
     this.levels = new Set(levels);
   }
 
+  /**
+   * Task names, ids and errors come from whoever enqueued or ran the task: control characters
+   * are written as visible escapes, so that they can neither drive the operator's terminal nor
+   * forge log lines (a newline in an error message stays on its line).
+   */
   write(level: LogLevel, message: string, stack?: string): void {
     if (!this.levels.has(level)) return;
-    if (level === 'error' || level === 'fatal') this.logger[level](message, stack);
-    else this.logger[level](message);
+    const line = cellText(message);
+    if (level === 'error' || level === 'fatal') {
+      this.logger[level](line, stack === undefined ? undefined : blockText(stack));
+    } else this.logger[level](line);
   }
 
   /** Redis answers again: the next outage's first error is logged at once. */

@@ -9,6 +9,8 @@ import { HookInvoker } from '../hooks/hook-invoker';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { RedisConnections } from '../redis/redis-connections';
 import { CHILD_TASKS, ChildTasks } from './child-tasks';
+import { HANDLER_POOLS, HandlerPools } from './handler-pools';
+import { isPoolMember } from '../core/pool-member';
 import { ConsumerLoop } from './consumer-loop';
 import { IntegrityScanner } from './integrity-scanner';
 import { DeclaredSchedules } from '../scheduling/declared-schedules';
@@ -17,11 +19,14 @@ import { TriggerScheduler } from '../scheduling/trigger-scheduler';
 import { LeaseKeeper } from './lease-keeper';
 import { ProgressWriter } from './progress-writer';
 import { RunHooks } from './run-hooks';
+import { RunWrappers } from './run-wrappers';
 import { Settler } from './settler';
 import { TaskRunner } from './task-runner';
 import { WorkerEvent } from '../core/worker-event';
 import { WorkerLog } from './worker-log';
 import { WorkerSignals } from './worker-signals';
+import { QueueConsumers } from '../catalog/queue-consumers';
+import { UnconsumedQueues } from '../catalog/unconsumed-queues';
 
 /**
  * Runs this application's @Task handlers: started on application bootstrap (unless
@@ -40,6 +45,8 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     signals: WorkerSignals;
     runner: TaskRunner;
     progress: ProgressWriter;
+    /** Stops marking this worker's queues as consumed (QueueConsumers.beacon). */
+    endBeacon: () => void;
   };
   private stopping?: Promise<void>;
   /** Counts stop() calls: a start() waiting for a stop gives way to a stop() made after it. */
@@ -59,18 +66,28 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(CHILD_TASKS) private readonly children: ChildTasks,
     private readonly hooks: HookInvoker,
     private readonly schedules: Schedules,
+    private readonly consumers: QueueConsumers,
+    unconsumed: UnconsumedQueues,
+    private readonly wrappers: RunWrappers,
+    @Inject(HANDLER_POOLS) private readonly pools: HandlerPools,
   ) {
-    this.events$ = merge(this.subject, hooks.failed$);
+    this.events$ = merge(this.subject, hooks.failed$, unconsumed.warnings$);
     this.log = new WorkerLog(options.logging, options.worker.concurrency);
     this.subject.subscribe((event) => this.log.on(event));
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.options.worker.enabled) await this.start();
+    // A pool member only runs handlers for the worker that started it (see lib/pool).
+    if (this.options.worker.enabled && !isPoolMember()) await this.start();
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.stop();
+  }
+
+  /** True between start() and stop(): the worker is claiming and running tasks. */
+  get running(): boolean {
+    return this.parts !== undefined;
   }
 
   /** The queues this worker consumes: `worker.queues`, else every queue of a local @Task. */
@@ -113,6 +130,13 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       this.log.write('log', 'no @Task handlers in this application: the worker stays idle');
       return;
     }
+    // Thread and process members boot first: a bad pool setup fails the start (PoolSetupError).
+    await this.pools.start(this.registry.all(), (error) =>
+      this.subject.next({ type: 'worker.error', error }),
+    );
+    if (this.parts) return;
+    // Stopped while the members booted: they are this start's to end.
+    if (this.stops !== stops) return this.pools.close();
     const { concurrency, leaseMs } = this.options.worker;
     // The pipeline runs one way: the loop asks the settler for tasks and hands them to the
     // runner; the settler's answers and the runner's freed slots come back as streams.
@@ -142,12 +166,14 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       new RunHooks(this.hooks),
       progress,
       slotsFreed,
+      this.pools,
     );
     const loop = new ConsumerLoop(
       this.broker.router,
       settler,
       this.connections,
       runner,
+      this.wrappers,
       { queues, concurrency, blockingTimeoutMs: this.options.blockingTimeoutMs },
       this.subject,
       answers,
@@ -160,8 +186,11 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       this.subject,
       this.declaredSchedules(),
     );
+    // Before the first claim: producers asking whether the queues have a worker hear yes.
+    const endBeacon = this.consumers.beacon(queues);
     const parts = {
       settler,
+      endBeacon,
       progress,
       triggers,
       runner,
@@ -246,7 +275,10 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
         // Even when handing back failed (Redis gone): stop renewing, unsubscribe, report.
         parts.leases.stop();
         parts.scanner.stop();
+        parts.endBeacon();
         await parts.signals.stop();
+        // Last: the runs still in members were drained or handed back above.
+        await this.pools.close();
         this.subject.next({ type: 'worker.stopped' });
       }
     })();

@@ -1,6 +1,6 @@
 import { ConsoleLogger, Injectable } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Task } from '../../lib';
+import { NonRetryableError, Task } from '../../lib';
 import { QueueModule } from '../../lib';
 import { RecordingLogger } from '../support/recording-logger';
 import { redisFunctionsInTests, testRedisUrl, uniquePrefix } from '../support/redis';
@@ -12,6 +12,11 @@ class Jobs {
   @Task({ name: 'log.ok', queue: 'logged' })
   async ok(): Promise<string> {
     return 'fine';
+  }
+
+  @Task({ name: 'log.hostile', queue: 'logged' })
+  async hostile(): Promise<never> {
+    throw new NonRetryableError('\u001b[2J\u001b]0;pwned\u0007line\nforged log line\u202e');
   }
 
   @Task({ name: 'log.broken', queue: 'logged', retries: 1, backoff: 1 })
@@ -45,6 +50,18 @@ describe('worker log', () => {
     );
     await app.worker.stop();
     expect(logger.of().map((line) => line.message)).toContain('worker stopped');
+  });
+
+  it('writes control characters of task errors as visible escapes: no terminal control, no forged lines', async () => {
+    const logger = new RecordingLogger();
+    const app = await start(logger);
+    const hostile = await app.queue.enqueue('log.hostile', [], { queue: 'logged' });
+    const failed = await logger.next(
+      (line) => line.message.includes(hostile.id) && line.message.includes('failed for good'),
+    );
+    // eslint-disable-next-line no-control-regex -- the point: no control character is left
+    expect(failed.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+    expect(failed.message).toContain('\\x1b[2J\\x1b]0;pwned\\x07line\\nforged log line\\u202e');
   });
 
   it('logs a task that failed for good at error level, without its stack; a success below info', async () => {

@@ -2,6 +2,7 @@ import { execFile } from 'child_process';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { testRedisUrl, uniquePrefix } from '../support/redis';
 
 /**
  * The package as a user gets it: `npm pack`, then a plain `npm install` (no flags) of the tarball
@@ -88,7 +89,7 @@ describe('the published package', () => {
   });
 
   it.each(apps)(
-    'installs into a fresh Nest $nest app with a plain npm install, compiles, boots and runs a task',
+    'installs into a fresh Nest $nest app with a plain npm install, compiles, boots, runs a task and the taskmill command',
     async (app) => {
       const folder = mkdtempSync(join(tmpdir(), `taskmill-nest${app.nest}-app-`));
       folders.push(folder);
@@ -131,6 +132,11 @@ describe('the published package', () => {
       expect(report.result).toBe('hello a packaged app');
       expect(Number(report.nest.split('.')[0])).toBe(app.nest);
       expect(Number(report.ioredisOfTaskmill.split('.')[0])).toBe(app.ioredisMajor);
+
+      // The CLI as installed: npm links the shipped shim, which loads dist/ and the app's Nest.
+      const bin = join(folder, 'node_modules', '.bin', 'taskmill');
+      const flags = ['--redis', testRedisUrl(), '--prefix', uniquePrefix(), '--json'];
+      expect(JSON.parse(await run(bin, ['queues', ...flags], folder))).toEqual([]);
     },
     300_000,
   );

@@ -10,6 +10,7 @@
 const { createHash } = require('crypto');
 const { readFileSync, renameSync, writeFileSync } = require('fs');
 const { join } = require('path');
+const { threadId } = require('worker_threads');
 
 const cacheDir = process.env.TASKMILL_TS_CACHE;
 let compile;
@@ -35,8 +36,9 @@ function cachedTranspile(source, fileName) {
     return readFileSync(file, 'utf8');
   } catch {
     const output = transpile(source, fileName);
-    // Written aside, then renamed: a process killed mid-write leaves no half file behind.
-    const partial = `${file}.${process.pid}`;
+    // Written aside, then renamed: a process killed mid-write leaves no half file behind. Named
+    // by thread too: the worker-pool tests load TypeScript in several threads of one process.
+    const partial = `${file}.${process.pid}.${threadId}`;
     writeFileSync(partial, output);
     renameSync(partial, file);
     return output;

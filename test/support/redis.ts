@@ -74,3 +74,21 @@ export async function snapshotOf(redis: Redis, prefix: string): Promise<[string,
   const values = await Promise.all(keys.map((key) => redis.dumpBuffer(key)));
   return keys.map((key, i) => [key, values[i]]);
 }
+
+/**
+ * The data of a prefix (dataKeysOf: without the locks workers take on their own schedule), key by
+ * key: sets and hashes as their sorted members or fields, since a hashtable's DUMP follows its
+ * iteration order, which a rehash changes without any write; other types as DUMP. Equal before
+ * and after a command means that the command wrote nothing (tests only).
+ */
+export async function dataOf(redis: Redis, prefix: string): Promise<[string, unknown][]> {
+  const keys = await dataKeysOf(redis, prefix);
+  return Promise.all(
+    keys.map(async (key): Promise<[string, unknown]> => {
+      const type = await redis.type(key);
+      if (type === 'set') return [key, (await redis.smembers(key)).sort()];
+      if (type === 'hash') return [key, Object.entries(await redis.hgetall(key)).sort()];
+      return [key, await redis.dumpBuffer(key)];
+    }),
+  );
+}

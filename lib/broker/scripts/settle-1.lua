@@ -21,9 +21,10 @@
 --          slots (includes/chains.lua; the caller delivers them); and each
 --          claimed task as { id, name, queue, args, attempt, failures, options, metadata,
 --          previous step's result, previous step's error, '1' when the previous "result" is
---          a chord's JSON array of results } (workflows; '' when none). nextDueIn is
---          CODE.HANDLERS_UNKNOWN, and nothing is claimed, when '#' names a digest whose set
---          this slot does not have
+--          a chord's JSON array of results (workflows; '' when none), ms it waited since it
+--          was enqueued or became due, the enqueue span's traceparent ('' when none) }.
+--          nextDueIn is CODE.HANDLERS_UNKNOWN, and nothing is claimed, when '#' names a digest
+--          whose set this slot does not have
 --@allow-oom
 --@include chains
 --@include outcomes

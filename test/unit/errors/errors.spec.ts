@@ -28,6 +28,9 @@ import {
   CorruptTaskError,
   ChainStoppedError,
   ChordPartFailedError,
+  PoolMemberCrashError,
+  TaskForbiddenError,
+  ScopedProviderError,
 } from '../../../lib/errors';
 
 interface ErrorCase {
@@ -59,6 +62,18 @@ const CASES: ErrorCase[] = [
     create: () => new UnknownTaskError('email.sned', 'add a @Task handler or fix the name'),
     offending: ['"email.sned"'],
     remedy: ['add a @Task handler or fix the name'],
+  },
+  {
+    type: TaskForbiddenError,
+    create: () => new TaskForbiddenError('report.build', 'Reports.build'),
+    offending: ['"report.build"', 'Reports.build'],
+    remedy: ['@UseGuards()'],
+  },
+  {
+    type: ScopedProviderError,
+    create: () => new ScopedProviderError('report.build', 'Reports', new Error('no tenant')),
+    offending: ['"report.build"', 'Reports', 'Error: no tenant'],
+    remedy: ['make it a singleton'],
   },
   {
     type: TaskNotFoundError,
@@ -211,6 +226,41 @@ const CASES: ErrorCase[] = [
     create: () => new MessageAlreadyExistsError('order-8', [], 'emails'),
     offending: ['"order-8"'],
     remedy: ['Use another id', "queue.handle('order-8', { queue: 'emails' })"],
+  },
+  {
+    type: PoolMemberCrashError,
+    create: () =>
+      new PoolMemberCrashError('img.resize', 'process', {
+        kind: 'exit',
+        code: null,
+        signal: 'SIGKILL',
+      }),
+    offending: ['"img.resize"', 'pool process', 'killed by SIGKILL'],
+    remedy: ['retried on a fresh member'],
+  },
+  {
+    type: PoolMemberCrashError,
+    create: () =>
+      new PoolMemberCrashError('img.resize', 'thread', { kind: 'exit', code: 3, signal: null }),
+    offending: ['pool thread', 'exited with code 3'],
+    remedy: ['retried on a fresh member'],
+  },
+  {
+    type: PoolMemberCrashError,
+    create: () =>
+      new PoolMemberCrashError('img.resize', 'thread', {
+        kind: 'out-of-memory',
+        detail: 'ERR_WORKER_OUT_OF_MEMORY',
+      }),
+    offending: ['ran out of memory', 'ERR_WORKER_OUT_OF_MEMORY'],
+    remedy: ['raise worker.pool.resourceLimits'],
+  },
+  {
+    type: PoolMemberCrashError,
+    create: () =>
+      new PoolMemberCrashError('img.resize', 'thread', { kind: 'error', detail: 'TypeError: x' }),
+    offending: ['thrown outside', 'TypeError: x'],
+    remedy: ['catch it in the handler'],
   },
   // Written by the scripts (or the worker) into a failed task's error: the message is theirs.
   ...(

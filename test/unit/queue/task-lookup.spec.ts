@@ -11,6 +11,8 @@ import { taskCall } from '../../../lib/messages/task-call';
 import { TaskMessageBuilder } from '../../../lib/messages/task-message.builder';
 import { TaskRequest } from '../../../lib/messages/task-types';
 import { catchInvalidOptions } from '../../support/expect-invalid';
+import { TaskCatalog } from '../../../lib/catalog/task-catalog';
+import { RedisConnections } from '../../../lib/redis/redis-connections';
 
 class OrderTasks {
   @Task({ name: 'order.process', queue: 'orders', retries: 7 })
@@ -30,11 +32,11 @@ function builderWith(options: QueueModuleOptions = {}, names: string[] = []): Ta
     registry.register({ name, source: `Test.${name}`, options: {}, handler: () => null });
   }
   const resolved = resolveModuleOptions({ connection: 'redis://x:1', ...options });
-  const router = new TaskRouter(
-    new KeyBuilder(resolved.prefix, resolved.keyLayout),
-    resolved.queues,
-  );
-  return new TaskMessageBuilder(resolved, registry, router);
+  const keys = new KeyBuilder(resolved.prefix, resolved.keyLayout);
+  const router = new TaskRouter(keys, resolved.queues);
+  // The catalog connects lazily: these tests build messages without reading it.
+  const catalog = new TaskCatalog(new RedisConnections(resolved.connection, resolved), keys);
+  return new TaskMessageBuilder(resolved, registry, router, catalog);
 }
 
 function catchUnknownTask(action: () => unknown): UnknownTaskError {

@@ -7,6 +7,8 @@ import { resolveModuleOptions } from '../../../lib/options/module-options.valida
 import { EnqueueOptions, ResolvedTaskOptions } from '../../../lib/options/task.options';
 import { TaskMessageBuilder } from '../../../lib/messages/task-message.builder';
 import { catchInvalidOptions } from '../../support/expect-invalid';
+import { TaskCatalog } from '../../../lib/catalog/task-catalog';
+import { RedisConnections } from '../../../lib/redis/redis-connections';
 
 function builderWith(
   options: QueueModuleOptions = {},
@@ -17,11 +19,11 @@ function builderWith(
     registry.register({ name, source: `Test.${name}`, options: taskOptions, handler: () => null });
   }
   const resolved = resolveModuleOptions({ connection: 'redis://x:1', ...options });
-  const router = new TaskRouter(
-    new KeyBuilder(resolved.prefix, resolved.keyLayout),
-    resolved.queues,
-  );
-  return new TaskMessageBuilder(resolved, registry, router);
+  const keys = new KeyBuilder(resolved.prefix, resolved.keyLayout);
+  const router = new TaskRouter(keys, resolved.queues);
+  // The catalog connects lazily: these tests build messages without reading it.
+  const catalog = new TaskCatalog(new RedisConnections(resolved.connection, resolved), keys);
+  return new TaskMessageBuilder(resolved, registry, router, catalog);
 }
 
 /** Lets a test pass enqueue options the types forbid, as a JavaScript caller could. */

@@ -36,6 +36,17 @@ local function promoteDue(c, queue)
   end
 end
 
+-- When task `id` last started waiting (epoch ms, server clock): the latest of its creation,
+-- its due time (F_DUEAT) and its last status change (a retry without backoff, a hand-back).
+-- History entries begin `["<status>",<attempt>,<ms since creation>`; no error text inside an
+-- entry can look like that ('[' then '"' never occurs within a JSON string), so the last
+-- match is the last entry.
+local function waitingSince(createdAt, dueAt, history)
+  local since = tonumber(createdAt) or 0
+  local last = history and tonumber(history:match('.*%["%a+",%d+,(%d+)'))
+  return math.max(since + (last or 0), tonumber(dueAt) or 0)
+end
+
 -- When a popped task of `name` must wait instead of starting (see limits.lua): 0 when the
 -- claiming worker has no handler for it, the time its task-name rate limit frees a start when
 -- that is full; nil when it may start.
@@ -55,7 +66,7 @@ local function startTask(c, q, id, leases)
   local key = taskKey(c.base, id)
   local t = redis.call('HMGET', key, F_STATUS, F_NAME, F_ARGS, F_ATTEMPT, F_FAILURES, F_OPTIONS,
     F_METADATA, F_HISTORY, F_CREATEDAT, F_PREVIOUS, F_PREVIOUSERROR, F_JOINED, F_LOCK, F_LIMIT,
-    F_HELD, F_GROUP)
+    F_HELD, F_GROUP, F_DUEAT, F_TRACE)
   -- Lazily skip entries whose task expired, was cancelled or is no longer waiting.
   if t[1] ~= 'submitted' and t[1] ~= 'retrying' then
     return nil
@@ -86,8 +97,9 @@ local function startTask(c, q, id, leases)
   if t[15] then redis.call('HDEL', key, F_HELD) end
   recordStatus(c.base, key, id, t[2], queue, 'running', attempt, c.maxLen,
     { fields = { F_ATTEMPT, attempt }, past = { t[8], t[9] } })
+  local waited = math.max(0, c.now - waitingSince(t[9], t[17], t[8]))
   return { id, t[2], queue, t[3], attempt, t[5] or '0', t[6] or '', t[7] or '', t[10] or '',
-    t[11] or '', t[12] or '' }
+    t[11] or '', t[12] or '', waited, t[18] or '' }
 end
 
 -- How many tasks `q` may start now, at most `count`: fewer under its concurrency limit (its

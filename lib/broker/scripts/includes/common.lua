@@ -87,6 +87,8 @@ end
 
 -- Adds a delayed task, announced when it is now its queue's earliest.
 local function addDelayed(base, queue, id, dueAt, now)
+  -- Claims measure how long the task waited from its due time, not from its enqueue.
+  redis.call('HSET', taskKey(base, id), F_DUEAT, dueAt)
   local key = queueKey(base, queue, QUEUE_DELAYED)
   local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
   redis.call('ZADD', key, dueAt, id)

@@ -16,8 +16,8 @@ end
 
 -- Writes task `id` as SUBMITTED: its hash, its place (ready list, or delayed until `dueAt`;
 -- none when `dueAt` is nil: a chain step waiting for its predecessor) and its event. `t` holds
--- name, queue, args, priority and the optional options, resultTtl and metadata ('' or nil when
--- absent: most tasks use the defaults, and absent fields cost nothing).
+-- name, queue, args, priority and the optional options, resultTtl, metadata, lock, limit and
+-- trace ('' or nil when absent: most tasks use the defaults, and absent fields cost nothing).
 local function writeTask(base, maxLen, now, id, t, dueAt)
   if dueAt == nil then
     -- Parked: whoever releases it places it.
@@ -34,7 +34,8 @@ local function writeTask(base, maxLen, now, id, t, dueAt)
     F_CREATEDAT, now, F_STATUS, 'submitted', F_EVENTID, eventId }
   for field, value in pairs({ [F_OPTIONS] = t.options, [F_RESULTTTL] = t.resultTtl,
                               [F_METADATA] = t.metadata, [F_LOCK] = t.lock,
-                              [F_LIMIT] = t.limit, [F_GROUP] = t.group }) do
+                              [F_LIMIT] = t.limit, [F_GROUP] = t.group,
+                              [F_TRACE] = t.trace }) do
     if value and value ~= '' then
       fields[#fields + 1] = field
       fields[#fields + 1] = value
@@ -88,6 +89,7 @@ local function taskFromArgv(at)
     queue = ARGV[at + 1], name = ARGV[at + 2], args = ARGV[at + 3], priority = ARGV[at + 4],
     options = ARGV[at + 7], resultTtl = ARGV[at + 8], metadata = ARGV[at + 9],
     lock = ARGV[at + 11], limit = ARGV[at + 12], group = ARGV[at + 13],
+    trace = ARGV[at + 14],
   }
 end
 
