@@ -99,7 +99,6 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     return [...new Set(queues)];
   }
 
-  /** Starts consuming; idempotent. */
   /**
    * Stores the rate limit (or none) of each @Task this worker has, where every claim reads it.
    * A failure (Redis away at startup) is reported and the worker starts all the same: the
@@ -118,6 +117,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       );
   }
 
+  /** Starts consuming; idempotent. */
   async start(): Promise<void> {
     if (this.parts) return;
     const stops = this.stops;
@@ -214,15 +214,21 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     };
     this.parts = parts;
     this.connections.command.on('ready', this.redisBack);
-    parts.signals.start((error) => this.subject.next({ type: 'worker.error', error }));
+    const subscribed = parts.signals.start((error) =>
+      this.subject.next({ type: 'worker.error', error }),
+    );
     parts.leases.start();
     parts.scanner.start();
     parts.triggers.start();
-    // The task rate limits are stored before the first claim; the subscriptions started above
-    // (cancels, schedules) connect meanwhile, as early as before.
+    // The task rate limits are stored before the first claim, while the subscriptions started
+    // above (cancels, schedules) connect.
     await this.declareTaskLimits();
     if (this.parts !== parts) return;
-    parts.loop.start();
+    // The first claim waits for the cancel subscription (WorkerSignals.start): a task claimed
+    // before it was live could miss its cancel. Not awaited: a start never waits on Redis.
+    void subscribed.then(() => {
+      if (this.parts === parts) parts.loop.start();
+    });
     this.subject.next({ type: 'worker.started', queues });
   }
 
