@@ -72,6 +72,8 @@ export { MetricsOptions, MetricsRegistry } from './options/observability.options
 export { TaskmillHealthIndicator } from './observability/health/taskmill-health.indicator';
 export { TaskmillHealthOptions, TaskmillHealthResult } from './observability/health/health-options';
 export { QueueSettings } from './options/queue-settings';
+export { RateLimit } from './options/rate-limit';
+export { StoredQueueSettings } from './broker/flow-settings';
 export { KeyLayout } from './options/key-layout';
 export { PoolOptions } from './options/pool.options';
 export {

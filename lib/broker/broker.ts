@@ -27,8 +27,14 @@ import { TaskRouter } from './task-router';
 import { scanTaskRecords } from './task-record-scan';
 import { QueueRegistration } from './queue-registration';
 import { ShardSettings } from './shard-settings';
+import { FlowSettings } from './flow-settings';
+import type { HandlerNames } from './handler-names';
 import type { ResolvedQueueSettings } from '../options/queue-settings';
 import type { ReplicaWait } from '../options/module.options';
+import { Logger } from '@nestjs/common';
+
+/** Warnings about flow settings replaced by this app's (FlowSettings). */
+const flowLogger = new Logger('taskmill:FlowSettings');
 
 export type CancelResult = 'cancelled' | 'requested' | 'finished' | 'missing';
 
@@ -79,6 +85,11 @@ export interface ClaimRequest {
   queues: string[];
   count: number;
   leaseMs: number;
+  /**
+   * The task names this worker has handlers for: a task of another name is held aside for a
+   * worker that has it (never failed). Undefined: any name.
+   */
+  handlers?: HandlerNames;
 }
 
 export interface RenewResult {
@@ -124,6 +135,8 @@ export class Broker {
   private readonly clock = new ServerClock();
   private readonly registration: QueueRegistration;
   private readonly shards: ShardSettings;
+  /** Flow settings (rate limits, concurrency) stored per queue slot for the claim script. */
+  readonly flow: FlowSettings;
   readonly keys: KeyBuilder;
   /** Workflow handoffs across slots: their delivery and the sweep that finishes them. */
   readonly handoffs: Handoffs;
@@ -150,6 +163,26 @@ export class Broker {
       router,
     );
     this.shards = new ShardSettings(redis, router, settings.queues ?? {});
+    // Raw script calls: the queues' settings are declared inside the server check itself.
+    this.flow = new FlowSettings(
+      (slot, queue, pairs) =>
+        withConnectionErrors(
+          () =>
+            this.scripts.run(
+              'taskmillDeclareSettings',
+              [slot.routingKey],
+              [slot.base, queue, ...pairs],
+            ) as Promise<string[]>,
+          this.limit(true),
+        ),
+      (slot, queue) =>
+        withConnectionErrors(
+          () => this.redis.hgetall(slot.queue(queue, 'settings')),
+          this.limit(true),
+        ),
+      router,
+      (message) => flowLogger.warn(message),
+    );
     this.registration = new QueueRegistration((queues) =>
       this.call('taskmillRegisterQueues', this.keys.prefixSlot, true, ...queues),
     );
@@ -320,6 +353,36 @@ export class Broker {
   ): Promise<SettleResult> {
     const limit = this.limit(claim.count === 0);
     if (!this.checked) await this.serverChecked(limit);
+    const first = await this.settleCall(slot, outcomes, claim, false, limit);
+    // The slot lacks this worker's handler names (never sent here, or expired): the claim
+    // alone goes again, with them (the outcomes were written by the first call).
+    const { reply } =
+      first.reply[1] === CODE.HANDLERS_UNKNOWN
+        ? await this.settleCall(slot, [], claim, true, limit)
+        : first;
+    const { unconfirmed } = first;
+    const handoffs = first.reply[2];
+    const [codes] = first.reply;
+    const [, nextDueIn, , ...tasks] = reply;
+    // Not awaited: the claimed tasks need not wait for it; a delivery that fails is the sweep's.
+    if (deliver) this.handoffs.deliverSoon(slot, handoffs);
+    return {
+      results: codes.map((code) => OUTCOME_CODES[code]),
+      handoffs,
+      tasks: tasks.map((task) => decodeClaimedTask(task, slot)),
+      nextDueIn: nextDueIn === -1 ? undefined : Number(nextDueIn),
+      unconfirmed,
+    };
+  }
+
+  /** One settle script call (see settle); `full`: with the handler names, not just their digest. */
+  private async settleCall(
+    slot: SlotKeys,
+    outcomes: Outcome[],
+    claim: ClaimRequest,
+    full: boolean,
+    limit: CallLimit,
+  ): Promise<{ reply: RawSettleReply; unconfirmed?: ReplicationError }> {
     const args = [
       this.settings.eventsMaxLen,
       claim.leaseMs,
@@ -327,6 +390,7 @@ export class Broker {
       this.settings.deadLetterTtl,
       outcomes.length,
       ...outcomes.flatMap(outcomeArguments),
+      ...handlerArguments(claim, full),
       ...claim.queues,
     ];
     // Outcomes wait for replicas when asked; a claim alone does not (the sweep takes back what
@@ -342,21 +406,7 @@ export class Broker {
           : this.scripts.run('taskmillSettle', [slot.routingKey], [slot.base, ...args]),
       limit,
     );
-    const [codes, nextDueIn, handoffs, ...tasks] = reply as [
-      number[],
-      number,
-      string[],
-      ...RawClaimedTask[],
-    ];
-    // Not awaited: the claimed tasks need not wait for it; a delivery that fails is the sweep's.
-    if (deliver) this.handoffs.deliverSoon(slot, handoffs);
-    return {
-      results: codes.map((code) => OUTCOME_CODES[code]),
-      handoffs,
-      tasks: tasks.map((task) => decodeClaimedTask(task, slot)),
-      nextDueIn: nextDueIn === -1 ? undefined : Number(nextDueIn),
-      unconfirmed,
-    };
+    return { reply: reply as RawSettleReply, unconfirmed };
   }
 
   /**
@@ -759,6 +809,7 @@ export class Broker {
         await this.clock.sync(this.redis);
         if (this.settings.redisFunctions) await this.scripts.prepare(version);
         await this.shards.sync();
+        await this.flow.declareQueues(this.settings.queues ?? {});
         this.checked = true;
       },
       { endpoint: this.endpoint },
@@ -798,4 +849,18 @@ function bySlot<T>(
 
 function distinct(values: string[]): string[] {
   return [...new Set(values)];
+}
+
+/** The settle script's reply: outcome codes, ms to the next due time, handoffs, claimed tasks. */
+type RawSettleReply = [number[], number, string[], ...RawClaimedTask[]];
+
+/**
+ * The settle script's handler names: '*' (any name), '#' and their digest, or with `full`, '+',
+ * the digest, their count and the names (the script stores them under the digest).
+ */
+function handlerArguments(claim: ClaimRequest, full: boolean): (string | number)[] {
+  const { handlers } = claim;
+  if (!handlers || claim.queues.length === 0) return ['*'];
+  if (!full) return ['#', handlers.digest];
+  return ['+', handlers.digest, handlers.names.length, ...handlers.names];
 }

@@ -69,6 +69,11 @@ export const KEY_FAMILIES = {
   wakeBell: 'wake-bell',
   /** Like wakeBell, for events readers: rung by every status event of the slot. */
   eventsBell: 'events-bell',
+  /**
+   * set per digest (`handlers:<digest>`), in each slot a worker claims from: the task names a
+   * worker has handlers for (handler-names.ts); expires HANDLERS_TTL_MS after its last claim.
+   */
+  handlers: 'handlers',
   /** hash: queue name → its shard count ('queue' layout), shared by every app (shard-settings.ts). */
   queueShards: 'queue-shards',
   /**
@@ -122,6 +127,46 @@ export const QUEUE_KEY_KINDS = {
   events: 'events',
   /** string, present while the queue is paused: workers claim nothing from it. */
   paused: 'paused',
+  /**
+   * hash: the queue's flow settings in this slot (flow-settings.ts): `rate` (`max:perMs`, this
+   * slot's share), `concurrency` (this slot's share), `rate:<task name>` (`max:perMs`) and
+   * `declared` (JSON: what the last app to start declared, and which app).
+   */
+  settings: 'settings',
+  /**
+   * zset: task names with tasks held aside (list per name, `held:<name>`: ids, FIFO), score =
+   * when they may be claimed again (0: now, by a worker with the handler; else when the name's
+   * rate limit frees a start). See includes/limits.lua.
+   */
+  heldNames: 'held-names',
+  /** list per task name (`held:<name>`): tasks a claim set aside, in their order. */
+  held: 'held',
+  /**
+   * list: the rotation of the queue's groups that have ready tasks, served in turn by claims
+   * ('' stands for the ungrouped tasks, while some group has work). Each group keeps its own
+   * structures under the pseudo-queue `<queue>:g:<group>` (includes/common.lua groupLane):
+   * `prios` and `ready:<priority>` as a queue's, `running` (set: its running task ids) and
+   * `starts` (its rate limit's log); all vanish when the group is idle.
+   */
+  groups: 'groups',
+  /**
+   * zset: groups with ready tasks that wait for their limits, out of the rotation; score = when
+   * their rate limit frees a start, or GROUP_WAITS_FOR_A_RUN (until one of their runs ends).
+   */
+  groupsWaiting: 'groups-waiting',
+  /** set, per group lane (`<queue>:g:<group>:running`): the group's running task ids. */
+  running: 'running',
+  /**
+   * zset, sliding log of the starts within the queue's rate window (`starts`), and per task
+   * name with a rate limit (`starts:<name>`): member `<id>:<attempt>`, score = start time.
+   * Expires a window after its last start.
+   */
+  starts: 'starts',
+  /**
+   * string with a TTL, set while the queue's limits keep its ready tasks waiting: Cluster
+   * workers, which look for work before they sleep, do not count it (see ConsumerLoop).
+   */
+  limited: 'limited',
 } as const;
 
 /** Fields of a task hash. Short names: they are stored once per task. */
@@ -185,6 +230,10 @@ export const TASK_FIELDS = {
   limit: 'lm',
   /** gates: the gate (`lock:<name>` or `task:<name>`) a task waits at, parked in no queue */
   parked: 'pk',
+  /** flow control: '1' while the task waits in its name's held list, in no ready list */
+  held: 'hd',
+  /** flow control: the task's group key (absent: none); its ready lists are the group's */
+  group: 'gr',
   /** parent/child: the ids (JSON array) a running task waits for, while it waits */
   waitingFor: 'wf',
   /** parent/child, 'queue' layout: the slot bases (JSON array) of the ids in waitingFor */
@@ -241,7 +290,7 @@ export const STORED_DEFAULTS = {
  */
 export const INLINE_RESULT_MAX_BYTES = 512;
 
-export type QueueKeyKind = Exclude<keyof typeof QUEUE_KEY_KINDS, 'ready'>;
+export type QueueKeyKind = Exclude<keyof typeof QUEUE_KEY_KINDS, 'ready' | 'held' | 'starts'>;
 
 /**
  * A task id made by taskmill in the `'queue'` layout: its slot's tag, then 16 random characters;
@@ -306,6 +355,17 @@ export class SlotKeys {
 
   ready(queue: string, priority: number): string {
     return `${this.base}:${KEY_FAMILIES.queue}:${queue}:${QUEUE_KEY_KINDS.ready}:${priority}`;
+  }
+
+  /** The held list of task name `name` in `queue` (QUEUE_KEY_KINDS.held). */
+  held(queue: string, name: string): string {
+    return `${this.base}:${KEY_FAMILIES.queue}:${queue}:${QUEUE_KEY_KINDS.held}:${name}`;
+  }
+
+  /** The start log of `queue`, or of task name `name` in it (QUEUE_KEY_KINDS.starts). */
+  starts(queue: string, name?: string): string {
+    const key = `${this.base}:${KEY_FAMILIES.queue}:${queue}:${QUEUE_KEY_KINDS.starts}`;
+    return name === undefined ? key : `${key}:${name}`;
   }
 
   /** The handoffs this slot owes to tasks of other slots (KEY_FAMILIES.outbox). */

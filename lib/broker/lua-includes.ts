@@ -18,6 +18,7 @@ export const INCLUDE_ORDER = [
   'keys',
   'common',
   'locks',
+  'limits',
   'tasks',
   'gates',
   'chains',

@@ -25,6 +25,8 @@ export interface NewTask {
   lock: string;
   /** At most this many tasks of this name run at once; undefined: no limit. */
   concurrency: number | undefined;
+  /** The task's group key ('' none): groups of a queue are served in turn. */
+  group: string;
   /** What a taken id means: see EnqueueOptions.onDuplicate. */
   onDuplicate: DuplicatePolicy;
   /**
@@ -46,7 +48,17 @@ export interface NewTask {
   unrouted?: Error;
 }
 
-/** The enqueue scripts' 14 fields for one task, in order. */
+/**
+ * How many fields newTaskArguments gives each task. The loader hands the number to the scripts
+ * as NEW_TASK_FIELDS, so the enqueue scripts step over tasks (and find the fields they append
+ * after them) without writing it themselves.
+ */
+export const NEW_TASK_FIELDS = 15;
+
+/**
+ * The enqueue scripts' NEW_TASK_FIELDS fields for one task, in order: the one owner of that
+ * order, read by taskFromArgv (scripts/includes/tasks.lua).
+ */
 export function newTaskArguments(task: NewTask): (string | number)[] {
   return [
     task.id,
@@ -62,6 +74,7 @@ export function newTaskArguments(task: NewTask): (string | number)[] {
     encodeDedupe(task),
     task.lock,
     task.concurrency ?? '',
+    task.group,
     task.trace ?? '',
   ];
 }

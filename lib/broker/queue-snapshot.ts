@@ -7,8 +7,14 @@ export type QueueState = (typeof QUEUE_STATES)[number];
 /** What a queue holds right now. */
 export interface QueueCounts {
   queue: string;
-  /** Ready to run now (SUBMITTED, or RETRYING without a backoff), in the ready lists. */
+  /** Ready to run now (SUBMITTED, or RETRYING without a backoff), `held` ones included. */
   waiting: number;
+  /**
+   * Of `waiting`, the tasks a claim set aside (docs/flow-control.md): no worker that claimed
+   * them had their handler (they wait for one that has), or their task name was at its rate
+   * limit.
+   */
+  held: number;
   /** Due later: `delay`, `runAt`, or a retry's backoff. Due tasks of a paused queue stay here. */
   delayed: number;
   /** Claimed by a worker, under a lease. */
@@ -39,14 +45,14 @@ export interface TaskSummary {
   failedAt?: number;
 }
 
-export type RawQueueCounts = [string, number, number, number, number, number, number];
+export type RawQueueCounts = [string, number, number, number, number, number, number, number];
 
 /** Counts of a queue, and whether the queue is known at all. */
 export function decodeQueueCounts(raw: RawQueueCounts): { known: boolean; counts: QueueCounts } {
-  const [queue, known, waiting, delayed, running, deadLettered, paused] = raw;
+  const [queue, known, waiting, delayed, running, deadLettered, paused, held] = raw;
   return {
     known: known === 1,
-    counts: { queue, waiting, delayed, running, deadLettered, paused: paused === 1 },
+    counts: { queue, waiting, held, delayed, running, deadLettered, paused: paused === 1 },
   };
 }
 

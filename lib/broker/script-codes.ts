@@ -35,6 +35,11 @@ export const SCRIPT_CODES = {
   QUEUE_BUSY: -5,
   /** enqueue, atomic mode: this task was not written because another one's id was taken. */
   SKIPPED: -6,
+  /**
+   * settle: the slot has no set of the worker's handler names under their digest (never sent
+   * here, or expired): nothing was claimed; the claim goes again with the names.
+   */
+  HANDLERS_UNKNOWN: -7,
 
   // Any script.
   /** Did what it was asked. */

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'fs';
 import { join } from 'path';
 import type { AnyRedis } from '../redis/any-redis';
 import { luaKeyLayout } from './keys';
+import { NEW_TASK_FIELDS } from './new-task';
 import {
   INCLUDE_ORDER,
   parseIncludes,
@@ -62,11 +63,14 @@ function readScriptFiles(): ScriptFile[] {
 }
 
 /**
- * What TypeScript owns and every script reads, generated: the key layout's names (keys.ts) and
- * the reply codes and error names (script-codes.ts).
+ * What TypeScript owns and every script reads, generated: the key layout's names (keys.ts), the
+ * reply codes and error names (script-codes.ts) and the number of enqueue fields per task
+ * (new-task.ts).
  */
 function prelude(): string {
-  return [luaKeyLayout(), luaScriptCodes()].join('\n');
+  return [luaKeyLayout(), luaScriptCodes(), `local NEW_TASK_FIELDS = ${NEW_TASK_FIELDS}`].join(
+    '\n',
+  );
 }
 
 /** Reads every script once per process; ioredis then sends each by EVALSHA. */

@@ -9,6 +9,7 @@ import { validateGates } from '../options/gates.validator';
 import { validateTaskSchedule } from '../options/schedule-options.validator';
 import { TaskScheduleOptions } from '../options/schedule.options';
 import { checkName } from '../validation/checks';
+import { RateLimit, validateRateLimit } from '../options/rate-limit';
 
 /** What @Task() records on a method, already validated. */
 export interface TaskMetadata {
@@ -16,6 +17,7 @@ export interface TaskMetadata {
   options: ReturnType<typeof validateTaskOptions>;
   schedule?: TaskScheduleOptions;
   gates?: TaskGates;
+  rateLimit?: RateLimit;
   /** Absent: 'async'. */
   mechanism?: TaskMechanism;
 }
@@ -32,8 +34,9 @@ export function Task(nameOrOptions: string | TaskDecoratorOptions = {}): MethodD
   return (target, propertyKey, descriptor) => {
     const options = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions;
     const where = `@Task(${target.constructor.name}.${String(propertyKey)})`;
-    const { name, schedule, lock, concurrency, mechanism, ...taskOptions } = options;
-    const gates = validateGates({ lock, concurrency }, where);
+    const { name, schedule, lock, concurrency, rateLimit, group, mechanism, ...taskOptions } =
+      options;
+    const gates = validateGates({ lock, concurrency, group }, where);
     const metadata: TaskMetadata = {
       name:
         name === undefined
@@ -46,6 +49,9 @@ export function Task(nameOrOptions: string | TaskDecoratorOptions = {}): MethodD
         ? {}
         : { mechanism: checkMechanism(mechanism, `${where}.mechanism`) }),
       ...(gates ? { gates } : {}),
+      ...(rateLimit === undefined
+        ? {}
+        : { rateLimit: validateRateLimit(rateLimit, `${where}.rateLimit`) }),
       ...(schedule === undefined
         ? {}
         : { schedule: validateTaskSchedule(schedule, `${where}.schedule`) }),

@@ -57,6 +57,7 @@ export class TaskExplorer implements OnModuleInit {
         options: metadata.options,
         schedule: metadata.schedule,
         gates: metadata.gates,
+        rateLimit: metadata.rateLimit,
         mechanism: metadata.mechanism,
         handler: this.binder.taskHandler(method, metadata.name),
       });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TaskNameCollisionError } from '../errors';
 import { ResolvedTaskOptions, TaskGates, TaskMechanism } from '../options/task.options';
 import { TaskScheduleOptions } from '../options/schedule.options';
+import type { RateLimit } from '../options/rate-limit';
 import { closestName } from './name-suggestion';
 
 /** A discovered @Task handler, bound to its provider instance. */
@@ -14,6 +15,8 @@ export interface TaskDefinition {
   schedule?: TaskScheduleOptions;
   /** `@Task({ lock, concurrency })`: applied to every task of this name enqueued here. */
   gates?: TaskGates;
+  /** `@Task({ rateLimit })`: stored in Redis at startup, applied by every claim. */
+  rateLimit?: RateLimit;
   /** `@Task({ mechanism })`: 'thread' and 'process' run in the worker's pool (lib/pool). */
   mechanism?: TaskMechanism;
   handler: (...args: unknown[]) => unknown;

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { groupKey } from './group-key';
 import { createHash } from 'crypto';
 import { NewTask } from '../broker/new-task';
 import { withGatesChecked } from '../broker/gate-layout';
@@ -37,6 +38,7 @@ const ENQUEUE_ONLY_KEYS = [
   'uniqueFor',
   'onDuplicate',
   'lock',
+  'group',
 ] as const;
 const DUPLICATE_POLICIES: readonly unknown[] = [
   'error',
@@ -124,6 +126,7 @@ export class TaskMessageBuilder {
         ...dedupe,
         lock: lockName(raw.lock, gates?.lock, args),
         concurrency: gates?.concurrency,
+        group: groupKey(raw.group, gates?.group, args),
         args: serialisedArgs,
         metadata:
           raw.metadata === undefined

@@ -15,6 +15,7 @@ export const DEFAULT_TASK_OPTIONS: ResolvedTaskOptions = {
 export const DEFAULT_WORKER_OPTIONS = {
   enabled: true,
   queues: undefined,
+  queueOrder: 'strict' as const,
   concurrency: 10,
   leaseMs: 30_000,
   shutdownTimeoutMs: 10_000,

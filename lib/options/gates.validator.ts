@@ -2,7 +2,7 @@ import { InvalidOptionsError } from '../errors';
 import { checkInteger, checkName, describe } from '../validation/checks';
 import { TaskGates } from './task.options';
 
-/** `@Task({ lock, concurrency })`, checked when the class is defined; undefined when neither. */
+/** `@Task({ lock, concurrency, group })`, checked when the class is defined; undefined when none. */
 export function validateGates(raw: TaskGates, where: string): TaskGates | undefined {
   const gates: TaskGates = {};
   if (raw.lock !== undefined) {
@@ -21,5 +21,15 @@ export function validateGates(raw: TaskGates, where: string): TaskGates | undefi
       max: 10_000,
     });
   }
-  return gates.lock === undefined && gates.concurrency === undefined ? undefined : gates;
+  if (raw.group !== undefined) {
+    if (typeof raw.group !== 'function') {
+      throw new InvalidOptionsError(
+        `${where}.group`,
+        `must be a function of the task's arguments that returns its group key, got ${describe(raw.group)}`,
+      );
+    }
+    gates.group = raw.group;
+  }
+  const none = gates.lock === undefined && gates.concurrency === undefined;
+  return none && gates.group === undefined ? undefined : gates;
 }

@@ -27,7 +27,7 @@ import {
   DEFAULT_WORKER_OPTIONS,
 } from './defaults';
 import { isClusterConnection, resolveClusterConnection } from './cluster-connection.validator';
-import { QueueModuleOptions, ResolvedModuleOptions } from './module.options';
+import { QueueModuleOptions, QueueOrder, ResolvedModuleOptions } from './module.options';
 import { resolveMetrics, resolveTelemetry } from './observability-options.validator';
 import { resolvePoolOptions } from './pool-options.validator';
 import { resolveQueueSettings } from './queue-settings.validator';
@@ -59,6 +59,7 @@ const MODULE_KEYS = [
 const WORKER_KEYS = [
   'enabled',
   'queues',
+  'queueOrder',
   'concurrency',
   'leaseMs',
   'shutdownTimeoutMs',
@@ -93,6 +94,7 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
         checkBoolean(v, 'worker.enabled'),
       ),
       queues: worker.queues === undefined ? undefined : resolveQueues(worker.queues),
+      queueOrder: optional(worker.queueOrder, DEFAULT_WORKER_OPTIONS.queueOrder, resolveQueueOrder),
       concurrency: optional(worker.concurrency, DEFAULT_WORKER_OPTIONS.concurrency, (v) =>
         checkInteger(v, 'worker.concurrency', { min: 1, max: 10_000 }),
       ),
@@ -253,4 +255,12 @@ function resolveQueues(value: unknown): string[] {
     throw new InvalidOptionsError('worker.queues', 'must be a non-empty array of queue names');
   }
   return value.map((queue, i) => checkName(queue, `worker.queues[${i}]`));
+}
+
+function resolveQueueOrder(value: unknown): QueueOrder {
+  if (value === 'strict' || value === 'fair') return value;
+  throw new InvalidOptionsError(
+    'worker.queueOrder',
+    `must be 'strict' (drain the queues in their order) or 'fair' (take turns), got ${String(value)}`,
+  );
 }

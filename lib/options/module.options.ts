@@ -54,11 +54,21 @@ export interface ReplicaWait {
   timeoutMs?: number;
 }
 
+/** How a worker picks among its queues (WorkerOptions.queueOrder). */
+export type QueueOrder = 'strict' | 'fair';
+
 export interface WorkerOptions {
   /** `false`: this app only enqueues. Default `true`. */
   enabled?: boolean;
   /** Queues to consume. Default: every queue that has a `@Task` in this app. */
   queues?: string[];
+  /**
+   * How a claim picks among `queues` (docs/flow-control.md). `'strict'`: in their order, so a
+   * queue is drained before the next one gets a task (`['critical', 'default']`). `'fair'`:
+   * each claim starts at the next queue in turn, so every queue with work is served. Default
+   * `'strict'`.
+   */
+  queueOrder?: QueueOrder;
   /** Tasks run at once by this process. Default `10`. */
   concurrency?: number;
   /** A claimed task's lease; renewed while the handler runs. Default `30 000`. */

@@ -37,6 +37,8 @@ export const DECORATOR_ONLY_KEYS = [
   'schedule',
   'lock',
   'concurrency',
+  'rateLimit',
+  'group',
   'mechanism',
 ] as const satisfies readonly (keyof TaskDecoratorOptions)[];
 

@@ -1,4 +1,5 @@
 import { BackoffOption } from './backoff.options';
+import type { RateLimit } from './rate-limit';
 import type { TaskScheduleOptions } from './schedule.options';
 
 /** Options every task has; set per module (`defaults`), per `@Task`, or per enqueue. */
@@ -55,6 +56,20 @@ export interface TaskDecoratorOptions extends TaskOptions {
   /** At most this many tasks of this name run at once, across all workers. Default: no limit. */
   concurrency?: number;
   /**
+   * At most `max` tasks of this name start in any interval of `perMs`, across every worker
+   * (docs/flow-control.md). Applied by the claim, from the limit the workers that have this
+   * handler stored at startup.
+   * @example ＠Task({ name: 'stripe.charge', rateLimit: { max: 25, perMs: 1_000 } })
+   */
+  rateLimit?: RateLimit;
+  /**
+   * The group of each task of this name, from its arguments (evaluated at enqueue; an
+   * enqueue's own `group` wins): a queue's groups are served in turn, and `queues.<q>.groups`
+   * limits hold for each group key (docs/flow-control.md).
+   * @example ＠Task({ name: 'email.send', group: (tenantId: string) => `tenant-${tenantId}` })
+   */
+  group?: (...args: never[]) => string;
+  /**
    * Where the handler runs: `'async'` on the worker's event loop; `'thread'` in a worker thread
    * and `'process'` in a child process of the worker's pool (`worker.pool`), so that CPU-bound
    * work never blocks lease renewal. Default `'async'`. See docs/worker-pools.md.
@@ -68,10 +83,14 @@ export type TaskMechanism = 'async' | 'thread' | 'process';
 /** The mechanisms that run in a pool member rather than on the worker's event loop. */
 export type PoolMechanism = Exclude<TaskMechanism, 'async'>;
 
-/** The gates a task must pass to start (see TaskDecoratorOptions.lock and .concurrency). */
+/**
+ * The gates a task must pass to start (see TaskDecoratorOptions.lock and .concurrency), and
+ * the group it is served in (TaskDecoratorOptions.group), all decided at enqueue.
+ */
 export interface TaskGates {
   lock?: string | ((...args: never[]) => string);
   concurrency?: number;
+  group?: (...args: never[]) => string;
 }
 
 /** Options of one enqueue call: the task options plus what is specific to one message. */
@@ -86,6 +105,11 @@ export interface EnqueueOptions extends TaskOptions {
   metadata?: Record<string, unknown>;
   /** A lock name for this task: at most one task per name runs at a time (see `@Task({ lock })`). */
   lock?: string;
+  /**
+   * The task's group key: a queue's groups are served in turn, so one group's backlog never
+   * delays another's tasks (docs/flow-control.md). Default: `@Task({ group })`, else none.
+   */
+  group?: string;
   /**
    * At most one such task waiting or running at a time. The id is derived from the task name
    * and its arguments (or is the custom `id`); once the task finished, the id is free again

@@ -27,12 +27,13 @@ export async function countQueues(broker: Broker, queues?: string[]): Promise<Co
 }
 
 function noTasks(queue: string): QueueCounts {
-  return { queue, waiting: 0, delayed: 0, running: 0, deadLettered: 0, paused: false };
+  return { queue, waiting: 0, held: 0, delayed: 0, running: 0, deadLettered: 0, paused: false };
 }
 
 function addTo(total: QueueCounts | undefined, shard: QueueCounts): void {
   if (!total) return;
   total.waiting += shard.waiting;
+  total.held += shard.held;
   total.delayed += shard.delayed;
   total.running += shard.running;
   total.deadLettered += shard.deadLettered;

@@ -1,6 +1,7 @@
 import { Injectable, Type } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { Broker } from '../broker/broker';
+import type { StoredQueueSettings } from '../broker/flow-settings';
 import { EnqueueResult } from '../broker/enqueue-results';
 import { QueueCounts, QueueState, TaskSummary } from '../broker/queue-snapshot';
 import { NewTask } from '../broker/new-task';
@@ -312,6 +313,17 @@ export class QueueService {
    */
   stats(queue: string): Promise<QueueStats> {
     return this.inspector.stats(queue);
+  }
+
+  /**
+   * The flow settings stored in Redis for a queue, which every worker applies: its rate limit
+   * and concurrency (as the last app to start declared them), its task names' rate limits, and
+   * which app declared them (docs/flow-control.md).
+   * @example
+   * const { rateLimit, concurrency, taskRateLimits } = await queue.settings('emails');
+   */
+  settings(queue: string): Promise<StoredQueueSettings> {
+    return this.broker.flow.settings(checkName(queue, 'queue'));
   }
 
   /** Every queue of the prefix (each that ever received a task) with its counts, by name. */

@@ -71,6 +71,8 @@ export function tickTask(
     metadata: task.metadata,
     lock: task.lock ?? '',
     concurrency: task.limit ? Number(task.limit) : undefined,
+    // A schedule's tasks are ungrouped (its definition predates groups).
+    group: '',
     onDuplicate: 'error',
     uniqueFor: undefined,
   };

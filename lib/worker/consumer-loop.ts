@@ -246,17 +246,20 @@ export class ConsumerLoop {
     await bells.wait(new Set(groups.map(({ slot }) => slot.base)), timeoutMs);
   }
 
-  /** Whether a queue that is not paused has ready tasks (one read per queue and slot). */
+  /**
+   * Whether a queue that is neither paused nor at its limits (a claim marks that, see
+   * includes/claim.lua) has ready tasks (one read per queue and slot).
+   */
   private async workWaiting(groups: SlotGroup[]): Promise<boolean> {
     const redis = this.connections.command;
     const ready = await Promise.all(
       groups.flatMap(({ slot, queues }) =>
         queues.map(async (queue) => {
-          const [priorities, paused] = await Promise.all([
+          const [priorities, idle] = await Promise.all([
             redis.zcard(slot.queue(queue, 'priorities')),
-            redis.exists(slot.queue(queue, 'paused')),
+            redis.exists(slot.queue(queue, 'paused'), slot.queue(queue, 'limited')),
           ]);
-          return priorities > 0 && paused === 0;
+          return priorities > 0 && idle === 0;
         }),
       ),
     );

@@ -3,6 +3,7 @@ import { Broker, ClaimRequest, SettleResult } from '../broker/broker';
 import type { SlotKeys } from '../broker/keys';
 import type { SlotGroup } from '../broker/task-router';
 import { ClaimedTask } from '../broker/claimed-task';
+import type { QueueOrder } from '../options/module.options';
 import { Outcome, OutcomeResult } from '../broker/outcome';
 import { isTransientRedisError } from '../redis/connection-errors';
 import { computeBackoff } from './backoff';
@@ -74,6 +75,8 @@ export class Settler {
     private readonly link: CommandLink,
     /** Where each claim's answer goes (the consumer loop listens). */
     private readonly answers: Observer<ClaimAnswer>,
+    /** worker.queueOrder: 'fair' starts each claim at the next queue. */
+    private readonly order: QueueOrder = 'strict',
   ) {
     this.perCall = Math.max(1, Math.ceil(concurrency / MAX_IN_FLIGHT));
     this.claimGroups = groupsByQueue(broker.router.groups(claimFrom.queues));
@@ -188,13 +191,19 @@ export class Settler {
     return { tasks, nextDueIn };
   }
 
-  /** The claim slots in the queues' order, each queue's shards starting at the next one. */
+  /**
+   * The claim slots in the queues' order, each queue's shards starting at the next one; with
+   * the 'fair' order, the queues too start at the next one (strict: always at the first).
+   */
   private claimOrder(): SlotGroup[] {
     const turn = this.turn++;
-    return this.claimGroups.flatMap((shards) => {
-      const first = turn % shards.length;
-      return [...shards.slice(first), ...shards.slice(0, first)];
-    });
+    const fair = this.order === 'fair';
+    const queues = fair ? rotated(this.claimGroups, turn) : this.claimGroups;
+    return queues.flatMap((shards) =>
+      rotated(shards, turn).map((group) =>
+        fair ? { ...group, queues: rotated(group.queues, turn) } : group,
+      ),
+    );
   }
 
   /**
@@ -279,4 +288,10 @@ function groupsByQueue(groups: SlotGroup[]): SlotGroup[][] {
     byQueue.set(queue, [...(byQueue.get(queue) ?? []), group]);
   }
   return [...byQueue.values()];
+}
+
+/** `items` starting at the `turn`-th (modulo their number), the ones before it after them. */
+function rotated<T>(items: readonly T[], turn: number): T[] {
+  const first = turn % items.length;
+  return [...items.slice(first), ...items.slice(0, first)];
 }

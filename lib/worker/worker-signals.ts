@@ -26,10 +26,13 @@ export class WorkerSignals {
 
   /**
    * Subscribes in the background: startup must not wait on Redis (ioredis subscribes again
-   * by itself after every reconnect).
+   * by itself after every reconnect). Resolves once Redis confirmed the subscriptions, or once
+   * subscribing failed (reported through `onError`): the worker claims only then, because a
+   * cancel published before Redis took the SUBSCRIBE reaches nobody, and the task it cancels
+   * would run on until its next lease renewal read the flag.
    */
-  start(onError: (error: Error) => void): void {
-    if (this.subscriber) return;
+  start(onError: (error: Error) => void): Promise<void> {
+    if (this.subscriber) return Promise.resolve();
     const cancel = this.keys.cancelChannel();
     const schedule = this.keys.scheduleChannel();
     const triggers = this.keys.family('triggers');
@@ -39,9 +42,13 @@ export class WorkerSignals {
       else if (channel === schedule) this.onSchedule(message);
       else if (channel === triggers) this.onSchedulesChanged();
     });
-    this.subscriber.subscribe(cancel, schedule, triggers).catch(onError);
+    const subscribed = this.subscriber.subscribe(cancel, schedule, triggers).then(
+      () => undefined,
+      (error: unknown) => onError(error as Error),
+    );
     this.watchdog = new SubscriberWatchdog(this.subscriber, this.checkEveryMs);
     this.watchdog.start();
+    return subscribed;
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { handlerNames } from '../broker/handler-names';
 import { merge, Observable, Subject } from 'rxjs';
 import { ClaimAnswer } from './settler';
 import { Broker } from '../broker/broker';
@@ -98,6 +99,24 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     return [...new Set(queues)];
   }
 
+  /**
+   * Stores the rate limit (or none) of each @Task this worker has, where every claim reads it.
+   * A failure (Redis away at startup) is reported and the worker starts all the same: the
+   * limits stored before apply meanwhile, and the next start stores them.
+   */
+  private async declareTaskLimits(): Promise<void> {
+    const tasks = this.registry.all().map(({ name, options, rateLimit }) => ({
+      name,
+      queue: options.queue ?? this.options.defaults.queue,
+      rateLimit,
+    }));
+    await this.broker.flow
+      .declareTasks(tasks)
+      .catch((error: unknown) =>
+        this.subject.next({ type: 'worker.error', error: error as Error }),
+      );
+  }
+
   /** Starts consuming; idempotent. */
   async start(): Promise<void> {
     if (this.parts) return;
@@ -125,7 +144,8 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     const slotsFreed = new Subject<void>();
     const settler = new Settler(
       this.broker,
-      { queues, leaseMs },
+      // A task this app has no handler for waits for a worker that has one (a rolling deploy).
+      { queues, leaseMs, handlers: handlerNames(this.registry.all().map((task) => task.name)) },
       concurrency,
       {
         stallMs: 2 * this.options.commandTimeoutMs,
@@ -133,6 +153,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
         closes: () => this.connections.commandCloses,
       },
       answers,
+      this.options.worker.queueOrder,
     );
     const progress = new ProgressWriter(this.broker, this.subject);
     const runner = new TaskRunner(
@@ -193,11 +214,21 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     };
     this.parts = parts;
     this.connections.command.on('ready', this.redisBack);
-    parts.signals.start((error) => this.subject.next({ type: 'worker.error', error }));
+    const subscribed = parts.signals.start((error) =>
+      this.subject.next({ type: 'worker.error', error }),
+    );
     parts.leases.start();
     parts.scanner.start();
     parts.triggers.start();
-    parts.loop.start();
+    // The task rate limits are stored before the first claim, while the subscriptions started
+    // above (cancels, schedules) connect.
+    await this.declareTaskLimits();
+    if (this.parts !== parts) return;
+    // The first claim waits for the cancel subscription (WorkerSignals.start): a task claimed
+    // before it was live could miss its cancel. Not awaited: a start never waits on Redis.
+    void subscribed.then(() => {
+      if (this.parts === parts) parts.loop.start();
+    });
     this.subject.next({ type: 'worker.started', queues });
   }
 

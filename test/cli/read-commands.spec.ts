@@ -50,6 +50,12 @@ describe('taskmill read commands, on a real app and Redis', () => {
     await done.result({ timeout: 10_000 });
     failed = await t.queue.enqueue('cli.fail', []);
     await failureOf(failed, 10_000);
+    // The app's worker consumes 'cli-done' but has no handler for this name: its claim holds
+    // the task (docs/flow-control.md), counted in `held` (and in `waiting`).
+    await t.queue.enqueue('cli.unhosted', [], { queue: 'cli-done' });
+    while ((await t.queue.stats('cli-done')).held !== 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     // No worker consumes 'cli-idle' (no @Task of this app is in it): these stay waiting.
     idle = [
       await t.queue.enqueue('cli.later', [1], { queue: 'cli-idle', priority: 5 }),
@@ -69,13 +75,14 @@ describe('taskmill read commands, on a real app and Redis', () => {
     const table = await cli('queues');
     expect(table).toMatchObject({ code: 0, stderr: '' });
     expect(rows(table.stdout)).toEqual([
-      ['QUEUE', 'WAITING', 'DELAYED', 'RUNNING', 'DEAD', 'PAUSED'],
-      ['cli-done', '0', '0', '0', '1', 'no'],
-      ['cli-idle', '3', '1', '0', '0', 'no'],
+      ['QUEUE', 'WAITING', 'HELD', 'DELAYED', 'RUNNING', 'DEAD', 'PAUSED'],
+      ['cli-done', '1', '1', '0', '0', '1', 'no'],
+      ['cli-idle', '3', '0', '1', '0', '0', 'no'],
     ]);
     const json = await cli('queues', '--json');
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual(await t.queue.queues());
+    expect(JSON.parse(json.stdout)).toMatchObject([{ queue: 'cli-done', waiting: 1, held: 1 }, {}]);
   }, 60_000);
 
   it('stats: one queue as an object, every queue as an array, recent outcomes included', async () => {
@@ -84,6 +91,7 @@ describe('taskmill read commands, on a real app and Redis', () => {
     const stats = await t.queue.stats('cli-done');
     expect(JSON.parse(one.stdout)).toEqual(stats);
     expect(stats.recent).toMatchObject({ succeeded: 1, failed: 1, cancelled: 0 });
+    expect(stats).toMatchObject({ waiting: 1, held: 1 });
 
     const all = await cli('stats', '--json');
     const parsed = JSON.parse(all.stdout) as { queue: string; recent: { since: unknown } }[];
@@ -94,6 +102,7 @@ describe('taskmill read commands, on a real app and Redis', () => {
     expect(table[0]).toEqual([
       'QUEUE',
       'WAITING',
+      'HELD',
       'DELAYED',
       'RUNNING',
       'DEAD',
@@ -103,7 +112,18 @@ describe('taskmill read commands, on a real app and Redis', () => {
       'CANCELLED',
       'SINCE',
     ]);
-    expect(table[1].slice(0, 9)).toEqual(['cli-done', '0', '0', '0', '1', 'no', '1', '1', '0']);
+    expect(table[1].slice(0, 10)).toEqual([
+      'cli-done',
+      '1',
+      '1',
+      '0',
+      '0',
+      '1',
+      'no',
+      '1',
+      '1',
+      '0',
+    ]);
   }, 60_000);
 
   it('list: a page of tasks in claim order, as a table and as JSON; hostile ids are escaped', async () => {

@@ -92,6 +92,25 @@ describe('the dashboard on Express, in a real browser', () => {
     expect(await textOf(page, '#live')).toBe('live');
   });
 
+  it('shows held tasks: a column of the overview, a line on the queue page', async () => {
+    // The app's worker consumes 'dash-main' but has no handler for this name: its claim holds
+    // the task (docs/flow-control.md), counted in `held` and in `waiting`.
+    await dash.queue.enqueue('dash.unhosted', [], { queue: 'dash-main' });
+    await waitFor(
+      'the task to be held',
+      async () => (await dash.queue.stats('dash-main')).held === 1,
+    );
+    await openPage(page, dash.url);
+    const row = 'tr[data-queue="dash-main"]';
+    expect(await textOf(page, `${row} .c-held`)).toBe('1');
+    expect(await textOf(page, `${row} .c-waiting`)).toBe('1');
+    expect(await textOf(page, 'tr[data-queue="dash-backlog"] .c-held')).toBe('0');
+    await openPage(page, `${dash.url}/queue?name=dash-main`);
+    expect(await textOf(page, 'p.c-held')).toContain('1 of the waiting tasks are held');
+    // The queue as the other tests expect it: drain takes held tasks too.
+    expect(await dash.queue.drain('dash-main')).toBe(1);
+  });
+
   it('pages through a queue by state and finds a task by id', async () => {
     const handles = await backlog('dash-page', 120);
     await openPage(page, `${dash.url}/queue?name=dash-page`);

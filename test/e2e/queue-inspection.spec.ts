@@ -46,6 +46,7 @@ describe('queue.stats() and queue.list() with a worker', () => {
     expect(stats).toEqual({
       queue: 'inspected',
       waiting: 2,
+      held: 0,
       delayed: 1,
       running: 1,
       deadLettered: 1,
@@ -147,8 +148,24 @@ describe('queue.list(), queue.queues() and stats() of waiting work', () => {
     const queues = await t.queue.queues();
     expect(queues.map((q) => q.queue)).toEqual([...queues.map((q) => q.queue)].sort());
     expect(queues.filter((q) => q.queue.startsWith('zz-'))).toEqual([
-      { queue: 'zz-alpha', waiting: 1, delayed: 0, running: 0, deadLettered: 0, paused: true },
-      { queue: 'zz-beta', waiting: 1, delayed: 1, running: 0, deadLettered: 0, paused: false },
+      {
+        queue: 'zz-alpha',
+        waiting: 1,
+        held: 0,
+        delayed: 0,
+        running: 0,
+        deadLettered: 0,
+        paused: true,
+      },
+      {
+        queue: 'zz-beta',
+        waiting: 1,
+        held: 0,
+        delayed: 1,
+        running: 0,
+        deadLettered: 0,
+        paused: false,
+      },
     ]);
   });
 

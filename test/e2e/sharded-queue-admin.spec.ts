@@ -69,7 +69,7 @@ describe("a queue with 3 shards (keyLayout 'queue'): counts, list, pause, drain,
   it('counts the tasks of every shard, in stats() and queues()', async () => {
     await add('counted', [{}, {}, {}, {}, {}, {}]);
     await add('counted', [{ delay: MINUTE }, { delay: MINUTE }, { delay: MINUTE }]);
-    const counts = { waiting: 6, delayed: 3, running: 0, deadLettered: 0, paused: false };
+    const counts = { waiting: 6, held: 0, delayed: 3, running: 0, deadLettered: 0, paused: false };
     expect(await t.queue.stats('counted')).toMatchObject({ queue: 'counted', ...counts });
     expect((await t.queue.stats('counted')).recent.since).toEqual(expect.any(Number));
     expect((await t.queue.queues()).find((q) => q.queue === 'counted')).toEqual({

@@ -151,6 +151,19 @@ describe('metrics (prom-client)', () => {
     expect(await valueOf(registry, gauge, { queue: 'obs-idle', state: 'waiting' })).toBe(3);
   });
 
+  it('counts held tasks in the queue gauge: waiting ones no live worker has a handler for', async () => {
+    // The worker consumes OBS_QUEUE but has no handler for this name: its claim holds the task.
+    const held = await worker.queue.enqueue('obs.unhosted', [], { queue: OBS_QUEUE });
+    while ((await worker.queue.stats(OBS_QUEUE)).held !== 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const gauge = 'taskmill_queue_tasks';
+    expect(await valueOf(registry, gauge, { queue: OBS_QUEUE, state: 'held' })).toBe(1);
+    expect(await valueOf(registry, gauge, { queue: OBS_QUEUE, state: 'waiting' })).toBe(1);
+    await held.cancel();
+    expect(await valueOf(registry, gauge, { queue: OBS_QUEUE, state: 'held' })).toBe(0);
+  });
+
   it('lets a second app register in the same registry (two apps, one process)', async () => {
     const second = await createTestApp([], {
       prefix: worker.prefix,

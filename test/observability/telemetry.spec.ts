@@ -234,6 +234,32 @@ describe('telemetry (OpenTelemetry)', () => {
     }
   });
 
+  it("stores a grouped task's group and its trace side by side; the run is traced under the enqueue", async () => {
+    const handle = await trace
+      .getTracer('test')
+      .startActiveSpan('job', (span) =>
+        producer.queue
+          .enqueue(ObservedTasks, 'ok', [2], { group: 'tenant-a' })
+          .finally(() => span.end()),
+      );
+    await handle.result({ timeout: 10_000 });
+    const [send] = await spansWhen((s) => ofTask(handle.id)(s) && s.kind === SpanKind.PRODUCER, 1);
+    const [run] = await spansWhen((s) => ofTask(handle.id)(s) && s.kind === SpanKind.CONSUMER, 1);
+    expect(run.parentSpanContext?.spanId).toBe(send.spanContext().spanId);
+    const redis = rawRedis();
+    try {
+      const [group, stored] = await redis.hmget(
+        taskKey(producer, OBS_QUEUE, handle.id),
+        TASK_FIELDS.group,
+        TASK_FIELDS.trace,
+      );
+      expect(group).toBe('tenant-a');
+      expect(stored).toContain(send.spanContext().spanId);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('stores nothing with a task enqueued outside a trace; its run span is a root', async () => {
     const handle = await producer.queue.enqueue(ObservedTasks, 'ok', [1]);
     await handle.result({ timeout: 10_000 });

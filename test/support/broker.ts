@@ -41,6 +41,7 @@ export function newTask(broker: Broker, id: string, queue: string, name = 'x'): 
     metadata: '',
     lock: '',
     concurrency: undefined,
+    group: '',
     onDuplicate: 'error',
     uniqueFor: undefined,
   };

@@ -48,14 +48,17 @@ export async function keysOf(redis: Redis, prefix: string): Promise<string[]> {
 }
 
 /**
- * The keys of a prefix that hold data, without the turn-taking locks a running worker writes
- * on its own schedule (lease sweep, integrity scan) and the events reader's presence mark: what
- * a refused call must leave unchanged.
+ * The keys of a prefix that hold data, without what a running worker writes on its own
+ * schedule: the turn-taking locks (lease sweep, integrity scan), and the set of its handler
+ * names that its first claim on a slot stores (`handlers:<digest>`, docs/flow-control.md),
+ * and the events reader's presence mark: what a refused call must leave unchanged.
  */
 export async function dataKeysOf(redis: Redis, prefix: string): Promise<string[]> {
   const keys = await keysOf(redis, prefix);
   return keys
-    .filter((key) => !/:(sweep-lock:|integrity-lock$|integrity-cursor$|presence:)/.test(key))
+    .filter(
+      (key) => !/:(sweep-lock:|integrity-lock$|integrity-cursor$|presence:|handlers:)/.test(key),
+    )
     .sort();
 }
 

@@ -19,9 +19,14 @@ export class WorkerProcess {
   /** True once the worker printed "ready": it runs tasks from then on. */
   ready = false;
 
-  constructor(prefix: string, settings: Partial<Omit<WorkerProcessSettings, 'prefix'>> = {}) {
-    const all: WorkerProcessSettings = { url: testRedisUrl(), ...DEFAULTS, ...settings, prefix };
-    this.child = spawn(process.execPath, supportScript('worker-process.ts', JSON.stringify(all)), {
+  constructor(
+    prefix: string,
+    settings: Partial<Omit<WorkerProcessSettings, 'prefix'>> | object = {},
+    /** The test/support script the process runs (flow-worker-process.ts takes other settings). */
+    script = 'worker-process.ts',
+  ) {
+    const all = { url: testRedisUrl(), ...DEFAULTS, ...settings, prefix };
+    this.child = spawn(process.execPath, supportScript(script, JSON.stringify(all)), {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: childEnv(),
     });

@@ -9,13 +9,14 @@
 --          chains.lua)
 --@allow-oom
 --@include common
+--@include limits
 --@include chains
 --@include workflows
 
 local base, maxLen, id = ARGV[1], ARGV[2], ARGV[3]
 local key = taskKey(base, id)
 local t = redis.call('HMGET', key, F_STATUS, F_QUEUE, F_NAME, F_ATTEMPT, F_RESULTTTL, F_PRIORITY,
-  F_AFTER, F_NEXT, F_CONTINUEONFAILURE, F_CHORD, F_CHORDINDEX, F_PARKED)
+  F_AFTER, F_NEXT, F_CONTINUEONFAILURE, F_CHORD, F_CHORDINDEX, F_PARKED, F_HELD, F_GROUP)
 local status, queue = t[1], t[2]
 if not status then
   return { CODE.NO_TASK }
@@ -32,12 +33,15 @@ if t[12] then
   -- Parked at a full gate: it waits in the gate's list, not in a queue.
   redis.call('LREM', namedKey(base, FAMILY_GATEWAIT, t[12]), 1, id)
   redis.call('HDEL', key, F_PARKED)
+elseif t[13] then
+  -- Held aside by a claim (includes/limits.lua): it waits in its name's held list.
+  flow.unhold(base, queue, id, t[3])
 elseif t[7] then
   -- A parked chain step (or chord callback) is in no queue.
   redis.call('HDEL', key, F_AFTER)
 elseif redis.call('ZREM', queueKey(base, queue, QUEUE_DELAYED), id) == 0 then
   -- O(n) in the waiting tasks of its priority; cancelling is rare next to claiming.
-  redis.call('LREM', readyKey(base, queue, t[6]), 1, id)
+  redis.call('LREM', readyKey(base, t[14] and groupLane(queue, t[14]) or queue, t[6]), 1, id)
 end
 recordStatus(base, key, id, t[3], queue, 'cancelled', t[4] or 0, maxLen)
 expireFinished(key, t[5] or DEFAULT_RESULT_TTL)

@@ -20,17 +20,20 @@ local LPOS_LIMIT = 10000
 local now = nowMs()
 local failed = {}
 
--- Where a waiting task should be: delayed, or in its priority's ready list (registered).
-local function waitingProblem(queue, id, priority)
+-- Where a waiting task should be: delayed, or in its priority's ready list (registered), its
+-- group's (`group`: its key, or nil) when it has one.
+local function waitingProblem(queue, group, id, priority)
   if redis.call('ZSCORE', queueKey(base, queue, QUEUE_DELAYED), id) then return nil end
-  local list = readyKey(base, queue, priority)
+  local lane = group and groupLane(queue, group) or queue
+  local list = readyKey(base, lane, priority)
   local length = redis.call('LLEN', list)
   if length == 0 or (length <= LPOS_LIMIT and not redis.call('LPOS', list, id)) then
     return 'it is neither delayed nor in its queue'
   end
-  local priorities = queueKey(base, queue, QUEUE_PRIORITIES)
+  local priorities = queueKey(base, lane, QUEUE_PRIORITIES)
   if not redis.call('ZSCORE', priorities, priority) then
     redis.call('ZADD', priorities, priority, priority)
+    if group then joinRotation(base, queue, group) end
     redis.call('LPUSH', queueKey(base, queue, QUEUE_WAKE), '1')
   end
   return nil
@@ -43,7 +46,7 @@ for i = 4, #ARGV do
   -- record gone since the SCAN is nothing to check).
   local t = redis.call('TYPE', key).ok == 'hash'
     and redis.call('HMGET', key, F_STATUS, F_QUEUE, F_PRIORITY, F_NAME, F_ATTEMPT, F_RESULTTTL,
-      F_AFTER, F_PARKED)
+      F_AFTER, F_PARKED, F_HELD, F_GROUP)
     or {}
   local status, queue, priority = t[1], t[2], t[3]
   local problem
@@ -52,10 +55,11 @@ for i = 4, #ARGV do
       if not redis.call('ZSCORE', queueKey(base, queue, QUEUE_LEASES), id) then
         problem = 'it was RUNNING without a lease'
       end
-    elseif (status == 'submitted' or status == 'retrying') and not t[7] and not t[8] then
-      -- (A chain step parked behind its predecessor, or a task parked at a full gate, is in
-      -- no queue by design.)
-      problem = waitingProblem(queue, id, priority)
+    elseif (status == 'submitted' or status == 'retrying') and not t[7] and not t[8]
+      and not t[9] then
+      -- (A chain step parked behind its predecessor, a task parked at a full gate, or one
+      -- held aside by a claim is in no queue by design.)
+      problem = waitingProblem(queue, t[10], id, priority)
     end
   end
   if problem then

@@ -12,13 +12,14 @@
 -- ARGV[3]  '1' atomic, '0' not, 's' stage, 'c' commit (both atomic)
 -- ARGV[4]  deadline (server clock, epoch ms)   ARGV[5]  batch id ('' unless 's' or 'c')
 -- ARGV[6]  'c': the commit mark's TTL ms; 's': the coordinator slot's base
--- ARGV[7]  number of tasks, then 16 fields per task:
+-- ARGV[7]  number of tasks, then NEW_TASK_FIELDS + 2 fields per task:
 --          id, queue, name, args, priority, delay ms, runAt epoch ms (0: none),
 --          options (encoded, '' for defaults), resultTtl ms ('' for the default),
 --          metadata ('' for none), dedupe ('': the id is taken by any record; else 'e', 'r' or
 --          'm' for the duplicate policy, then for unique tasks ':<ms>', how long after finishing
---          the holder keeps the id), lock name ('' none), concurrency limit ('' none),
---          the enqueue span's traceparent ('' none),
+--          the holder keeps the id), lock name ('' none), concurrency limit ('' none), group
+--          key ('' none), the enqueue span's traceparent ('' none) (NEW_TASK_FIELDS fields:
+--          newTaskArguments in new-task.ts), then
 --          workflow links (JSON array of task hash field/value pairs to add, '' none), '1' when
 --          the task is parked (a chain step after the first, a chord callback: placed by its
 --          predecessor's end), '' otherwise
@@ -30,7 +31,7 @@
 --@include common
 --@include tasks
 
-local FIELDS = 16
+local FIELDS = NEW_TASK_FIELDS + 2
 local FIRST = 8
 local base, maxLen, mode = ARGV[1], ARGV[2], ARGV[3]
 local atomic = mode ~= '0'
@@ -107,11 +108,12 @@ for i = 1, count do
         redis.call('ZREM', queueKey(base, finishedHolders[i], QUEUE_DEAD), id)
       end
     end
-    local parked = ARGV[at + 15] == '1'
+    local parked = ARGV[at + NEW_TASK_FIELDS + 1] == '1'
     local dueAt = (not parked) and dueAtFromArgv(at, now) or nil
     -- Staged: in no queue until its batch is committed; the due time waits in the batch.
     writeTask(base, maxLen, now, id, taskFromArgv(at), mode ~= 's' and dueAt or nil)
-    local fields = ARGV[at + 14] ~= '' and cjson.decode(ARGV[at + 14]) or {}
+    local links = ARGV[at + NEW_TASK_FIELDS]
+    local fields = links ~= '' and cjson.decode(links) or {}
     if mode == 's' then
       fields[#fields + 1] = F_STAGED
       fields[#fields + 1] = batch

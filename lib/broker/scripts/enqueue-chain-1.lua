@@ -4,16 +4,16 @@
 -- length (F_CHAINSTEPS), so that the chain can be found again from its id. All or nothing.
 -- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  deadline (server clock, epoch ms; see
---          pastDeadline)   ARGV[4]  number of steps, then 15 fields per step: the 14 of
---          new-task.ts (dedupe ignored) and '1' when the chain goes on past this step's
---          failure ('' otherwise)
+--          pastDeadline)   ARGV[4]  number of steps, then NEW_TASK_FIELDS + 1 fields per step:
+--          the NEW_TASK_FIELDS of newTaskArguments (new-task.ts; dedupe ignored) and '1' when
+--          the chain goes on past this step's failure ('' otherwise)
 -- Returns  the server time (epoch ms), then CODE.WRITTEN, CODE.ID_TAKEN (a step id is taken:
 --          nothing written), CODE.SENT_AGAIN (written already by this very call, see
 --          workflowIdsTaken) or CODE.PAST_DEADLINE (nothing written)
 --@include common
 --@include tasks
 
-local FIELDS = 15
+local FIELDS = NEW_TASK_FIELDS + 1
 local base, maxLen, count = ARGV[1], ARGV[2], tonumber(ARGV[4])
 local now = nowMs()
 local function at(step) return 5 + (step - 1) * FIELDS end
@@ -39,7 +39,7 @@ for step = 1, count do
     links[#links + 1] = F_NEXT
     links[#links + 1] = field(step + 1, 0)
   end
-  if field(step, 14) == '1' then
+  if field(step, NEW_TASK_FIELDS) == '1' then
     links[#links + 1] = F_CONTINUEONFAILURE
     links[#links + 1] = '1'
   end

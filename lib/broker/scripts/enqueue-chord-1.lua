@@ -4,14 +4,14 @@
 -- KEYS[1]  the slot's routing key, '<base>:' (routes the call on Cluster; never written)
 -- ARGV[1]  key base   ARGV[2]  events MAXLEN   ARGV[3]  deadline (server clock, epoch ms; see
 --          pastDeadline)   ARGV[4]  number of tasks (the parts, then the callback), then the
---          14 fields of newTaskArguments (new-task.ts) per task (dedupe ignored)
+--          NEW_TASK_FIELDS fields of newTaskArguments (new-task.ts) per task (dedupe ignored)
 -- Returns  the server time (epoch ms), then CODE.WRITTEN, CODE.ID_TAKEN (an id is taken:
 --          nothing written), CODE.SENT_AGAIN (written already by this very call, see
 --          workflowIdsTaken) or CODE.PAST_DEADLINE (nothing written)
 --@include common
 --@include tasks
 
-local FIELDS = 14
+local FIELDS = NEW_TASK_FIELDS
 local base, maxLen, count = ARGV[1], ARGV[2], tonumber(ARGV[4])
 local now = nowMs()
 local function at(task) return 5 + (task - 1) * FIELDS end

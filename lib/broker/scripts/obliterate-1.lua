@@ -57,6 +57,8 @@ end
 redis.call('DEL', queueKey(base, queue, QUEUE_PRIORITIES), queueKey(base, queue, QUEUE_DELAYED),
   leasesKey, queueKey(base, queue, QUEUE_DEAD), queueKey(base, queue, QUEUE_EVENTS),
   queueKey(base, queue, QUEUE_WAKE), queueKey(base, queue, QUEUE_PAUSED),
+  queueKey(base, queue, QUEUE_STARTS), queueKey(base, queue, QUEUE_LIMITED),
+  queueKey(base, queue, QUEUE_GROUPS), queueKey(base, queue, QUEUE_GROUPSWAITING),
   namedKey(base, FAMILY_SWEEPLOCK, queue))
 if isPrefixSlot(base) then
   redis.call('SREM', prefixKey(base, FAMILY_QUEUES), queue)

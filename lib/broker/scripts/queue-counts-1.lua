@@ -3,7 +3,8 @@
 -- ARGV[1]  key base   ARGV[2..] queue names (none: every queue of the prefix, on the prefix's
 --          slot only; a queue shard's slot cannot read the registry and counts nothing then)
 -- Returns  per queue { name, known (1/0, always 1 on a queue shard's slot: the client checks
---          there), waiting, delayed, running, dead, paused (1/0) }, of this slot's keys
+--          there), waiting (held ones included), delayed, running, dead, paused (1/0), held
+--          (waiting tasks a claim set aside, includes/limits.lua) }, of this slot's keys
 --@include common
 --@include admin
 
@@ -19,17 +20,22 @@ end
 local reply = {}
 for _, queue in ipairs(queues) do
   local waiting = 0
-  for _, list in ipairs(readyLists(base, queue)) do
+  for _, list in ipairs(everyReadyList(base, queue)) do
     waiting = waiting + redis.call('LLEN', list.key)
+  end
+  local held = 0
+  for _, list in ipairs(heldLists(base, queue)) do
+    held = held + redis.call('LLEN', list.key)
   end
   reply[#reply + 1] = {
     queue,
     isKnownQueue(base, queue) and 1 or 0,
-    waiting,
+    waiting + held,
     redis.call('ZCARD', queueKey(base, queue, QUEUE_DELAYED)),
     redis.call('ZCARD', queueKey(base, queue, QUEUE_LEASES)),
     redis.call('ZCARD', queueKey(base, queue, QUEUE_DEAD)),
     redis.call('EXISTS', queueKey(base, queue, QUEUE_PAUSED)),
+    held,
   }
 end
 return reply

@@ -10,6 +10,7 @@
 --@allow-oom
 --@include common
 --@include gates
+--@include limits
 --@include chains
 --@include workflows
 
@@ -35,7 +36,8 @@ for i = 6, #ARGV do
     redis.call('ZREM', leasesKey, id)
     local key = taskKey(base, id)
     local t = redis.call('HMGET', key, F_STATUS, F_ATTEMPT, F_NAME, F_PRIORITY, F_RESULTTTL,
-      F_RECLAIMS, F_CANCEL, F_NEXT, F_CONTINUEONFAILURE, F_CHORD, F_CHORDINDEX, F_LOCK, F_LIMIT)
+      F_RECLAIMS, F_CANCEL, F_NEXT, F_CONTINUEONFAILURE, F_CHORD, F_CHORDINDEX, F_LOCK, F_LIMIT,
+      F_GROUP)
     -- Only a task still running under that lease; anything else was a stale entry.
     if t[1] == 'running' and (not t[3] or not t[4] or (t[2] and not tonumber(t[2]))) then
       quarantine(base, queue, key, id, 'its record lacks a name or priority, or has a bad attempt',
@@ -44,6 +46,7 @@ for i = 6, #ARGV do
     elseif t[1] == 'running' then
       -- Its run is over: its place in its gates goes to the next parked task.
       if t[12] or t[13] then leaveGates(base, id, t[3], t[12], t[13]) end
+      if t[14] then flow.groupRunEnded(base, queue, id, t[14]) end
       local attempt, name, priority = t[2], t[3], t[4]
       local reclaims = (tonumber(t[6]) or 0) + 1
       if t[7] then
@@ -68,6 +71,8 @@ for i = 6, #ARGV do
       end
     end
   end
+  -- The places the expired runs held under the queue's concurrency limit are free again.
+  if #expired > 0 then flow.runEnded(base, queue) end
 end
 reclaimed[#reclaimed + 1] = '|'
 for _, id in ipairs(failed) do

@@ -9,15 +9,22 @@
 --          repeat of a write that may have run already, see repeatedOutcome), id, attempt,
 --          payload (result, or error JSON), retry delay ms, error summary for the history
 --          (JSON array [name, message])
--- ARGV[..] queue names to claim from, in order (paused ones are skipped)
+-- ARGV[..] the task names this worker has handlers for (a task of another name is held aside,
+--          see includes/limits.lua): '*' (any name); '#', their digest (the set of the names
+--          stored under it, KEY_FAMILIES.handlers); or '+', the digest, their number n and the
+--          n names (stored under the digest); then the queues to claim from, in order (paused
+--          ones are skipped)
 -- Returns  { codes, nextDueIn, handoffs, claimed... }: one outcome code per outcome (see
---          outcomes.lua); ms until the earliest delayed task of these queues is due (-1: none);
+--          outcomes.lua); ms until the earliest delayed task of these queues is due or one of
+--          their rate limits frees a start (-1: none);
 --          the workflow handoffs the outcomes wrote to this slot's outbox, for tasks of other
 --          slots (includes/chains.lua; the caller delivers them); and each
 --          claimed task as { id, name, queue, args, attempt, failures, options, metadata,
 --          previous step's result, previous step's error, '1' when the previous "result" is
 --          a chord's JSON array of results (workflows; '' when none), ms it waited since it
---          was enqueued or became due, the enqueue span's traceparent ('' when none) }
+--          was enqueued or became due, the enqueue span's traceparent ('' when none) }.
+--          nextDueIn is CODE.HANDLERS_UNKNOWN, and nothing is claimed, when '#' names a digest
+--          whose set this slot does not have
 --@allow-oom
 --@include chains
 --@include outcomes
@@ -55,10 +62,27 @@ for i = 1, outcomeCount do
 end
 
 local claim = { base = base, now = now, leaseMs = leaseMs, deadTtl = deadTtl, maxLen = maxLen }
-local queues = {}
-for i = 7 + outcomeCount * OUTCOME_FIELDS, #ARGV do
-  queues[#queues + 1] = ARGV[i]
-end
+local at = 7 + outcomeCount * OUTCOME_FIELDS
 local reply = { codes, -1, takeHandoffs() }
+local hosted
+if ARGV[at] == '*' then
+  at = at + 1
+else
+  hosted = flow.handlers(base, ARGV[at + 1])
+  if ARGV[at] == '+' then
+    local count = tonumber(ARGV[at + 2])
+    hosted.store(ARGV, at + 3, at + 2 + count)
+    at = at + 3 + count
+  elseif not hosted.known() then
+    reply[2] = CODE.HANDLERS_UNKNOWN
+    return reply
+  else
+    at = at + 2
+  end
+end
+local queues = {}
+for i = at, #ARGV do
+  queues[#queues + 1] = { name = ARGV[i], hosted = hosted }
+end
 reply[2] = claimTasks(claim, queues, wanted, reply)
 return reply

@@ -9,6 +9,9 @@ import { Column } from '../table';
 const COUNT_COLUMNS: Column[] = [
   { header: 'QUEUE' },
   { header: 'WAITING', right: true },
+  // Of WAITING, the tasks a claim set aside (no live worker with their handler, or their task
+  // name at its rate limit): docs/flow-control.md.
+  { header: 'HELD', right: true },
   { header: 'DELAYED', right: true },
   { header: 'RUNNING', right: true },
   { header: 'DEAD', right: true },
@@ -24,8 +27,9 @@ const STATS_COLUMNS: Column[] = [
 ];
 
 function countCells(counts: QueueCounts): string[] {
-  const { queue, waiting, delayed, running, deadLettered, paused } = counts;
-  return [queue, ...[waiting, delayed, running, deadLettered].map(String), paused ? 'yes' : 'no'];
+  const { queue, waiting, held, delayed, running, deadLettered, paused } = counts;
+  const numbers = [waiting, held, delayed, running, deadLettered].map(String);
+  return [queue, ...numbers, paused ? 'yes' : 'no'];
 }
 
 function statsCells(stats: QueueStats): string[] {

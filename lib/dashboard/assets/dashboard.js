@@ -250,6 +250,7 @@
         return el('tr', { 'data-queue': q.queue }, [
           el('td', {}, [link('queue', { name: q.queue }, q.queue)]),
           el('td', { class: 'num c-waiting', text: q.waiting }),
+          el('td', { class: 'num c-held', text: q.held }),
           el('td', { class: 'num c-delayed', text: q.delayed }),
           el('td', { class: 'num c-running', text: q.running }),
           el('td', { class: 'num c-dead' }, [link('dead', { queue: q.queue }, q.deadLettered)]),
@@ -262,6 +263,7 @@
       const headers = [
         'Queue',
         'Waiting',
+        'Held',
         'Delayed',
         'Running',
         'Dead',
@@ -321,6 +323,15 @@
           }),
         ),
       );
+      // Held tasks are waiting ones a claim set aside (docs/flow-control.md): not a list of
+      // their own, so a line under the tabs rather than a tab.
+      const held =
+        stats.held > 0
+          ? el('p', {
+              class: 'muted c-held',
+              text: `${stats.held} of the waiting tasks are held: no live worker has their handler, or their task name is at its rate limit.`,
+            })
+          : null;
       const recent = el('p', { class: 'muted' }, [
         `Recently: ${stats.recent.succeeded} succeeded, ${stats.recent.failed} failed, ${stats.recent.cancelled} cancelled`,
         stats.recent.since ? ` since ${when(stats.recent.since)}.` : '.',
@@ -350,7 +361,7 @@
           true,
         ),
       ]);
-      head.replaceChildren(tabs, recent, actions);
+      head.replaceChildren(...[tabs, held, recent, actions].filter(Boolean));
       tasks.replaceChildren(taskTable(page), pager(page, { name, state }, 'queue'));
     };
     follow(name, () => true, refresh);

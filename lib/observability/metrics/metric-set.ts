@@ -70,7 +70,7 @@ function createSet(prom: typeof PromClient, registry: PromClient.Registry): Metr
     ),
     queueTasks: new prom.Gauge({
       name: METRIC_NAMES.queueTasks,
-      help: 'Tasks in each queue by state (waiting, delayed, running, dead), read when scraped',
+      help: 'Tasks in each queue by state (waiting, of them held, delayed, running, dead), read when scraped',
       labelNames: ['queue', 'state'],
       registers,
       async collect() {
@@ -102,6 +102,7 @@ function taskHistogram(
 function setCounts(gauge: PromClient.Gauge<'queue' | 'state'>, counts: QueueCounts): void {
   const { queue } = counts;
   gauge.set({ queue, state: 'waiting' }, counts.waiting);
+  gauge.set({ queue, state: 'held' }, counts.held);
   gauge.set({ queue, state: 'delayed' }, counts.delayed);
   gauge.set({ queue, state: 'running' }, counts.running);
   gauge.set({ queue, state: 'dead' }, counts.deadLettered);

@@ -9,7 +9,9 @@ import {
   TASK_FIELDS,
 } from '../../../lib/broker/keys';
 
-const KINDS = Object.keys(QUEUE_KEY_KINDS).filter((kind) => kind !== 'ready') as QueueKeyKind[];
+const KINDS = Object.keys(QUEUE_KEY_KINDS).filter(
+  (kind) => !['ready', 'held', 'starts'].includes(kind),
+) as QueueKeyKind[];
 
 function everyKey(keys: KeyBuilder): string[] {
   return [

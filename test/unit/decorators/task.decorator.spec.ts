@@ -141,6 +141,28 @@ describe('@Task', () => {
         { backoff: { type: 'linear', delay: 1, floor: 10, ceiling: 5 } },
         '@Task(ReportService.build).backoff.floor',
       ],
+      [
+        'a rateLimit.max of 0',
+        { rateLimit: { max: 0, perMs: 1000 } },
+        '@Task(ReportService.build).rateLimit.max',
+      ],
+      [
+        'a fractional rateLimit.perMs',
+        { rateLimit: { max: 5, perMs: 1.5 } },
+        '@Task(ReportService.build).rateLimit.perMs',
+      ],
+      [
+        'a rateLimit without perMs',
+        { rateLimit: { max: 5 } },
+        '@Task(ReportService.build).rateLimit.perMs',
+      ],
+      ['a rateLimit that is a number', { rateLimit: 5 }, '@Task(ReportService.build).rateLimit'],
+      ['a group that is a string', { group: 'tenant' }, '@Task(ReportService.build).group'],
+      [
+        'an unknown rateLimit key',
+        { rateLimit: { max: 5, perMs: 10, burst: 2 } },
+        '@Task(ReportService.build).rateLimit.burst',
+      ],
     ])('rejects %s, naming class, method and field', (_what, options, field) => {
       expect(catchInvalidOptions(() => declareHandler(options)).field).toBe(field);
     });
@@ -148,7 +170,15 @@ describe('@Task', () => {
     it('lists every @Task() option in the message of an unknown one', () => {
       const error = catchInvalidOptions(() => declareHandler({ retires: 2 }));
       const keys = ['queue', 'priority', 'retries', 'backoff', 'timeout', 'resultTtl'];
-      for (const key of [...keys, 'name', 'schedule', 'lock', 'concurrency']) {
+      for (const key of [
+        ...keys,
+        'name',
+        'schedule',
+        'lock',
+        'concurrency',
+        'rateLimit',
+        'group',
+      ]) {
         expect(error.message).toMatch(new RegExp(`\\b${key}\\b`));
       }
     });

@@ -35,6 +35,7 @@ describe('resolveModuleOptions', () => {
         worker: {
           enabled: true,
           queues: undefined,
+          queueOrder: 'strict',
           concurrency: 10,
           leaseMs: 30_000,
           shutdownTimeoutMs: 10_000,
@@ -102,6 +103,7 @@ describe('resolveModuleOptions', () => {
       expect(resolved.worker).toEqual({
         enabled: true,
         queues: undefined,
+        queueOrder: 'strict',
         concurrency: 3,
         leaseMs: 30_000,
         shutdownTimeoutMs: 10_000,
@@ -213,6 +215,48 @@ describe('resolveModuleOptions', () => {
         'worker.shutdownTimeoutMs',
       ],
       ['a non-boolean worker.enabled', { worker: { enabled: 'yes' } }, 'worker.enabled'],
+      ['an unknown worker.queueOrder', { worker: { queueOrder: 'weighted' } }, 'worker.queueOrder'],
+      [
+        'a queue rateLimit.max of 0',
+        { queues: { q: { rateLimit: { max: 0, perMs: 1000 } } } },
+        'queues.q.rateLimit.max',
+      ],
+      [
+        'a negative queue rateLimit.perMs',
+        { queues: { q: { rateLimit: { max: 5, perMs: -1 } } } },
+        'queues.q.rateLimit.perMs',
+      ],
+      ['a queue concurrency of 0', { queues: { q: { concurrency: 0 } } }, 'queues.q.concurrency'],
+      [
+        'a fractional queue concurrency',
+        { queues: { q: { concurrency: 2.5 } } },
+        'queues.q.concurrency',
+      ],
+      [
+        'a queue concurrency below its shards',
+        { keyLayout: 'queue', queues: { q: { shards: 4, concurrency: 3 } } },
+        'queues.q.concurrency',
+      ],
+      [
+        'a group concurrency of 0',
+        { queues: { q: { groups: { concurrency: 0 } } } },
+        'queues.q.groups.concurrency',
+      ],
+      [
+        'a group rateLimit without max',
+        { queues: { q: { groups: { rateLimit: { perMs: 10 } } } } },
+        'queues.q.groups.rateLimit.max',
+      ],
+      [
+        'group limits on a sharded queue',
+        { keyLayout: 'queue', queues: { q: { shards: 2, groups: { concurrency: 1 } } } },
+        'queues.q.groups',
+      ],
+      [
+        'a queue rateLimit.max below its shards',
+        { keyLayout: 'queue', queues: { q: { shards: 4, rateLimit: { max: 2, perMs: 10 } } } },
+        'queues.q.rateLimit.max',
+      ],
       [
         'a connection string that is not a redis URL',
         { connection: 'localhost:6379' },

@@ -38,14 +38,44 @@ local function wake(base, queue)
   end
 end
 
+-- The lane of group `group` of `queue`: a pseudo-queue name (a queue name never holds ':')
+-- under which the group keeps its own priorities, ready lists, running set and start log, so
+-- that a group's tasks are taken by priority, then FIFO, like a queue's.
+local function groupLane(queue, group)
+  return queue .. ':g:' .. group
+end
+
+-- A lane (the queue's ungrouped tasks: member '', or a group) that had no ready task has one
+-- now: it joins the queue's rotation of groups (QUEUE_GROUPS), which claims serve in turn.
+-- The ungrouped tasks take turns only while some group has work (until then claims take them
+-- directly); a group waiting for its limits rejoins when they free (includes/limits.lua).
+local function joinRotation(base, queue, member)
+  local rotation = queueKey(base, queue, QUEUE_GROUPS)
+  if member == '' then
+    if redis.call('EXISTS', rotation) == 1 then redis.call('RPUSH', rotation, '') end
+    return
+  end
+  if redis.call('ZSCORE', queueKey(base, queue, QUEUE_GROUPSWAITING), member) then return end
+  if redis.call('EXISTS', rotation) == 0
+    and redis.call('ZCARD', queueKey(base, queue, QUEUE_PRIORITIES)) > 0 then
+    redis.call('RPUSH', rotation, '')
+  end
+  redis.call('RPUSH', rotation, member)
+end
+
 -- Makes a task ready: the tail of its priority's list (FIFO), or the head when it is handed
--- back and must keep its turn.
-local function pushReady(base, queue, id, priority, atHead)
-  local length = redis.call(atHead and 'LPUSH' or 'RPUSH', readyKey(base, queue, priority), id)
+-- back and must keep its turn; in its group's lane when it has a group (`group`: false for
+-- none, nil to read it from the task's record).
+local function pushReady(base, queue, id, priority, atHead, group)
+  if group == nil then group = redis.call('HGET', taskKey(base, id), F_GROUP) or false end
+  local lane = group and groupLane(queue, group) or queue
+  local length = redis.call(atHead and 'LPUSH' or 'RPUSH', readyKey(base, lane, priority), id)
   -- A non-empty list's priority is registered already (a claim unregisters a priority only
   -- when it drained the list): register it for a list that was empty.
   if length == 1 then
-    redis.call('ZADD', queueKey(base, queue, QUEUE_PRIORITIES), priority, priority)
+    local priorities = queueKey(base, lane, QUEUE_PRIORITIES)
+    redis.call('ZADD', priorities, priority, priority)
+    if redis.call('ZCARD', priorities) == 1 then joinRotation(base, queue, group or '') end
   end
 end
 

@@ -4,6 +4,7 @@
 -- NO_TASK.
 --@include runs
 --@include gates
+--@include limits
 --@include workflows
 
 -- Records a run's end as CANCELLED, its workflow told: what a cancel requested while the task
@@ -24,6 +25,8 @@ local function endCurrentRun(base, id, attempt, maxLen)
   if not run then return nil, code end
   redis.call('ZREM', queueKey(base, run.queue, QUEUE_LEASES), id)
   if run.lock or run.limit then leaveGates(base, id, run.name, run.lock, run.limit) end
+  flow.runEnded(base, run.queue)
+  if run.group then flow.groupRunEnded(base, run.queue, id, run.group) end
   if run.cancel then return nil, endCancelled(base, run, id, attempt, maxLen) end
   return run
 end

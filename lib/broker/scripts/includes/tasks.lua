@@ -24,7 +24,7 @@ local function writeTask(base, maxLen, now, id, t, dueAt)
   elseif dueAt > now then
     addDelayed(base, t.queue, id, dueAt, now)
   else
-    pushReady(base, t.queue, id, t.priority, false)
+    pushReady(base, t.queue, id, t.priority, false, t.group ~= '' and t.group)
   end
   -- SUBMITTED is not in the history field: history() derives it from createdAt.
   local eventId = redis.call('XADD', queueKey(base, t.queue, QUEUE_EVENTS), 'MAXLEN', '~', maxLen,
@@ -34,7 +34,8 @@ local function writeTask(base, maxLen, now, id, t, dueAt)
     F_CREATEDAT, now, F_STATUS, 'submitted', F_EVENTID, eventId }
   for field, value in pairs({ [F_OPTIONS] = t.options, [F_RESULTTTL] = t.resultTtl,
                               [F_METADATA] = t.metadata, [F_LOCK] = t.lock,
-                              [F_LIMIT] = t.limit, [F_TRACE] = t.trace }) do
+                              [F_LIMIT] = t.limit, [F_GROUP] = t.group,
+                              [F_TRACE] = t.trace }) do
     if value and value ~= '' then
       fields[#fields + 1] = field
       fields[#fields + 1] = value
@@ -87,7 +88,8 @@ local function taskFromArgv(at)
   return {
     queue = ARGV[at + 1], name = ARGV[at + 2], args = ARGV[at + 3], priority = ARGV[at + 4],
     options = ARGV[at + 7], resultTtl = ARGV[at + 8], metadata = ARGV[at + 9],
-    lock = ARGV[at + 11], limit = ARGV[at + 12], trace = ARGV[at + 13],
+    lock = ARGV[at + 11], limit = ARGV[at + 12], group = ARGV[at + 13],
+    trace = ARGV[at + 14],
   }
 end
 
