@@ -38,6 +38,11 @@ function expectInert(text: string): void {
 describe('taskmill read commands, on a real app and Redis', () => {
   let t: TestApp;
   let cli: (...args: string[]) => ReturnType<typeof runCli>;
+  /**
+   * `show <id>` with the id after `--`: a generated id may start with `-` (its alphabet is
+   * base64url), which the parser would otherwise take for an option.
+   */
+  let show: (id: string, ...flags: string[]) => ReturnType<typeof runCli>;
   let done: TaskHandle;
   let failed: TaskHandle;
   let idle: TaskHandle[];
@@ -46,6 +51,7 @@ describe('taskmill read commands, on a real app and Redis', () => {
   beforeAll(async () => {
     t = await createTestApp([CliTasks], { logging: false });
     cli = (...args) => runCli([...args, ...connectionFlags(t.prefix)]);
+    show = (id, ...flags) => runCli(['show', ...flags, ...connectionFlags(t.prefix), '--', id]);
     done = await t.queue.enqueue('cli.echo', ['hi']);
     await done.result({ timeout: 10_000 });
     failed = await t.queue.enqueue('cli.fail', []);
@@ -157,7 +163,7 @@ describe('taskmill read commands, on a real app and Redis', () => {
   }, 60_000);
 
   it('show: status, result and history of a task that succeeded', async () => {
-    const json = await cli('show', done.id, '--json');
+    const json = await show(done.id, '--json');
     expect(json.code).toBe(0);
     const view = JSON.parse(json.stdout);
     expect(Object.keys(view).sort()).toEqual([
@@ -194,33 +200,47 @@ describe('taskmill read commands, on a real app and Redis', () => {
     expect(view.enqueuedAt).toBeLessThanOrEqual(view.at);
     expect(view.history).toEqual(await done.history());
 
-    const text = (await cli('show', done.id)).stdout;
+    const text = (await show(done.id)).stdout;
     expect(text).toMatch(/^status +succeeded$/m);
     expect(text).toMatch(/^result +\{"echo":"hi"\}$/m);
     expect(text).toMatch(/^args +\["hi"\]$/m);
     expect(text).toMatch(/^succeeded +1 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/m);
   }, 60_000);
 
+  it('show: an id that starts with "-" goes after "--"', async () => {
+    const dashed = await t.queue.enqueue('cli.later', [4], { queue: 'cli-idle', id: '-dashed' });
+    try {
+      const view = JSON.parse((await show(dashed.id, '--json')).stdout);
+      expect(view).toMatchObject({ id: '-dashed', args: [4] });
+      // Without "--" it reads as an unknown option: a usage error, exit code 2.
+      const misread = await cli('show', '-dashed');
+      expect(misread.code).toBe(2);
+      expect(misread.stderr).toContain("unknown option '-dashed'");
+    } finally {
+      await dashed.cancel();
+    }
+  }, 60_000);
+
   it('show: the error of a failed task, escaped on the terminal and intact in JSON', async () => {
-    const text = await cli('show', failed.id);
+    const text = await show(failed.id);
     expect(text.code).toBe(0);
     expectInert(text.stdout);
     expect(text.stdout).toMatch(
       /^error +NonRetryableError: boom \\x1b\[2J\\x1b\]0;pwned\\x07 \\x9b31m \\u202eevil$/m,
     );
-    const view = JSON.parse((await cli('show', failed.id, '--json')).stdout);
+    const view = JSON.parse((await show(failed.id, '--json')).stdout);
     expect(view.error).toMatchObject({ name: 'NonRetryableError', message: HOSTILE });
     expect(view).toMatchObject({ status: 'failed', result: null });
   }, 60_000);
 
   it('show: arguments and metadata, escaped on the terminal and intact in JSON', async () => {
-    const text = await cli('show', hostileArgs.id);
+    const text = await show(hostileArgs.id);
     expect(text.code).toBe(0);
     expectInert(text.stdout);
     // Values are shown as JSON, whose escapes keep control characters inert too.
     expect(text.stdout).toMatch(/^args +\["boom \\u001b\[2J/m);
     expect(text.stdout).toMatch(/^metadata +\{"note":"boom \\u001b\[2J/m);
-    const view = JSON.parse((await cli('show', hostileArgs.id, '--json')).stdout);
+    const view = JSON.parse((await show(hostileArgs.id, '--json')).stdout);
     expect(view).toMatchObject({ args: [HOSTILE], metadata: { note: HOSTILE } });
   }, 60_000);
 
