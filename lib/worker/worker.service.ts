@@ -226,8 +226,12 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.parts !== parts) return;
     // The first claim waits for the cancel subscription (WorkerSignals.start): a task claimed
     // before it was live could miss its cancel. Not awaited: a start never waits on Redis.
+    // The schedules are read again then too: one added before the subscription to their
+    // changes was live would otherwise wait for the next recheck (blockingTimeoutMs).
     void subscribed.then(() => {
-      if (this.parts === parts) parts.loop.start();
+      if (this.parts !== parts) return;
+      parts.triggers.wake();
+      parts.loop.start();
     });
     this.subject.next({ type: 'worker.started', queues });
   }
