@@ -1,5 +1,6 @@
-/** Helpers for tests and demos: `import { startPrivateRedis, waitUntilIdle } from 'taskmill/testing'`. */
+/** Helpers for tests and demos: `import { startRedis, waitUntilIdle } from 'taskmill/testing'`. */
 export {
+  startRedis,
   startPrivateRedis,
   PrivateRedis,
   PrivateRedisOptions,

@@ -7,7 +7,7 @@ import { dirname } from 'path';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConnectionOption, QueueModule, QueueService, Task } from 'taskmill';
-import { startPrivateRedis } from 'taskmill/testing';
+import { startRedis } from 'taskmill/testing';
 
 @Injectable()
 class Greeter {
@@ -31,7 +31,7 @@ async function connect(url: string): Promise<{ connection: ConnectionOption; clo
 }
 
 async function main(): Promise<void> {
-  const redis = await startPrivateRedis();
+  const redis = await startRedis();
   const { connection, close } = await connect(redis.url);
   @Module({ imports: [QueueModule.forRoot({ connection })], providers: [Greeter] })
   class AppModule {}
