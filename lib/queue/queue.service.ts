@@ -113,7 +113,11 @@ export class QueueService {
     third?: unknown,
     fourth?: EnqueueOptions,
   ): Promise<TaskHandle<unknown>> {
-    if (typeof task === 'string') await this.builder.lookUp([task]);
+    if (typeof task === 'string') {
+      // Undefined for a local name, the usual case: the hot path then waits for nothing.
+      const lookingUp = this.builder.lookUp([task]);
+      if (lookingUp) await lookingUp;
+    }
     const message =
       typeof task === 'string'
         ? this.builder.build(task, second ?? [], third as EnqueueOptions | undefined)
