@@ -7,10 +7,10 @@
 --@allow-oom
 --@include locks
 
-local base = ARGV[1]
+local base, now = ARGV[1], nowMs()
 local codes = {}
 for i = 2, #ARGV, 3 do
-  local extended = lockExtend(base, ARGV[i], ARGV[i + 1], ARGV[i + 2])
+  local extended = lockExtend(base, ARGV[i], ARGV[i + 1], ARGV[i + 2], now)
   codes[#codes + 1] = extended and CODE.DONE or CODE.NOT_OWNER
 end
 return codes

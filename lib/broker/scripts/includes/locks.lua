@@ -23,14 +23,15 @@ local function lockTake(base, name, token, holder, ttl)
   return fence
 end
 
--- Sets the lock's TTL again, if `token` still owns it.
-local function lockExtend(base, name, token, ttl)
+-- Sets the lock's TTL again, if `token` still owns it. `now`: the server time (nowMs()), read
+-- once by a caller that extends many locks.
+local function lockExtend(base, name, token, ttl, now)
   local key = namedKey(base, FAMILY_LOCK, name)
   if redis.call('HGET', key, LOCK_TOKEN) ~= token then
     return false
   end
   redis.call('PEXPIRE', key, ttl)
-  redis.call('ZADD', slotKey(base, FAMILY_LOCKSHELD), 'XX', nowMs() + tonumber(ttl), name)
+  redis.call('ZADD', slotKey(base, FAMILY_LOCKSHELD), 'XX', now + tonumber(ttl), name)
   return true
 end
 
