@@ -73,6 +73,8 @@ export { TaskmillHealthIndicator } from './observability/health/taskmill-health.
 export { TaskmillHealthOptions, TaskmillHealthResult } from './observability/health/health-options';
 export { QueueSettings } from './options/queue-settings';
 export { RateLimit } from './options/rate-limit';
+export { BatchOptions } from './options/batch.options';
+export { TaskBatch, TaskBatchItem } from './core/task-batch';
 export { StoredQueueSettings } from './broker/flow-settings';
 export { KeyLayout } from './options/key-layout';
 export { PoolOptions } from './options/pool.options';

@@ -10,6 +10,7 @@ import { validateTaskSchedule } from '../options/schedule-options.validator';
 import { TaskScheduleOptions } from '../options/schedule.options';
 import { checkName } from '../validation/checks';
 import { RateLimit, validateRateLimit } from '../options/rate-limit';
+import { BatchOptions, validateBatch } from '../options/batch.options';
 
 /** What @Task() records on a method, already validated. */
 export interface TaskMetadata {
@@ -20,6 +21,7 @@ export interface TaskMetadata {
   rateLimit?: RateLimit;
   /** Absent: 'async'. */
   mechanism?: TaskMechanism;
+  batch?: BatchOptions;
 }
 
 /**
@@ -34,8 +36,17 @@ export function Task(nameOrOptions: string | TaskDecoratorOptions = {}): MethodD
   return (target, propertyKey, descriptor) => {
     const options = typeof nameOrOptions === 'string' ? { name: nameOrOptions } : nameOrOptions;
     const where = `@Task(${target.constructor.name}.${String(propertyKey)})`;
-    const { name, schedule, lock, concurrency, rateLimit, group, mechanism, ...taskOptions } =
-      options;
+    const {
+      name,
+      schedule,
+      lock,
+      concurrency,
+      rateLimit,
+      group,
+      mechanism,
+      batch,
+      ...taskOptions
+    } = options;
     const gates = validateGates({ lock, concurrency, group }, where);
     const metadata: TaskMetadata = {
       name:
@@ -48,6 +59,7 @@ export function Task(nameOrOptions: string | TaskDecoratorOptions = {}): MethodD
       ...(mechanism === undefined
         ? {}
         : { mechanism: checkMechanism(mechanism, `${where}.mechanism`) }),
+      ...(batch === undefined ? {} : { batch: validateBatch(batch, `${where}.batch`, mechanism) }),
       ...(gates ? { gates } : {}),
       ...(rateLimit === undefined
         ? {}

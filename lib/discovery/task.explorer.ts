@@ -59,6 +59,7 @@ export class TaskExplorer implements OnModuleInit {
         gates: metadata.gates,
         rateLimit: metadata.rateLimit,
         mechanism: metadata.mechanism,
+        batch: metadata.batch,
         handler: this.binder.taskHandler(method, metadata.name),
       });
     }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TaskNameCollisionError } from '../errors';
 import { ResolvedTaskOptions, TaskGates, TaskMechanism } from '../options/task.options';
 import { TaskScheduleOptions } from '../options/schedule.options';
+import type { BatchOptions } from '../options/batch.options';
 import type { RateLimit } from '../options/rate-limit';
 import { closestName } from './name-suggestion';
 
@@ -19,6 +20,8 @@ export interface TaskDefinition {
   rateLimit?: RateLimit;
   /** `@Task({ mechanism })`: 'thread' and 'process' run in the worker's pool (lib/pool). */
   mechanism?: TaskMechanism;
+  /** `@Task({ batch })`: the worker calls the handler with a TaskBatch (lib/worker/batcher.ts). */
+  batch?: BatchOptions;
   handler: (...args: unknown[]) => unknown;
 }
 

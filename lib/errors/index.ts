@@ -12,6 +12,7 @@ export { QueueClosedError } from './queue-closed.error';
 export { TaskTimeoutError } from './task-timeout.error';
 export { NonRetryableError } from './non-retryable.error';
 export { TaskForbiddenError } from './task-forbidden.error';
+export { BatchResultError } from './batch-result.error';
 export { ScopedProviderError } from './scoped-provider.error';
 export { ConnectionError } from './connection.error';
 export { ReplicationError } from './replication.error';

@@ -40,6 +40,7 @@ export const DECORATOR_ONLY_KEYS = [
   'rateLimit',
   'group',
   'mechanism',
+  'batch',
 ] as const satisfies readonly (keyof TaskDecoratorOptions)[];
 
 /** Options of TaskDecoratorOptions missing from the two lists above: `never` when in sync. */

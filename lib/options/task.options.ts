@@ -1,3 +1,4 @@
+import type { BatchOptions } from './batch.options';
 import { BackoffOption } from './backoff.options';
 import type { RateLimit } from './rate-limit';
 import type { TaskScheduleOptions } from './schedule.options';
@@ -75,6 +76,14 @@ export interface TaskDecoratorOptions extends TaskOptions {
    * work never blocks lease renewal. Default `'async'`. See docs/worker-pools.md.
    */
   mechanism?: TaskMechanism;
+  /**
+   * Hands the handler up to `size` tasks of this name at once, as a `TaskBatch`, waiting at
+   * most `waitMs` after the first for more; it returns one result per item, in order (an
+   * `Error` in place of a result fails that item alone). Each item stays a task of its own for
+   * enqueue, status, retries and results. See docs/flow-control.md.
+   * @example ＠Task({ name: 'email.send', batch: { size: 100, waitMs: 50 } })
+   */
+  batch?: BatchOptions;
 }
 
 /** Where a task's handler runs (TaskDecoratorOptions.mechanism). */

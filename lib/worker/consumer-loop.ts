@@ -167,10 +167,15 @@ export class ConsumerLoop {
     this.backOff();
   }
 
-  /** Claims for every free slot not already asked for, unless asleep or backing off. */
+  /**
+   * Starts the batches that are ready (even while stopping: their tasks are claimed, and a
+   * drain waits for them), then claims for every free slot not already asked for, unless
+   * asleep or backing off.
+   */
   private pump(): void {
+    let free = this.settings.concurrency - this.runner.size - this.claiming;
+    if (free > 0) free -= this.runner.startBatches(free);
     if (!this.running || this.sleeping || this.backoff) return;
-    const free = this.settings.concurrency - this.runner.size - this.claiming;
     if (free <= 0) return;
     this.claiming += free;
     this.settler.claim(free);

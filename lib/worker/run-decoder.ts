@@ -2,6 +2,7 @@ import { ClaimedTask } from '../broker/claimed-task';
 import { TaskRegistry } from '../discovery/task.registry';
 import { CorruptTaskError, ErrorDetails, UnknownTaskError } from '../errors';
 import { Serializer } from '../serialization/serializer';
+import { Batcher } from './batcher';
 import { HandlerPools, runsInPool } from './handler-pools';
 import { RunHooks } from './run-hooks';
 import { runInTaskContext } from './task-context';
@@ -19,6 +20,7 @@ export class RunDecoder {
     private readonly serializer: Serializer,
     private readonly hooks: RunHooks,
     private readonly pools: HandlerPools,
+    private readonly batcher: Batcher,
   ) {}
 
   /** The handler call for `run`; sets the run's decoded arguments and extras. */
@@ -39,9 +41,12 @@ export class RunDecoder {
     if (task.metadata || task.previous || task.previousError) run.extras = this.extrasOf(task);
     run.args = args;
     // The one place where a run leaves the event loop: a pool member runs it (lib/pool).
+    // A batch task's call is its place in its name's next batch (lib/worker/batcher.ts).
     const handler = runsInPool(definition)
       ? () => this.pools.run(definition, args, run.taskContext())
-      : () => definition.handler(...args);
+      : definition.batch
+        ? () => this.batcher.join(run, args, definition)
+        : () => definition.handler(...args);
     // Start hooks run inside the task context and the run's race with its timeout and abort.
     const call = this.hooks.active ? this.hooks.beforeHandler(run.ref, args, handler) : handler;
     return () => runInTaskContext(run, call);

@@ -6,6 +6,7 @@ import { WorkerEvent } from '../core/worker-event';
 import { TaskRegistry } from '../discovery/task.registry';
 import { ErrorDetails, SerializationError, TaskTimeoutError, toErrorDetails } from '../errors';
 import { Serializer } from '../serialization/serializer';
+import { Batcher } from './batcher';
 import { ChildTasks } from './child-tasks';
 import { HandlerContexts } from './handler-context';
 import { HandlerPools, NO_POOLS } from './handler-pools';
@@ -35,6 +36,7 @@ export class TaskRunner {
   private readonly recording = new Set<TaskRun>();
 
   private readonly slots: LentSlots;
+  private readonly batcher: Batcher;
   private readonly decoder: RunDecoder;
   private readonly contexts: HandlerContexts;
   private readonly reporter: OutcomeReporter;
@@ -53,7 +55,8 @@ export class TaskRunner {
     pools: HandlerPools = NO_POOLS,
   ) {
     this.slots = new LentSlots(slotsFreed);
-    this.decoder = new RunDecoder(registry, serializer, hooks, pools);
+    this.batcher = new Batcher(this.slots, slotsFreed);
+    this.decoder = new RunDecoder(registry, serializer, hooks, pools, this.batcher);
     this.contexts = new HandlerContexts(
       broker,
       serializer,
@@ -65,9 +68,14 @@ export class TaskRunner {
     this.reporter = new OutcomeReporter(broker, events, hooks);
   }
 
-  /** The slots in use. */
+  /** The slots in use: runs, less those lent (waits, tasks in a batch), plus batch calls. */
   get size(): number {
-    return this.runs.size - this.slots.count;
+    return this.runs.size - this.slots.count + this.batcher.slotsTaken;
+  }
+
+  /** Starts the batches that are ready, in up to `free` slots; returns how many it took. */
+  startBatches(free: number): number {
+    return this.batcher.startReady(free);
   }
 
   /** Ids and attempts of the runs in flight or being recorded, for lease renewal. */

@@ -163,6 +163,42 @@ describe('@Task', () => {
         { rateLimit: { max: 5, perMs: 10, burst: 2 } },
         '@Task(ReportService.build).rateLimit.burst',
       ],
+      ['a batch that is a number', { batch: 10 }, '@Task(ReportService.build).batch'],
+      [
+        'a batch size of 0',
+        { batch: { size: 0, waitMs: 10 } },
+        '@Task(ReportService.build).batch.size',
+      ],
+      [
+        'a fractional batch size',
+        { batch: { size: 2.5, waitMs: 10 } },
+        '@Task(ReportService.build).batch.size',
+      ],
+      [
+        'a batch without waitMs',
+        { batch: { size: 10 } },
+        '@Task(ReportService.build).batch.waitMs',
+      ],
+      [
+        'a negative batch waitMs',
+        { batch: { size: 10, waitMs: -1 } },
+        '@Task(ReportService.build).batch.waitMs',
+      ],
+      [
+        'an unknown batch key',
+        { batch: { size: 10, waitMs: 5, minSize: 2 } },
+        '@Task(ReportService.build).batch.minSize',
+      ],
+      [
+        "a batch with mechanism 'thread'",
+        { batch: { size: 10, waitMs: 5 }, mechanism: 'thread' },
+        '@Task(ReportService.build).batch',
+      ],
+      [
+        "a batch with mechanism 'process'",
+        { batch: { size: 10, waitMs: 5 }, mechanism: 'process' },
+        '@Task(ReportService.build).batch',
+      ],
     ])('rejects %s, naming class, method and field', (_what, options, field) => {
       expect(catchInvalidOptions(() => declareHandler(options)).field).toBe(field);
     });
@@ -178,6 +214,8 @@ describe('@Task', () => {
         'concurrency',
         'rateLimit',
         'group',
+        'mechanism',
+        'batch',
       ]) {
         expect(error.message).toMatch(new RegExp(`\\b${key}\\b`));
       }

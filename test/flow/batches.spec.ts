@@ -1,0 +1,214 @@
+import { Injectable } from '@nestjs/common';
+import { Task, TaskBatch, TaskHandle, TaskStatus } from '../../lib';
+import { failureOf } from '../support/failures';
+import { createTestApp, TestApp } from '../support/test-app';
+
+jest.setTimeout(60_000);
+
+/** One call of a batch handler: the ids it got, and how many calls ran at once then. */
+interface BatchCall {
+  name: string;
+  ids: string[];
+  attempts: number[];
+  atOnce: number;
+}
+
+const calls: BatchCall[] = [];
+let inCall = 0;
+
+/** Records a call of a batch handler while it runs (`holdMs` long). */
+async function record(name: string, batch: TaskBatch, holdMs = 20): Promise<void> {
+  inCall++;
+  calls.push({
+    name,
+    ids: batch.items.map((item) => item.id),
+    attempts: batch.items.map((item) => item.attempt),
+    atOnce: inCall,
+  });
+  await new Promise((resolve) => setTimeout(resolve, holdMs));
+  inCall--;
+}
+
+@Injectable()
+class BatchTasks {
+  @Task({ name: 'batch.double', queue: 'batched', batch: { size: 10, waitMs: 3000 } })
+  async double({ items }: TaskBatch<[number]>): Promise<number[]> {
+    await record('batch.double', { items });
+    return items.map(({ args: [n] }) => n * 2);
+  }
+
+  /** Fails the items whose argument is 'bad' on their first attempt. */
+  @Task({
+    name: 'batch.some-fail',
+    queue: 'batched',
+    retries: 2,
+    backoff: 10,
+    batch: { size: 10, waitMs: 300 },
+  })
+  async someFail({ items }: TaskBatch<[string]>): Promise<(string | Error)[]> {
+    await record('batch.some-fail', { items });
+    return items.map(({ args: [word], attempt }) =>
+      word === 'bad' && attempt === 1 ? new Error(`no ${word} words`) : word.toUpperCase(),
+    );
+  }
+
+  @Task({ name: 'batch.throws', queue: 'batched', retries: 0, batch: { size: 5, waitMs: 300 } })
+  async throws({ items }: TaskBatch<[number]>): Promise<never> {
+    await record('batch.throws', { items });
+    throw new Error(`the provider is down (${items.length} items)`);
+  }
+
+  @Task({ name: 'batch.short', queue: 'batched', retries: 3, batch: { size: 5, waitMs: 300 } })
+  async short({ items }: TaskBatch<[number]>): Promise<number[]> {
+    await record('batch.short', { items });
+    return items.slice(1).map(({ args: [n] }) => n);
+  }
+
+  @Task({ name: 'batch.not-array', queue: 'batched', batch: { size: 5, waitMs: 300 } })
+  async notArray({ items }: TaskBatch<[number]>): Promise<unknown> {
+    await record('batch.not-array', { items });
+    return 'done';
+  }
+
+  @Task({ name: 'batch.slow', queue: 'batched', batch: { size: 3, waitMs: 100 } })
+  async slow({ items }: TaskBatch<[number]>): Promise<number[]> {
+    await record('batch.slow', { items }, 150);
+    return items.map(({ args: [n] }) => n);
+  }
+
+  @Task({ name: 'batch.patient', queue: 'batched', batch: { size: 50, waitMs: 1500 } })
+  async patient({ items }: TaskBatch<[string]>): Promise<string[]> {
+    await record('batch.patient', { items });
+    return items.map(({ args: [word] }) => word);
+  }
+}
+
+describe('batch handlers (@Task({ batch }))', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp([BatchTasks], { worker: { queues: ['batched'], concurrency: 2 } });
+    // The queue becomes known with its first task: pause() needs it (see backlog).
+    await (await t.queue.enqueue('batch.double', [0], { queue: 'batched' })).result();
+  });
+  afterAll(() => t.close());
+  beforeEach(() => (calls.length = 0));
+
+  /** Enqueues `args` as tasks of `name` while the queue is paused: a backlog for the worker. */
+  async function backlog(name: string, args: unknown[][]): Promise<TaskHandle[]> {
+    await t.queue.pause('batched');
+    const handles = await Promise.all(
+      args.map((a) => t.queue.enqueue(name, a, { queue: 'batched' })),
+    );
+    await t.queue.resume('batched');
+    return handles;
+  }
+
+  function callsOf(name: string): BatchCall[] {
+    return calls.filter((call) => call.name === name);
+  }
+
+  it('hands the handler up to size tasks at once, beyond the worker concurrency, each with its own result', async () => {
+    const numbers = Array.from({ length: 25 }, (_, i) => i);
+    const handles = await backlog(
+      'batch.double',
+      numbers.map((n) => [n]),
+    );
+    const results = await Promise.all(handles.map((handle) => handle.result({ timeout: 20_000 })));
+    expect(results).toEqual(numbers.map((n) => n * 2));
+    const batches = callsOf('batch.double');
+    // Concurrency 2, size 10: a backlog fills whole batches (the last one gets what is left).
+    expect(batches.map((call) => call.ids.length)).toEqual([10, 10, 5]);
+    expect(batches.flatMap((call) => call.ids).sort()).toEqual(handles.map((h) => h.id).sort());
+    // Each item is a task of its own: its own status and history.
+    const history = await handles[7].history();
+    expect(history.map((entry) => entry.status)).toEqual([
+      TaskStatus.SUBMITTED,
+      TaskStatus.RUNNING,
+      TaskStatus.SUCCEEDED,
+    ]);
+  });
+
+  it('fails an item whose result is an Error alone, and retries it alone', async () => {
+    const words = ['ok', 'bad', 'fine', 'good'];
+    const handles = await backlog(
+      'batch.some-fail',
+      words.map((word) => [word]),
+    );
+    const results = await Promise.all(handles.map((handle) => handle.result({ timeout: 20_000 })));
+    expect(results).toEqual(['OK', 'BAD', 'FINE', 'GOOD']);
+    const batches = callsOf('batch.some-fail');
+    expect(batches[0].ids).toEqual(handles.map((h) => h.id));
+    // The retry: the failed item only, on its second attempt.
+    expect(batches.slice(1)).toEqual([
+      expect.objectContaining({ ids: [handles[1].id], attempts: [2] }),
+    ]);
+    expect((await handles[1].history()).map((entry) => entry.status)).toEqual([
+      TaskStatus.SUBMITTED,
+      TaskStatus.RUNNING,
+      TaskStatus.RETRYING,
+      TaskStatus.RUNNING,
+      TaskStatus.SUCCEEDED,
+    ]);
+    expect((await handles[0].history()).map((entry) => entry.status)).toEqual([
+      TaskStatus.SUBMITTED,
+      TaskStatus.RUNNING,
+      TaskStatus.SUCCEEDED,
+    ]);
+  });
+
+  it('fails every item of the batch when the handler throws', async () => {
+    const handles = await backlog('batch.throws', [[1], [2], [3]]);
+    for (const handle of handles) {
+      const error = await failureOf(handle, 20_000);
+      expect(error.remoteMessage).toBe('the provider is down (3 items)');
+    }
+  });
+
+  it('fails every item with BatchResultError, without retries, when the results are not one per item', async () => {
+    const short = await backlog('batch.short', [[1], [2], [3]]);
+    for (const handle of short) {
+      const error = await failureOf(handle, 20_000);
+      expect(error.remoteName).toBe('BatchResultError');
+      expect(error.remoteMessage).toContain('returned 2 results for a batch of 3 items');
+      expect(error.attempts).toBe(1);
+    }
+    const notArray = await backlog('batch.not-array', [[1], [2]]);
+    const error = await failureOf(notArray[0], 20_000);
+    expect(error.remoteMessage).toContain('returned "done" for a batch of 2 items');
+  });
+
+  it('runs no more batch calls at once than the worker concurrency', async () => {
+    const handles = await backlog(
+      'batch.slow',
+      Array.from({ length: 18 }, (_, i) => [i]),
+    );
+    await Promise.all(handles.map((handle) => handle.result({ timeout: 20_000 })));
+    const batches = callsOf('batch.slow');
+    expect(batches.flatMap((call) => call.ids)).toHaveLength(18);
+    expect(Math.max(...batches.map((call) => call.atOnce))).toBeLessThanOrEqual(2);
+    expect(batches.every((call) => call.ids.length <= 3)).toBe(true);
+  });
+
+  it('waits up to waitMs for a batch to fill, and leaves out an item cancelled meanwhile', async () => {
+    const first = await t.queue.enqueue('batch.patient', ['first'], { queue: 'batched' });
+    await waitForStatus(first, TaskStatus.RUNNING);
+    const cancelled = await t.queue.enqueue('batch.patient', ['cancelled'], { queue: 'batched' });
+    await waitForStatus(cancelled, TaskStatus.RUNNING);
+    const last = await t.queue.enqueue('batch.patient', ['last'], { queue: 'batched' });
+    await waitForStatus(last, TaskStatus.RUNNING);
+    // All three wait in one batch (its waitMs is not over): none has been handed over yet.
+    expect(callsOf('batch.patient')).toEqual([]);
+    await cancelled.cancel();
+    await expect(first.result({ timeout: 20_000 })).resolves.toBe('first');
+    await expect(last.result({ timeout: 20_000 })).resolves.toBe('last');
+    expect((await cancelled.status()).status).toBe(TaskStatus.CANCELLED);
+    expect(callsOf('batch.patient').map((call) => call.ids)).toEqual([[first.id, last.id]]);
+  });
+});
+
+async function waitForStatus(handle: TaskHandle, status: TaskStatus): Promise<void> {
+  for (;;) {
+    if ((await handle.status()).status === status) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
