@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import type { TaskBatch } from '../core/task-batch';
 import { EnqueueOptions } from '../options/task.options';
 import { SerializableArgs } from '../serialization/json-types';
 
@@ -13,14 +14,35 @@ export type MethodName<T> = {
 }[keyof T] &
   string;
 
-/** The parameters of method `K` of `T`, as enqueue must receive them. */
-export type MethodArgs<T, K extends keyof T> = T[K] extends (...args: infer A) => unknown
-  ? A
+/**
+ * The arguments of one item when method `M` is a batch handler (`@Task({ batch })`: its one
+ * parameter is a `TaskBatch<A>`); never otherwise. A parameter that merely accepts a batch
+ * (`unknown`, `object`) is not one: the parameter's type must be a TaskBatch itself.
+ */
+type BatchItemArgs<M> = M extends (batch: infer P) => unknown
+  ? [P] extends [TaskBatch<infer A>]
+    ? A
+    : never
   : never;
 
-/** What method `K` of `T` resolves to: the type of `handle.result()`. */
+/**
+ * The parameters of method `K` of `T`, as enqueue must receive them: a batch handler's are
+ * those of one item.
+ */
+export type MethodArgs<T, K extends keyof T> = [BatchItemArgs<T[K]>] extends [never]
+  ? T[K] extends (...args: infer A) => unknown
+    ? A
+    : never
+  : BatchItemArgs<T[K]>;
+
+/**
+ * What method `K` of `T` resolves to: the type of `handle.result()`. A batch handler's is one
+ * item's result (an Error in its place fails the item).
+ */
 export type MethodResult<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R
-  ? Awaited<R>
+  ? [BatchItemArgs<T[K]>] extends [never]
+    ? Awaited<R>
+    : Exclude<Awaited<R> extends readonly (infer E)[] ? E : never, Error>
   : never;
 
 /**

@@ -1,5 +1,6 @@
 import { QueueService } from '../../../lib/queue/queue.service';
 import { TaskHandle } from '../../../lib/queue/task-handle';
+import type { TaskBatch } from '../../../lib/core/task-batch';
 
 /**
  * Compile-time checks of `QueueService.enqueue(Class, 'method', args)`. ts-jest type-checks this
@@ -53,6 +54,15 @@ class Calc {
   async reset(): Promise<{ cleared: boolean }> {
     return { cleared: true };
   }
+}
+
+/** A batch handler: enqueued one item at a time, each item's result its own. */
+class Mailer {
+  async send({ items }: TaskBatch<[to: string, body: string]>): Promise<(string | Error)[]> {
+    return items.map(({ args: [to] }) => to);
+  }
+
+  async loose(_payload: unknown): Promise<void> {}
 }
 
 const queue = {} as QueueService;
@@ -134,6 +144,20 @@ async function typeChecks(): Promise<void> {
   // @ts-expect-error Dates in an array do not survive JSON
   await queue.enqueue(Shapes, 'many', [[new Date()]]);
 
+  // A batch handler takes one item's arguments, and its handle one item's result.
+  const mail: TaskHandle<string> = await queue.enqueue(Mailer, 'send', ['a@b.c', 'hi']);
+  const messageId: string = await mail.result();
+  // @ts-expect-error an item of send takes two strings
+  await queue.enqueue(Mailer, 'send', ['a@b.c']);
+  // @ts-expect-error an item is enqueued with its own arguments, not as a batch
+  await queue.enqueue(Mailer, 'send', [{ items: [] }]);
+  // @ts-expect-error an item's result is a string, never the Error that fails it
+  const mailError: TaskHandle<Error> = await queue.enqueue(Mailer, 'send', ['a@b.c', 'hi']);
+  // A parameter that merely accepts a batch is not a batch handler's.
+  await queue.enqueue(Mailer, 'loose', [{ items: [] }]);
+  // @ts-expect-error loose takes one argument
+  await queue.enqueue(Mailer, 'loose', [1, 2]);
+
   // By name, the result is unknown and arguments are not checked.
   const byName = await queue.enqueue('math.add', [1, 'anything']);
   const unknownResult: unknown = await byName.result();
@@ -141,6 +165,7 @@ async function typeChecks(): Promise<void> {
   const notANumber: number = await byName.result();
 
   void resetHandle;
+  void [mailError, messageId];
   void [total, text, cleared, wrongHandle, wrongResult, unknownResult, notANumber];
 }
 
