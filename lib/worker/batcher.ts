@@ -57,7 +57,8 @@ export class Batcher {
       this.filling.set(definition.name, batch);
       // A timer even for waitMs 0: the tasks of one claim join before the batch closes.
       const closing = batch;
-      batch.timer = setTimeout(() => this.close(closing), waitMs);
+      // Unref'd: a batch whose items were all handed back on shutdown keeps no process alive.
+      batch.timer = setTimeout(() => this.close(closing), waitMs).unref();
     }
     const result = new Promise<unknown>((resolve, reject) => {
       batch.items.push({ run, args, resolve, reject });

@@ -47,6 +47,8 @@ export class ConsumerLoop {
   private backoff?: NodeJS.Timeout;
   private errors = 0;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Set while the tasks of a claim's answer start: slots are counted after, not during. */
+  private dispatching = false;
 
   constructor(
     private readonly router: TaskRouter,
@@ -148,16 +150,25 @@ export class ConsumerLoop {
     this.errors = 0;
     if (this.abandoned) return;
     // Claimed tasks are ours even when stopping: they run, or are handed back on shutdown.
-    for (const task of tasks) {
-      this.track(
-        this.wrappers.empty
-          ? this.runner.run(task)
-          : this.wrappers.run(task, () => this.runner.run(task)),
-      );
+    // A run may free a slot as it starts (a task joining a batch lends its own): the slots are
+    // counted once every task of this answer is running, not halfway.
+    this.dispatching = true;
+    try {
+      for (const task of tasks) {
+        this.track(
+          this.wrappers.empty
+            ? this.runner.run(task)
+            : this.wrappers.run(task, () => this.runner.run(task)),
+        );
+      }
+    } finally {
+      this.dispatching = false;
     }
     if (nextDueIn !== undefined && this.running) this.dueTimer.schedule(nextDueIn);
-    if (tasks.length < requested) this.sleep();
-    else this.pump();
+    if (tasks.length < requested) {
+      this.startBatches();
+      this.sleep();
+    } else this.pump();
   }
 
   private claimFailed(requested: number, error: unknown): void {
@@ -173,12 +184,17 @@ export class ConsumerLoop {
    * asleep or backing off.
    */
   private pump(): void {
-    let free = this.settings.concurrency - this.runner.size - this.claiming;
-    if (free > 0) free -= this.runner.startBatches(free);
-    if (!this.running || this.sleeping || this.backoff) return;
-    if (free <= 0) return;
+    const free = this.startBatches();
+    if (!this.running || this.sleeping || this.backoff || free <= 0) return;
     this.claiming += free;
     this.settler.claim(free);
+  }
+
+  /** Starts the ready batches that free slots allow; returns the slots still free. */
+  private startBatches(): number {
+    if (this.dispatching) return 0;
+    const free = this.settings.concurrency - this.runner.size - this.claiming;
+    return free > 0 ? free - this.runner.startBatches(free) : free;
   }
 
   private answered(requested: number): void {

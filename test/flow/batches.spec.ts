@@ -76,6 +76,13 @@ class BatchTasks {
     return items.map(({ args: [n] }) => n);
   }
 
+  /** Not a batch task: a handler call of its own, counted with the batch calls. */
+  @Task({ name: 'batch.plain', queue: 'batched' })
+  async plain(n: number): Promise<number> {
+    await record('batch.plain', { items: [{ id: '', args: [n], attempt: 1 }] }, 150);
+    return n;
+  }
+
   @Task({ name: 'batch.patient', queue: 'batched', batch: { size: 50, waitMs: 1500 } })
   async patient({ items }: TaskBatch<[string]>): Promise<string[]> {
     await record('batch.patient', { items });
@@ -187,6 +194,22 @@ describe('batch handlers (@Task({ batch }))', () => {
     expect(batches.flatMap((call) => call.ids)).toHaveLength(18);
     expect(Math.max(...batches.map((call) => call.atOnce))).toBeLessThanOrEqual(2);
     expect(batches.every((call) => call.ids.length <= 3)).toBe(true);
+  });
+
+  it('counts batch calls and other tasks against the same concurrency', async () => {
+    // Batch items and plain tasks interleaved: a claim's answer holds both kinds.
+    const handles = await backlog(
+      'batch.slow',
+      Array.from({ length: 12 }, (_, i) => [i]),
+    );
+    const plain = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        t.queue.enqueue('batch.plain', [i], { queue: 'batched' }),
+      ),
+    );
+    await Promise.all([...handles, ...plain].map((handle) => handle.result({ timeout: 20_000 })));
+    expect(callsOf('batch.plain')).toHaveLength(6);
+    expect(Math.max(...calls.map((call) => call.atOnce))).toBeLessThanOrEqual(2);
   });
 
   it('waits up to waitMs for a batch to fill, and leaves out an item cancelled meanwhile', async () => {
