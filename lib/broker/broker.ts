@@ -11,6 +11,7 @@ import { checkServer } from '../redis/server-check';
 import { ClaimedTask, decodeClaimedTask, RawClaimedTask } from './claimed-task';
 import { decodeEnqueueCodes, decodeWorkflowCode, EnqueueResult } from './enqueue-results';
 import { KeyBuilder, SlotKeys, TASK_FIELDS } from './keys';
+import { ConsumerScripts } from './consumer-scripts';
 import { LockScripts } from './lock-scripts';
 import { NewTask, newTaskArguments } from './new-task';
 import { WAIT_FIELDS, WaitGraph } from './wait-graph';
@@ -124,6 +125,8 @@ export class Broker {
   readonly admin: QueueAdminScripts;
   /** The named lock scripts (LockService). */
   readonly locks: LockScripts;
+  /** Which queues and task names live workers serve (QueueConsumers). */
+  readonly consumers: ConsumerScripts;
   private check?: Promise<void>;
   /** Set once the check passed: later calls skip it without a promise or a timer. */
   private checked = false;
@@ -157,6 +160,7 @@ export class Broker {
       this.registration.forget(queue),
     );
     this.locks = new LockScripts(call, this.keys.prefixSlot);
+    this.consumers = new ConsumerScripts(call, this.keys.prefixSlot);
     this.priorities = new PriorityScripts(
       (command, slot, ...args) => this.call(command, slot, true, ...args),
       settings.eventsMaxLen,

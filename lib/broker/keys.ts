@@ -89,6 +89,12 @@ export const KEY_FAMILIES = {
    */
   consumed: 'consumed',
   /**
+   * hash with a TTL, per queue (`hosts:<queue>`): task name ('*': any name) → until when a live
+   * worker of the queue has its handler (epoch ms, server clock). Rewritten with the consumed
+   * mark; fields past their time are pruned then (lib/catalog/queue-consumers.ts).
+   */
+  hosts: 'hosts',
+  /**
    * sorted set per slot: workflow handoffs to a task in another slot (a chain's next step, a
    * chord's callback) written with the outcome that causes them; member = the handoff (JSON,
    * see includes/chains.lua), score = when it was written or last swept (epoch ms). A handoff
@@ -457,6 +463,11 @@ export class KeyBuilder {
   /** The mark that a live worker consumes `queue` (KEY_FAMILIES.consumed). */
   consumed(queue: string): string {
     return `${this.base}:${KEY_FAMILIES.consumed}:${queue}`;
+  }
+
+  /** The task names live workers of `queue` have handlers for (KEY_FAMILIES.hosts). */
+  hosts(queue: string): string {
+    return `${this.base}:${KEY_FAMILIES.hosts}:${queue}`;
   }
 
   /** The hash of the lock called `name` (present while someone holds it). */

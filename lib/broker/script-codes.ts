@@ -93,6 +93,12 @@ export const SCRIPT_CODES = {
   MOVED_ON: 2,
   /** fire-schedule: the schedule is not at that tick (fired by another worker, gone, changed). */
   NOT_DUE: 0,
+  /** queue-hosts: no live worker consumes the queue. */
+  NO_CONSUMER: 0,
+  /** queue-hosts: a live worker of the queue hosts the name, or we cannot tell (see there). */
+  HOSTED: 1,
+  /** queue-hosts: live workers consume the queue, none of them has the name's handler. */
+  NOT_HOSTED: 2,
 } as const;
 
 /**

@@ -1,5 +1,4 @@
-import { KeyBuilder } from '../broker/keys';
-import { RedisConnections } from '../redis/redis-connections';
+import { ConsumerScripts, Hosting } from '../broker/consumer-scripts';
 
 /**
  * How long a worker's mark that it consumes a queue lives. Workers rewrite it every third of
@@ -9,44 +8,30 @@ import { RedisConnections } from '../redis/redis-connections';
 export const CONSUMED_TTL_MS = 30_000;
 
 /**
- * Which queues a live worker consumes (KEY_FAMILIES.consumed, in the prefix's slot):
- * workers mark theirs while they run, producers ask before warning that a queue they fill
- * has no worker.
+ * Which queues live workers consume, and which task names they have handlers for there
+ * (KEY_FAMILIES.consumed and hosts, in the prefix's slot): workers mark theirs while they run,
+ * producers ask before warning that tasks they enqueue have no worker to run them.
  */
 export class QueueConsumers {
-  constructor(
-    private readonly connections: RedisConnections,
-    private readonly keys: KeyBuilder,
-  ) {}
+  constructor(private readonly scripts: ConsumerScripts) {}
 
   /**
-   * Marks `queues` as consumed now, and again every third of CONSUMED_TTL_MS until the
-   * returned function is called. Not awaited: a worker starts while Redis is down (the next
-   * round writes the marks), and a producer's check sent later on the same connection is
-   * answered after the first marks anyway.
+   * Marks `queues` as consumed, each hosting the task names `hosted` (undefined: any name),
+   * now and again every third of CONSUMED_TTL_MS until the returned function is called: one
+   * call for every queue. Not awaited: a worker starts while Redis is down (the next round
+   * writes the marks), and a producer's check sent later on the same connection is answered
+   * after the first marks anyway.
    */
-  beacon(queues: readonly string[]): () => void {
-    const mark = () => void Promise.all(queues.map((queue) => this.mark(queue))).catch(() => 0);
+  beacon(queues: readonly string[], hosted?: readonly string[]): () => void {
+    const mark = () => void this.scripts.mark(queues, hosted, CONSUMED_TTL_MS).catch(() => 0);
     mark();
     const timer = setInterval(mark, CONSUMED_TTL_MS / 3);
     timer.unref();
     return () => clearInterval(timer);
   }
 
-  /** Whether a live worker consumes `queue`. */
-  async consumed(queue: string): Promise<boolean> {
-    const key = this.key(queue);
-    return (await this.connections.guard(() => this.connections.command.exists(key))) === 1;
-  }
-
-  private mark(queue: string): Promise<unknown> {
-    const key = this.key(queue);
-    return this.connections.guard(() =>
-      this.connections.command.set(key, '1', 'PX', CONSUMED_TTL_MS),
-    );
-  }
-
-  private key(queue: string): string {
-    return this.keys.consumed(queue);
+  /** Whether a live worker consumes `queue`, and whether one of them hosts task `name`. */
+  hosting(queue: string, name: string): Promise<Hosting> {
+    return this.scripts.hosting(queue, name);
   }
 }

@@ -32,6 +32,12 @@ export type WorkerEvent =
    * queue and process, producer-only apps included.
    */
   | { type: 'queue.unconsumed'; queue: string }
+  /**
+   * This app enqueued tasks named `name` on a queue whose live workers all lack its handler:
+   * they are held until a worker with it starts (UnconsumedQueues). Once per queue, name and
+   * process, producer-only apps included.
+   */
+  | { type: 'task.unhosted'; queue: string; name: string }
   | { type: 'task.started'; task: TaskRef }
   /** `durationMs`: from the start of the run until its outcome was recorded. */
   | { type: 'task.succeeded'; task: TaskRef; durationMs: number }

@@ -98,9 +98,8 @@ export const coreProviders: Provider[] = [
   },
   {
     provide: QueueConsumers,
-    useFactory: (connections: RedisConnections, keys: KeyBuilder) =>
-      new QueueConsumers(connections, keys),
-    inject: [RedisConnections, KeyBuilder],
+    useFactory: (broker: Broker) => new QueueConsumers(broker.consumers),
+    inject: [Broker],
   },
   {
     provide: UnconsumedQueues,

@@ -125,7 +125,7 @@ export class QueueService {
     const written = this.wrappers.empty
       ? await this.batcher.add(message)
       : await this.wrappers.write([message], () => this.batcher.add(message));
-    this.unconsumed.enqueued(message.queue);
+    this.unconsumed.enqueued(message.queue, message.name);
     if (written === 'written' && this.hooks.active) {
       await this.submitted(message, typeof task === 'string' ? second : third);
     }
@@ -497,7 +497,7 @@ export class QueueService {
       messages.map((message) => message.id),
       () => this.wrappers.write(messages, () => this.broker.enqueue(messages, true)),
     );
-    for (const message of messages) this.unconsumed.enqueued(message.queue);
+    for (const message of messages) this.unconsumed.enqueued(message.queue, message.name);
     const refused = written.findIndex((result) => result === 'taken' || typeof result === 'object');
     if (refused !== -1) {
       const result = written[refused];

@@ -142,10 +142,11 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     // runner; the settler's answers and the runner's freed slots come back as streams.
     const answers = new Subject<ClaimAnswer>();
     const slotsFreed = new Subject<void>();
+    const handlers = handlerNames(this.registry.all().map((task) => task.name));
     const settler = new Settler(
       this.broker,
       // A task this app has no handler for waits for a worker that has one (a rolling deploy).
-      { queues, leaseMs, handlers: handlerNames(this.registry.all().map((task) => task.name)) },
+      { queues, leaseMs, handlers },
       concurrency,
       {
         stallMs: 2 * this.options.commandTimeoutMs,
@@ -186,8 +187,9 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       this.subject,
       this.declaredSchedules(),
     );
-    // Before the first claim: producers asking whether the queues have a worker hear yes.
-    const endBeacon = this.consumers.beacon(queues);
+    // Before the first claim: producers asking whether the queues have a worker, and one with
+    // the handler of a name, hear yes.
+    const endBeacon = this.consumers.beacon(queues, handlers.names);
     const parts = {
       settler,
       endBeacon,

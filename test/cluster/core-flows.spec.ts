@@ -5,6 +5,7 @@ import { failureOf } from '../support/failures';
 import { Gate, running } from '../support/gate';
 import { collect } from '../support/observables';
 import { clusterConnection } from '../support/redis-cluster';
+import { uniquePrefix } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const held = new Gate();
@@ -53,6 +54,29 @@ describe('on a Redis Cluster', () => {
     async () => (t = await createTestApp([ClusterTasks], { connection: clusterConnection() })),
   );
   afterAll(() => t.close());
+
+  it.each(['prefix', 'queue'] as const)(
+    'warns about a task name no live worker of its queue hosts (%s key layout)',
+    async (keyLayout) => {
+      const options = { connection: clusterConnection(), prefix: uniquePrefix(), keyLayout };
+      const worker = await createTestApp([ClusterTasks], options);
+      const producer = await createTestApp([], { ...options, worker: { enabled: false } });
+      try {
+        const warned = firstValueFrom(
+          producer.worker.events$.pipe(filter((event) => event.type === 'task.unhosted')),
+        );
+        await producer.queue.enqueue('cluster.nobody', [], { queue: 'fragile' });
+        expect(await warned).toEqual({
+          type: 'task.unhosted',
+          queue: 'fragile',
+          name: 'cluster.nobody',
+        });
+      } finally {
+        await producer.close();
+        await worker.close();
+      }
+    },
+  );
 
   it('runs an enqueued task and resolves with its return value', async () => {
     const handle = await t.queue.enqueue('cluster.add', [2, 3]);

@@ -134,9 +134,10 @@ describe('pause, resume, drain and obliterate', () => {
     expect(records).toEqual(expect.arrayContaining(ids));
     await expect(t.queue.obliterate('controlled', { force: true })).resolves.toBe(records.length);
     const left = await keysOf(redis, t.prefix);
-    // Only the mark that this app's worker, still running, consumes the queue is left.
-    expect(left.filter((key) => key.includes(':controlled'))).toEqual([
+    // Only the marks that this app's worker, still running, consumes the queue are left.
+    expect(left.filter((key) => key.includes(':controlled')).sort()).toEqual([
       `{${t.prefix}}:consumed:controlled`,
+      `{${t.prefix}}:hosts:controlled`,
     ]);
     expect(await taskIdsOf(redis, t.prefix, 'controlled')).toEqual([]);
     expect(await redis.exists(taskKeyOf(t, 'bystander', 'bystander-1'))).toBe(1);
