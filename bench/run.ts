@@ -1,20 +1,23 @@
 // `npm run bench [-- --quick] [-- --repeats=N] [-- --only=<substring>]`: taskmill, BullMQ and
-// bee-queue side by side on one private redis-server, same payload { i }, same no-op handler.
+// bee-queue side by side on one private redis-server, same payload { i }, same no-op handler;
+// then taskmill's flow control (groups, rate limits) against variants of itself.
 import 'reflect-metadata';
 import { readFileSync } from 'fs';
 import { cpus, totalmem } from 'os';
 import { join } from 'path';
 import { startPrivateRedis } from '../lib/testing';
-import { BenchCase, BenchContext, BenchScale } from './cases/bench-case';
+import { BenchCase, BenchContext, BenchScale, BenchSection } from './cases/bench-case';
 import { cpuBoundCase } from './cases/cpu-bound.case';
 import { enqueueCases } from './cases/enqueue.case';
+import { groupsCase } from './cases/groups.case';
 import { latencyCase } from './cases/latency.case';
 import { memoryCase } from './cases/memory.case';
 import { multiProcessCase } from './cases/multi-process.case';
 import { processingCases } from './cases/processing.case';
+import { rateLimitCase } from './cases/rate-limit.case';
 import { redisCostCase } from './cases/redis-cost.case';
 import { countSocketWrites, RedisProbe } from './probe';
-import { ResultRow, table, tableHeader, writeResults } from './report';
+import { ResultRow, tableHeader, tableLines, writeResults } from './report';
 import { subjectsInTurn } from './subjects/roster';
 
 export interface BenchOptions {
@@ -34,7 +37,15 @@ const ALL_CASES: BenchCase[] = [
   memoryCase,
   multiProcessCase,
   cpuBoundCase,
+  groupsCase,
+  rateLimitCase,
 ];
+
+/** `--only=<substring>`: a case with a figure whose label contains it, or its section's name. */
+function selected(benchCase: BenchCase, only: string): boolean {
+  const section: BenchSection = benchCase.section ?? 'comparison';
+  return section.includes(only) || benchCase.metrics.some((m) => m.label.includes(only));
+}
 
 /** Runs every case for every library; returns the rows of the table. */
 export async function runBenchmarks(options: BenchOptions): Promise<ResultRow[]> {
@@ -46,17 +57,21 @@ export async function runBenchmarks(options: BenchOptions): Promise<ResultRow[]>
   const probe = new RedisProbe(redis.url);
   const context: BenchContext = { url: redis.url, probe, scale: options.scale };
   const rows: ResultRow[] = [];
-  const cases = ALL_CASES.filter(
-    (c) => !options.only || c.metrics.some((m) => m.label.includes(options.only as string)),
-  );
+  const cases = ALL_CASES.filter((c) => !options.only || selected(c, options.only));
+  let printedSection: BenchSection | undefined;
   try {
     for (const benchCase of cases) {
+      const section = benchCase.section ?? 'comparison';
+      const { unsupported } = benchCase;
       const caseRows = benchCase.metrics.map((metric) => ({
         metric,
         samples: new Map<string, number[]>(),
+        section,
+        unsupported,
       }));
       for (let repeat = 0; repeat < options.repeats; repeat++) {
         for (const subject of await subjectsInTurn(repeat)) {
+          if (unsupported?.[subject.name] !== undefined) continue;
           await probe.flush();
           await subject.open(redis.url);
           const values = await benchCase.run(subject, context);
@@ -68,7 +83,11 @@ export async function runBenchmarks(options: BenchOptions): Promise<ResultRow[]>
           }
         }
       }
-      options.log(table(caseRows, options.repeats).split('\n').slice(2).join('\n'));
+      if (section !== printedSection) {
+        options.log(`${printedSection ? '\n' : ''}${tableHeader(section)}`);
+        printedSection = section;
+      }
+      options.log(tableLines(caseRows, options.repeats).join('\n'));
       rows.push(...caseRows);
     }
     if (options.resultsPath) {
@@ -107,7 +126,6 @@ async function main(): Promise<void> {
   const repeats = Number(args.find((a) => a.startsWith('--repeats='))?.split('=')[1] ?? 3);
   const only = args.find((a) => a.startsWith('--only='))?.split('=')[1];
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  log(tableHeader());
   const resultsPath = only ? undefined : join(__dirname, quick ? 'results-quick.md' : 'results.md');
   await runBenchmarks({ scale: quick ? 'quick' : 'full', repeats, only, resultsPath, log });
   if (resultsPath) log(`\nwritten to ${resultsPath}`);

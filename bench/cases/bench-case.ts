@@ -25,9 +25,22 @@ export function sized(context: BenchContext, full: number, quick: number): numbe
   return context.scale === 'quick' ? quick : Math.max(20, Math.round(quick / 20));
 }
 
+/**
+ * Which table a case's rows go to: the comparison of the three libraries, or flow control,
+ * whose features the peers lack or sell apart, so that a "vs" ratio would mean nothing.
+ */
+export type BenchSection = 'comparison' | 'flow control';
+
 /** A benchmark case: run once per subject and repeat; returns one value per metric. */
 export interface BenchCase {
   metrics: Metric[];
+  /** Default `'comparison'`. */
+  section?: BenchSection;
+  /**
+   * The libraries that cannot run the case, by name, with why (shown in their cells): they are
+   * skipped, not run without the feature measured.
+   */
+  unsupported?: Record<string, string>;
   run(subject: Subject, context: BenchContext): Promise<Record<string, number>>;
 }
 

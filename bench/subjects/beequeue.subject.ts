@@ -66,6 +66,9 @@ export class BeeQueueSubject implements Subject {
   }
 
   async startWorker(setup: WorkerSetup): Promise<RunningWorker> {
+    if (setup.queueRateLimit !== undefined && setup.queueRateLimit !== 'none') {
+      throw new Error('bee-queue has no rate limiter: a rate-limited case must skip it');
+    }
     const settings = workerSettings(this.address!, setup.keepResults ?? true);
     const worker = await openQueue(settings);
     // Here rather than in begin(): its first check is a round trip the timed part need not pay.

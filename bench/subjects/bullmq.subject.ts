@@ -15,6 +15,12 @@ export async function openQueue(
   return { connection, queue };
 }
 
+/** BullMQ's global limiter (`max` jobs per `duration` ms, across workers) for a queue rate limit. */
+function limiter(rateLimit: WorkerSetup['queueRateLimit']) {
+  if (rateLimit === undefined || rateLimit === 'none') return {};
+  return { limiter: { max: rateLimit.max, duration: rateLimit.perMs } };
+}
+
 /** BullMQ as its docs recommend: Queue to add, Worker to process, QueueEvents to await. */
 export class BullmqSubject implements Subject {
   readonly name = 'BullMQ';
@@ -49,7 +55,12 @@ export class BullmqSubject implements Subject {
       async (job) => {
         setup.onStart?.((job.data as { i: number }).i);
       },
-      { connection: this.connection, concurrency: setup.concurrency, autorun: false },
+      {
+        connection: this.connection,
+        concurrency: setup.concurrency,
+        autorun: false,
+        ...limiter(setup.queueRateLimit),
+      },
     );
     worker.on('completed', () => {
       counter.increment();

@@ -10,6 +10,12 @@ export interface Subject {
   startWorker(options: WorkerSetup): Promise<RunningWorker>;
   /** Enqueues one task and resolves once the producer observed its result. */
   enqueueAndAwaitResult(i: number): Promise<void>;
+  /**
+   * Enqueues the items with results discarded, each in the group `groupOf(i)` (undefined: in
+   * none). Only a library with groups has it: a case that needs it lists the others as
+   * unsupported (BenchCase.unsupported) rather than run them without groups.
+   */
+  enqueueBulkInGroups?(items: number[], groupOf: (i: number) => string | undefined): Promise<void>;
 }
 
 export interface WorkerSetup {
@@ -23,6 +29,13 @@ export interface WorkerSetup {
    * the enqueue calls and ignore it. Must match what the tasks were enqueued with.
    */
   keepResults?: boolean;
+  /**
+   * The queue's rate limit across workers, for a library that has one: `'none'` says so
+   * explicitly (taskmill keeps a queue's limit in Redis until an app declares otherwise, so a
+   * worker after a limited one must declare none); undefined leaves the library's defaults.
+   * A library without a limiter refuses both rather than run unlimited.
+   */
+  queueRateLimit?: { max: number; perMs: number } | 'none';
 }
 
 export interface RunningWorker {

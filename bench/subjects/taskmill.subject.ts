@@ -23,6 +23,15 @@ function boot(url: string, worker: { enabled: boolean; concurrency?: number }) {
   );
 }
 
+/**
+ * The `queues` option for a rate limit: configuring the queue without one declares that it has
+ * none, replacing what an earlier worker stored; leaving it out keeps the defaults.
+ */
+function queueSettings(rateLimit: WorkerSetup['queueRateLimit']) {
+  if (rateLimit === undefined) return {};
+  return { queues: { [QUEUE]: rateLimit === 'none' ? {} : { rateLimit } } };
+}
+
 /** taskmill through its public API, in a Nest application context like a user's app. */
 export class TaskmillSubject implements Subject {
   readonly name = 'taskmill';
@@ -52,6 +61,19 @@ export class TaskmillSubject implements Subject {
     await this.queue!.enqueueMany(items.map((i) => ({ task: 'bench.noop', args: [i], options })));
   }
 
+  async enqueueBulkInGroups(
+    items: number[],
+    groupOf: (i: number) => string | undefined,
+  ): Promise<void> {
+    await this.queue!.enqueueMany(
+      items.map((i) => ({
+        task: 'bench.noop',
+        args: [i],
+        options: { queue: QUEUE, resultTtl: 0, group: groupOf(i) },
+      })),
+    );
+  }
+
   async startWorker(setup: WorkerSetup): Promise<RunningWorker> {
     hooks.onStart = setup.onStart;
     const app = await NestFactory.createApplicationContext(
@@ -62,6 +84,7 @@ export class TaskmillSubject implements Subject {
             connection: this.url,
             prefix: PREFIX,
             worker: { enabled: false, concurrency: setup.concurrency },
+            ...queueSettings(setup.queueRateLimit),
           }),
         ],
         providers: [BenchTasks],
