@@ -260,6 +260,7 @@ end
 -- limit frees a start (0: now), or -1 when neither.
 local function claimTasks(c, entries, wanted, claimed)
   local total, nextAt = 0, -1
+  flow.beginLogs()
   local function soonest(at)
     if at and (nextAt == -1 or at < nextAt) then nextAt = at end
   end
@@ -287,5 +288,6 @@ local function claimTasks(c, entries, wanted, claimed)
     local first = redis.call('ZRANGE', queueKey(c.base, q.name, QUEUE_DELAYED), 0, 0, 'WITHSCORES')
     soonest(tonumber(first[2]))
   end
+  flow.writeLogs()
   return nextAt == -1 and -1 or math.max(0, nextAt - c.now)
 end

@@ -54,24 +54,60 @@ function flow.rule(text)
   return tonumber(max), tonumber(per)
 end
 
+-- The start logs a claim call has read, by key: { used = entries in Redis (trimmed to the
+-- window), added = score/member pairs of this call's starts, per }. A call reads each log once
+-- and writes its starts with one ZADD and one PEXPIRE (flow.writeLogs): a claim of 50 tasks
+-- under a limit costs a few commands, not 100. Reset by flow.beginLogs: in functions mode the
+-- library's state outlives a call.
+flow.logs = {}
+
+function flow.beginLogs()
+  flow.logs = {}
+end
+
+local function startLog(key, per, now)
+  local log = flow.logs[key]
+  if not log then
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - per)
+    log = { used = redis.call('ZCARD', key), added = {}, per = per }
+    flow.logs[key] = log
+  end
+  return log
+end
+
 -- How many more starts the log `key` allows now under `rule` (`max:perMs`), and when none
 -- does, the time (epoch ms) from which one is allowed again.
 function flow.rateRoom(key, rule, now)
   local max, per = flow.rule(rule)
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - per)
-  local used = redis.call('ZCARD', key)
+  local log = startLog(key, per, now)
+  local used = log.used + #log.added / 2
   local room = math.max(max - used, 0)
   if room > 0 then return room, nil end
-  -- The start that must leave the window before another may enter it.
-  local blocking = redis.call('ZRANGE', key, used - max, used - max, 'WITHSCORES')
+  -- The start that must leave the window before another may enter it: in Redis, or one of
+  -- this call's (started now).
+  local at = used - max
+  if at >= log.used then return room, now + per end
+  local blocking = redis.call('ZRANGE', key, at, at, 'WITHSCORES')
   return room, tonumber(blocking[2]) + per
 end
 
--- Records a start in the log `key` of `rule`.
+-- Records a start in the log `key` of `rule` (written by flow.writeLogs).
 function flow.logStart(key, rule, member, now)
   local _, per = flow.rule(rule)
-  redis.call('ZADD', key, now, member)
-  redis.call('PEXPIRE', key, per)
+  local added = startLog(key, per, now).added
+  added[#added + 1] = now
+  added[#added + 1] = member
+end
+
+-- Writes this call's starts: the logs expire `perMs` after their last start.
+function flow.writeLogs()
+  for key, log in pairs(flow.logs) do
+    if #log.added > 0 then
+      callBatched('ZADD', key, log.added)
+      redis.call('PEXPIRE', key, log.per)
+    end
+  end
+  flow.logs = {}
 end
 
 -- The settings of `queue` a claim applies: { rate = 'max:perMs' | false, concurrency = n |
