@@ -81,6 +81,7 @@ export {
   TaskDecoratorOptions,
   TaskMechanism,
   EnqueueOptions,
+  DebounceOptions,
   ScheduleOptions,
 } from './options/task.options';
 export { BackoffOption, BackoffOptions } from './options/backoff.options';
