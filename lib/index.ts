@@ -83,6 +83,7 @@ export {
   TaskDecoratorOptions,
   TaskMechanism,
   EnqueueOptions,
+  DebounceOptions,
   ScheduleOptions,
 } from './options/task.options';
 export { BackoffOption, BackoffOptions } from './options/backoff.options';

@@ -9,7 +9,12 @@ import { CallLimit, withConnectionErrors } from '../redis/connection-errors';
 import { describeRedis } from '../redis/redis-endpoint';
 import { checkServer } from '../redis/server-check';
 import { ClaimedTask, decodeClaimedTask, RawClaimedTask } from './claimed-task';
-import { decodeEnqueueCodes, decodeWorkflowCode, EnqueueResult } from './enqueue-results';
+import {
+  decodeEnqueueCodes,
+  decodeWorkflowCode,
+  EnqueueCode,
+  EnqueueResult,
+} from './enqueue-results';
 import { KeyBuilder, SlotKeys, TASK_FIELDS } from './keys';
 import { ConsumerScripts } from './consumer-scripts';
 import { LockScripts } from './lock-scripts';
@@ -208,7 +213,7 @@ export class Broker {
         ) as Promise<[string | null, string | null][]>,
     );
     this.staged = new StagedBatch(
-      (slot, args) => this.callBefore('taskmillEnqueue', slot, args),
+      (slot, args) => this.callBefore<EnqueueCode>('taskmillEnqueue', slot, args),
       call,
       settings.eventsMaxLen,
       settings.commandTimeoutMs,
@@ -233,15 +238,19 @@ export class Broker {
     const results: EnqueueResult[] = new Array<EnqueueResult>(tasks.length);
     await Promise.all(
       [...groups.values()].map(async (group) => {
-        const codes = await this.callWithDeadline('taskmillEnqueue', group.slot, (deadline) => [
-          this.settings.eventsMaxLen,
-          atomic ? '1' : '0',
-          deadline,
-          '',
-          '',
-          group.items.length,
-          ...group.items.flatMap((task) => batchTaskArguments({ task })),
-        ]);
+        const codes = await this.callWithDeadline<EnqueueCode>(
+          'taskmillEnqueue',
+          group.slot,
+          (deadline) => [
+            this.settings.eventsMaxLen,
+            atomic ? '1' : '0',
+            deadline,
+            '',
+            '',
+            group.items.length,
+            ...group.items.flatMap((task) => batchTaskArguments({ task })),
+          ],
+        );
         const decoded = decodeEnqueueCodes(codes, this.settings.commandTimeoutMs);
         group.indexes.forEach((index, i) => (results[index] = decoded[i]));
       }),
@@ -772,30 +781,30 @@ export class Broker {
    * frozen server, or sent again by ioredis after a reconnect, would create tasks their caller
    * was told were not written. Returns the reply after the server time it starts with.
    */
-  private async callWithDeadline(
+  private async callWithDeadline<C = number>(
     command: string,
     slot: SlotKeys,
     args: (deadline: number) => (string | number)[],
-  ): Promise<number[]> {
+  ): Promise<C[]> {
     if (!this.checked) await this.serverChecked(this.limit(true));
     // Before the timer starts (withConnectionErrors): the deadline must not come after it.
     const deadline = this.clock.deadline(this.settings.commandTimeoutMs);
-    return this.callBefore(command, slot, args(deadline));
+    return this.callBefore<C>(command, slot, args(deadline));
   }
 
   /**
    * A call whose arguments hold a deadline computed before its timer starts (callWithDeadline,
    * or a staged batch's one deadline for all its calls); the reply without its server time.
    */
-  private async callBefore(
+  private async callBefore<C = number>(
     command: string,
     slot: SlotKeys,
     args: (string | number)[],
-  ): Promise<number[]> {
+  ): Promise<C[]> {
     const [serverNow, ...codes] = (await withConnectionErrors(
       () => this.confirmedRun(command, slot, args),
       this.limit(true),
-    )) as number[];
+    )) as [number, ...C[]];
     this.clock.observe(serverNow);
     return codes;
   }

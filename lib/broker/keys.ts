@@ -173,6 +173,14 @@ export const QUEUE_KEY_KINDS = {
    * workers, which look for work before they sleep, do not count it (see ConsumerLoop).
    */
   limited: 'limited',
+  /**
+   * string with a TTL, per task name and debounce id (`debounce:<task name>:<debounce id>`;
+   * names hold no ':', so the id may): `<first enqueue of the burst, epoch ms>:<task id>` of
+   * the burst's pending task (includes/debounce.lua). It expires a little after that task is
+   * due, when a new enqueue starts a new burst anyway; obliterating the queue leaves it to
+   * expire (it then names a task that is gone, which starts a new burst too).
+   */
+  debounce: 'debounce',
 } as const;
 
 /** Fields of a task hash. Short names: they are stored once per task. */
@@ -296,7 +304,10 @@ export const STORED_DEFAULTS = {
  */
 export const INLINE_RESULT_MAX_BYTES = 512;
 
-export type QueueKeyKind = Exclude<keyof typeof QUEUE_KEY_KINDS, 'ready' | 'held' | 'starts'>;
+export type QueueKeyKind = Exclude<
+  keyof typeof QUEUE_KEY_KINDS,
+  'ready' | 'held' | 'starts' | 'debounce'
+>;
 
 /**
  * A task id made by taskmill in the `'queue'` layout: its slot's tag, then 16 random characters;
@@ -372,6 +383,11 @@ export class SlotKeys {
   starts(queue: string, name?: string): string {
     const key = `${this.base}:${KEY_FAMILIES.queue}:${queue}:${QUEUE_KEY_KINDS.starts}`;
     return name === undefined ? key : `${key}:${name}`;
+  }
+
+  /** The debounce key of task name `name` and debounce id `id` in `queue` (QUEUE_KEY_KINDS.debounce). */
+  debounce(queue: string, name: string, id: string): string {
+    return `${this.base}:${KEY_FAMILIES.queue}:${queue}:${QUEUE_KEY_KINDS.debounce}:${name}:${id}`;
   }
 
   /** The handoffs this slot owes to tasks of other slots (KEY_FAMILIES.outbox). */

@@ -20,6 +20,7 @@ export const INCLUDE_ORDER = [
   'locks',
   'limits',
   'tasks',
+  'debounce',
   'gates',
   'chains',
   'chord-join',

@@ -1,4 +1,4 @@
-import { DuplicatePolicy, ResolvedBackoff } from '../options/task.options';
+import { DebounceOptions, DuplicatePolicy, ResolvedBackoff } from '../options/task.options';
 import { SlotKeys, STORED_DEFAULTS } from './keys';
 import { encodeRunOptions } from './run-options.codec';
 
@@ -40,6 +40,11 @@ export interface NewTask {
    */
   trace?: string;
   /**
+   * Debounce, validated (EnqueueOptions.debounce): the enqueue script merges the task into
+   * its burst's pending task, or writes it due in `delayMs`. Only single enqueues carry one.
+   */
+  debounce?: DebounceOptions;
+  /**
    * Set when the task's name had to be looked up in the task catalog and Redis did not answer:
    * the task is not known to go where its handler declared, so the broker writes nothing and
    * fails with this error, which then names the ids of the call (for the retry), as a failed
@@ -53,7 +58,7 @@ export interface NewTask {
  * as NEW_TASK_FIELDS, so the enqueue scripts step over tasks (and find the fields they append
  * after them) without writing it themselves.
  */
-export const NEW_TASK_FIELDS = 15;
+export const NEW_TASK_FIELDS = 16;
 
 /**
  * The enqueue scripts' NEW_TASK_FIELDS fields for one task, in order: the one owner of that
@@ -76,7 +81,14 @@ export function newTaskArguments(task: NewTask): (string | number)[] {
     task.concurrency ?? '',
     task.group,
     task.trace ?? '',
+    encodeDebounce(task.debounce),
   ];
+}
+
+/** '' (none), else `<delayMs>:<maxDelayMs, '' for none>:<debounce id>`: the id last, as it may hold ':'. */
+function encodeDebounce(debounce: DebounceOptions | undefined): string {
+  if (debounce === undefined) return '';
+  return `${debounce.delayMs}:${debounce.maxDelayMs ?? ''}:${debounce.id}`;
 }
 
 const POLICY_LETTERS: Record<DuplicatePolicy, string> = {

@@ -61,6 +61,12 @@ export const SCRIPT_CODES = {
   /** Ran after the caller's deadline (the caller was told it failed): nothing was written. */
   PAST_DEADLINE: 3,
   /**
+   * Enqueue with a debounce: merged into the burst's pending task, which took the arguments
+   * and a later due time; nothing new was written. The reply's entry is `{ DEBOUNCED, id }`,
+   * the pending task's id.
+   */
+  DEBOUNCED: 4,
+  /**
    * The id is taken by a task of another definition (onDuplicate 'return-matching'): the code
    * is this plus definitionDiff's bitmask (includes/tasks.lua; DEFINITION_BITS reads it).
    */

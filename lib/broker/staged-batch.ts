@@ -1,4 +1,4 @@
-import { decodeEnqueueCodes, EnqueueResult } from './enqueue-results';
+import { decodeEnqueueCodes, EnqueueCode, EnqueueResult } from './enqueue-results';
 import { COMMIT_MARK_TTL_MS } from './handoffs';
 import type { SlotKeys } from './keys';
 import { NewTask, newTaskArguments } from './new-task';
@@ -15,7 +15,7 @@ export interface BatchTask {
 }
 
 /** One enqueue-1.lua call (its arguments hold the deadline); returns its codes. */
-export type DeadlineWrite = (slot: SlotKeys, args: (string | number)[]) => Promise<number[]>;
+export type DeadlineWrite = (slot: SlotKeys, args: (string | number)[]) => Promise<EnqueueCode[]>;
 
 interface SlotPart {
   slot: SlotKeys;

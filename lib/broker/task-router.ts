@@ -96,6 +96,16 @@ export class TaskRouter {
     };
   }
 
+  /**
+   * A new generated id for a debounced task of `queue`: on the shard that a digest of its task
+   * name and debounce id picks, so that every enqueue of a burst reaches the slot that holds the
+   * burst's key (whichever app makes it), and the id alone still finds the task.
+   */
+  debouncedId(queue: string, name: string, debounceId: string): string {
+    const shards = this.shards(queue);
+    return this.newId(queue, shards === 1 ? 0 : shardOf(`${name}\n${debounceId}`, shards));
+  }
+
   /** The slot of a task of `queue` with id `id` (generated or custom). */
   slotFor(queue: string, id: string): SlotKeys {
     if (!this.spread) return this.keys.prefixSlot;
@@ -104,7 +114,7 @@ export class TaskRouter {
     for (let shard = 0; shard < shards && tag !== undefined; shard++) {
       if (queueTag(queue, shard) === tag) return this.keys.slotOfTag(tag);
     }
-    return this.keys.slot(queue, shards === 1 ? 0 : shardOfCustomId(id, shards));
+    return this.keys.slot(queue, shards === 1 ? 0 : shardOf(id, shards));
   }
 
   /**
@@ -126,7 +136,10 @@ export class TaskRouter {
   }
 }
 
-/** The shard of a custom id: the same id, the same shard, in every process. */
-function shardOfCustomId(id: string, shards: number): number {
-  return createHash('sha1').update(id).digest().readUInt32BE(0) % shards;
+/**
+ * The shard of a custom id or a debounce burst: the same text, the same shard, in every
+ * process.
+ */
+function shardOf(text: string, shards: number): number {
+  return createHash('sha1').update(text).digest().readUInt32BE(0) % shards;
 }

@@ -26,6 +26,7 @@ import {
   describe,
   isName,
 } from '../validation/checks';
+import { checkDebounce } from './debounce';
 import { resolveTaskMethod } from './task-call';
 import { TaskCall, TaskRequest } from './task-types';
 
@@ -39,6 +40,7 @@ const ENQUEUE_ONLY_KEYS = [
   'onDuplicate',
   'lock',
   'group',
+  'debounce',
 ] as const;
 const DUPLICATE_POLICIES: readonly unknown[] = [
   'error',
@@ -105,6 +107,7 @@ export class TaskMessageBuilder {
           `from an app that has the handler's provider`,
       );
     }
+    const debounce = checkDebounce(raw);
     const serializer = this.options.serializer;
     const serialisedArgs = this.bounded(serializer.serialize(args, 'args'), 'args');
     const dedupe = this.dedupe(raw);
@@ -113,7 +116,9 @@ export class TaskMessageBuilder {
         ? checkTaskId(raw.id, 'id')
         : dedupe.uniqueFor !== undefined
           ? uniqueTaskId(name, serialisedArgs)
-          : newId(taskOptions.queue);
+          : debounce
+            ? this.router.debouncedId(taskOptions.queue, name, debounce.id)
+            : newId(taskOptions.queue);
     return withGatesChecked(
       {
         id,
@@ -122,7 +127,8 @@ export class TaskMessageBuilder {
         ...taskOptions,
         // The id stays taken only while the finished task's record lives: keep it uniqueFor.
         resultTtl: Math.max(taskOptions.resultTtl, dedupe.uniqueFor ?? 0),
-        ...this.schedule(raw),
+        // A burst's task is due delayMs after its first enqueue (the script moves it on).
+        ...(debounce ? { delay: debounce.delayMs, runAt: 0, debounce } : this.schedule(raw)),
         ...dedupe,
         lock: lockName(raw.lock, gates?.lock, args),
         concurrency: gates?.concurrency,

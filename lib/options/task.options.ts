@@ -137,6 +137,26 @@ export interface EnqueueOptions extends TaskOptions {
    * await queue.enqueue('email.send', [to, body], { id: error.taskIds[0], onDuplicate: 'return-matching' });
    */
   onDuplicate?: DuplicatePolicy;
+  /**
+   * Runs the task once a burst of enqueues settles: `delayMs` after the last enqueue with this
+   * debounce `id` (for this task name in its queue), with the last enqueue's arguments, but no
+   * later than `maxDelayMs` after the burst's first. Every enqueue of the burst returns a handle
+   * on that one task. Not with `id`, `unique`, `delay` or `runAt`, nor in `enqueueMany`, groups,
+   * chains or chords (docs/flow-control.md).
+   * @example
+   * await queue.enqueue('search.reindex', [userId], { debounce: { id: `user-${userId}`, delayMs: 2_000 } });
+   */
+  debounce?: DebounceOptions;
+}
+
+/** EnqueueOptions.debounce: which burst an enqueue belongs to, and how long it settles. */
+export interface DebounceOptions {
+  /** The burst's id, per task name and queue: visible characters, at most 200. */
+  id: string;
+  /** Run this many ms after the burst's last enqueue (a positive integer). */
+  delayMs: number;
+  /** Run no later than this many ms after the burst's first enqueue (at least `delayMs`). Default: no cap. */
+  maxDelayMs?: number;
 }
 
 /** What enqueueing an id that is taken does (EnqueueOptions.onDuplicate). */

@@ -1,5 +1,5 @@
 import { Broker } from '../broker/broker';
-import { EnqueueResult } from '../broker/enqueue-results';
+import { EnqueueResult, isMismatch } from '../broker/enqueue-results';
 import { NewTask } from '../broker/new-task';
 import { ConnectionError, MessageAlreadyExistsError } from '../errors';
 
@@ -27,7 +27,10 @@ export class EnqueueBatcher {
 
   constructor(private readonly broker: Broker) {}
 
-  /** Resolves once the task is written ('written'), or its id's holder returned ('existing'). */
+  /**
+   * Resolves once the task is written ('written'), its id's holder returned ('existing'), or
+   * it merged into its debounce burst's task (`{ debouncedInto }`).
+   */
   add(task: NewTask): Promise<EnqueueResult> {
     // Not sent with the others: it would fail their whole call (see NewTask.unrouted).
     if (task.unrouted) return Promise.reject(failedFor(task.unrouted, task));
@@ -63,7 +66,7 @@ export class EnqueueBatcher {
     batch.forEach(({ task, resolve, reject }, i) => {
       const result = written[i];
       if (result === 'taken') reject(new MessageAlreadyExistsError(task.id, [], task.queue));
-      else if (typeof result === 'object') {
+      else if (isMismatch(result)) {
         reject(new MessageAlreadyExistsError(task.id, result.differs, task.queue));
       } else resolve(result);
     });

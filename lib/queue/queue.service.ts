@@ -2,7 +2,7 @@ import { Injectable, Type } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { Broker } from '../broker/broker';
 import type { StoredQueueSettings } from '../broker/flow-settings';
-import { EnqueueResult } from '../broker/enqueue-results';
+import { EnqueueResult, followedId, isMismatch } from '../broker/enqueue-results';
 import { QueueCounts, QueueState, TaskSummary } from '../broker/queue-snapshot';
 import { NewTask } from '../broker/new-task';
 import { HookInvoker } from '../hooks/hook-invoker';
@@ -39,6 +39,7 @@ import { UnconsumedQueues } from '../catalog/unconsumed-queues';
 import { withTaskIdsOnFailure } from './task-ids-on-failure';
 import { WorkflowLookup } from './workflow-lookup';
 import { resolveTaskMethod } from '../messages/task-call';
+import { refuseDebounceInBatch } from '../messages/debounce';
 import {
   ArgsAndOptions,
   MethodName,
@@ -129,7 +130,7 @@ export class QueueService {
     if (written === 'written' && this.hooks.active) {
       await this.submitted(message, typeof task === 'string' ? second : third);
     }
-    return this.handle(message.id, this.knownQueue(message, written));
+    return this.handle(followedId(message.id, written), this.knownQueue(message, written));
   }
 
   /**
@@ -146,6 +147,7 @@ export class QueueService {
         throw new InvalidOptionsError(`requests[${i}]`, 'must be { task, args?, options? }');
       }
       const { options } = request as TaskRequest;
+      refuseDebounceInBatch(options, `requests[${i}].options`);
       return this.builder.buildRequest(request as TaskRequest, options);
     });
     return (await this.writeBatch(requests, messages)) as {
@@ -498,12 +500,12 @@ export class QueueService {
       () => this.wrappers.write(messages, () => this.broker.enqueue(messages, true)),
     );
     for (const message of messages) this.unconsumed.enqueued(message.queue, message.name);
-    const refused = written.findIndex((result) => result === 'taken' || typeof result === 'object');
+    const refused = written.findIndex((result) => result === 'taken' || isMismatch(result));
     if (refused !== -1) {
       const result = written[refused];
       throw new MessageAlreadyExistsError(
         messages[refused].id,
-        typeof result === 'object' ? result.differs : [],
+        isMismatch(result) ? result.differs : [],
         messages[refused].queue,
       );
     }
@@ -519,16 +521,13 @@ export class QueueService {
 }
 
 /**
- * The queue of the task a handle follows, when known: the task written, or a holder of the
- * same definition (same queue). Any other holder may live in another queue: the handle looks
- * it up.
- */
-/**
- * The queue of an enqueued task, for its handle: the message's, unless the id was held by a task
- * that may be of another queue (then the handle looks it up).
+ * The queue of the task a handle follows, when known: the task written, the debounce burst's
+ * task it merged into (same task name and queue), or a holder of the same definition (same
+ * queue). Any other holder may live in another queue: the handle looks it up.
  */
 function knownQueue(message: NewTask, written: EnqueueResult): string | undefined {
   return written === 'written' ||
+    (typeof written === 'object' && !isMismatch(written)) ||
     (written === 'existing' && message.onDuplicate === 'return-matching')
     ? message.queue
     : undefined;

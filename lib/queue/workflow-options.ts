@@ -3,8 +3,11 @@ import type { NewTask } from '../broker/new-task';
 import { InvalidOptionsError } from '../errors';
 import type { TaskMessageBuilder } from '../messages/task-message.builder';
 
-/** Enqueue options that make no sense inside a workflow (its tasks get their ids from it). */
-export const NOT_IN_WORKFLOWS = ['id', 'unique', 'uniqueFor', 'onDuplicate'] as const;
+/**
+ * Enqueue options that make no sense inside a workflow: its tasks get their ids from it, and
+ * are written all at once (a debounced enqueue may merge into a task written earlier).
+ */
+export const NOT_IN_WORKFLOWS = ['id', 'unique', 'uniqueFor', 'onDuplicate', 'debounce'] as const;
 
 /**
  * The options of one workflow task, checked: an object request, and none of `refused` set.

@@ -56,6 +56,13 @@ export class Schedules {
     const taskOptions = Object.fromEntries(
       Object.entries(options).filter(([key]) => !SCHEDULE_KEYS.includes(key)),
     );
+    if (taskOptions.debounce !== undefined) {
+      throw new InvalidOptionsError(
+        'debounce',
+        'does not apply to a schedule: each tick enqueues a task of its own; debounce the ' +
+          'enqueues that your own code makes',
+      );
+    }
     const message = this.builder.build(checkName(task, 'task'), options.args ?? [], taskOptions);
     // A schedule of a task whose catalog entry Redis did not give cannot be written anyway.
     if (message.unrouted) throw message.unrouted;

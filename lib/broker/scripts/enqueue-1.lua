@@ -18,8 +18,9 @@
 --          metadata ('' for none), dedupe ('': the id is taken by any record; else 'e', 'r' or
 --          'm' for the duplicate policy, then for unique tasks ':<ms>', how long after finishing
 --          the holder keeps the id), lock name ('' none), concurrency limit ('' none), group
---          key ('' none), the enqueue span's traceparent ('' none) (NEW_TASK_FIELDS fields:
---          newTaskArguments in new-task.ts), then
+--          key ('' none), the enqueue span's traceparent ('' none), the debounce ('' none; else
+--          `<delayMs>:<maxDelayMs>:<debounce id>`, independent mode only: includes/debounce.lua)
+--          (NEW_TASK_FIELDS fields: newTaskArguments in new-task.ts), then
 --          workflow links (JSON array of task hash field/value pairs to add, '' none), '1' when
 --          the task is parked (a chain step after the first, a chord callback: placed by its
 --          predecessor's end), '' otherwise
@@ -27,9 +28,13 @@
 --          CODE.RETURN_EXISTING (the id is taken and the holder is returned: policy 'r', or 'm'
 --          with the same definition), CODE.SKIPPED (atomic mode: another task's id was taken),
 --          CODE.PAST_DEADLINE (every task: nothing written), CODE.DEFINITION_DIFFERS + d (the id
---          is taken by a task of another definition: policy 'm'; d is definitionDiff's bitmask)
+--          is taken by a task of another definition: policy 'm'; d is definitionDiff's bitmask),
+--          { CODE.DEBOUNCED, id } (merged into the pending task `id` of its debounce burst;
+--          nothing new written). Tasks are written in order, so an enqueue merges into a burst
+--          that an earlier task of the same call started.
 --@include common
 --@include tasks
+--@include debounce
 
 local FIELDS = NEW_TASK_FIELDS + 2
 local FIRST = 8
@@ -96,30 +101,50 @@ end
 
 local batch, stagedTasks = ARGV[5], {}
 local seenQueues = {}
+
+-- Writes the batch's task `i` (its fields start at ARGV[at]); returns its due time (nil while
+-- parked or staged).
+local function writeNew(i, at, t)
+  local id, queue = ARGV[at], t.queue
+  registerQueue(base, queue, seenQueues)
+  if finishedHolders[i] ~= nil then
+    -- The finished task that held this unique id makes room (and leaves the dead letters).
+    redis.call('DEL', taskKey(base, id))
+    if finishedHolders[i] then
+      redis.call('ZREM', queueKey(base, finishedHolders[i], QUEUE_DEAD), id)
+    end
+  end
+  local parked = ARGV[at + NEW_TASK_FIELDS + 1] == '1'
+  local dueAt = (not parked) and dueAtFromArgv(at, now) or nil
+  -- Staged: in no queue until its batch is committed; the due time waits in the batch.
+  writeTask(base, maxLen, now, id, t, mode ~= 's' and dueAt or nil)
+  local links = ARGV[at + NEW_TASK_FIELDS]
+  local fields = links ~= '' and cjson.decode(links) or {}
+  if mode == 's' then
+    fields[#fields + 1] = F_STAGED
+    fields[#fields + 1] = batch
+    stagedTasks[#stagedTasks + 1] = { id, queue, dueAt or -1 }
+  end
+  if #fields > 0 then redis.call('HSET', taskKey(base, id), unpack(fields)) end
+  return mode ~= 's' and dueAt or nil
+end
+
 for i = 1, count do
   if codes[i + 1] == CODE.WRITTEN then
     local at = FIRST + (i - 1) * FIELDS
-    local id, queue = ARGV[at], ARGV[at + 1]
-    registerQueue(base, queue, seenQueues)
-    if finishedHolders[i] ~= nil then
-      -- The finished task that held this unique id makes room (and leaves the dead letters).
-      redis.call('DEL', taskKey(base, id))
-      if finishedHolders[i] then
-        redis.call('ZREM', queueKey(base, finishedHolders[i], QUEUE_DEAD), id)
-      end
+    local t = taskFromArgv(at)
+    -- Debounce: single enqueues only (the client sends none in the atomic modes).
+    local burst = mode == '0' and debouncing.parse(t.debounce)
+    local burstKey = burst and debounceKey(base, t.queue, t.name, burst.id)
+    local pendingId, firstAt
+    if burst then pendingId, firstAt = debouncing.pending(base, burstKey, t.queue, now) end
+    if pendingId then
+      debouncing.merge(base, burstKey, t.queue, pendingId, firstAt, t.args, burst, now)
+      codes[i + 1] = { CODE.DEBOUNCED, pendingId }
+    else
+      local dueAt = writeNew(i, at, t)
+      if burst then debouncing.start(burstKey, ARGV[at], now, dueAt) end
     end
-    local parked = ARGV[at + NEW_TASK_FIELDS + 1] == '1'
-    local dueAt = (not parked) and dueAtFromArgv(at, now) or nil
-    -- Staged: in no queue until its batch is committed; the due time waits in the batch.
-    writeTask(base, maxLen, now, id, taskFromArgv(at), mode ~= 's' and dueAt or nil)
-    local links = ARGV[at + NEW_TASK_FIELDS]
-    local fields = links ~= '' and cjson.decode(links) or {}
-    if mode == 's' then
-      fields[#fields + 1] = F_STAGED
-      fields[#fields + 1] = batch
-      stagedTasks[#stagedTasks + 1] = { id, queue, dueAt or -1 }
-    end
-    if #fields > 0 then redis.call('HSET', taskKey(base, id), unpack(fields)) end
   end
 end
 if mode == 's' then

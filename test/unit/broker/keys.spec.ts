@@ -10,7 +10,7 @@ import {
 } from '../../../lib/broker/keys';
 
 const KINDS = Object.keys(QUEUE_KEY_KINDS).filter(
-  (kind) => !['ready', 'held', 'starts'].includes(kind),
+  (kind) => !['ready', 'held', 'starts', 'debounce'].includes(kind),
 ) as QueueKeyKind[];
 
 function everyKey(keys: KeyBuilder): string[] {
@@ -24,6 +24,7 @@ function everyKey(keys: KeyBuilder): string[] {
     keys.nudge('reader-1'),
     keys.presence('reader-1'),
     keys.slot('emails').sweepLock('emails'),
+    keys.slot('emails').debounce('emails', 'email.send', 'user-1'),
     keys.cancelChannel(),
     keys.lock('nightly-report'),
     keys.family('lockFence'),
@@ -81,6 +82,16 @@ describe('KeyBuilder', () => {
     expect(keys.lock('a')).toBe('{app}:lock:a');
     expect(keys.lock('a')).not.toBe(keys.lock('b'));
     expect(keys.lock('a')).not.toBe(keys.prefixSlot.task('a'));
+  });
+
+  it("gives each task name and debounce id of a queue its own debounce key, under the queue's keys", () => {
+    const slot = new KeyBuilder('app').slot('emails');
+    expect(slot.debounce('emails', 'email.send', 'user:1')).toBe(
+      '{app}:q:emails:debounce:email.send:user:1',
+    );
+    expect(slot.debounce('emails', 'email.send', 'a')).not.toBe(
+      slot.debounce('emails', 'email.other', 'a'),
+    );
   });
 
   it('builds queue keys from the family, the queue name and the kind', () => {

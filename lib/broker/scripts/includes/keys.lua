@@ -52,6 +52,11 @@ local function readyKey(base, queue, priority)
   return queueKey(base, queue, QUEUE_READY) .. ':' .. priority
 end
 
+-- The debounce key of task name `name` and debounce id `id` in `queue` (QUEUE_DEBOUNCE).
+local function debounceKey(base, queue, name, id)
+  return queueKey(base, queue, QUEUE_DEBOUNCE) .. ':' .. name .. ':' .. id
+end
+
 -- The gates of a task (includes/gates.lua): 'lock:<lock name>' holds one run at a time,
 -- 'task:<task name>' as many as its limit. The name is stored in a parked task's F_PARKED.
 local function lockGate(lockName)

@@ -89,7 +89,7 @@ local function taskFromArgv(at)
     queue = ARGV[at + 1], name = ARGV[at + 2], args = ARGV[at + 3], priority = ARGV[at + 4],
     options = ARGV[at + 7], resultTtl = ARGV[at + 8], metadata = ARGV[at + 9],
     lock = ARGV[at + 11], limit = ARGV[at + 12], group = ARGV[at + 13],
-    trace = ARGV[at + 14],
+    trace = ARGV[at + 14], debounce = ARGV[at + 15],
   }
 end
 
