@@ -68,9 +68,14 @@ function readScriptFiles(): ScriptFile[] {
  * (new-task.ts).
  */
 function prelude(): string {
-  return [luaKeyLayout(), luaScriptCodes(), `local NEW_TASK_FIELDS = ${NEW_TASK_FIELDS}`].join(
-    '\n',
-  );
+  return [
+    luaKeyLayout(),
+    luaScriptCodes(),
+    `local NEW_TASK_FIELDS = ${NEW_TASK_FIELDS}`,
+    // What one call remembers while it runs (reads it need not repeat): a script's is new on
+    // each call; the library's is emptied by each function as it starts (scriptLibrary).
+    'local CALL = {}',
+  ].join('\n');
 }
 
 /** Reads every script once per process; ioredis then sends each by EVALSHA. */
@@ -118,7 +123,7 @@ export function scriptLibrary(): ScriptLibrary {
     const flags = file.allowOom ? `, flags = { 'allow-oom' }` : '';
     return (
       `redis.register_function{ function_name = '${functionName}', ` +
-      `callback = function(keys, args)\nKEYS, ARGV = keys, args\n${file.body}\nend${flags} }`
+      `callback = function(keys, args)\nKEYS, ARGV, CALL = keys, args, {}\n${file.body}\nend${flags} }`
     );
   });
   library = { name, code: [`#!lua name=${name}`, shared, ...registrations].join('\n'), functions };

@@ -64,7 +64,12 @@ describe('flow settings stored in Redis', () => {
       // The task name's limit is there (its worker declared it); nothing for the queue itself.
       expect(keys.filter((key) => key.endsWith(':settings'))).toHaveLength(1);
       const fields = await redis.hkeys(keys.find((key) => key.endsWith(':settings')) ?? '');
-      expect(fields.sort()).toEqual(['declared:settings.charge', 'rate:settings.charge']);
+      // 'rate-names' tells claims that some task name of the queue has a rate limit.
+      expect(fields.sort()).toEqual([
+        'declared:settings.charge',
+        'rate-names',
+        'rate:settings.charge',
+      ]);
     } finally {
       redis.disconnect();
     }

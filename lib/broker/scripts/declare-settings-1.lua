@@ -17,4 +17,18 @@ for i = 3, #ARGV, 2 do
     redis.call('HSET', key, ARGV[i], ARGV[i + 1])
   end
 end
+-- Whether any task name of the queue has a rate limit: claims of a queue without one skip the
+-- lookup of each name's rule (flow.nameRule).
+local named = false
+for _, field in ipairs(redis.call('HKEYS', key)) do
+  if field:sub(1, 5) == 'rate:' then
+    named = true
+    break
+  end
+end
+if named then
+  redis.call('HSET', key, 'rate-names', '1')
+else
+  redis.call('HDEL', key, 'rate-names')
+end
 return previous

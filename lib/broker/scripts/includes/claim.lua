@@ -207,9 +207,12 @@ local function claimFrom(c, q, count, claimed)
   local limited = room < count
   local prioritiesKey = queueKey(c.base, q.name, QUEUE_PRIORITIES)
   local leases = {}
-  local started = claimHeld(c, q, room, claimed, leases)
-  flow.groupsDue(c.base, q.name, c.now)
-  if redis.call('EXISTS', queueKey(c.base, q.name, QUEUE_GROUPS)) == 1 then
+  local started = 0
+  if not q.quiet then
+    started = claimHeld(c, q, room, claimed, leases)
+    flow.groupsDue(c.base, q.name, c.now)
+  end
+  if not q.quiet and redis.call('EXISTS', queueKey(c.base, q.name, QUEUE_GROUPS)) == 1 then
     started = started + claimRotation(c, q, room - started, claimed, leases)
     callBatched('ZADD', queueKey(c.base, q.name, QUEUE_LEASES), leases)
     return started, limited, freeAt
@@ -260,13 +263,13 @@ end
 -- limit frees a start (0: now), or -1 when neither.
 local function claimTasks(c, entries, wanted, claimed)
   local total, nextAt = 0, -1
-  flow.beginLogs()
   local function soonest(at)
     if at and (nextAt == -1 or at < nextAt) then nextAt = at end
   end
   for _, q in ipairs(unpausedQueues(c.base, entries)) do
     promoteDue(c, q.name)
     q.limits = flow.queueLimits(c.base, q.name)
+    q.quiet = flow.quiet(c.base, q.name)
     local started, limited, freeAt = claimFrom(c, q, wanted - total, claimed)
     total = total + started
     local waiting = flow.hasReady(c.base, q.name)
@@ -283,8 +286,11 @@ local function claimTasks(c, entries, wanted, claimed)
       -- Work left behind: pass the wake-up on to another idle worker.
       wake(c.base, q.name)
     end
-    soonest(flow.nextHeldAt(c.base, q.name, c.now))
-    soonest(flow.nextGroupAt(c.base, q.name, c.now))
+    -- A quiet queue has nothing held or waiting to come back, unless this claim set some aside.
+    if not q.quiet or (CALL.held and CALL.held[q.name]) then
+      soonest(flow.nextHeldAt(c.base, q.name, c.now))
+      soonest(flow.nextGroupAt(c.base, q.name, c.now))
+    end
     local first = redis.call('ZRANGE', queueKey(c.base, q.name, QUEUE_DELAYED), 0, 0, 'WITHSCORES')
     soonest(tonumber(first[2]))
   end

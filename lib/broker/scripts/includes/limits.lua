@@ -54,23 +54,17 @@ function flow.rule(text)
   return tonumber(max), tonumber(per)
 end
 
--- The start logs a claim call has read, by key: { used = entries in Redis (trimmed to the
--- window), added = score/member pairs of this call's starts, per }. A call reads each log once
--- and writes its starts with one ZADD and one PEXPIRE (flow.writeLogs): a claim of 50 tasks
--- under a limit costs a few commands, not 100. Reset by flow.beginLogs: in functions mode the
--- library's state outlives a call.
-flow.logs = {}
-
-function flow.beginLogs()
-  flow.logs = {}
-end
-
+-- The start logs this call has read (CALL.logs, by key): { used = entries in Redis (trimmed
+-- to the window), added = score/member pairs of this call's starts, per }. A call reads each
+-- log once and writes its starts with one ZADD and one PEXPIRE (flow.writeLogs): a claim of 50
+-- tasks under a limit costs a few commands, not 100.
 local function startLog(key, per, now)
-  local log = flow.logs[key]
+  CALL.logs = CALL.logs or {}
+  local log = CALL.logs[key]
   if not log then
     redis.call('ZREMRANGEBYSCORE', key, '-inf', now - per)
     log = { used = redis.call('ZCARD', key), added = {}, per = per }
-    flow.logs[key] = log
+    CALL.logs[key] = log
   end
   return log
 end
@@ -101,22 +95,29 @@ end
 
 -- Writes this call's starts: the logs expire `perMs` after their last start.
 function flow.writeLogs()
-  for key, log in pairs(flow.logs) do
+  for key, log in pairs(CALL.logs or {}) do
     if #log.added > 0 then
       callBatched('ZADD', key, log.added)
       redis.call('PEXPIRE', key, log.per)
     end
   end
-  flow.logs = {}
+  CALL.logs = nil
+end
+
+-- Whether `queue` has neither held tasks nor groups (no held names, no group rotation, no
+-- group waiting for its limits): then a claim skips their reads. One command for three.
+function flow.quiet(base, queue)
+  return redis.call('EXISTS', queueKey(base, queue, QUEUE_HELDNAMES),
+    queueKey(base, queue, QUEUE_GROUPS), queueKey(base, queue, QUEUE_GROUPSWAITING)) == 0
 end
 
 -- The settings of `queue` a claim applies: { rate = 'max:perMs' | false, concurrency = n |
 -- false, names = {} (a cache of task-name rules) }.
 function flow.queueLimits(base, queue)
   local s = redis.call('HMGET', queueKey(base, queue, QUEUE_SETTINGS), 'rate', 'concurrency',
-    'group-rate', 'group-concurrency')
+    'group-rate', 'group-concurrency', 'rate-names')
   return { rate = s[1] or false, concurrency = tonumber(s[2]) or false, groupRate = s[3] or false,
-    groupConcurrency = tonumber(s[4]) or false, names = {} }
+    groupConcurrency = tonumber(s[4]) or false, rateNames = s[5] == '1', names = {} }
 end
 
 -- How many tasks group `group` of queue `q` may start now (math.huge: no limit), and when its
@@ -183,6 +184,7 @@ end
 
 -- The rate rule of task name `name` in a queue (false: none), read once per claim.
 function flow.nameRule(base, queue, limits, name)
+  if not limits.rateNames then return false end
   local rule = limits.names[name]
   if rule == nil then
     rule = redis.call('HGET', queueKey(base, queue, QUEUE_SETTINGS), 'rate:' .. name) or false
@@ -204,6 +206,8 @@ end
 -- Sets task `id` (of task name `name`) aside at the tail of its name's held list, claimable
 -- from `dueAt` (0: at once) or later when the name is held until later already.
 function flow.hold(base, queue, id, name, dueAt)
+  CALL.held = CALL.held or {}
+  CALL.held[queue] = true
   redis.call('RPUSH', flow.heldKey(base, queue, name), id)
   redis.call('HSET', taskKey(base, id), F_HELD, '1')
   -- A name newly set aside for want of a handler: one idle worker is woken (it may have it).
@@ -273,6 +277,10 @@ end
 -- A run of `queue` ended: under a concurrency limit its place is free, so an idle worker is
 -- woken when tasks wait (claims leave the wake-up alone while the limit is full).
 function flow.runEnded(base, queue)
+  -- Once per queue and call: after the first, the mark is gone and the wake-up given.
+  CALL.ended = CALL.ended or {}
+  if CALL.ended[queue] then return end
+  CALL.ended[queue] = true
   if redis.call('HEXISTS', queueKey(base, queue, QUEUE_SETTINGS), 'concurrency') == 1 then
     redis.call('DEL', queueKey(base, queue, QUEUE_LIMITED))
     if flow.hasReady(base, queue)
