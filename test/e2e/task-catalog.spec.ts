@@ -4,7 +4,7 @@ import { InvalidOptionsError, Task, UnknownTaskError, WorkerEvent } from '../../
 import { KeyBuilder } from '../../lib/broker/keys';
 import { RecordingLogger } from '../support/recording-logger';
 import { keyLayoutInTests, rawRedis, uniquePrefix } from '../support/redis';
-import { createTestApp, TestApp } from '../support/test-app';
+import { appsClosedAfterEach, producerOptions } from '../support/test-app';
 
 let failures = 0;
 
@@ -44,23 +44,8 @@ class MovedTasksNew {
   }
 }
 
-/** A producer-only app: no @Task providers, no worker. */
-const producerOptions = (prefix: string, strict = false) => ({
-  prefix,
-  strict,
-  worker: { enabled: false },
-});
-
 describe('task catalog: producers without the handler', () => {
-  const apps: TestApp[] = [];
-  const open = async (...args: Parameters<typeof createTestApp>) => {
-    const app = await createTestApp(...args);
-    apps.push(app);
-    return app;
-  };
-  afterEach(async () => {
-    await Promise.all(apps.splice(0).map((app) => app.close()));
-  });
+  const open = appsClosedAfterEach();
 
   it('routes a task enqueued by name to the queue and options its handler app published', async () => {
     const prefix = uniquePrefix();

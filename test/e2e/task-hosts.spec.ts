@@ -6,7 +6,7 @@ import { KeyBuilder } from '../../lib/broker/keys';
 import { QueueConsumers } from '../../lib/catalog/queue-consumers';
 import { RecordingLogger } from '../support/recording-logger';
 import { keyLayoutInTests, rawRedis, uniquePrefix } from '../support/redis';
-import { createTestApp, TestApp } from '../support/test-app';
+import { appsClosedAfterEach, producerOptions } from '../support/test-app';
 
 /** The worker of a release that does not have `hosts.later` yet. */
 @Injectable()
@@ -26,21 +26,11 @@ class NewTasks {
   }
 }
 
-const producerOptions = (prefix: string) => ({ prefix, worker: { enabled: false } });
-
 const warnings = (events: WorkerEvent[]) =>
   events.filter((event) => event.type === 'task.unhosted' || event.type === 'queue.unconsumed');
 
 describe('task names that no live worker of their queue hosts', () => {
-  const apps: TestApp[] = [];
-  const open = async (...args: Parameters<typeof createTestApp>) => {
-    const app = await createTestApp(...args);
-    apps.push(app);
-    return app;
-  };
-  afterEach(async () => {
-    await Promise.all(apps.splice(0).map((app) => app.close()));
-  });
+  const open = appsClosedAfterEach();
 
   /** A producer-only app, its warnings recorded as events and log lines. */
   const producerOf = async (prefix: string) => {

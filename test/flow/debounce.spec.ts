@@ -4,7 +4,7 @@ import { DebounceOptions, EnqueueOptions, Task, TaskHandle, TaskStatus } from '.
 import { queueTag, TASK_FIELDS } from '../../lib/broker/keys';
 import { rawRedis, uniquePrefix } from '../support/redis';
 import { taskKey } from '../support/task-keys';
-import { createTestApp, TestApp } from '../support/test-app';
+import { appsClosedAfterEach, TestApp } from '../support/test-app';
 
 const QUEUE = 'debounced';
 
@@ -36,15 +36,7 @@ jest.setTimeout(60_000);
 
 describe('debounce: a burst of enqueues runs once', () => {
   const redis = rawRedis();
-  const apps: TestApp[] = [];
-  const open = async (...args: Parameters<typeof createTestApp>) => {
-    const app = await createTestApp(...args);
-    apps.push(app);
-    return app;
-  };
-  afterEach(async () => {
-    await Promise.all(apps.splice(0).map((app) => app.close()));
-  });
+  const open = appsClosedAfterEach();
   afterAll(() => redis.disconnect());
 
   /** Enqueues `debounce.echo(key, n)` in a burst (`debounce.id` defaults to `key`). */

@@ -53,3 +53,26 @@ export async function createTestApp(
     close: () => app.close(),
   };
 }
+
+/**
+ * Opens apps with createTestApp that are closed after each test of the describe block this is
+ * called in.
+ */
+export function appsClosedAfterEach(): (
+  ...args: Parameters<typeof createTestApp>
+) => Promise<TestApp> {
+  const apps: TestApp[] = [];
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close()));
+  });
+  return async (...args) => {
+    const app = await createTestApp(...args);
+    apps.push(app);
+    return app;
+  };
+}
+
+/** Options of a producer-only app on `prefix`: no worker. */
+export function producerOptions(prefix: string, strict = false): QueueModuleOptions {
+  return { prefix, strict, worker: { enabled: false } };
+}
