@@ -23,7 +23,12 @@ end
 -- exists). Never in the prefix's own slot: there, readers block on the keys themselves.
 local function ring(base, family)
   if isPrefixSlot(base) then return end
-  if redis.call('EXISTS', slotKey(base, family)) == 1 then
+  -- Once per slot, family and call: a woken process reads all that the call wrote.
+  local bell = slotKey(base, family)
+  CALL.rung = CALL.rung or {}
+  if CALL.rung[bell] then return end
+  CALL.rung[bell] = true
+  if redis.call('EXISTS', bell) == 1 then
     redis.call('PUBLISH', prefixKey(base, family), base)
   end
 end
@@ -33,6 +38,10 @@ end
 local function wake(base, queue)
   ring(base, FAMILY_WAKEBELL)
   local key = queueKey(base, queue, QUEUE_WAKE)
+  -- Once per queue and call: no script pops a wake-up, so the first one is still there.
+  CALL.woken = CALL.woken or {}
+  if CALL.woken[key] then return end
+  CALL.woken[key] = true
   if redis.call('LLEN', key) == 0 then
     redis.call('LPUSH', key, '1')
   end
