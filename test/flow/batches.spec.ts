@@ -1,5 +1,14 @@
-import { Injectable } from '@nestjs/common';
-import { Task, TaskBatch, TaskHandle, TaskStatus } from '../../lib';
+import {
+  CallHandler,
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  NestInterceptor,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import { Observable } from 'rxjs';
+import { Task, TaskBatch, TaskContext, TaskHandle, TaskStatus } from '../../lib';
 import { failureOf } from '../support/failures';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -14,6 +23,24 @@ interface BatchCall {
 }
 
 const calls: BatchCall[] = [];
+
+/** What the interceptor saw of each call: its arguments and the task context's id. */
+const intercepted: { args: unknown[]; contextId: string }[] = [];
+
+@Injectable()
+class SeeCall implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const args = context.getArgByIndex<unknown[]>(0);
+    intercepted.push({ args, contextId: context.getArgByIndex<TaskContext>(1).id });
+    return next.handle();
+  }
+}
+
+class Deny implements CanActivate {
+  canActivate(): boolean {
+    return false;
+  }
+}
 let inCall = 0;
 
 /** Records a call of a batch handler while it runs (`holdMs` long). */
@@ -83,6 +110,20 @@ class BatchTasks {
     return n;
   }
 
+  @UseInterceptors(SeeCall)
+  @Task({ name: 'batch.seen', queue: 'batched', batch: { size: 3, waitMs: 300 } })
+  async seen({ items }: TaskBatch<[number]>): Promise<number[]> {
+    await record('batch.seen', { items });
+    return items.map(({ args: [n] }) => n);
+  }
+
+  @UseGuards(Deny)
+  @Task({ name: 'batch.denied', queue: 'batched', retries: 3, batch: { size: 3, waitMs: 300 } })
+  async denied({ items }: TaskBatch<[number]>): Promise<number[]> {
+    await record('batch.denied', { items });
+    return items.map(({ args: [n] }) => n);
+  }
+
   @Task({ name: 'batch.patient', queue: 'batched', batch: { size: 50, waitMs: 1500 } })
   async patient({ items }: TaskBatch<[string]>): Promise<string[]> {
     await record('batch.patient', { items });
@@ -93,7 +134,9 @@ class BatchTasks {
 describe('batch handlers (@Task({ batch }))', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp([BatchTasks], { worker: { queues: ['batched'], concurrency: 2 } });
+    t = await createTestApp([BatchTasks, SeeCall], {
+      worker: { queues: ['batched'], concurrency: 2 },
+    });
     // The queue becomes known with its first task: pause() needs it (see backlog).
     await (await t.queue.enqueue('batch.double', [0], { queue: 'batched' })).result();
   });
@@ -210,6 +253,26 @@ describe('batch handlers (@Task({ batch }))', () => {
     await Promise.all([...handles, ...plain].map((handle) => handle.result({ timeout: 20_000 })));
     expect(callsOf('batch.plain')).toHaveLength(6);
     expect(Math.max(...calls.map((call) => call.atOnce))).toBeLessThanOrEqual(2);
+  });
+
+  it("runs interceptors and guards on the batch call, in the first item's task context", async () => {
+    intercepted.length = 0;
+    const seen = await backlog('batch.seen', [[1], [2], [3]]);
+    expect(await Promise.all(seen.map((handle) => handle.result({ timeout: 20_000 })))).toEqual([
+      1, 2, 3,
+    ]);
+    expect(intercepted).toHaveLength(1);
+    const [batch] = intercepted[0].args as [TaskBatch<[number]>];
+    expect(batch.items.map((item) => item.id)).toEqual(seen.map((handle) => handle.id));
+    expect(intercepted[0].contextId).toBe(seen[0].id);
+    // A guard that refuses the call fails every item at once, without retries.
+    const denied = await backlog('batch.denied', [[1], [2]]);
+    for (const handle of denied) {
+      const error = await failureOf(handle, 20_000);
+      expect(error.remoteName).toBe('TaskForbiddenError');
+      expect(error.attempts).toBe(1);
+    }
+    expect(callsOf('batch.denied')).toEqual([]);
   });
 
   it('waits up to waitMs for a batch to fill, and leaves out an item cancelled meanwhile', async () => {
