@@ -1,4 +1,4 @@
-import type { AnyRedis } from '../redis/any-redis';
+import { AnyRedis, isCluster } from '../redis/any-redis';
 import { KeyBuilder } from '../broker/keys';
 import { closeQuietly, RedisConnections } from '../redis/redis-connections';
 import { SubscriberWatchdog } from '../redis/subscriber-watchdog';
@@ -22,6 +22,8 @@ export class WorkerSignals {
     private readonly queues: string[],
     private readonly onSchedulesChanged: () => void,
     private readonly checkEveryMs: number,
+    /** The subscriptions are live again after a reconnect: read what they may have missed. */
+    private readonly onResubscribed: () => void,
   ) {}
 
   /**
@@ -36,16 +38,29 @@ export class WorkerSignals {
     const cancel = this.keys.cancelChannel();
     const schedule = this.keys.scheduleChannel();
     const triggers = this.keys.family('triggers');
-    this.subscriber = this.connections.createBlocking('signals');
-    this.subscriber.on('message', (channel: string, message: string) => {
+    const subscriber = this.connections.createBlocking('signals');
+    this.subscriber = subscriber;
+    subscriber.on('message', (channel: string, message: string) => {
       if (channel === cancel) this.runner.abort(message, 'cancel');
       else if (channel === schedule) this.onSchedule(message);
       else if (channel === triggers) this.onSchedulesChanged();
     });
-    const subscribed = this.subscriber.subscribe(cancel, schedule, triggers).then(
-      () => undefined,
+    let live = false;
+    const subscribed = subscriber.subscribe(cancel, schedule, triggers).then(
+      () => void (live = true),
       (error: unknown) => onError(error as Error),
     );
+    // After a reconnect ioredis subscribes again by itself; what was published meanwhile
+    // reached nobody. Once the new subscription is confirmed (a PING answered after it), the
+    // missed messages are made up for from Redis: cancel flags, schedules.
+    subscriber.on('ready', () => {
+      if (!live || this.subscriber !== subscriber) return;
+      const confirmed = isCluster(subscriber) ? Promise.resolve() : subscriber.ping();
+      confirmed.then(
+        () => this.subscriber === subscriber && this.onResubscribed(),
+        () => undefined,
+      );
+    });
     this.watchdog = new SubscriberWatchdog(this.subscriber, this.checkEveryMs);
     this.watchdog.start();
     return subscribed;

@@ -212,6 +212,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
         queues,
         () => triggers.wake(),
         this.options.blockingTimeoutMs,
+        () => this.resubscribed(),
       ),
     };
     this.parts = parts;
@@ -250,6 +251,16 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     this.parts?.loop.resumeNow();
     this.parts?.triggers.wake();
   };
+
+  /**
+   * The signals' subscriptions are live again after their connection dropped: a cancel
+   * published meanwhile reached no one, so the runs' cancel flags are read now (a lease
+   * renewal reads them), and the schedules too.
+   */
+  private resubscribed(): void {
+    void this.parts?.leases.renewAll();
+    this.parts?.triggers.wake();
+  }
 
   private declaredSchedules(): DeclaredSchedules {
     return DeclaredSchedules.of(

@@ -8,17 +8,30 @@ import { AddressInfo, createServer, Server, Socket } from 'net';
 export class SubscribeHoldingProxy {
   private readonly sockets: Socket[] = [];
   private readonly held: { upstream: Socket; chunks: Buffer[] }[] = [];
+  /** Client sockets of connections that subscribed. */
+  private readonly subscribers = new Set<Socket>();
   private released = false;
   private closed = false;
   private heldOne?: () => void;
   /** Resolves once a connection's SUBSCRIBE is held. */
-  readonly holding: Promise<void>;
+  holding: Promise<void>;
 
   private constructor(
     private readonly server: Server,
     readonly port: number,
   ) {
     this.holding = new Promise((resolve) => (this.heldOne = resolve));
+  }
+
+  /**
+   * Cuts every connection that subscribed, and holds the next SUBSCRIBE again (the client's
+   * own, when it reconnects and subscribes anew) until release(); `holding` resolves then.
+   */
+  cutSubscribers(): void {
+    this.released = false;
+    this.holding = new Promise((resolve) => (this.heldOne = resolve));
+    for (const socket of this.subscribers) socket.destroy();
+    this.subscribers.clear();
   }
 
   static async start(upstreamPort: number): Promise<SubscribeHoldingProxy> {
@@ -54,7 +67,9 @@ export class SubscribeHoldingProxy {
     upstream.connect(upstreamPort, '127.0.0.1');
     let held: { upstream: Socket; chunks: Buffer[] } | undefined;
     client.on('data', (data: Buffer) => {
-      if (!held && !this.released && /subscribe\r\n/i.test(data.toString('latin1'))) {
+      const subscribing = /subscribe\r\n/i.test(data.toString('latin1'));
+      if (subscribing) this.subscribers.add(client);
+      if (!held && !this.released && subscribing) {
         held = { upstream, chunks: [] };
         this.held.push(held);
         this.heldOne?.();

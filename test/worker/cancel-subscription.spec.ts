@@ -26,7 +26,7 @@ class Waiter {
  * reaches nobody, and the run would go on until a lease renewal read the cancel flag. So a
  * worker claims nothing until its cancel subscription is confirmed.
  */
-describe("a worker's first claim waits for its cancel subscription", () => {
+describe("a worker's cancel subscription: first claims wait for it, reconnects make up for it", () => {
   let proxy: SubscribeHoldingProxy;
   const apps: TestApp[] = [];
   beforeAll(async () => {
@@ -64,5 +64,29 @@ describe("a worker's first claim waits for its cancel subscription", () => {
     await aborted.until(1);
     await expect(handle.result()).rejects.toBeInstanceOf(TaskCancelledError);
     expect((await handle.status()).status).toBe(TaskStatus.CANCELLED);
+  }, 60_000);
+
+  it('makes up for a cancel published while its subscription was down, once it is back', async () => {
+    const prefix = uniquePrefix();
+    const worker = await createTestApp([Waiter], {
+      prefix,
+      connection: proxy.url,
+      // No lease renewal comes within the test: only the resubscription reads the flag.
+      worker: { leaseMs: 600_000 },
+    });
+    apps.push(worker);
+    const handle = await worker.queue.enqueue('signals.wait', [], { queue: 'signals-cancel' });
+    await started.until(2);
+    expect(started.entries[1]).toBe(handle.id);
+    // The subscriber's connection drops; its SUBSCRIBE after the reconnect is held back, so
+    // the cancel is published while no one listens.
+    proxy.cutSubscribers();
+    await proxy.holding;
+    await handle.cancel();
+    expect(aborted.entries).toHaveLength(1);
+    proxy.release();
+    await aborted.until(2);
+    expect(aborted.entries[1]).toBe(handle.id);
+    await expect(handle.result()).rejects.toBeInstanceOf(TaskCancelledError);
   }, 60_000);
 });
