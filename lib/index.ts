@@ -113,7 +113,6 @@ export {
   RedisOutOfMemoryError,
   RedisPermissionError,
   WaitCycleError,
-  CrossSlotError,
   GateAcrossSlotsError,
   QueueRequiredError,
   UnknownQueueError,
