@@ -10,7 +10,7 @@
  */
 import { createHash } from 'crypto';
 import { DEFAULT_TASK_OPTIONS } from '../options/defaults';
-import { KeyLayout } from '../options/key-layout';
+import { ResolvedKeyLayout } from '../options/key-layout';
 
 export const KEY_FAMILIES = {
   /** hash: one task's message, state, history and result (fields: TASK_FIELDS). */
@@ -397,7 +397,7 @@ export class KeyBuilder {
 
   constructor(
     readonly prefix: string,
-    readonly layout: KeyLayout = 'prefix',
+    readonly layout: ResolvedKeyLayout = 'prefix',
   ) {
     this.base = `{${prefix}}`;
     this.prefixSlot = new SlotKeys(this.base, '');

@@ -74,12 +74,25 @@ describe('shard counts stored in Redis', () => {
     await changed.close();
   });
 
-  it("refuses shards in the 'prefix' layout, where the prefix is one slot", async () => {
-    const error = await createTestApp([], {
+  it("takes shards in the 'prefix' layout and keeps the queue whole in the prefix's slot", async () => {
+    const prefix = uniquePrefix();
+    const t = await createTestApp([ShardedTasks], {
+      prefix,
       keyLayout: 'prefix',
       queues: { sharded: { shards: 2 } },
-    }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    expect((error as Error).message).toContain("needs keyLayout: 'queue'");
+    });
+    try {
+      const router = t.app.get(TaskRouter);
+      expect(router.shards('sharded')).toBe(1);
+      expect(router.slotsOf('sharded').map((slot) => slot.base)).toEqual([`{${prefix}}`]);
+      const handles = await Promise.all([1, 2, 3].map((n) => t.queue.enqueue('sharded.echo', [n])));
+      await expect(
+        Promise.all(handles.map((handle) => handle.result({ timeout: 10_000 }))),
+      ).resolves.toEqual([1, 2, 3]);
+      // Nothing to share with other apps: the one slot has no shards to route to.
+      expect(await redis.hget(`{${prefix}}:queue-shards`, 'sharded')).toBeNull();
+    } finally {
+      await t.close();
+    }
   });
 });
