@@ -116,7 +116,6 @@ export {
   RedisOutOfMemoryError,
   RedisPermissionError,
   WaitCycleError,
-  CrossSlotError,
   GateAcrossSlotsError,
   QueueRequiredError,
   UnknownQueueError,

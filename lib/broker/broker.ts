@@ -171,7 +171,17 @@ export class Broker {
       settings.eventsMaxLen,
       router,
     );
-    this.shards = new ShardSettings(redis, router, settings.queues ?? {});
+    // Raw calls, like the flow settings': they run inside the server check.
+    this.shards = new ShardSettings(
+      (command, slot, args) =>
+        withConnectionErrors(
+          () => this.scripts.run(command, [slot.routingKey], [slot.base, ...args]),
+          this.limit(true),
+        ),
+      (key) => withConnectionErrors(() => this.redis.hgetall(key), this.limit(true)),
+      router,
+      settings.queues ?? {},
+    );
     // Raw script calls: the queues' settings are declared inside the server check itself.
     this.flow = new FlowSettings(
       (slot, queue, pairs) =>

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'crypto';
 import { DEFAULT_TASK_OPTIONS } from '../options/defaults';
-import { KeyLayout } from '../options/key-layout';
+import { ResolvedKeyLayout } from '../options/key-layout';
 
 export const KEY_FAMILIES = {
   /** hash: one task's message, state, history and result (fields: TASK_FIELDS). */
@@ -38,6 +38,12 @@ export const KEY_FAMILIES = {
   gate: 'gate',
   /** list per gate (`gate-wait:…`): ids of the tasks parked until the gate has room, in order. */
   gateWait: 'gate-wait',
+  /**
+   * set per slot: the gates whose wait list has had a task parked since it was last found
+   * empty (includes/gates.lua, cancel): where a slot's parked tasks are, found without a scan
+   * (shard-holds-tasks). Each entry leaves when its list is emptied.
+   */
+  gateWaits: 'gate-waits',
   /** hash: schedule id → its definition (JSON: the task to enqueue, cron or every, tz, catchUp). */
   schedules: 'schedules',
   /** sorted set: schedule id → its next tick (epoch ms); firing a tick moves it to the next one. */
@@ -419,7 +425,7 @@ export class KeyBuilder {
 
   constructor(
     readonly prefix: string,
-    readonly layout: KeyLayout = 'prefix',
+    readonly layout: ResolvedKeyLayout = 'prefix',
   ) {
     this.base = `{${prefix}}`;
     this.prefixSlot = new SlotKeys(this.base, '');

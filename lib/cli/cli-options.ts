@@ -38,8 +38,8 @@ export function withConnection(command: Command): Command {
     .option('--prefix <prefix>', "the app's key prefix", 'taskmill')
     .addOption(
       new Option('--key-layout <layout>', "the app's keyLayout option")
-        .choices(['prefix', 'queue'])
-        .default('prefix'),
+        .choices(['auto', 'prefix', 'queue'])
+        .default('auto'),
     )
     .option(
       '--connect-timeout <ms>',

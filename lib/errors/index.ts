@@ -20,7 +20,6 @@ export { UnsupportedRedisError } from './unsupported-redis.error';
 export { RedisOutOfMemoryError } from './redis-out-of-memory.error';
 export { RedisPermissionError } from './redis-permission.error';
 export { WaitCycleError } from './wait-cycle.error';
-export { CrossSlotError } from './cross-slot.error';
 export { GateAcrossSlotsError } from './gate-across-slots.error';
 export { QueueRequiredError } from './queue-required.error';
 export { UnknownQueueError } from './unknown-queue.error';

@@ -1,5 +1,5 @@
 import type { LogLevel } from '@nestjs/common';
-import { KeyLayout } from './key-layout';
+import { ResolvedKeyLayout } from './key-layout';
 import { InvalidOptionsError } from '../errors';
 import { isRedisClient } from './is-redis-client';
 import { JsonSerializer } from '../serialization/json-serializer';
@@ -77,8 +77,9 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
   const commandTimeoutMs = optional(options.commandTimeoutMs, DEFAULT_COMMAND_TIMEOUT_MS, (v) =>
     checkDuration(v, 'commandTimeoutMs', { min: 10 }),
   );
+  const connection = resolveConnection(options.connection);
   return {
-    connection: resolveConnection(options.connection),
+    connection,
     prefix: options.prefix === undefined ? DEFAULT_PREFIX : checkName(options.prefix, 'prefix'),
     strict: options.strict === undefined ? false : checkBoolean(options.strict, 'strict'),
     serializer: resolveSerializer(options.serializer),
@@ -116,7 +117,8 @@ export function resolveModuleOptions(raw: QueueModuleOptions = {}): ResolvedModu
       ),
       pool: resolvePoolOptions(worker.pool),
     },
-    ...queueLayout(options.queues, options.keyLayout),
+    queues: resolveQueueSettings(options.queues),
+    keyLayout: resolveKeyLayout(options.keyLayout, connection),
     waitForReplicas: resolveReplicaWait(options.waitForReplicas, commandTimeoutMs),
     eventsMaxLen: optional(options.eventsMaxLen, DEFAULT_EVENTS_MAX_LEN, (v) =>
       checkInteger(v, 'eventsMaxLen', { min: 100 }),
@@ -221,33 +223,32 @@ function resolveSerializer(value: unknown): ResolvedModuleOptions['serializer'] 
   return value as ResolvedModuleOptions['serializer'];
 }
 
-/** The key layout, and the queue settings, whose shards need the 'queue' layout. */
-function queueLayout(
-  queues: unknown,
-  layout: unknown,
-): Pick<ResolvedModuleOptions, 'queues' | 'keyLayout'> {
-  const keyLayout = optional(layout, 'prefix', resolveKeyLayout);
-  const settings = resolveQueueSettings(queues);
-  for (const [queue, { shards }] of Object.entries(settings)) {
-    if (shards > 1 && keyLayout === 'prefix') {
-      throw new InvalidOptionsError(
-        `queues.${queue}.shards`,
-        "needs keyLayout: 'queue': in the 'prefix' layout the whole prefix is one hash slot, " +
-          'which a queue cannot be spread over',
-      );
-    }
-  }
-  return { queues: settings, keyLayout };
+/**
+ * The key layout, resolved here once for everything that reads it: `'auto'` (the default) is
+ * `'queue'` on a Redis Cluster, whose nodes the queues' slots then spread over, and `'prefix'`
+ * on one server, which serves every slot with the same core.
+ */
+function resolveKeyLayout(
+  value: unknown,
+  connection: ResolvedModuleOptions['connection'],
+): ResolvedKeyLayout {
+  if (value === undefined || value === 'auto')
+    return connectsToCluster(connection) ? 'queue' : 'prefix';
+  if (value === 'prefix' || value === 'queue') return value;
+  throw new InvalidOptionsError(
+    'keyLayout',
+    `must be 'auto', 'queue' or 'prefix', got ${describe(value)}`,
+  );
 }
 
-function resolveKeyLayout(value: unknown): KeyLayout {
-  if (value !== 'prefix' && value !== 'queue') {
-    throw new InvalidOptionsError(
-      'keyLayout',
-      `must be 'queue' or 'prefix', got ${describe(value)}`,
-    );
-  }
-  return value;
+/**
+ * `connection: { cluster }`, or an ioredis Cluster instance, known by its flag (any copy of
+ * ioredis has it; a Redis instance has a `cluster` method, so the key alone would not tell).
+ */
+function connectsToCluster(connection: ResolvedModuleOptions['connection']): boolean {
+  if (typeof connection === 'string') return false;
+  if (isRedisClient(connection)) return (connection as { isCluster?: unknown }).isCluster === true;
+  return isClusterConnection(connection as Record<string, unknown>);
 }
 
 function resolveQueues(value: unknown): string[] {

@@ -1,6 +1,6 @@
 import type { LogLevel } from '@nestjs/common';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
-import { KeyLayout } from './key-layout';
+import { KeyLayout, ResolvedKeyLayout } from './key-layout';
 import { MetricsOptions, ResolvedMetricsOptions } from './observability.options';
 import { PoolOptions, ResolvedPoolOptions } from './pool.options';
 import { Serializer } from '../serialization/serializer';
@@ -110,7 +110,9 @@ export interface QueueModuleOptions {
   /**
    * Where the keys live. `'queue'`: each queue (each shard) in a hash slot of its own, so that
    * a Redis Cluster spreads the queues over its nodes. `'prefix'`: every key of the prefix in
-   * one slot. Default `'prefix'`.
+   * one slot (task locks and workflows in one script; `shards` then split nothing). Default
+   * `'auto'`: `'queue'` when `connection` is a cluster (`{ cluster }` or an ioredis Cluster),
+   * else `'prefix'`.
    */
   keyLayout?: KeyLayout;
   /**
@@ -200,7 +202,8 @@ export interface ResolvedModuleOptions {
     pool: ResolvedPoolOptions | undefined;
   };
   queues: Record<string, ResolvedQueueSettings>;
-  keyLayout: KeyLayout;
+  /** `'auto'` resolved from the connection. */
+  keyLayout: ResolvedKeyLayout;
   waitForReplicas: Required<ReplicaWait> | undefined;
   eventsMaxLen: number;
   maxPayloadBytes: number;

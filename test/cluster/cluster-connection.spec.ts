@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Cluster } from 'ioredis';
 import { ConnectionError, QueueModuleOptions, Task } from '../../lib';
+import { KeyBuilder } from '../../lib/broker/keys';
 import { scriptLibrary } from '../../lib/broker/script-loader';
 import { resolveModuleOptions } from '../../lib/options/module-options.validator';
 import { RedisConnections } from '../../lib/redis/redis-connections';
@@ -99,6 +100,8 @@ describe('connecting to a Redis Cluster', () => {
       await expect((await t.queue.enqueue('cluster.echo', ['d'])).result()).resolves.toBe('d');
       const connections = t.app.get(RedisConnections);
       expect(connections.command).toBe(own);
+      // The default layout ('auto') knows the instance for a cluster.
+      expect(t.app.get(KeyBuilder).layout).toBe('queue');
       await t.close();
       expect(own.status).toBe('ready');
       await expect(own.ping()).resolves.toBe('PONG');

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { firstValueFrom, filter, take, toArray } from 'rxjs';
-import { Task, TaskStatus, taskContext } from '../../lib';
+import { MessageAlreadyExistsError, Task, TaskStatus, taskContext } from '../../lib';
+import { KeyBuilder } from '../../lib/broker/keys';
+import { TaskRouter } from '../../lib/broker/task-router';
 import { failureOf } from '../support/failures';
 import { Gate, running } from '../support/gate';
 import { collect } from '../support/observables';
@@ -9,6 +11,7 @@ import { uniquePrefix } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const held = new Gate();
+const counting = new Gate();
 const behaviour = { fail: true };
 
 @Injectable()
@@ -40,6 +43,13 @@ class ClusterTasks {
     return 2 * n;
   }
 
+  @Task({ name: 'cluster.count', queue: 'once' })
+  async count(to: number, wait = false): Promise<number> {
+    if (wait) await counting.wait();
+    for (let done = 1; done <= to; done++) await taskContext().progress({ done, to });
+    return to;
+  }
+
   @Task({ name: 'cluster.fragile', queue: 'fragile', retries: 0 })
   async fragile(label: string): Promise<string> {
     if (behaviour.fail) throw new Error(`cannot do ${label}`);
@@ -47,36 +57,54 @@ class ClusterTasks {
   }
 }
 
-/** The core of taskmill on a Redis Cluster client: today a prefix's keys share one slot. */
-describe('on a Redis Cluster', () => {
+/**
+ * The core of taskmill on a Redis Cluster client, in both key layouts: 'queue' (the default on
+ * a cluster: each queue, each shard, a slot of its own, so a task's keys and its queue's sit on
+ * whichever node owns that slot) and 'prefix' (the whole prefix one slot, on one node). The
+ * queue 'once' has two shards, which split it over two slots in the 'queue' layout and split
+ * nothing in the 'prefix' layout.
+ */
+describe.each(['queue', 'prefix'] as const)("on a Redis Cluster in the '%s' layout", (layout) => {
   let t: TestApp;
   beforeAll(
-    async () => (t = await createTestApp([ClusterTasks], { connection: clusterConnection() })),
+    async () =>
+      (t = await createTestApp([ClusterTasks], {
+        connection: clusterConnection(),
+        // 'queue' is the default on a cluster: left unset, so that the default is what runs.
+        ...(layout === 'prefix' && { keyLayout: layout }),
+        queues: { once: { shards: 2 } },
+      })),
   );
   afterAll(() => t.close());
 
-  it.each(['prefix', 'queue'] as const)(
-    'warns about a task name no live worker of its queue hosts (%s key layout)',
-    async (keyLayout) => {
-      const options = { connection: clusterConnection(), prefix: uniquePrefix(), keyLayout };
-      const worker = await createTestApp([ClusterTasks], options);
-      const producer = await createTestApp([], { ...options, worker: { enabled: false } });
-      try {
-        const warned = firstValueFrom(
-          producer.worker.events$.pipe(filter((event) => event.type === 'task.unhosted')),
-        );
-        await producer.queue.enqueue('cluster.nobody', [], { queue: 'fragile' });
-        expect(await warned).toEqual({
-          type: 'task.unhosted',
-          queue: 'fragile',
-          name: 'cluster.nobody',
-        });
-      } finally {
-        await producer.close();
-        await worker.close();
-      }
-    },
-  );
+  it('resolves the layout and the shards it runs with', () => {
+    expect(t.app.get(KeyBuilder).layout).toBe(layout);
+    expect(t.app.get(TaskRouter).shards('once')).toBe(layout === 'queue' ? 2 : 1);
+  });
+
+  it('warns about a task name no live worker of its queue hosts', async () => {
+    const options = {
+      connection: clusterConnection(),
+      prefix: uniquePrefix(),
+      ...(layout === 'prefix' && { keyLayout: layout }),
+    };
+    const worker = await createTestApp([ClusterTasks], options);
+    const producer = await createTestApp([], { ...options, worker: { enabled: false } });
+    try {
+      const warned = firstValueFrom(
+        producer.worker.events$.pipe(filter((event) => event.type === 'task.unhosted')),
+      );
+      await producer.queue.enqueue('cluster.nobody', [], { queue: 'fragile' });
+      expect(await warned).toEqual({
+        type: 'task.unhosted',
+        queue: 'fragile',
+        name: 'cluster.nobody',
+      });
+    } finally {
+      await producer.close();
+      await worker.close();
+    }
+  });
 
   it('runs an enqueued task and resolves with its return value', async () => {
     const handle = await t.queue.enqueue('cluster.add', [2, 3]);
@@ -110,6 +138,34 @@ describe('on a Redis Cluster', () => {
     expect(updates.at(-1)).toMatchObject({ status: TaskStatus.SUCCEEDED, attempt: 1 });
     await expect(handle.result()).resolves.toBe(42);
     await expect(events).resolves.toEqual([expect.objectContaining({ id: handle.id })]);
+  });
+
+  it('publishes progress as RUNNING updates carrying the value', async () => {
+    counting.reset();
+    const handle = await t.queue.enqueue('cluster.count', [2, true]);
+    const updates = collect(handle.status$);
+    // Once status$ follows the running task, the handler may report.
+    await running(handle);
+    counting.release();
+    const seen = await updates;
+    const progress = seen.filter((u) => u.progress !== undefined).map((u) => u.progress);
+    expect(progress).toEqual([
+      { done: 1, to: 2 },
+      { done: 2, to: 2 },
+    ]);
+    expect(seen.at(-1)?.status).toBe(TaskStatus.SUCCEEDED);
+  });
+
+  it('keeps a unique task unique: a duplicate is refused while the first waits', async () => {
+    const first = await t.queue.enqueue('cluster.count', [1], { unique: true, delay: 300 });
+    await expect(t.queue.enqueue('cluster.count', [1], { unique: true })).rejects.toBeInstanceOf(
+      MessageAlreadyExistsError,
+    );
+    await expect(first.result({ timeout: 5000 })).resolves.toBe(1);
+    // Finished, its id is free again: the same id, which a digest keeps on the same shard.
+    const again = await t.queue.enqueue('cluster.count', [1], { unique: true });
+    expect(again.id).toBe(first.id);
+    await expect(again.result({ timeout: 5000 })).resolves.toBe(1);
   });
 
   it('cancels a running task: the cancel reaches its worker over pub/sub', async () => {

@@ -19,14 +19,18 @@ class Ticker {
   }
 }
 
-/** Locks (and their release channel) and schedules on a Redis Cluster client. */
-describe('locks and schedules on a Redis Cluster', () => {
+/**
+ * Locks (and their release channel) and schedules on a Redis Cluster client, in the 'prefix'
+ * layout (stated: 'queue' is the default on a cluster), where the whole prefix, queues included,
+ * is one slot on one node. queue-layout-schedules.spec.ts runs schedules in the 'queue' layout.
+ */
+describe("locks and schedules on a Redis Cluster in the 'prefix' layout", () => {
   const prefix = uniquePrefix();
   let one: TestApp;
   let two: TestApp;
   let subscriber: Cluster;
   beforeAll(async () => {
-    const options = { prefix, connection: clusterConnection() };
+    const options = { prefix, connection: clusterConnection(), keyLayout: 'prefix' as const };
     one = await createTestApp([Ticker], options);
     two = await createTestApp([], { ...options, worker: { enabled: false } });
     subscriber = rawCluster();

@@ -7,7 +7,7 @@ import {
   UnknownQueueError,
 } from '../../lib';
 import { Gate } from '../support/gate';
-import { uniquePrefix } from '../support/redis';
+import { rawRedis, uniquePrefix } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
 /** Who is inside a gated section right now, and the most that ever were at once, per key. */
@@ -124,17 +124,28 @@ describe('locks and concurrency limits on tasks', () => {
     await expect(
       (await apps[0].queue.enqueue('gated.free', [])).result({ timeout: 5000 }),
     ).resolves.toBe('free');
-    held.release();
-    await expect(first.result({ timeout: 5000 })).resolves.toBe(first.id);
-    await Promise.all(parked.map((handle) => handle.result({ timeout: 20_000 })));
-    // Cancelling a parked task takes it out of the gate's wait list.
-    held.reset();
-    const holder = await apps[0].queue.enqueue('gated.hold', []);
-    const waiting = await apps[0].queue.enqueue('gated.hold', []);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await waiting.cancel()).toBe(true);
-    held.release();
-    await expect(holder.result({ timeout: 5000 })).resolves.toBe(holder.id);
+    // Claimed before the free task (FIFO), the 30 wait at the gate, which the slot's index of
+    // gates with waiters names (read when a shard count changes: shard-holds-tasks).
+    const redis = rawRedis();
+    const index = `{${prefix}}:gate-waits`;
+    try {
+      expect(await redis.smembers(index)).toEqual(['lock:held']);
+      held.release();
+      await expect(first.result({ timeout: 5000 })).resolves.toBe(first.id);
+      await Promise.all(parked.map((handle) => handle.result({ timeout: 20_000 })));
+      // Cancelling a parked task takes it out of the gate's wait list.
+      held.reset();
+      const holder = await apps[0].queue.enqueue('gated.hold', []);
+      const waiting = await apps[0].queue.enqueue('gated.hold', []);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await waiting.cancel()).toBe(true);
+      held.release();
+      await expect(holder.result({ timeout: 5000 })).resolves.toBe(holder.id);
+      // Every wait list emptied: the index is gone too.
+      expect(await redis.exists(index)).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('refuses bad locks and limits with InvalidOptionsError', async () => {

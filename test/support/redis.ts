@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import { Redis } from 'ioredis';
-import { KeyLayout } from '../../lib/options/key-layout';
+import { ResolvedKeyLayout } from '../../lib/options/key-layout';
 
 /** The private test server started by global-setup (never the user's Redis). */
 export function testRedisUrl(): string {
@@ -21,7 +21,7 @@ export function redisFunctionsInTests(): boolean {
  * The key layout the tests run with: 'prefix' (the default), or 'queue' in the Jest project
  * that runs the end-to-end tests again with a hash slot per queue (TASKMILL_TEST_KEY_LAYOUT).
  */
-export function keyLayoutInTests(): KeyLayout {
+export function keyLayoutInTests(): ResolvedKeyLayout {
   return process.env.TASKMILL_TEST_KEY_LAYOUT === 'queue' ? 'queue' : 'prefix';
 }
 

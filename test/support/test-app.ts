@@ -27,7 +27,8 @@ export async function createTestApp(
       QueueModule.forRoot({
         connection: testRedisUrl(),
         redisFunctions: redisFunctionsInTests(),
-        keyLayout: keyLayoutInTests(),
+        // The default ('auto': 'prefix' on the one test server) unless the run asks for 'queue'.
+        ...(keyLayoutInTests() === 'queue' && { keyLayout: 'queue' as const }),
         ...options,
         prefix,
       }),

@@ -9,6 +9,7 @@
 --          chains.lua)
 --@allow-oom
 --@include common
+--@include gates
 --@include limits
 --@include chains
 --@include workflows
@@ -31,7 +32,9 @@ if status ~= 'submitted' and status ~= 'retrying' then
 end
 if t[12] then
   -- Parked at a full gate: it waits in the gate's list, not in a queue.
-  redis.call('LREM', namedKey(base, FAMILY_GATEWAIT, t[12]), 1, id)
+  local waitKey = namedKey(base, FAMILY_GATEWAIT, t[12])
+  redis.call('LREM', waitKey, 1, id)
+  forgetEmptyWait(base, t[12], waitKey)
   redis.call('HDEL', key, F_PARKED)
 elseif t[13] then
   -- Held aside by a claim (includes/limits.lua): it waits in its name's held list.

@@ -22,6 +22,7 @@ local function enterGates(base, id, name, lockName, limit)
     local key = namedKey(base, FAMILY_GATE, gate[1])
     if redis.call('SISMEMBER', key, id) == 0 and redis.call('SCARD', key) >= gate[2] then
       redis.call('RPUSH', namedKey(base, FAMILY_GATEWAIT, gate[1]), id)
+      redis.call('SADD', slotKey(base, FAMILY_GATEWAITS), gate[1])
       redis.call('HSET', taskKey(base, id), F_PARKED, gate[1])
       return false
     end
@@ -32,14 +33,24 @@ local function enterGates(base, id, name, lockName, limit)
   return true
 end
 
+-- A gate's wait list lost an entry: once empty, the gate leaves the slot's index of gates with
+-- parked tasks (FAMILY_GATEWAITS), which thus never outgrows the gates that have waiters.
+local function forgetEmptyWait(base, gate, waitKey)
+  if redis.call('LLEN', waitKey) == 0 then
+    redis.call('SREM', slotKey(base, FAMILY_GATEWAITS), gate)
+  end
+end
+
 -- A run ended: it leaves its gates, and the first task parked on each goes back to its queue.
 local function leaveGates(base, id, name, lockName, limit)
   for _, gate in ipairs(gatesOf(name, lockName, limit)) do
     if redis.call('SREM', namedKey(base, FAMILY_GATE, gate[1]), id) == 1 then
       local waitKey = namedKey(base, FAMILY_GATEWAIT, gate[1])
+      local popped = false
       while true do
         local parked = redis.call('LPOP', waitKey)
         if not parked then break end
+        popped = true
         local key = taskKey(base, parked)
         local t = redis.call('HMGET', key, F_STATUS, F_PARKED, F_QUEUE, F_PRIORITY)
         -- Stale entries (cancelled, expired) are dropped on the way.
@@ -50,6 +61,8 @@ local function leaveGates(base, id, name, lockName, limit)
           break
         end
       end
+      -- Nothing popped: the list was empty, so the index does not hold the gate.
+      if popped then forgetEmptyWait(base, gate[1], waitKey) end
     end
   end
 end
