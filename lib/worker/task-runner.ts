@@ -8,6 +8,7 @@ import { ErrorDetails, SerializationError, TaskTimeoutError, toErrorDetails } fr
 import { Serializer } from '../serialization/serializer';
 import { Batcher } from './batcher';
 import { ChildTasks } from './child-tasks';
+import { EarlyCancels } from './early-cancels';
 import { HandlerContexts } from './handler-context';
 import { HandlerPools, NO_POOLS } from './handler-pools';
 import { LentSlots } from './lent-slots';
@@ -35,6 +36,12 @@ export class TaskRunner {
    */
   private readonly recording = new Set<TaskRun>();
 
+  private readonly earlyCancels = new EarlyCancels();
+  /**
+   * Reads the cancel flags of the runs in flight (a lease renewal does), set by the worker: a
+   * run starts whose cancel may have been heard before it.
+   */
+  onEarlyCancel?: () => void;
   private readonly slots: LentSlots;
   private readonly batcher: Batcher;
   private readonly decoder: RunDecoder;
@@ -91,6 +98,9 @@ export class TaskRunner {
     const run = new TaskRun(task, this.contexts.contextOf);
     this.runs.set(run.key, run);
     this.events.next({ type: 'task.started', task: run.ref });
+    // Its cancel may have come before its claim's reply did (see EarlyCancels): the task's
+    // cancel flag is read now (the id may also be a new task's, which no cancel concerns).
+    if (this.earlyCancels.take(task.id)) this.onEarlyCancel?.();
     const ending = await this.execute(run);
     this.runs.delete(run.key);
     this.progress.forget(run.key);
@@ -117,14 +127,17 @@ export class TaskRunner {
    * is then recorded according to `cause`.
    */
   abort(id: string, cause: AbortCause, attempt?: number): void {
+    let found = false;
     for (const run of this.runs.values()) {
       if (run.task.id !== id || run.cause) continue;
       if (attempt !== undefined && run.task.attempt !== attempt) continue;
+      found = true;
       run.abort(
         cause,
         cause === 'timeout' ? new TaskTimeoutError(run.task.name, run.task.timeout ?? 0) : cause,
       );
     }
+    if (!found && cause === 'cancel') this.earlyCancels.add(id);
   }
 
   /** Shutdown: hands every run still in flight back to its queue. */

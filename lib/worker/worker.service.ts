@@ -216,6 +216,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       ),
     };
     this.parts = parts;
+    runner.onEarlyCancel = () => void parts.leases.renewAll();
     this.connections.command.on('ready', this.redisBack);
     const subscribed = parts.signals.start((error) =>
       this.subject.next({ type: 'worker.error', error }),
