@@ -3,6 +3,8 @@ import { Broker } from '../broker/broker';
 import { RESOLVED_OPTIONS } from '../constants';
 import { isPoolMember } from '../core/pool-member';
 import { ConnectionError, TaskmillError } from '../errors';
+import { isCluster } from '../redis/any-redis';
+import { clusterPermissionRefusal } from '../redis/cluster-permission-probe';
 import { isBusyRedisReply } from '../redis/connection-errors';
 import { ResolvedModuleOptions } from '../options/module.options';
 import { RedisConnections } from '../redis/redis-connections';
@@ -45,11 +47,22 @@ export class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown 
         );
         return;
       }
+      const refused = await this.clusterPermissionRefusal(error);
       // Nest does not run shutdown hooks after a failed init: without this, our connections
       // would go on reconnecting and keep the process alive.
       this.connections.abandonAll();
-      throw this.startupError(error);
+      throw refused ?? this.startupError(error);
     }
+  }
+
+  /**
+   * A cluster client that never became ready may lack a cluster command in its ACL user, which
+   * ioredis does not report as such (cluster-permission-probe): say so rather than time out.
+   */
+  private async clusterPermissionRefusal(error: unknown): Promise<unknown> {
+    const { command } = this.connections;
+    if (!(error instanceof ConnectionError) || !isCluster(command)) return undefined;
+    return clusterPermissionRefusal(command);
   }
 
   /** A refusal Redis sent (NOAUTH, WRONGPASS, NOPERM, …), with the server it came from. */

@@ -1,5 +1,10 @@
 import { performance } from 'perf_hooks';
-import { ConnectionError, RedisOutOfMemoryError, RedisPermissionError } from '../errors';
+import {
+  ConnectionError,
+  RedisOutOfMemoryError,
+  RedisPermissionError,
+  TaskmillError,
+} from '../errors';
 
 /**
  * What an ioredis cluster client says when it reaches no node, or keeps being sent elsewhere
@@ -86,7 +91,9 @@ export function isTransientRedisError(error: unknown): boolean {
  * server and connection in the message.
  */
 export function toTypedRedisError(error: unknown, endpoint: string): unknown {
-  if (error instanceof ConnectionError) return error;
+  // Already typed by an inner call (the queue registration before an enqueue): mapped again, a
+  // RedisPermissionError would quote itself, since it quotes Redis's words.
+  if (error instanceof TaskmillError) return error;
   if (isConnectionFailure(error)) {
     return new ConnectionError(`could not be reached: ${error.message}`, endpoint);
   }

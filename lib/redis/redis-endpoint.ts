@@ -15,6 +15,16 @@ export function rememberClusterOrigin(cluster: Cluster, origin: NodeAddress[] | 
 }
 
 /**
+ * The nodes a cluster client taskmill made was given (following copies back to the original);
+ * none for a Cluster instance passed in.
+ */
+export function clusterStartupNodes(cluster: Cluster): NodeAddress[] {
+  let origin: NodeAddress[] | Cluster | undefined = cluster;
+  while (origin && !Array.isArray(origin)) origin = origins.get(origin);
+  return origin ?? [];
+}
+
+/**
  * Where a connection points and what taskmill uses it for, for error messages and logs:
  * `10.0.0.5:6390 (command connection)`, `10.0.0.5:6390 (connection "taskmill:consumer")`,
  * `cluster 10.0.0.5:7000, 10.0.0.6:7000 (command connection)`. Built from the parsed options,

@@ -1,5 +1,3 @@
-import { readFileSync } from 'fs';
-import { join } from 'path';
 import { Redis } from 'ioredis';
 import {
   ConnectionError,
@@ -9,33 +7,17 @@ import {
   TaskmillError,
 } from '../../lib';
 import { Broker } from '../../lib/broker/broker';
+import { KeyBuilder } from '../../lib/broker/keys';
 import { PrivateRedis, startPrivateRedis } from '../../lib/testing';
+import {
+  ACL_PASSWORD,
+  documentedAclLines,
+  documentedRules,
+  withoutFunctions,
+} from '../support/acl-lines';
 import { snapshotOf } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 import { ACL_QUEUE, AclTasks, runWholeFlow } from './acl-flow';
-
-const PASSWORD = 'acl-Pa55word';
-
-/**
- * The ACL SETUSER lines of the "Sentinel, TLS and ACL users" section of docs/operations.md, by
- * their user name: the test runs what the docs say, so the two cannot drift apart.
- */
-function documentedAclLines(): Map<string, string[]> {
-  const page = readFileSync(join(__dirname, '../../docs/operations.md'), 'utf8');
-  const lines = new Map<string, string[]>();
-  for (const [line] of page.matchAll(/^ACL SETUSER \S+ .*$/gm)) {
-    const words = line.split(/\s+/).slice(2);
-    lines.set(words[0], words.slice(1));
-  }
-  return lines;
-}
-
-/** The documented rules for user `name`, with its password placeholder filled in. */
-function documentedRules(name: string): string[] {
-  const rules = documentedAclLines().get(name);
-  if (!rules) throw new Error(`docs/operations.md has no "ACL SETUSER ${name} …" line`);
-  return rules.map((rule) => (rule === '>password' ? `>${PASSWORD}` : rule));
-}
 
 /** Commands and keys an ACL user may use: the least taskmill needs, tested on a real server. */
 describe('ACL users', () => {
@@ -50,13 +32,14 @@ describe('ACL users', () => {
     await redis?.stop();
   });
 
-  const userUrl = (user: string, password = PASSWORD) =>
+  const userUrl = (user: string, password = ACL_PASSWORD) =>
     `redis://${user}:${password}@127.0.0.1:${redis.port}`;
 
   const appAs = (user: string, options: QueueModuleOptions = {}) =>
     createTestApp([AclTasks], {
       connection: userUrl(user),
       prefix: 'taskmill',
+      keyLayout: 'prefix',
       worker: { leaseMs: 1000 },
       ...options,
     });
@@ -69,15 +52,36 @@ describe('ACL users', () => {
     }
   };
 
-  it.each(['taskmill', 'taskmill-scripts'])(
-    'runs the whole flow as the documented user %s',
-    async (user) => {
+  it('shows the documented line for the common case in the README, as docs/operations.md has it', () => {
+    const readme = documentedAclLines('README.md');
+    expect([...readme.keys()]).toEqual(['taskmill']);
+    expect(readme.get('taskmill')).toEqual(
+      documentedAclLines('docs/operations.md').get('taskmill'),
+    );
+  });
+
+  it('documents the user without functions as the same line with +evalsha +eval instead', () => {
+    expect(documentedRules('taskmill-scripts')).toEqual(
+      withoutFunctions(documentedRules('taskmill')),
+    );
+  });
+
+  // Both key layouts: in 'queue' the queues' keys are `{taskmill:<tag>}:…`, the second pattern.
+  it.each([
+    ['taskmill', 'prefix'],
+    ['taskmill-scripts', 'prefix'],
+    ['taskmill', 'queue'],
+    ['taskmill-scripts', 'queue'],
+  ] as const)(
+    'runs the whole flow as the documented user %s in the %s key layout',
+    async (user, keyLayout) => {
       await admin.call('ACL', 'SETUSER', user, ...documentedRules(user));
       await admin.call('ACL', 'LOG', 'RESET');
       // The user without FUNCTION runs the scripts with EVALSHA from the start.
-      const app = await appAs(user, { redisFunctions: user === 'taskmill' });
+      const app = await appAs(user, { redisFunctions: user === 'taskmill', keyLayout });
       await withApp(app, () => runWholeFlow(app.queue, app.app.get(LockService)));
       expect(app.app.get(Broker).scriptMode).toBe(user === 'taskmill' ? 'functions' : 'scripts');
+      expect(app.app.get(KeyBuilder).layout).toBe(keyLayout);
       // Nothing was refused, not even a check taskmill could do without.
       expect(await admin.call('ACL', 'LOG')).toEqual([]);
     },
