@@ -55,8 +55,7 @@ class Traffic {
     const goals = this.acknowledged.map((done) => done + count);
     await waitFor(
       `for ${count} more enqueues from each producer`,
-      async () =>
-        this.errors.length > 0 || this.acknowledged.every((done, i) => done >= goals[i]),
+      async () => this.errors.length > 0 || this.acknowledged.every((done, i) => done >= goals[i]),
     );
     if (this.errors.length > 0) throw this.errors[0];
   }

@@ -5,7 +5,12 @@ import { Task } from '../../lib';
 import { Broker } from '../../lib/broker/broker';
 import { KeyBuilder } from '../../lib/broker/keys';
 import { commandName, loadScripts } from '../../lib/broker/script-loader';
-import { clusterConnection, clusterKeysOf, primariesOf, rawCluster } from '../support/redis-cluster';
+import {
+  clusterConnection,
+  clusterKeysOf,
+  primariesOf,
+  rawCluster,
+} from '../support/redis-cluster';
 import { uniquePrefix } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 

@@ -164,9 +164,7 @@ describe("cross-slot staged batches whose writer died ('queue' layout)", () => {
     const batch = new StagedBatch(
       write,
       (command, slot, failFast, ...args) =>
-        command === 'taskmillReleaseStaged'
-          ? dies(died)()
-          : call(command, slot, failFast, ...args),
+        command === 'taskmillReleaseStaged' ? dies(died)() : call(command, slot, failFast, ...args),
       EVENTS_MAX_LEN,
       COMMAND_TIMEOUT_MS,
     );
