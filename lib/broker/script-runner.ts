@@ -1,15 +1,12 @@
 import { Logger } from '@nestjs/common';
-import type { Cluster, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { AnyRedis, isCluster, primaryConnections } from '../redis/any-redis';
-import { slotPrimary } from '../redis/slot-primary';
+import { onSlotPrimary } from '../redis/slot-primary';
 import { isTransientRedisError } from '../redis/connection-errors';
 import { versionAtLeast } from '../redis/server-check';
 import { defineScripts, ScriptLibrary, scriptLibrary } from './script-loader';
 
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
-
-/** Tries on a cluster's slot primary before a redirection is given up on (about 4.5 s). */
-const SLOT_ATTEMPTS = 10;
 
 /** Redis Functions (FUNCTION LOAD, FCALL) arrived in 7.0; Valkey has them too. */
 const FUNCTIONS_SINCE = '7.0.0';
@@ -29,6 +26,8 @@ const logger = new Logger('taskmill:Redis');
  */
 export class ScriptRunner {
   private library?: ScriptLibrary;
+  /** The cluster nodes whose connections have the scripts defined as commands. */
+  private readonly scriptsDefined = new WeakSet<Redis>();
 
   constructor(private readonly redis: AnyRedis) {
     defineScripts(redis);
@@ -59,22 +58,18 @@ export class ScriptRunner {
     }
   }
 
+  /**
+   * Runs a script. On a cluster, on its slot primary's own connection (onSlotPrimary): the
+   * cluster client would follow ASK into a slot being migrated, where a script must not run.
+   */
   run(command: string, keys: string[], args: (string | number)[]): Promise<unknown> {
-    const library = this.library;
-    const target = library?.functions.get(command);
-    if (!library || !target) {
-      const script = (this.redis as unknown as Record<string, ScriptCall>)[command];
-      return script.call(this.redis, ...keys, ...args);
-    }
-    const call = () => this.redis.call('FCALL', target, keys.length, ...keys, ...args);
-    return call().catch(async (error: unknown) => {
-      // Gone from the server (FUNCTION FLUSH, a restart without persistence), or a cluster
-      // node that never had it: the call did nothing, so load the library again and make it
-      // once more. On a cluster, loading it on every primary reaches the node that refused.
-      if (!isFunctionMissing(error)) throw error;
-      await this.load(library);
-      return call();
-    });
+    return this.reloadingLibrary(() =>
+      isCluster(this.redis)
+        ? onSlotPrimary(this.redis, keys[0], (node) =>
+            this.callOn(this.ready(node), command, keys, args),
+          )
+        : this.callOn(this.redis, command, keys, args),
+    );
   }
 
   /**
@@ -85,23 +80,45 @@ export class ScriptRunner {
    * redirected command again on its own, after the WAIT behind it ran on the first node, which
    * would confirm a write on another node than the one that made it.
    */
-  async runAndWait(
+  runAndWait(
     command: string,
     keys: string[],
     args: (string | number)[],
     wait: { replicas: number; timeoutMs: number },
   ): Promise<{ reply: unknown; confirmed: number }> {
-    const send = () =>
+    return this.reloadingLibrary(() =>
       isCluster(this.redis)
-        ? this.onSlotPrimary(this.redis, keys[0], (node) =>
-            this.pipelineWithWait(node, command, keys, args, wait),
+        ? onSlotPrimary(this.redis, keys[0], (node) =>
+            this.pipelineWithWait(this.ready(node), command, keys, args, wait),
           )
-        : this.pipelineWithWait(this.redis, command, keys, args, wait);
+        : this.pipelineWithWait(this.redis, command, keys, args, wait),
+    );
+  }
+
+  /**
+   * Makes `send` once more after loading the library again when a node says it has none:
+   * gone from the server (FUNCTION FLUSH, a restart without persistence), or a cluster node
+   * that never had it. The call did nothing; on a cluster, loading it on every primary reaches
+   * the node that refused.
+   */
+  private reloadingLibrary<T>(send: () => Promise<T>): Promise<T> {
     return send().catch(async (error: unknown) => {
       if (!this.library || !isFunctionMissing(error)) throw error;
       await this.load(this.library);
       return send();
     });
+  }
+
+  private callOn(
+    connection: AnyRedis,
+    command: string,
+    keys: string[],
+    args: (string | number)[],
+  ): Promise<unknown> {
+    const target = this.library?.functions.get(command);
+    if (target) return connection.call('FCALL', target, keys.length, ...keys, ...args);
+    const script = (connection as unknown as Record<string, ScriptCall>)[command];
+    return script.call(connection, ...keys, ...args);
   }
 
   private async pipelineWithWait(
@@ -125,39 +142,19 @@ export class ScriptRunner {
     return { reply, confirmed: Number(confirmed) };
   }
 
-  /**
-   * Runs `call` on the connection of the primary that serves `key`. A node that no longer
-   * serves it answers MOVED or ASK and ran nothing (a slot being migrated, a failover): the
-   * cluster client's slot map is refreshed and the call made again, a few times, backing off.
-   */
-  private async onSlotPrimary<T>(
-    cluster: Cluster,
-    key: string,
-    call: (node: Redis) => Promise<T>,
-  ): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const node = slotPrimary(cluster, key);
-      try {
-        if (!node) throw new Error(`CLUSTERDOWN no primary known for key ${key} yet`);
-        if (!this.library) defineScripts(node);
-        return await call(node);
-      } catch (error) {
-        if (!isRedirection(error) || attempt >= SLOT_ATTEMPTS) throw error;
-        cluster.refreshSlotsCache();
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-      }
+  /** A node's connection, with the scripts defined on it when they run as scripts (EVALSHA). */
+  private ready(node: Redis): Redis {
+    if (!this.library && !this.scriptsDefined.has(node)) {
+      defineScripts(node);
+      this.scriptsDefined.add(node);
     }
+    return node;
   }
 
   private async load(library: ScriptLibrary): Promise<void> {
     const primaries = await primaryConnections(this.redis);
     await Promise.all(primaries.map((node) => loadOn(node, library)));
   }
-}
-
-/** Replies meaning "not here, or not now": the call ran nowhere and may be made again. */
-function isRedirection(error: unknown): boolean {
-  return error instanceof Error && /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/.test(error.message);
 }
 
 function isFunctionMissing(error: unknown): boolean {
