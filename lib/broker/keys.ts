@@ -169,11 +169,13 @@ export const QUEUE_KEY_KINDS = {
   /** set, per group lane (`<queue>:g:<group>:running`): the group's running task ids. */
   running: 'running',
   /**
-   * zset, sliding log of the starts within the queue's rate window (`starts`), and per task
-   * name with a rate limit (`starts:<name>`): member `<id>:<attempt>`, score = start time.
-   * Expires a window after its last start.
+   * zset, sliding log of the starts within the queue's rate window (`start-log`), and per task
+   * name with a rate limit (`start-log:<name>`): one member `<count>:<id>:<attempt>` per claim
+   * call (score = its time) and the total (member `#`, score = minus the total); see
+   * includes/limits.lua. Expires a window after its last start. (Its name changed with its
+   * format: the old `starts` logs expire unread.)
    */
-  starts: 'starts',
+  starts: 'start-log',
   /**
    * string with a TTL, set while the queue's limits keep its ready tasks waiting: Cluster
    * workers, which look for work before they sleep, do not count it (see ConsumerLoop).

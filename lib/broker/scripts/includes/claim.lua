@@ -294,6 +294,6 @@ local function claimTasks(c, entries, wanted, claimed)
     local first = redis.call('ZRANGE', queueKey(c.base, q.name, QUEUE_DELAYED), 0, 0, 'WITHSCORES')
     soonest(tonumber(first[2]))
   end
-  flow.writeLogs()
+  flow.writeLogs(c.now)
   return nextAt == -1 and -1 or math.max(0, nextAt - c.now)
 end

@@ -2,11 +2,14 @@
 -- at startup by the apps that declare them, lib/broker/flow-settings.ts) and the held lists
 -- where a claim sets tasks aside without blocking the tasks behind them.
 --
--- Rate limits are sliding logs: a sorted set of the starts of the last `perMs` (member
--- `<id>:<attempt>`, score = start time). A start is allowed while fewer than `max` starts lie in
--- (now - perMs, now], so no interval of perMs anywhere holds more than `max` starts (a fixed
--- window would allow 2 × max across its boundary). The log holds at most `max` entries and
--- expires `perMs` after its last start: an idle limit leaves no key.
+-- Rate limits are sliding logs: a sorted set of the starts of the last `perMs`, one entry per
+-- claim call that started some (member `<count>:<first start's id:attempt>`, score = the call's
+-- time: a call's starts share its millisecond), and their running total (member '#', score =
+-- minus the total, so that trimming by time never takes it). A start is allowed while fewer
+-- than `max` starts lie in (now - perMs, now], so no interval of perMs anywhere holds more than
+-- `max` starts (a fixed window would allow 2 × max across its boundary). A call reads and writes
+-- each log a few times whatever the number of starts it makes, and the log expires `perMs`
+-- after its last start: an idle limit leaves no key.
 --
 -- Held lists: a task the claiming worker has no handler for, or whose task name is at its rate
 -- limit, goes to the tail of its name's held list (`held:<name>`), and the name into the queue's
@@ -54,16 +57,21 @@ function flow.rule(text)
   return tonumber(max), tonumber(per)
 end
 
--- The start logs this call has read (CALL.logs, by key): { used = entries in Redis (trimmed
--- to the window), added = score/member pairs of this call's starts, per }. A call reads each
--- log once and writes its starts with one ZADD and one PEXPIRE (flow.writeLogs): a claim of 50
--- tasks under a limit costs a few commands, not 100.
+-- The start logs this call has read (CALL.logs, by key): { used = starts in the window before
+-- this call, added = this call's starts, first = the first one's member, per }.
 local function startLog(key, per, now)
   CALL.logs = CALL.logs or {}
   local log = CALL.logs[key]
   if not log then
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - per)
-    log = { used = redis.call('ZCARD', key), added = {}, per = per }
+    -- The calls' entries that left the window take their starts out of the total.
+    local gone = redis.call('ZRANGEBYSCORE', key, 0, now - per)
+    if #gone > 0 then
+      local count = 0
+      for _, entry in ipairs(gone) do count = count + (tonumber(entry:match('^(%d+):')) or 0) end
+      redis.call('ZREMRANGEBYSCORE', key, 0, now - per)
+      redis.call('ZINCRBY', key, count, '#')
+    end
+    log = { used = -(tonumber(redis.call('ZSCORE', key, '#')) or 0), added = 0, per = per }
     CALL.logs[key] = log
   end
   return log
@@ -74,30 +82,36 @@ end
 function flow.rateRoom(key, rule, now)
   local max, per = flow.rule(rule)
   local log = startLog(key, per, now)
-  local used = log.used + #log.added / 2
+  local used = log.used + log.added
   local room = math.max(max - used, 0)
   if room > 0 then return room, nil end
-  -- The start that must leave the window before another may enter it: in Redis, or one of
-  -- this call's (started now).
-  local at = used - max
-  if at >= log.used then return room, now + per end
-  local blocking = redis.call('ZRANGE', key, at, at, 'WITHSCORES')
-  return room, tonumber(blocking[2]) + per
+  -- The oldest starts must leave the window until fewer than `max` remain: the time the
+  -- entry holding the last of them leaves it (this call's own starts leave last).
+  local leaving, excess = 0, used - max + 1
+  local entries = redis.call('ZRANGEBYSCORE', key, 0, '+inf', 'WITHSCORES')
+  for i = 1, #entries, 2 do
+    leaving = leaving + (tonumber(entries[i]:match('^(%d+):')) or 0)
+    if leaving >= excess then return room, tonumber(entries[i + 1]) + per end
+  end
+  return room, now + per
 end
 
--- Records a start in the log `key` of `rule` (written by flow.writeLogs).
+-- Records a start (`member`: the run's `id:attempt`) in the log `key` of `rule` (written by
+-- flow.writeLogs).
 function flow.logStart(key, rule, member, now)
   local _, per = flow.rule(rule)
-  local added = startLog(key, per, now).added
-  added[#added + 1] = now
-  added[#added + 1] = member
+  local log = startLog(key, per, now)
+  log.added = log.added + 1
+  log.first = log.first or member
 end
 
--- Writes this call's starts: the logs expire `perMs` after their last start.
-function flow.writeLogs()
+-- Writes this call's starts: one entry and the total per log, which expires `perMs` after its
+-- last start.
+function flow.writeLogs(now)
   for key, log in pairs(CALL.logs or {}) do
-    if #log.added > 0 then
-      callBatched('ZADD', key, log.added)
+    if log.added > 0 then
+      redis.call('ZADD', key, now, log.added .. ':' .. log.first)
+      redis.call('ZINCRBY', key, -log.added, '#')
       redis.call('PEXPIRE', key, log.per)
     end
   end
