@@ -104,6 +104,30 @@ describe("cross-slot staged batches whose writer died ('queue' layout)", () => {
     return new Promise<never>(() => undefined);
   };
 
+  /**
+   * Writes `tasks` as a staged batch whose writer dies at the first call that `dyingWrite` or
+   * `dyingCall` says it dies at (given the call that kills it); resolves once it died.
+   */
+  const writeUntilDeath = async (
+    tasks: NewTask[],
+    dyingWrite: (die: () => Promise<never>) => DeadlineWrite,
+    dyingCall: (die: () => Promise<never>) => ScriptCaller,
+  ): Promise<void> => {
+    let died!: () => void;
+    const writerDied = new Promise<void>((resolve) => (died = resolve));
+    const batch = new StagedBatch(
+      dyingWrite(dies(died)),
+      dyingCall(dies(died)),
+      EVENTS_MAX_LEN,
+      COMMAND_TIMEOUT_MS,
+    );
+    void batch.enqueue(
+      tasks.map((task) => ({ task })),
+      await deadline(),
+    );
+    await writerDied;
+  };
+
   const deadline = async (): Promise<number> => {
     const [seconds, micros] = await redis.time();
     return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) + DEADLINE_MS;
@@ -118,19 +142,11 @@ describe("cross-slot staged batches whose writer died ('queue' layout)", () => {
     const producer = await start(false);
     const tasks = batchTasks(producer);
     const [first, ...staged] = tasks.map((task) => task.id);
-    let died!: () => void;
-    const writerDied = new Promise<void>((resolve) => (died = resolve));
-    const batch = new StagedBatch(
-      (slot, args) => (args[1] === 'c' ? dies(died)() : write(slot, args)),
-      call,
-      EVENTS_MAX_LEN,
-      COMMAND_TIMEOUT_MS,
+    await writeUntilDeath(
+      tasks,
+      (die) => (slot, args) => (args[1] === 'c' ? die() : write(slot, args)),
+      () => call,
     );
-    void batch.enqueue(
-      tasks.map((task) => ({ task })),
-      await deadline(),
-    );
-    await writerDied;
 
     // Staged in beta; nothing in alpha, and no commit mark.
     const marks = await stagedIn(beta, staged);
@@ -159,20 +175,13 @@ describe("cross-slot staged batches whose writer died ('queue' layout)", () => {
     const producer = await start(false);
     const tasks = batchTasks(producer);
     const [, ...staged] = tasks.map((task) => task.id);
-    let died!: () => void;
-    const writerDied = new Promise<void>((resolve) => (died = resolve));
-    const batch = new StagedBatch(
-      write,
-      (command, slot, failFast, ...args) =>
-        command === 'taskmillReleaseStaged' ? dies(died)() : call(command, slot, failFast, ...args),
-      EVENTS_MAX_LEN,
-      COMMAND_TIMEOUT_MS,
+    await writeUntilDeath(
+      tasks,
+      () => write,
+      (die) =>
+        (command, slot, failFast, ...args) =>
+          command === 'taskmillReleaseStaged' ? die() : call(command, slot, failFast, ...args),
     );
-    void batch.enqueue(
-      tasks.map((task) => ({ task })),
-      await deadline(),
-    );
-    await writerDied;
 
     // Committed in alpha (its mark written), still staged in beta.
     const [batchId] = await stagedIn(beta, staged);
