@@ -27,9 +27,12 @@ export function slotPrimary(cluster: Cluster, key: string): Redis | undefined {
  *   keys of the slot of which one does not exist ("non local key"), after the script's
  *   earlier writes. A slot's migration lasts as long as its MIGRATE calls: milliseconds for
  *   a queue's keys.
- * - TRYAGAIN, CLUSTERDOWN, a connection closed under it (a failover): the slot map refreshed,
- *   and the call made again, backing off, as the cluster client does with its own commands.
- * Each of these means the call ran nowhere, or (a closed connection) that its reply was lost.
+ * - TRYAGAIN, CLUSTERDOWN: the slot map refreshed, and the call made again, backing off, as
+ *   the cluster client does with its own commands.
+ * Each of these means the call ran nowhere. A connection closed under a call (a failover) is
+ * not retried here: the call may have run with its reply lost, and only its caller knows how
+ * to find out (the settler sends outcomes again as repeats; an enqueue's deadline and id
+ * checks answer a second send).
  */
 export async function onSlotPrimary<T>(
   cluster: Cluster,
@@ -61,7 +64,7 @@ function redirectionOf(error: unknown): Redirection | undefined {
   const moved = /^MOVED \d+ (\S+)/.exec(error.message);
   if (moved) return { kind: 'moved', address: moved[1] };
   if (/^ASK\b/.test(error.message)) return { kind: 'ask' };
-  if (/^(TRYAGAIN|CLUSTERDOWN)\b|^Connection is closed/.test(error.message)) {
+  if (/^(TRYAGAIN|CLUSTERDOWN)\b/.test(error.message)) {
     return { kind: 'retry' };
   }
   return undefined;
