@@ -1,5 +1,8 @@
 /// <reference lib="dom" />
+import { mkdtempSync, rmSync } from 'fs';
 import { createServer, Server } from 'http';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { AddressInfo } from 'net';
 import { Browser, Page } from 'puppeteer-core';
 import { LockService, TaskHandle, TaskStatus } from '../../lib';
@@ -15,7 +18,19 @@ import { control, DashboardApp, startDashboardApp, SwitchGuard } from '../suppor
 import { httpRequest, openSession, postAction } from '../support/dashboard-http';
 import { waitFor } from '../support/redis-server-process';
 
-const SCREENSHOTS = `${__dirname}/../../docs/images`;
+/**
+ * Where the pages' screenshots go: docs/images (the README's and docs' pictures) when asked for
+ * with `npm run docs:images`, else a temporary directory, so that `npm test` leaves the tree
+ * as it found it.
+ */
+const SCREENSHOTS =
+  process.env.TASKMILL_DOC_IMAGES === '1'
+    ? join(__dirname, '..', '..', 'docs', 'images')
+    : mkdtempSync(join(tmpdir(), 'taskmill-screenshots-'));
+afterAll(() => {
+  if (process.env.TASKMILL_DOC_IMAGES !== '1')
+    rmSync(SCREENSHOTS, { recursive: true, force: true });
+});
 const SCRIPT_PAYLOAD = '<script>window.__pwned = "script"</script>';
 const IMG_PAYLOAD = '"><img src=x onerror="window.__pwned = \'img\'">';
 
