@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { connectionFlags, runCli } from '../support/cli-process';
+import { CliRun, connectionFlags, runCli } from '../support/cli-process';
 import { dataOf, rawRedis, testRedisUrl } from '../support/redis';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -49,6 +49,7 @@ describe('taskmill on bad input: one line on stderr, the right exit code, nothin
 
   it('an unknown queue: exit code 1, for reads and changes alike, and nothing written', async () => {
     const before = await dataOf(redis, t.prefix);
+    const runs: Promise<{ args: string[]; run: CliRun }>[] = [];
     for (const args of [
       ['stats', 'nope'],
       ['list', 'nope', 'waiting'],
@@ -57,7 +58,10 @@ describe('taskmill on bad input: one line on stderr, the right exit code, nothin
       ['drain', 'nope', '--yes'],
       ['dead', 'purge', 'nope', '--yes'],
     ]) {
-      const run = await cli(...args);
+      runs.push(cli(...args).then((run) => ({ args, run })));
+    }
+    // The command lines run side by side: each is a Node process of its own.
+    for (const { args, run } of await Promise.all(runs)) {
       expect({ args, code: run.code }).toEqual({ args, code: 1 });
       expectOneLine(
         run,
@@ -106,11 +110,11 @@ describe('taskmill on bad input: one line on stderr, the right exit code, nothin
       [['stats', 'bad name!'], /^taskmill: Invalid option "queue": "bad name!" may only contain/],
       [['queues', '--key-layout', 'slots'], /'slots' is invalid.*prefix, queue/],
     ];
-    for (const [args, pattern] of cases) {
-      const run = await cli(...args);
-      expect({ args, code: run.code }).toEqual({ args, code: 2 });
-      expectOneLine(run, pattern);
-    }
+    const runs = await Promise.all(cases.map(([args]) => cli(...args)));
+    cases.forEach(([args, pattern], i) => {
+      expect({ args, code: runs[i].code }).toEqual({ args, code: 2 });
+      expectOneLine(runs[i], pattern);
+    });
   }, 120_000);
 
   it('misuse of the command line: exit code 2', async () => {
