@@ -1,6 +1,7 @@
 import type { Observer } from 'rxjs';
 import type { TaskBatch } from '../core/task-batch';
 import type { TaskDefinition } from '../discovery/task.registry';
+import type { BatchOptions } from '../options/batch.options';
 import { BatchResultError } from '../errors';
 import { describe } from '../validation/checks';
 import type { LentSlots } from './lent-slots';
@@ -48,9 +49,13 @@ export class Batcher {
     return this.running;
   }
 
-  /** Puts `run` (a task of `definition`, which has `batch`) in its name's batch. */
-  join(run: TaskRun, args: unknown[], definition: TaskDefinition): Promise<unknown> {
-    const { size, waitMs } = definition.batch ?? { size: 1, waitMs: 0 };
+  /** Puts `run` (a task of `definition`, whose `batch` options are `options`) in its name's batch. */
+  join(
+    run: TaskRun,
+    args: unknown[],
+    definition: TaskDefinition,
+    { size, waitMs }: BatchOptions,
+  ): Promise<unknown> {
     let batch = this.filling.get(definition.name);
     if (!batch) {
       batch = { definition, items: [] };

@@ -42,10 +42,11 @@ export class RunDecoder {
     run.args = args;
     // The one place where a run leaves the event loop: a pool member runs it (lib/pool).
     // A batch task's call is its place in its name's next batch (lib/worker/batcher.ts).
+    const { batch } = definition;
     const handler = runsInPool(definition)
       ? () => this.pools.run(definition, args, run.taskContext())
-      : definition.batch
-        ? () => this.batcher.join(run, args, definition)
+      : batch
+        ? () => this.batcher.join(run, args, definition, batch)
         : () => definition.handler(...args);
     // Start hooks run inside the task context and the run's race with its timeout and abort.
     const call = this.hooks.active ? this.hooks.beforeHandler(run.ref, args, handler) : handler;
